@@ -1,0 +1,124 @@
+/**
+ * The store contract: what the pipeline writes and what the query API reads.
+ *
+ * One query model for every engine (SQLite now, ClickHouse later). Entries are kept as the
+ * encoded Envoy proto (`HTTPAccessLogEntry` / `TCPAccessLogEntry` bytes) plus the columns the
+ * queries filter on; the API decodes the bytes and prints proto3 JSON.
+ */
+import type { WorkloadRef } from '../collector/proxy-identity.js';
+
+export type EntryKind = 'http' | 'tcp';
+
+/** One collected entry, as the pipeline hands it to the store. */
+export interface EntryRow {
+  /** Request start time, microseconds since the Unix epoch. */
+  readonly ts: number;
+  readonly kind: EntryKind;
+  readonly workload: WorkloadRef;
+  /** Workload labels at the time of collection. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Proxy instance (pod / dataplane) name, or the node id when nothing better is known. */
+  readonly instance: string;
+  readonly method: string | null;
+  readonly authority: string | null;
+  readonly path: string | null;
+  /** HTTP response code; null for TCP entries and for requests that got no response. */
+  readonly status: number | null;
+  /** Total duration in microseconds, when Envoy reported one. */
+  readonly durationUs: number | null;
+  /** Envoy short codes, comma-joined in Envoy's order (`UF,URX`); empty when none. */
+  readonly responseFlags: string;
+  readonly upstreamCluster: string | null;
+  readonly requestId: string | null;
+  /** The encoded entry. */
+  readonly entry: Uint8Array;
+}
+
+/** Gloo's `KubeWorkloadMatcher`: fields AND-ed, omitted fields match anything. */
+export interface WorkloadMatcher {
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly namespaces?: readonly string[];
+  readonly clusters?: readonly string[];
+}
+
+export interface StatusRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Every filter is optional; all given filters are AND-ed. Lists are OR-ed within themselves. */
+export interface LogQuery {
+  /** Workload selectors, OR-ed (Gloo semantics). Empty or absent: every workload. */
+  readonly selectors?: readonly WorkloadMatcher[];
+  readonly clusters?: readonly string[];
+  readonly namespaces?: readonly string[];
+  /** Workload (controller) names. */
+  readonly workloads?: readonly string[];
+  /** Label equality, all must hold. */
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly kind?: EntryKind;
+  /** Start time bounds in microseconds, `since` inclusive, `until` exclusive. */
+  readonly since?: number;
+  readonly until?: number;
+  readonly status?: readonly StatusRange[];
+  readonly methods?: readonly string[];
+  readonly pathPrefix?: string;
+  readonly pathRegex?: string;
+  /** Entries that carry any of these flags (`UF`, `URX`); the empty string alone means "any flag". */
+  readonly responseFlags?: readonly string[];
+  readonly minDurationUs?: number;
+  /** Newest first. At most this many items. */
+  readonly limit: number;
+  /** Opaque cursor from a previous page's `nextCursor`: continue with older entries. */
+  readonly cursor?: string;
+}
+
+export interface StoredWorkload {
+  readonly id: number;
+  readonly ref: WorkloadRef;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Milliseconds since the epoch. */
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+}
+
+export interface StoredEntry {
+  readonly id: number;
+  readonly ts: number;
+  readonly kind: EntryKind;
+  readonly workload: WorkloadRef;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly instance: string;
+  readonly entry: Uint8Array;
+}
+
+export interface QueryResult {
+  readonly items: readonly StoredEntry[];
+  /** Present when more (older) entries may match. */
+  readonly nextCursor?: string;
+}
+
+export interface StoreStats {
+  readonly entries: number;
+  readonly bytesOnDisk: number;
+  /** Rows accepted by `write` and not yet committed. */
+  readonly pending: number;
+  readonly written: number;
+  /** Rows that could not be written (after the engine reported an error), by reason. */
+  readonly failed: number;
+  readonly deletedByRetention: number;
+}
+
+export interface LogStore {
+  /** Queues rows for writing. Never throws for bad rows; returns false when the queue is over its high-water mark. */
+  write(rows: readonly EntryRow[]): boolean;
+  /** Called once the queue drains below its low-water mark after `write` returned false. */
+  onDrain(listener: () => void): void;
+  query(q: LogQuery): QueryResult;
+  workloads(): readonly StoredWorkload[];
+  stats(): StoreStats;
+  /** Resolves when everything written so far is committed. */
+  flush(): Promise<void>;
+  /** Flushes and closes; idempotent. */
+  close(): Promise<void>;
+}
