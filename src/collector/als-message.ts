@@ -1,0 +1,82 @@
+/**
+ * Reads one `StreamAccessLogsMessage` off the wire.
+ *
+ * Walks the message's fields once with protobufjs's Reader instead of decoding the whole message,
+ * so that each entry is decoded straight from the received buffer and its encoded bytes are kept
+ * as a view (the store keeps them as they came, without re-encoding).
+ */
+import protobuf from 'protobufjs';
+import type { AlsTypes } from '../envoy/protos.js';
+import type { DecodedEntry } from '../pipeline/log-consumer.js';
+import type { EntryKind } from '../store/types.js';
+import type { DecodedIdentifier } from './identify-proxy.js';
+
+export interface ScannedMessage {
+  identifier: DecodedIdentifier | undefined;
+  kind: EntryKind | undefined;
+  entries: DecodedEntry[];
+  encoded: Uint8Array[];
+}
+
+export class MalformedMessageError extends Error {
+  override readonly name = 'MalformedMessageError';
+}
+
+const LENGTH_DELIMITED = 2;
+
+export function scanAlsMessage(buf: Uint8Array, types: AlsTypes): ScannedMessage {
+  const out: ScannedMessage = { identifier: undefined, kind: undefined, entries: [], encoded: [] };
+  try {
+    const reader = protobuf.Reader.create(buf);
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      const field = tag >>> 3;
+      const wireType = tag & 7;
+      if (field === 0) throw new MalformedMessageError('field number 0 is not allowed');
+      if (wireType === LENGTH_DELIMITED && field === 1) {
+        const end = delimitedEnd(reader);
+        out.identifier = types.Identifier.decode(reader, end - reader.pos) as DecodedIdentifier;
+      } else if (wireType === LENGTH_DELIMITED && (field === 2 || field === 3)) {
+        const kind: EntryKind = field === 2 ? 'http' : 'tcp';
+        // `log_entries` is a oneof: as in any proto decoder, the last member on the wire wins.
+        if (out.kind !== kind) {
+          out.entries = [];
+          out.encoded = [];
+          out.kind = kind;
+        }
+        readEntries(buf, reader, delimitedEnd(reader), kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry, out);
+      } else {
+        reader.skipType(wireType);
+      }
+    }
+  } catch (err) {
+    if (err instanceof MalformedMessageError) throw err;
+    throw new MalformedMessageError(err instanceof Error ? err.message : String(err));
+  }
+  return out;
+}
+
+/** `HTTPAccessLogEntries` / `TCPAccessLogEntries`: `repeated Entry log_entry = 1`. */
+function readEntries(buf: Uint8Array, reader: protobuf.Reader, end: number, type: protobuf.Type, out: ScannedMessage): void {
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    if (tag === ((1 << 3) | LENGTH_DELIMITED)) {
+      const entryEnd = delimitedEnd(reader, end);
+      const start = reader.pos;
+      out.entries.push(type.decode(reader, entryEnd - start) as unknown as DecodedEntry);
+      if (reader.pos !== entryEnd) throw new MalformedMessageError('log entry length does not match its contents');
+      out.encoded.push(buf.subarray(start, entryEnd));
+    } else {
+      reader.skipType(tag & 7);
+    }
+  }
+  if (reader.pos !== end) throw new MalformedMessageError('log entries overrun their enclosing field');
+}
+
+/** Reads a length prefix and returns where the field ends, refusing lengths past `limit`. */
+function delimitedEnd(reader: protobuf.Reader, limit = reader.len): number {
+  const length = reader.uint32();
+  const end = reader.pos + length;
+  if (end > limit) throw new MalformedMessageError(`a field of ${length} bytes overruns the message`);
+  return end;
+}

@@ -1,0 +1,219 @@
+/**
+ * The Envoy gRPC Access Log Service: `envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs`
+ * and its v2 twin, on one grpc-js server.
+ *
+ * Envoy opens a client stream per worker thread and logger, sends the identifier only in the
+ * first message and never expects an answer; so the identity is kept per stream, and the stream
+ * is answered only when the client ends it, or with an error status when its input is bad. A bad
+ * stream never disturbs the others, and entries it delivered before the error stay accepted.
+ * The v2 service is decoded with the v3 types: the messages are wire-compatible (see
+ * `envoy/v2-compat.test.ts`), and the v2 `envoy.api.v2.core` protos do not ship in our proto source.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { loadAlsTypes } from '../envoy/protos.js';
+import type { LogConsumer } from '../pipeline/log-consumer.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { AlsErrorReason, Metrics } from '../telemetry/metrics.js';
+import { MalformedMessageError, scanAlsMessage } from './als-message.js';
+import { identifyProxy } from './identify-proxy.js';
+import type { ProxyRegistry, SeenProxy } from './proxy-registry.js';
+
+export interface AlsServerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly consumer: LogConsumer;
+  readonly registry: ProxyRegistry;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Largest accepted message. Envoy flushes at 16 KiB by default. */
+  readonly maxMessageBytes?: number;
+  /** Streams served at once across all connections; more are refused with RESOURCE_EXHAUSTED. */
+  readonly maxStreams?: number;
+  /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection. */
+  readonly maxStreamsPerConnection?: number;
+}
+
+export interface AlsServer {
+  /** The bound port (known after `start`). */
+  readonly port: number;
+  start(): Promise<void>;
+  activeStreams(): number;
+  /** Ends every stream and stops; waits for in-flight messages until the deadline. Idempotent. */
+  shutdown(deadlineMs?: number): Promise<void>;
+}
+
+/** Trailing-metadata key that carries our reason for ending a stream, for the status counter. */
+const reasonKey = 'meshlog-error-reason';
+
+export function createAlsServer(options: AlsServerOptions): AlsServer {
+  const types = loadAlsTypes();
+  const { consumer, registry, metrics, logger } = options;
+  const maxStreams = options.maxStreams ?? 10_000;
+  const maxMessageBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
+  const paused = new Set<grpc.ServerReadableStream<Buffer, Buffer>>();
+  let active = 0;
+  let boundPort = 0;
+  let shutdownPromise: Promise<void> | undefined;
+
+  consumer.onDrain(() => {
+    for (const call of paused) call.resume();
+    paused.clear();
+  });
+
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_concurrent_streams': options.maxStreamsPerConnection ?? 1000,
+    interceptors: [countErrorStatuses(metrics)],
+  });
+
+  function handler(apiVersion: 'v2' | 'v3'): grpc.handleClientStreamingCall<Buffer, Buffer> {
+    return (call, callback) => {
+      (apiVersion === 'v2' ? metrics.als.streamsV2 : metrics.als.streamsV3).inc();
+      if (active >= maxStreams) {
+        callback(statusError(grpc.status.RESOURCE_EXHAUSTED, 'too_many_streams', `The collector already serves ${maxStreams} streams; retry later.`));
+        return;
+      }
+      active++;
+      let proxy: SeenProxy | undefined;
+      let finished = false;
+      const finish = (error?: grpc.ServiceError | null) => {
+        if (finished) return;
+        finished = true;
+        active--;
+        paused.delete(call);
+        if (proxy) registry.streamClosed(proxy);
+        if (error) callback(error);
+        else callback(null, Buffer.alloc(0));
+      };
+
+      call.on('data', (message: Buffer) => {
+        if (finished) return;
+        metrics.als.messages.inc();
+        let scanned;
+        try {
+          scanned = scanAlsMessage(message, types);
+        } catch (err) {
+          const detail = err instanceof MalformedMessageError ? err.message : String(err);
+          logger.warn({ node: proxy?.identity.nodeId, error: detail }, 'Ended an ALS stream that sent a malformed message.');
+          finish(statusError(grpc.status.INVALID_ARGUMENT, 'malformed', `Malformed StreamAccessLogsMessage: ${detail}.`));
+          return;
+        }
+        if (!proxy) {
+          if (!scanned.identifier?.node) {
+            finish(
+              statusError(
+                grpc.status.INVALID_ARGUMENT,
+                'missing_identifier',
+                'The first message of a stream must carry an identifier with a node.',
+              ),
+            );
+            return;
+          }
+          proxy = registry.streamOpened(identifyProxy(scanned.identifier, apiVersion));
+        }
+        const count = scanned.entries.length;
+        if (count === 0 || scanned.kind === undefined) return;
+        proxy.lastSeen = Date.now();
+        proxy.entries += count;
+        (scanned.kind === 'http' ? metrics.entries.receivedHttp : metrics.entries.receivedTcp).inc(count);
+        const more = consumer.consume({
+          proxy: proxy.identity,
+          kind: scanned.kind,
+          entries: scanned.entries,
+          encoded: scanned.encoded,
+          receivedAt: proxy.lastSeen,
+        });
+        if (!more) {
+          // Backpressure: stop reading so HTTP/2 flow control holds Envoy back, instead of dropping.
+          call.pause();
+          paused.add(call);
+        }
+      });
+      call.on('end', () => finish());
+      call.on('error', () => finish());
+      call.on('cancelled', () => finish());
+    };
+  }
+
+  const serviceFor = (version: 'v2' | 'v3'): grpc.ServiceDefinition => ({
+    StreamAccessLogs: {
+      path: `/envoy.service.accesslog.${version}.AccessLogService/StreamAccessLogs`,
+      requestStream: true,
+      responseStream: false,
+      requestSerialize: (b: Buffer) => b,
+      requestDeserialize: (b: Buffer) => b,
+      responseSerialize: (b: Buffer) => b,
+      responseDeserialize: (b: Buffer) => b,
+    },
+  });
+  server.addService(serviceFor('v3'), { StreamAccessLogs: handler('v3') });
+  server.addService(serviceFor('v2'), { StreamAccessLogs: handler('v2') });
+
+  return {
+    get port() {
+      return boundPort;
+    },
+    start() {
+      return new Promise((resolve, reject) => {
+        server.bindAsync(`${formatHost(options.host)}:${options.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
+          if (err) {
+            reject(new Error(`Cannot listen for Envoy access logs on ${options.host}:${options.port}: ${err.message}`));
+            return;
+          }
+          boundPort = port;
+          resolve();
+        });
+      });
+    },
+    activeStreams: () => active,
+    shutdown(deadlineMs = 5000) {
+      shutdownPromise ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, deadlineMs);
+        timer.unref();
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      return shutdownPromise;
+    },
+  };
+}
+
+function statusError(code: grpc.status, reason: AlsErrorReason, details: string): grpc.ServiceError {
+  const metadata = new grpc.Metadata();
+  metadata.set(reasonKey, reason);
+  return Object.assign(new Error(details), { code, details, metadata });
+}
+
+/**
+ * Counts every error status sent on the ALS services, including those grpc-js sends by itself
+ * (a message over the size limit never reaches the handler).
+ */
+function countErrorStatuses(metrics: Metrics): grpc.ServerInterceptor {
+  return (_method, call) =>
+    new grpc.ServerInterceptingCall(call, {
+      sendStatus(status, next) {
+        // A cancelled stream is the client going away, not an error of ours or of its input.
+        if (status.code !== grpc.status.OK && status.code !== grpc.status.CANCELLED) {
+          const ours = status.metadata?.get(reasonKey)[0];
+          const reason: AlsErrorReason =
+            typeof ours === 'string' && ours in metrics.als.errors
+              ? (ours as AlsErrorReason)
+              : status.code === grpc.status.RESOURCE_EXHAUSTED
+                ? 'oversized'
+                : 'internal';
+          metrics.als.errors[reason].inc();
+        }
+        next(status);
+      },
+    });
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}

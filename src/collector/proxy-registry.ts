@@ -1,0 +1,53 @@
+/**
+ * The proxies the collector has heard from: what `GET /api/v1/proxies` lists and what an
+ * AccessLogRecord's status reports as the workloads it selects.
+ */
+import type { ProxyIdentity } from './proxy-identity.js';
+
+export interface SeenProxy {
+  readonly identity: ProxyIdentity;
+  /** Milliseconds since the epoch. */
+  readonly firstSeen: number;
+  lastSeen: number;
+  activeStreams: number;
+  entries: number;
+}
+
+export interface ProxyRegistry {
+  /** Records a stream's identity; returns the shared record to update as entries arrive. */
+  streamOpened(identity: ProxyIdentity): SeenProxy;
+  streamClosed(proxy: SeenProxy): void;
+  list(): readonly SeenProxy[];
+  /** Listeners are told when a proxy is seen for the first time (or its identity changed). */
+  onChange(listener: () => void): void;
+}
+
+export function createProxyRegistry(): ProxyRegistry {
+  const byNode = new Map<string, SeenProxy>();
+  const listeners: Array<() => void> = [];
+  return {
+    streamOpened(identity) {
+      const key = `${identity.nodeId}\n${identity.logName}`;
+      const now = Date.now();
+      let seen = byNode.get(key);
+      if (!seen || JSON.stringify(seen.identity) !== JSON.stringify(identity)) {
+        seen = { identity, firstSeen: seen?.firstSeen ?? now, lastSeen: now, activeStreams: seen?.activeStreams ?? 0, entries: seen?.entries ?? 0 };
+        byNode.set(key, seen);
+        for (const listener of listeners) listener();
+      }
+      seen.activeStreams++;
+      seen.lastSeen = now;
+      return seen;
+    },
+    streamClosed(proxy) {
+      proxy.activeStreams = Math.max(0, proxy.activeStreams - 1);
+      proxy.lastSeen = Date.now();
+    },
+    list() {
+      return [...byNode.values()];
+    },
+    onChange(listener) {
+      listeners.push(listener);
+    },
+  };
+}

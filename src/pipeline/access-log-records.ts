@@ -1,0 +1,160 @@
+/**
+ * AccessLogRecord semantics on the collector side: which entries are collected.
+ *
+ * An entry is collected when some record selects its workload and that record's filters match
+ * (filters are disjunctive; none means every entry). Workload selection depends only on the
+ * proxy, so it is worked out once per proxy identity and cached; per entry only the filters run.
+ */
+import type { ProxyIdentity } from '../collector/proxy-identity.js';
+import type { DecodedEntry } from './log-consumer.js';
+import { type HeaderLookup, requestHeaderLookup, responseHeaderLookup } from './entry-headers.js';
+import { matchesWorkload } from './workload-match.js';
+
+/** The parts of an `AccessLogRecord` the collector acts on (Gloo's field names). */
+export interface AccessLogRecordLike {
+  readonly name: string;
+  readonly namespace: string;
+  readonly spec: {
+    readonly workloadSelectors?: ReadonlyArray<{
+      readonly kubeWorkloadMatcher?: {
+        readonly labels?: Readonly<Record<string, string>>;
+        readonly namespaces?: readonly string[];
+        readonly clusters?: readonly string[];
+      };
+    }>;
+    readonly filters?: ReadonlyArray<{
+      readonly statusCodeMatcher?: { readonly value: number; readonly comparator?: 'EQ' | 'GE' | 'LE' };
+      readonly headerMatcher?: { readonly name: string; readonly value?: string; readonly regex?: boolean; readonly invertMatch?: boolean };
+    }>;
+    readonly includedRequestHeaders?: readonly string[];
+    readonly includedResponseHeaders?: readonly string[];
+    readonly includedResponseTrailers?: readonly string[];
+    readonly includedFilterStateObjects?: readonly string[];
+  };
+}
+
+type EntryPredicate = (entry: DecodedEntry) => boolean;
+
+interface CompiledRecord {
+  readonly source: AccessLogRecordLike;
+  /** Null when the record has no filters: every entry matches. */
+  readonly filter: EntryPredicate | null;
+  /** Lower-case header names the record asks for. */
+  readonly includedHeaders: ReadonlySet<string>;
+}
+
+/** What the records say about one proxy's entries. */
+export interface ProxyCollection {
+  /** No record selects this proxy's workload: nothing from it is collected. */
+  readonly none: boolean;
+  /** Whether this entry is collected, and if so which records asked for it. */
+  match(entry: DecodedEntry): readonly CompiledRecord[] | null;
+}
+
+export interface RecordMatcher {
+  readonly records: readonly AccessLogRecordLike[];
+  forProxy(proxy: ProxyIdentity): ProxyCollection;
+}
+
+export function compileRecords(records: readonly AccessLogRecordLike[]): RecordMatcher {
+  const compiled = records.map(compileRecord);
+  const cache = new WeakMap<ProxyIdentity, ProxyCollection>();
+  return {
+    records,
+    forProxy(proxy) {
+      let collection = cache.get(proxy);
+      if (!collection) {
+        collection = collectionFor(compiled.filter((r) => selectsWorkload(r.source, proxy)));
+        cache.set(proxy, collection);
+      }
+      return collection;
+    },
+  };
+}
+
+const nothing: ProxyCollection = { none: true, match: () => null };
+
+function collectionFor(selecting: readonly CompiledRecord[]): ProxyCollection {
+  if (selecting.length === 0) return nothing;
+  return {
+    none: false,
+    match(entry) {
+      let matched: CompiledRecord[] | null = null;
+      for (const record of selecting) {
+        if (record.filter === null || record.filter(entry)) (matched ??= []).push(record);
+      }
+      return matched;
+    },
+  };
+}
+
+/** Whether the record's `workloadSelectors` select the proxy's workload. */
+export function selectsWorkload(record: AccessLogRecordLike, proxy: ProxyIdentity): boolean {
+  const selectors = record.spec.workloadSelectors ?? [];
+  // A selector without a kubeWorkloadMatcher selects every workload.
+  return matchesWorkload(
+    selectors.map((s) => s.kubeWorkloadMatcher ?? {}),
+    proxy.workload,
+    proxy.labels,
+  );
+}
+
+function compileRecord(record: AccessLogRecordLike): CompiledRecord {
+  const filters = (record.spec.filters ?? []).map(compileFilter);
+  const included = new Set<string>();
+  for (const list of [record.spec.includedRequestHeaders, record.spec.includedResponseHeaders, record.spec.includedResponseTrailers]) {
+    for (const name of list ?? []) included.add(name.toLowerCase());
+  }
+  return {
+    source: record,
+    filter: filters.length === 0 ? null : (entry) => filters.some((f) => f(entry)),
+    includedHeaders: included,
+  };
+}
+
+type Filter = NonNullable<AccessLogRecordLike['spec']['filters']>[number];
+
+function compileFilter(filter: Filter): EntryPredicate {
+  const status = filter.statusCodeMatcher;
+  if (status) {
+    const want = status.value;
+    const compare =
+      status.comparator === 'GE' ? (code: number) => code >= want : status.comparator === 'LE' ? (code: number) => code <= want : (code: number) => code === want;
+    return (entry) => {
+      const code = responseCode(entry);
+      return code !== null && compare(code);
+    };
+  }
+  const header = filter.headerMatcher;
+  if (header) return compileHeaderMatcher(header);
+  // Validation refuses a filter with neither matcher; should one get here, it matches nothing.
+  return () => false;
+}
+
+function compileHeaderMatcher(matcher: NonNullable<Filter['headerMatcher']>): EntryPredicate {
+  const name = matcher.name.toLowerCase();
+  const value = matcher.value;
+  // Envoy's safe_regex matches the whole value.
+  const regex = matcher.regex && value !== undefined ? new RegExp(`^(?:${value})$`) : null;
+  const test = (actual: string | undefined): boolean => {
+    if (actual === undefined) return false;
+    if (value === undefined || value === '') return true;
+    return regex ? regex.test(actual) : actual === value;
+  };
+  const lookups: HeaderLookup[] = [requestHeaderLookup, responseHeaderLookup];
+  return (entry) => {
+    let found: string | undefined;
+    for (const lookup of lookups) {
+      found = lookup(entry, name);
+      if (found !== undefined) break;
+    }
+    const matched = test(found);
+    return matcher.invertMatch ? !matched : matched;
+  };
+}
+
+function responseCode(entry: DecodedEntry): number | null {
+  const response = entry['response'] as { responseCode?: { value?: number } | null } | undefined;
+  const code = response?.responseCode;
+  return code ? (code.value ?? 0) : null;
+}

@@ -1,0 +1,98 @@
+/**
+ * One path for every entry: which AccessLogRecords want it, redaction of sensitive headers,
+ * columns for the store, the store, and live watchers.
+ *
+ * Runs on the ingest hot path: work per entry is the record filters, one columns object and,
+ * only when a sensitive header is present, a re-encode.
+ */
+import { entryColumns } from '../envoy/entry-fields.js';
+import { loadAlsTypes } from '../envoy/protos.js';
+import type { LogStore, EntryRow } from '../store/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { type AccessLogRecordLike, type RecordMatcher, compileRecords } from './access-log-records.js';
+import { defaultSensitiveHeaders, redactSensitiveHeaders } from './entry-headers.js';
+import type { CollectedEntry, LiveTail } from './live-tail.js';
+import type { AlsBatch, LogConsumer } from './log-consumer.js';
+
+export interface PipelineOptions {
+  readonly store: LogStore;
+  readonly liveTail: LiveTail;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Header names whose values are redacted unless a record includes them. */
+  readonly sensitiveHeaders?: readonly string[];
+}
+
+export interface Pipeline extends LogConsumer {
+  /** Replaces the AccessLogRecords in force (from the resource repository). */
+  setRecords(records: readonly AccessLogRecordLike[]): void;
+  readonly records: RecordMatcher;
+}
+
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const { store, liveTail, metrics } = options;
+  const types = loadAlsTypes();
+  const sensitive = new Set((options.sensitiveHeaders ?? defaultSensitiveHeaders).map((h) => h.toLowerCase()));
+  let matcher = compileRecords([]);
+  let overloaded = false;
+
+  return {
+    get records() {
+      return matcher;
+    },
+    setRecords(records) {
+      matcher = compileRecords(records);
+    },
+    onDrain(listener) {
+      store.onDrain(() => {
+        overloaded = false;
+        listener();
+      });
+    },
+    consume(batch: AlsBatch): boolean {
+      const { proxy, kind, entries, encoded } = batch;
+      const collection = matcher.forProxy(proxy);
+      if (collection.none) {
+        metrics.entries.notSelected.inc(entries.length);
+        return !overloaded;
+      }
+      const rows: EntryRow[] = [];
+      const live: CollectedEntry[] | null = liveTail.watchers > 0 ? [] : null;
+      const type = kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry;
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!;
+        const matched = collection.match(entry);
+        if (!matched) continue;
+        let bytes = encoded[i]!;
+        if (kind === 'http') {
+          const allowed = matched.length === 1 ? matched[0]!.includedHeaders : unionOf(matched.map((r) => r.includedHeaders));
+          if (redactSensitiveHeaders(entry, sensitive, allowed)) bytes = type.encode(entry).finish();
+        }
+        const row: EntryRow = {
+          ...entryColumns(kind, entry),
+          kind,
+          workload: proxy.workload,
+          labels: proxy.labels,
+          instance: proxy.instance || proxy.nodeId,
+          entry: bytes,
+        };
+        rows.push(row);
+        live?.push({ proxy, kind, entry, row });
+      }
+      const skipped = entries.length - rows.length;
+      if (skipped > 0) metrics.entries.notSelected.inc(skipped);
+      if (rows.length === 0) return !overloaded;
+      (kind === 'http' ? metrics.entries.collectedHttp : metrics.entries.collectedTcp).inc(rows.length);
+      if (!store.write(rows)) overloaded = true;
+      if (live && live.length > 0) liveTail.publish(live);
+      return !overloaded;
+    },
+  };
+}
+
+function unionOf(sets: ReadonlyArray<ReadonlySet<string>>): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const s of sets) for (const v of s) out.add(v);
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * The HTTP API of a meshlog server, as a Hono app (tests drive it in-process with `app.request`).
+ */
+import { Hono } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
+import type { ProxyRegistry } from '../collector/proxy-registry.js';
+import type { LiveTail } from '../pipeline/live-tail.js';
+import type { LogStore } from '../store/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { addLogRoutes } from './routes/logs.js';
+import { addProxyRoutes } from './routes/proxies.js';
+
+export interface AppDeps {
+  readonly store: LogStore;
+  readonly liveTail: LiveTail;
+  readonly metrics: Metrics;
+  readonly proxies: ProxyRegistry;
+  readonly logger: Logger;
+  /** When set, `/v0` and `/api` require `Authorization: Bearer <token>`; health and metrics stay open. */
+  readonly authToken?: string;
+  readonly ready: () => boolean;
+  /** Adds routes owned by other parts (resources, policies). */
+  readonly extraRoutes?: ReadonlyArray<(app: Hono) => void>;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.get('/healthz', (c) => c.text('ok\n'));
+  app.get('/readyz', (c) => (deps.ready() ? c.text('ready\n') : c.text('not ready\n', 503)));
+  app.get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+  if (deps.authToken) {
+    const auth = bearerAuth({ token: deps.authToken });
+    app.use('/v0/*', auth);
+    app.use('/api/*', auth);
+  }
+  addLogRoutes(app, deps);
+  addProxyRoutes(app, deps);
+  for (const add of deps.extraRoutes ?? []) add(app);
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  app.onError((err, c) => {
+    deps.logger.error({ err, path: new URL(c.req.url).pathname }, 'An API request failed.');
+    return c.json({ error: 'internal error; the server log has the details' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,64 @@
+/**
+ * How an entry looks on the wire: Gloo's `{"result": {"workloadRef", "httpAccessLog"}}` items and
+ * `/api/v1` items, with the Envoy entry in proto3 JSON.
+ */
+import type protobuf from 'protobufjs';
+import type { WorkloadRef } from '../collector/proxy-identity.js';
+import { loadAlsTypes } from '../envoy/protos.js';
+import { toProto3Json } from '../envoy/proto-json.js';
+import type { DecodedEntry } from '../pipeline/log-consumer.js';
+import type { EntryKind, StoredEntry } from '../store/types.js';
+
+function typeOf(kind: EntryKind): protobuf.Type {
+  const types = loadAlsTypes();
+  return kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry;
+}
+
+export function decodeStored(stored: StoredEntry): DecodedEntry {
+  return typeOf(stored.kind).decode(stored.entry) as unknown as DecodedEntry;
+}
+
+/** `core.skv2.solo.io.ClusterObjectRef` in proto3 JSON: empty fields are omitted. */
+export function workloadRefJson(ref: WorkloadRef): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (ref.name) out['name'] = ref.name;
+  if (ref.namespace) out['namespace'] = ref.namespace;
+  if (ref.clusterName) out['clusterName'] = ref.clusterName;
+  return out;
+}
+
+function entryJson(kind: EntryKind, entry: DecodedEntry): Record<string, unknown> {
+  const json = toProto3Json(typeOf(kind), entry);
+  return kind === 'http' ? { httpAccessLog: json } : { tcpAccessLog: json };
+}
+
+/** One item of `POST /v0/observability/logs`. TCP entries come as `tcpAccessLog` (a meshlog extension). */
+export function glooItem(kind: EntryKind, workload: WorkloadRef, entry: DecodedEntry): { result: Record<string, unknown> } {
+  return { result: { workloadRef: workloadRefJson(workload), ...entryJson(kind, entry) } };
+}
+
+export interface V1ItemSource {
+  readonly id?: number;
+  readonly ts: number;
+  readonly kind: EntryKind;
+  readonly workload: WorkloadRef;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly instance: string;
+}
+
+/** One item of `GET /api/v1/logs`. */
+export function v1Item(source: V1ItemSource, entry: DecodedEntry): Record<string, unknown> {
+  return {
+    ...(source.id !== undefined ? { id: String(source.id) } : {}),
+    startTime: new Date(Math.floor(source.ts / 1000)).toISOString(),
+    kind: source.kind,
+    workloadRef: workloadRefJson(source.workload),
+    labels: source.labels,
+    instance: source.instance,
+    ...entryJson(source.kind, entry),
+  };
+}
+
+export function stringify(value: unknown, pretty: boolean): string {
+  return `${pretty ? JSON.stringify(value, null, 2) : JSON.stringify(value)}\n`;
+}

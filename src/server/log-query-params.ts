@@ -1,0 +1,148 @@
+/**
+ * `GET /api/v1/logs` query parameters → a store `LogQuery`, with a violation per bad parameter.
+ *
+ * Repeatable parameters also take comma-separated lists: `cluster=a,b` is `cluster=a&cluster=b`.
+ * The same semantics are evaluated in memory for live entries (`rowMatches`), so a followed
+ * stream shows exactly what a later query would return.
+ */
+import { type Violation, createViolations } from '../api/violations.js';
+import { responseFlagCodes } from '../envoy/response-flags.js';
+import { matchesWorkload } from '../pipeline/workload-match.js';
+import type { EntryRow, LogQuery, StatusRange } from '../store/types.js';
+import { parseDuration, parseTimePoint } from '../util/duration.js';
+
+export interface LogsRequest {
+  readonly query: LogQuery;
+  readonly format: 'json' | 'ndjson';
+  readonly follow: boolean;
+}
+
+export const defaultLimit = 100;
+export const maxLimit = 10_000;
+
+const known = new Set([
+  'since', 'until', 'limit', 'cursor', 'cluster', 'namespace', 'workload', 'label', 'selector', 'status',
+  'method', 'path', 'pathRegex', 'flags', 'minDuration', 'kind', 'format', 'follow',
+]);
+
+export function parseLogsParams(params: URLSearchParams, now: number = Date.now()): { ok: true; request: LogsRequest } | { ok: false; violations: readonly Violation[] } {
+  const v = createViolations();
+  for (const key of params.keys()) if (!known.has(key)) v.add(key, `unknown parameter (known: ${[...known].join(', ')})`);
+  const list = (name: string) => params.getAll(name).flatMap((p) => p.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const single = (name: string) => params.get(name) ?? undefined;
+
+  const time = (name: string): number | undefined => {
+    const text = single(name);
+    if (text === undefined) return undefined;
+    const ms = parseTimePoint(text, now);
+    if (ms === undefined) v.add(name, `"${text}" is neither a duration like 15m nor an RFC 3339 time`);
+    return ms === undefined ? undefined : ms * 1000;
+  };
+
+  let limit = defaultLimit;
+  const limitText = single('limit');
+  if (limitText !== undefined) {
+    const n = Number(limitText);
+    if (!Number.isInteger(n) || n < 0 || n > maxLimit) v.add('limit', `must be an integer from 0 to ${maxLimit}`);
+    else limit = n;
+  }
+
+  const labels: Record<string, string> = {};
+  for (const pair of [...list('label'), ...list('selector')]) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) v.add('label', `"${pair}" is not of the form name=value`);
+    else labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+
+  const status: StatusRange[] = [];
+  for (const s of list('status')) {
+    const range = parseStatus(s);
+    if (range) status.push(range);
+    else v.add('status', `"${s}" is not a status code (503), a class (5xx) or a range (500-599)`);
+  }
+
+  const flags = list('flags');
+  for (const f of flags) if (f !== 'any' && !responseFlagCodes.has(f)) v.add('flags', `"${f}" is not an Envoy response flag (UF, URX, NR, ...) or "any"`);
+
+  let minDurationUs: number | undefined;
+  const minDuration = single('minDuration');
+  if (minDuration !== undefined) {
+    const ms = parseDuration(minDuration);
+    if (ms === undefined) v.add('minDuration', `"${minDuration}" is not a duration like 250ms or 2s`);
+    else minDurationUs = ms * 1000;
+  }
+
+  const pathRegex = single('pathRegex');
+  if (pathRegex !== undefined) {
+    try {
+      new RegExp(pathRegex);
+    } catch (err) {
+      v.add('pathRegex', `not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  const kind = single('kind');
+  if (kind !== undefined && kind !== 'http' && kind !== 'tcp') v.add('kind', 'must be http or tcp');
+  const format = single('format') ?? 'json';
+  if (format !== 'json' && format !== 'ndjson') v.add('format', 'must be json or ndjson');
+  const followText = single('follow');
+  const follow = followText !== undefined && followText !== '0' && followText !== 'false';
+
+  if (!v.ok) return { ok: false, violations: v.list };
+  const query: LogQuery = {
+    limit,
+    since: time('since'),
+    until: time('until'),
+    cursor: single('cursor'),
+    clusters: nonEmpty(list('cluster')),
+    namespaces: nonEmpty(list('namespace')),
+    workloads: nonEmpty(list('workload')),
+    labels: Object.keys(labels).length ? labels : undefined,
+    status: status.length ? status : undefined,
+    methods: nonEmpty(list('method').map((m) => m.toUpperCase())),
+    pathPrefix: single('path'),
+    pathRegex,
+    responseFlags: flags.length ? flags.map((f) => (f === 'any' ? '' : f)) : undefined,
+    minDurationUs,
+    kind: kind as LogQuery['kind'],
+  };
+  // A followed stream is always NDJSON.
+  return { ok: true, request: { query, format: follow ? 'ndjson' : (format as 'json' | 'ndjson'), follow } };
+}
+
+function nonEmpty(values: string[]): string[] | undefined {
+  return values.length ? values : undefined;
+}
+
+/** `503` → [503,503]; `5xx` → [500,599]; `500-599` → itself. */
+export function parseStatus(text: string): StatusRange | undefined {
+  if (/^\d{3}$/.test(text)) return { min: Number(text), max: Number(text) };
+  const cls = /^([1-5])xx$/i.exec(text);
+  if (cls) return { min: Number(cls[1]) * 100, max: Number(cls[1]) * 100 + 99 };
+  const range = /^(\d{3})-(\d{3})$/.exec(text);
+  if (range && Number(range[1]) <= Number(range[2])) return { min: Number(range[1]), max: Number(range[2]) };
+  return undefined;
+}
+
+/** The in-memory twin of the store's filtering, for live entries. */
+export function rowMatches(q: LogQuery, row: EntryRow, pathRegex?: RegExp): boolean {
+  if (!matchesWorkload(q.selectors, row.workload, row.labels)) return false;
+  if (q.clusters && !q.clusters.includes(row.workload.clusterName)) return false;
+  if (q.namespaces && !q.namespaces.includes(row.workload.namespace)) return false;
+  if (q.workloads && !q.workloads.includes(row.workload.name)) return false;
+  if (q.labels) for (const key in q.labels) if (row.labels[key] !== q.labels[key]) return false;
+  if (q.kind && row.kind !== q.kind) return false;
+  if (q.since !== undefined && row.ts < q.since) return false;
+  if (q.until !== undefined && row.ts >= q.until) return false;
+  if (q.status && (row.status === null || !q.status.some((r) => row.status! >= r.min && row.status! <= r.max))) return false;
+  if (q.methods && (row.method === null || !q.methods.includes(row.method))) return false;
+  if (q.pathPrefix !== undefined && !(row.path ?? '').startsWith(q.pathPrefix)) return false;
+  if (pathRegex && !pathRegex.test(row.path ?? '')) return false;
+  if (q.responseFlags) {
+    const flags = row.responseFlags === '' ? [] : row.responseFlags.split(',');
+    const anyFlag = q.responseFlags.includes('') && flags.length > 0;
+    if (!anyFlag && !q.responseFlags.some((f) => f !== '' && flags.includes(f))) return false;
+  }
+  if (q.minDurationUs !== undefined && (row.durationUs === null || row.durationUs < q.minDurationUs)) return false;
+  return true;
+}

@@ -1,0 +1,95 @@
+/**
+ * The log query endpoints: Gloo's `POST /v0/observability/logs` and meshlog's `GET /api/v1/logs`.
+ */
+import type { Hono } from 'hono';
+import { formatViolations } from '../../api/violations.js';
+import type { CollectedEntry, LiveTail } from '../../pipeline/live-tail.js';
+import { matchesWorkload } from '../../pipeline/workload-match.js';
+import type { LogStore, StoredEntry } from '../../store/types.js';
+import { decodeStored, glooItem, stringify, v1Item } from '../entry-json.js';
+import { parseGlooLogsBody } from '../gloo-logs-request.js';
+import { parseLogsParams, rowMatches } from '../log-query-params.js';
+import { watchStream } from '../watch-stream.js';
+
+export interface LogRoutesDeps {
+  readonly store: LogStore;
+  readonly liveTail: LiveTail;
+}
+
+/** Gloo returns "up to 10 of the latest access logs" when not watching. */
+const glooLatest = 10;
+
+export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): void {
+  app.post('/v0/observability/logs', async (c) => {
+    const params = new URL(c.req.url).searchParams;
+    const watch = isTrue(params.get('watch'));
+    const pretty = params.has('pretty') && !isFalse(params.get('pretty'));
+    const parsed = parseGlooLogsBody(await c.req.text());
+    if (!parsed.ok) {
+      // grpc-gateway's error shape: google.rpc.Status with code 3 (INVALID_ARGUMENT).
+      return c.json({ code: 3, message: formatViolations(parsed.violations), details: [] }, 400);
+    }
+    const { selectors } = parsed;
+    if (!watch) {
+      const { items } = store.query({ selectors, limit: glooLatest });
+      // Newest are fetched first; print them oldest first, like a tail.
+      const body = [...items].reverse().map((s) => stringify(glooItem(s.kind, s.workload, decodeStored(s)), pretty)).join('');
+      return c.body(body, 200, { 'content-type': 'application/json' });
+    }
+    return watchStream(c, {
+      liveTail,
+      contentType: 'application/json',
+      match: (e) => matchesWorkload(selectors, e.proxy.workload, e.proxy.labels),
+      render: (entries) => entries.map((e) => stringify(glooItem(e.kind, e.proxy.workload, e.entry), pretty)).join(''),
+    });
+  });
+
+  app.get('/api/v1/logs', async (c) => {
+    const parsed = parseLogsParams(new URL(c.req.url).searchParams);
+    if (!parsed.ok) return c.json({ error: 'invalid query parameters', violations: parsed.violations }, 400);
+    const { query, format, follow } = parsed.request;
+    const toItem = (s: StoredEntry) => v1Item(s, decodeStored(s));
+    if (!follow) {
+      const result = store.query(query);
+      if (format === 'ndjson') {
+        const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };
+        if (result.nextCursor) headers['meshlog-next-cursor'] = result.nextCursor;
+        return c.body(result.items.map((s) => stringify(toItem(s), false)).join(''), 200, headers);
+      }
+      return c.json({ items: result.items.map(toItem), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) });
+    }
+    const pathRegex = query.pathRegex !== undefined ? new RegExp(query.pathRegex) : undefined;
+    const liveQuery = { ...query, until: undefined };
+    return watchStream(c, {
+      liveTail,
+      contentType: 'application/x-ndjson',
+      match: (e) => rowMatches(liveQuery, e.row, pathRegex),
+      render: (entries, lost) =>
+        (lost > 0 ? stringify({ lost, message: `${lost} entries were not delivered: this client could not keep up.` }, false) : '') +
+        entries.map((e) => stringify(v1Item(e.row, e.entry), false)).join(''),
+      // Backfill: the latest `limit` entries, oldest first, then live ones without duplicates.
+      prelude: async () => {
+        if (query.limit === 0) return { text: '' };
+        await store.flush();
+        const { items } = store.query(query);
+        const seen = new Set(items.map(dedupeKey));
+        return {
+          text: [...items].reverse().map((s) => stringify(toItem(s), false)).join(''),
+          skip: (e: CollectedEntry) => seen.has(dedupeKey(e.row)),
+        };
+      },
+    });
+  });
+}
+
+function dedupeKey(e: { instance: string; ts: number; entry: Uint8Array }): string {
+  return `${e.instance}|${e.ts}|${Buffer.from(e.entry.buffer, e.entry.byteOffset, e.entry.byteLength).toString('base64')}`;
+}
+
+function isTrue(v: string | null): boolean {
+  return v !== null && v !== '0' && v !== 'false';
+}
+
+function isFalse(v: string | null): boolean {
+  return v === '0' || v === 'false';
+}
