@@ -1,0 +1,146 @@
+/**
+ * Accessors over decoded ALS entries (protobufjs messages), for the ingest hot path and the
+ * formatter: times, durations, methods, addresses and the store's filter columns.
+ *
+ * protobufjs keeps unset fields' defaults on the message prototype, so a missing message field
+ * reads as null and a missing scalar as its zero value; these accessors map both to "absent".
+ */
+import type { DecodedEntry } from '../pipeline/log-consumer.js';
+import type { EntryKind } from '../store/types.js';
+import { responseFlagList } from './response-flags.js';
+
+/** A 64-bit integer as protobufjs gives it: a number, or a Long when it does not fit. */
+type Int64 = number | { low: number; high: number; toNumber(): number } | string;
+
+interface Seconds {
+  seconds?: Int64;
+  nanos?: number;
+}
+
+export function int64ToNumber(value: Int64 | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string') return Number(value);
+  return value.toNumber();
+}
+
+/** A `google.protobuf.Timestamp` in microseconds since the epoch, or null when unset. */
+export function timestampMicros(ts: unknown): number | null {
+  if (!ts) return null;
+  const t = ts as Seconds;
+  return int64ToNumber(t.seconds) * 1_000_000 + Math.floor((t.nanos ?? 0) / 1000);
+}
+
+/** A `google.protobuf.Duration` in microseconds, or null when unset. */
+export function durationMicros(d: unknown): number | null {
+  if (!d) return null;
+  const v = d as Seconds;
+  return int64ToNumber(v.seconds) * 1_000_000 + Math.trunc((v.nanos ?? 0) / 1000);
+}
+
+/** Whole milliseconds, as Envoy's `%DURATION%` prints them, or null when unset. */
+export function durationMillis(d: unknown): number | null {
+  if (!d) return null;
+  const v = d as Seconds;
+  return int64ToNumber(v.seconds) * 1000 + Math.trunc((v.nanos ?? 0) / 1_000_000);
+}
+
+interface Common {
+  startTime?: unknown;
+  duration?: unknown;
+  timeToLastDownstreamTxByte?: unknown;
+  upstreamCluster?: string;
+  responseFlags?: Record<string, unknown> | null;
+}
+
+export function entryStartMicros(common: unknown): number | null {
+  return timestampMicros((common as Common | null | undefined)?.startTime);
+}
+
+/** `duration` (Envoy ≥ 1.27), else `time_to_last_downstream_tx_byte` as older Envoys report it. */
+export function entryDurationMicros(common: unknown): number | null {
+  const c = common as Common | null | undefined;
+  if (!c) return null;
+  return durationMicros(c.duration) ?? durationMicros(c.timeToLastDownstreamTxByte);
+}
+
+/** `envoy.config.core.v3.RequestMethod` by number. */
+const methods = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+
+export function requestMethodName(request: unknown): string | null {
+  const m = (request as { requestMethod?: number } | null | undefined)?.requestMethod;
+  return m ? (methods[m] ?? null) : null;
+}
+
+/** `HTTPAccessLogEntry.HTTPVersion` → what `%PROTOCOL%` prints. */
+const protocols = [null, 'HTTP/1.0', 'HTTP/1.1', 'HTTP/2', 'HTTP/3'];
+
+export function httpProtocolName(protocolVersion: unknown): string | null {
+  return typeof protocolVersion === 'number' ? (protocols[protocolVersion] ?? null) : null;
+}
+
+interface DecodedAddress {
+  socketAddress?: { address?: string; portValue?: number; namedPort?: string } | null;
+  pipe?: { path?: string } | null;
+  envoyInternalAddress?: { serverListenerName?: string } | null;
+}
+
+export function socketAddressParts(address: unknown): { address: string; port: number } | null {
+  const a = address as DecodedAddress | null | undefined;
+  if (a?.socketAddress) return { address: a.socketAddress.address ?? '', port: a.socketAddress.portValue ?? 0 };
+  return null;
+}
+
+/** `10.0.0.1:9080`, `[::1]:9080`, or the pipe path; null when unset. */
+export function formatAddress(address: unknown, withPort: boolean): string | null {
+  const a = address as DecodedAddress | null | undefined;
+  if (!a) return null;
+  const socket = socketAddressParts(a);
+  if (socket) {
+    if (!withPort) return socket.address;
+    return socket.address.includes(':') ? `[${socket.address}]:${socket.port}` : `${socket.address}:${socket.port}`;
+  }
+  if (a.pipe?.path) return a.pipe.path;
+  if (a.envoyInternalAddress?.serverListenerName) return `envoy://${a.envoyInternalAddress.serverListenerName}`;
+  return null;
+}
+
+export interface EntryColumns {
+  readonly ts: number;
+  readonly method: string | null;
+  readonly authority: string | null;
+  readonly path: string | null;
+  readonly status: number | null;
+  readonly durationUs: number | null;
+  readonly responseFlags: string;
+  readonly upstreamCluster: string | null;
+  readonly requestId: string | null;
+}
+
+interface HttpParts {
+  request?: { authority?: string; path?: string; requestId?: string } | null;
+  response?: { responseCode?: { value?: number } | null } | null;
+}
+
+/** The store's filter columns of one entry. An entry without a start time is stamped `fallbackTs` (µs). */
+export function entryColumns(kind: EntryKind, entry: DecodedEntry, fallbackTs: number = Date.now() * 1000): EntryColumns {
+  const common = entry['commonProperties'] as Common | null | undefined;
+  const flags = responseFlagList(common?.responseFlags);
+  const base = {
+    ts: entryStartMicros(common) ?? fallbackTs,
+    durationUs: entryDurationMicros(common),
+    responseFlags: flags.length === 0 ? '' : flags.join(','),
+    upstreamCluster: common?.upstreamCluster || null,
+  };
+  if (kind === 'tcp') return { ...base, method: null, authority: null, path: null, status: null, requestId: null };
+  const { request, response } = entry as HttpParts;
+  const code = response?.responseCode;
+  return {
+    ...base,
+    method: requestMethodName(request),
+    authority: request?.authority || null,
+    path: request?.path || null,
+    status: code ? (code.value ?? 0) : null,
+    requestId: request?.requestId || null,
+  };
+}
