@@ -1,0 +1,190 @@
+/**
+ * `LogQuery` → SQL on the read connection, newest first by (ts, id).
+ *
+ * Workload filters are resolved in JS against the (small) workloads table. When they leave a few
+ * workloads, each is read through the (workload_id, ts) index and the results merged, so "the
+ * latest 10 of app=reviews" costs a few index probes however large the table; otherwise the
+ * (ts) index is scanned backwards with the workload set as a filter.
+ */
+import type Database from 'better-sqlite3';
+import { matchesWorkload } from '../../pipeline/workload-match.js';
+import type { LogQuery, QueryResult, StoredEntry, StoredWorkload } from '../types.js';
+import { kindCode, kindName } from './schema.js';
+
+const perWorkloadPlanMax = 32;
+
+interface Row {
+  id: number;
+  ts: number;
+  kind: number;
+  workload_id: number;
+  instance: string;
+  entry: Uint8Array;
+}
+
+export interface Reader {
+  query(q: LogQuery): QueryResult;
+  workloads(): StoredWorkload[];
+}
+
+export function createReader(db: Database.Database): Reader {
+  db.function('regexp', { deterministic: true }, (pattern: unknown, value: unknown) => {
+    if (typeof pattern !== 'string' || typeof value !== 'string') return 0;
+    return regexFor(pattern).test(value) ? 1 : 0;
+  });
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      statements.set(sql, stmt);
+      if (statements.size > 500) statements.delete(statements.keys().next().value!);
+    }
+    return stmt;
+  };
+  const allWorkloads = prepare('SELECT id, cluster, namespace, name, labels, first_seen, last_seen FROM workloads');
+
+  function workloads(): StoredWorkload[] {
+    return (allWorkloads.all() as Array<{ id: number; cluster: string; namespace: string; name: string; labels: string; first_seen: number; last_seen: number }>).map((w) => ({
+      id: w.id,
+      ref: { name: w.name, namespace: w.namespace, clusterName: w.cluster },
+      labels: JSON.parse(w.labels) as Record<string, string>,
+      firstSeen: w.first_seen,
+      lastSeen: w.last_seen,
+    }));
+  }
+
+  return {
+    workloads,
+    query(q) {
+      const known = new Map(workloads().map((w) => [w.id, w]));
+      const selected = selectWorkloads(q, [...known.values()]);
+      if (selected?.length === 0) return { items: [] };
+      const { where, params } = conditions(q);
+      const limit = Math.max(0, Math.floor(q.limit));
+      if (limit === 0) return { items: [] };
+      let rows: Row[];
+      const columns = 'id, ts, kind, workload_id, instance, entry';
+      if (selected && selected.length <= perWorkloadPlanMax) {
+        const sql = `SELECT ${columns} FROM entries INDEXED BY entries_workload_ts WHERE workload_id = ?${where.map((w) => ` AND ${w}`).join('')} ORDER BY ts DESC, id DESC LIMIT ?`;
+        const stmt = prepare(sql);
+        rows = selected.flatMap((id) => stmt.all(id, ...params, limit + 1) as Row[]);
+        rows.sort((a, b) => b.ts - a.ts || b.id - a.id);
+        rows.length = Math.min(rows.length, limit + 1);
+      } else {
+        const all = [...where];
+        if (selected) all.push(`workload_id IN (${selected.join(',')})`);
+        const sql = `SELECT ${columns} FROM entries INDEXED BY entries_ts${all.length ? ` WHERE ${all.join(' AND ')}` : ''} ORDER BY ts DESC, id DESC LIMIT ?`;
+        rows = prepare(sql).all(...params, limit + 1) as Row[];
+      }
+      const more = rows.length > limit;
+      if (more) rows.length = limit;
+      const items: StoredEntry[] = rows.map((r) => {
+        const w = known.get(r.workload_id);
+        return {
+          id: r.id,
+          ts: r.ts,
+          kind: kindName[r.kind] ?? 'http',
+          workload: w?.ref ?? { name: '', namespace: '', clusterName: '' },
+          labels: w?.labels ?? {},
+          instance: r.instance,
+          entry: r.entry,
+        };
+      });
+      const last = rows.at(-1);
+      return more && last ? { items, nextCursor: encodeCursor(last.ts, last.id) } : { items };
+    },
+  };
+}
+
+/** The workload ids the query's workload filters allow, or undefined when it has none. */
+function selectWorkloads(q: LogQuery, all: StoredWorkload[]): number[] | undefined {
+  const filtered = (q.selectors?.length ?? 0) > 0 || q.clusters || q.namespaces || q.workloads || q.labels;
+  if (!filtered) return undefined;
+  return all
+    .filter(
+      (w) =>
+        matchesWorkload(q.selectors, w.ref, w.labels) &&
+        (!q.clusters || q.clusters.includes(w.ref.clusterName)) &&
+        (!q.namespaces || q.namespaces.includes(w.ref.namespace)) &&
+        (!q.workloads || q.workloads.includes(w.ref.name)) &&
+        Object.entries(q.labels ?? {}).every(([k, v]) => w.labels[k] === v),
+    )
+    .map((w) => w.id);
+}
+
+function conditions(q: LogQuery): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (q.kind) {
+    where.push('kind = ?');
+    params.push(kindCode[q.kind]);
+  }
+  if (q.since !== undefined) {
+    where.push('ts >= ?');
+    params.push(Math.floor(q.since));
+  }
+  if (q.until !== undefined) {
+    where.push('ts < ?');
+    params.push(Math.floor(q.until));
+  }
+  if (q.status?.length) {
+    where.push(`(${q.status.map(() => 'status BETWEEN ? AND ?').join(' OR ')})`);
+    for (const r of q.status) params.push(r.min, r.max);
+  }
+  if (q.methods?.length) {
+    where.push(`method IN (${q.methods.map(() => '?').join(',')})`);
+    params.push(...q.methods);
+  }
+  if (q.pathPrefix !== undefined && q.pathPrefix !== '') {
+    where.push('substr(path, 1, ?) = ?');
+    params.push(q.pathPrefix.length, q.pathPrefix);
+  }
+  if (q.pathRegex !== undefined) {
+    where.push('path REGEXP ?');
+    params.push(q.pathRegex);
+  }
+  if (q.responseFlags?.length) {
+    const anyFlag = q.responseFlags.includes('');
+    const codes = q.responseFlags.filter((f) => f !== '');
+    const parts = [...(anyFlag ? ["response_flags != ''"] : []), ...codes.map(() => "instr(',' || response_flags || ',', ?) > 0")];
+    where.push(`(${parts.join(' OR ')})`);
+    params.push(...codes.map((c) => `,${c},`));
+  }
+  if (q.minDurationUs !== undefined) {
+    where.push('duration_us >= ?');
+    params.push(Math.floor(q.minDurationUs));
+  }
+  if (q.cursor !== undefined) {
+    const cursor = decodeCursor(q.cursor);
+    where.push('(ts < ? OR (ts = ? AND id < ?))');
+    params.push(cursor.ts, cursor.ts, cursor.id);
+  }
+  return { where, params };
+}
+
+export function encodeCursor(ts: number, id: number): string {
+  return Buffer.from(`${ts}:${id}`).toString('base64url');
+}
+
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+}
+
+export function decodeCursor(cursor: string): { ts: number; id: number } {
+  const m = /^(-?\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m) throw new InvalidCursorError(`"${cursor}" is not a cursor this server returned`);
+  return { ts: Number(m[1]), id: Number(m[2]) };
+}
+
+const regexCache = new Map<string, RegExp>();
+
+function regexFor(pattern: string): RegExp {
+  let re = regexCache.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern);
+    regexCache.set(pattern, re);
+    if (regexCache.size > 100) regexCache.delete(regexCache.keys().next().value!);
+  }
+  return re;
+}

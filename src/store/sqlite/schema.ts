@@ -1,0 +1,58 @@
+/**
+ * The SQLite schema, shared by the writer worker (which creates it) and the reader.
+ *
+ * `entries.id` is the arrival order; queries read newest first by (ts, id), which both indexes
+ * cover (an index implicitly ends with the rowid), so "latest N" never sorts.
+ */
+import type Database from 'better-sqlite3';
+
+export const schemaVersion = 1;
+
+export const databaseFile = 'meshlog.db';
+
+export function createSchema(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > schemaVersion) {
+    throw new Error(`The store was written by a newer meshlog (schema ${version}; this one knows ${schemaVersion}).`);
+  }
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS workloads (
+      id INTEGER PRIMARY KEY,
+      cluster TEXT NOT NULL,
+      namespace TEXT NOT NULL,
+      name TEXT NOT NULL,
+      labels TEXT NOT NULL,
+      first_seen INTEGER NOT NULL,
+      last_seen INTEGER NOT NULL,
+      UNIQUE (cluster, namespace, name)
+    );
+    CREATE TABLE IF NOT EXISTS entries (
+      id INTEGER PRIMARY KEY,
+      ts INTEGER NOT NULL,
+      kind INTEGER NOT NULL,
+      workload_id INTEGER NOT NULL,
+      instance TEXT NOT NULL,
+      method TEXT,
+      authority TEXT,
+      path TEXT,
+      status INTEGER,
+      duration_us INTEGER,
+      response_flags TEXT NOT NULL,
+      upstream_cluster TEXT,
+      request_id TEXT,
+      entry BLOB NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS entries_ts ON entries (ts);
+    CREATE INDEX IF NOT EXISTS entries_workload_ts ON entries (workload_id, ts);
+  `);
+  db.pragma(`user_version = ${schemaVersion}`);
+}
+
+export function tune(db: Database.Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+}
+
+export const kindCode = { http: 0, tcp: 1 } as const;
+export const kindName = ['http', 'tcp'] as const;

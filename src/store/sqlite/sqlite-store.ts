@@ -1,0 +1,224 @@
+/**
+ * The embedded store: SQLite in a data directory, written by a worker thread, read here.
+ *
+ * Rows are gathered into batches (by count or after a short delay) and posted to the worker. A
+ * batch stays in memory until the worker confirms its commit; if the worker dies, it is restarted
+ * and every unconfirmed batch is sent again, so a crash of the writer loses nothing accepted.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import type { EntryRow, LogStore, StoreStats } from '../types.js';
+import { createReader } from './query.js';
+import { databaseFile } from './schema.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+export interface SqliteStoreOptions {
+  readonly dataDir: string;
+  readonly retention?: { readonly maxAgeMs?: number; readonly maxBytes?: number };
+  /** `write` returns false above this many uncommitted rows. */
+  readonly highWaterRows?: number;
+  /** `onDrain` listeners fire when uncommitted rows fall below this. */
+  readonly lowWaterRows?: number;
+  readonly batchRows?: number;
+  readonly batchDelayMs?: number;
+  readonly retentionIntervalMs?: number;
+  readonly logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+/**
+ * The writer worker from the compiled `.js` beside this file; when this file runs as TypeScript
+ * (tests under vitest), the worker registers tsx's loader first, then imports the `.ts` source.
+ */
+function createWriterWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./writer-worker.js', import.meta.url));
+  const source = new URL('./writer-worker.ts', import.meta.url).href;
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+export async function createSqliteStore(options: SqliteStoreOptions): Promise<LogStore> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const highWater = options.highWaterRows ?? 50_000;
+  const lowWater = options.lowWaterRows ?? Math.floor(highWater / 2);
+  const batchRows = options.batchRows ?? 2_000;
+  const batchDelayMs = options.batchDelayMs ?? 50;
+  const logger = options.logger;
+
+  let buffer: EntryRow[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let seq = 0;
+  const inFlight = new Map<number, EntryRow[]>();
+  let inFlightRows = 0;
+  const flushWaiters = new Map<number, () => void>();
+  let flushId = 0;
+  const drainListeners: Array<() => void> = [];
+  let overHighWater = false;
+  const stats = { entries: 0, bytesOnDisk: 0, written: 0, failed: 0, deletedByRetention: 0, workerRestarts: 0 };
+  let closing: Promise<void> | undefined;
+  let closed = false;
+
+  let worker: Worker | undefined;
+  worker = await startWorker();
+  const reader = new Database(path.join(options.dataDir, databaseFile), { readonly: true, fileMustExist: true });
+  const queries = createReader(reader);
+
+  function startWorker(): Promise<Worker> {
+    const w = createWriterWorker();
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: FromWorker) => {
+        if (message.type === 'ready') {
+          stats.entries = message.entries;
+          w.off('message', onMessage);
+          w.on('message', handle);
+          resolve(w);
+        } else if (message.type === 'fatal') {
+          reject(new Error(`Cannot open the store in ${options.dataDir}: ${message.error}`));
+        }
+      };
+      w.on('message', onMessage);
+      w.once('error', (err) => reject(new Error(`Cannot start the store writer: ${err.message}`)));
+      w.once('exit', (code) => {
+        reject(new Error(`The store writer exited with code ${code} before it was ready.`));
+        onExit(w, code);
+      });
+      post(w, {
+        type: 'open',
+        dataDir: options.dataDir,
+        maxAgeMs: options.retention?.maxAgeMs,
+        maxBytes: options.retention?.maxBytes,
+        retentionIntervalMs: options.retentionIntervalMs ?? 10_000,
+      });
+    });
+  }
+
+  function post(w: Worker, message: ToWorker) {
+    w.postMessage(message);
+  }
+
+  function handle(message: FromWorker) {
+    switch (message.type) {
+      case 'written':
+        settle(message.seq);
+        stats.written += message.count;
+        stats.entries = message.entries;
+        break;
+      case 'failed':
+        settle(message.seq);
+        stats.failed += message.count;
+        logger?.error({ rows: message.count, error: message.error }, 'The store could not write a batch of entries.');
+        break;
+      case 'flushed':
+        flushWaiters.get(message.id)?.();
+        flushWaiters.delete(message.id);
+        break;
+      case 'stats':
+        stats.entries = message.entries;
+        stats.bytesOnDisk = message.bytesOnDisk;
+        stats.deletedByRetention = message.deleted;
+        break;
+      case 'fatal':
+        logger?.error({ error: message.error }, 'The store writer failed.');
+        break;
+      default:
+        break;
+    }
+  }
+
+  function settle(batchSeq: number) {
+    const rows = inFlight.get(batchSeq);
+    if (!rows) return;
+    inFlight.delete(batchSeq);
+    inFlightRows -= rows.length;
+    maybeDrained();
+  }
+
+  /** An unexpected exit: start a new writer and send it every unconfirmed batch again. */
+  function onExit(w: Worker, code: number) {
+    if (closed || w !== worker) return;
+    stats.workerRestarts++;
+    logger?.warn({ code, unconfirmedRows: inFlightRows }, 'The store writer stopped; restarting it and resending unconfirmed entries.');
+    startWorker().then(
+      (fresh) => {
+        worker = fresh;
+        for (const [batchSeq, rows] of [...inFlight].sort((a, b) => a[0] - b[0])) post(fresh, { type: 'write', seq: batchSeq, rows });
+        for (const id of flushWaiters.keys()) post(fresh, { type: 'flush', id });
+      },
+      (err: unknown) => logger?.error({ err }, 'The store writer could not be restarted.'),
+    );
+  }
+
+  function pending(): number {
+    return buffer.length + inFlightRows;
+  }
+
+  function maybeDrained() {
+    if (overHighWater && pending() < lowWater) {
+      overHighWater = false;
+      for (const listener of drainListeners) listener();
+    }
+  }
+
+  function sendBuffer() {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (buffer.length === 0) return;
+    const rows = buffer;
+    buffer = [];
+    const batchSeq = ++seq;
+    inFlight.set(batchSeq, rows);
+    inFlightRows += rows.length;
+    post(worker!, { type: 'write', seq: batchSeq, rows });
+  }
+
+  function flush(): Promise<void> {
+    sendBuffer();
+    const id = ++flushId;
+    return new Promise((resolve) => {
+      flushWaiters.set(id, resolve);
+      post(worker!, { type: 'flush', id });
+    });
+  }
+
+  return {
+    write(rows) {
+      if (closed) {
+        stats.failed += rows.length;
+        return false;
+      }
+      for (const row of rows) buffer.push(row);
+      if (buffer.length >= batchRows) sendBuffer();
+      else timer ??= setTimeout(sendBuffer, batchDelayMs);
+      if (pending() > highWater) overHighWater = true;
+      return !overHighWater;
+    },
+    onDrain(listener) {
+      drainListeners.push(listener);
+    },
+    query: (q) => queries.query(q),
+    workloads: () => queries.workloads(),
+    stats(): StoreStats {
+      return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
+    },
+    flush,
+    close() {
+      closing ??= (async () => {
+        await flush();
+        closed = true;
+        const w = worker!;
+        await new Promise<void>((resolve) => {
+          w.once('exit', () => resolve());
+          w.on('message', (m: FromWorker) => {
+            if (m.type === 'closed') void w.terminate();
+          });
+          post(w, { type: 'close' });
+        });
+        reader.close();
+      })();
+      return closing;
+    },
+  };
+}

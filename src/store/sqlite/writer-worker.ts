@@ -1,0 +1,193 @@
+/**
+ * The store's writer, in a worker thread: inserts batches in one transaction each, keeps the
+ * workloads table, and applies retention. Runs on the second core while the main thread decodes.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { parentPort } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import type { EntryRow } from '../types.js';
+import { createSchema, databaseFile, kindCode, tune } from './schema.js';
+import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('writer-worker.js runs as a worker thread only.');
+
+const send = (message: FromWorker) => port.postMessage(message);
+
+let db: Database.Database | undefined;
+let insert: Database.Statement | undefined;
+let insertBatch: ((rows: EntryRow[]) => void) | undefined;
+let upsertWorkload: Database.Statement | undefined;
+let touchWorkload: Database.Statement | undefined;
+let dbPath = '';
+let entries = 0;
+let deleted = 0;
+let sinceRetention = 0;
+let retention: { maxAgeMs?: number; maxBytes?: number } = {};
+let timer: NodeJS.Timeout | undefined;
+/** `cluster\nnamespace\nname` → [id, labels JSON, last time last_seen was written]. */
+const workloadCache = new Map<string, [number, string, number]>();
+
+port.on('message', (message: ToWorker) => {
+  try {
+    handle(message);
+  } catch (err) {
+    send({ type: 'fatal', error: err instanceof Error ? err.message : String(err) });
+  }
+});
+
+function handle(message: ToWorker): void {
+  switch (message.type) {
+    case 'open':
+      open(message);
+      return;
+    case 'write':
+      write(message.seq, message.rows);
+      return;
+    case 'flush':
+      send({ type: 'flushed', id: message.id });
+      return;
+    case 'retention':
+      applyRetention();
+      return;
+    case 'close':
+      if (timer) clearInterval(timer);
+      db?.pragma('wal_checkpoint(TRUNCATE)');
+      db?.close();
+      db = undefined;
+      send({ type: 'closed' });
+      return;
+  }
+}
+
+function open(message: Extract<ToWorker, { type: 'open' }>): void {
+  dbPath = path.join(message.dataDir, databaseFile);
+  db = new Database(dbPath);
+  tune(db);
+  createSchema(db);
+  retention = { maxAgeMs: message.maxAgeMs, maxBytes: message.maxBytes };
+  insert = db.prepare(`INSERT INTO entries (ts, kind, workload_id, instance, method, authority, path, status, duration_us, response_flags, upstream_cluster, request_id, entry)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  upsertWorkload = db.prepare(`INSERT INTO workloads (cluster, namespace, name, labels, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (cluster, namespace, name) DO UPDATE SET labels = excluded.labels, last_seen = excluded.last_seen RETURNING id`);
+  touchWorkload = db.prepare('UPDATE workloads SET last_seen = ? WHERE id = ?');
+  insertBatch = db.transaction((rows: EntryRow[]) => {
+    const now = Date.now();
+    for (const row of rows) {
+      insert!.run(
+        finite(row.ts, now * 1000),
+        kindCode[row.kind] ?? 0,
+        workloadId(row, now),
+        String(row.instance ?? ''),
+        row.method,
+        row.authority,
+        row.path,
+        finiteOrNull(row.status),
+        finiteOrNull(row.durationUs),
+        String(row.responseFlags ?? ''),
+        row.upstreamCluster,
+        row.requestId,
+        row.entry,
+      );
+    }
+  });
+  entries = (db.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
+  timer = setInterval(applyRetention, message.retentionIntervalMs);
+  send({ type: 'ready', entries });
+}
+
+function workloadId(row: EntryRow, now: number): number {
+  const ref = row.workload;
+  const key = `${ref.clusterName}\n${ref.namespace}\n${ref.name}`;
+  const labels = JSON.stringify(row.labels ?? {});
+  const cached = workloadCache.get(key);
+  if (cached && cached[1] === labels) {
+    // last_seen is kept to the minute; writing it per row would double the work.
+    if (now - cached[2] > 60_000) {
+      touchWorkload!.run(now, cached[0]);
+      cached[2] = now;
+    }
+    return cached[0];
+  }
+  const { id } = upsertWorkload!.get(ref.clusterName, ref.namespace, ref.name, labels, now, now) as { id: number };
+  workloadCache.set(key, [id, labels, now]);
+  return id;
+}
+
+function write(seq: number, rows: EntryRow[]): void {
+  if (!insertBatch) {
+    send({ type: 'failed', seq, count: rows.length, error: 'the store is not open' });
+    return;
+  }
+  try {
+    insertBatch(rows);
+  } catch (err) {
+    // The transaction rolled back; no row of this batch is stored.
+    workloadCache.clear();
+    send({ type: 'failed', seq, count: rows.length, error: err instanceof Error ? err.message : String(err) });
+    return;
+  }
+  entries += rows.length;
+  sinceRetention += rows.length;
+  send({ type: 'written', seq, count: rows.length, entries });
+  if (sinceRetention >= 200_000) applyRetention();
+}
+
+const chunk = 10_000;
+
+function applyRetention(): void {
+  if (!db) return;
+  sinceRetention = 0;
+  let removed = 0;
+  if (retention.maxAgeMs !== undefined) {
+    const cutoff = (Date.now() - retention.maxAgeMs) * 1000;
+    const stmt = db.prepare(`DELETE FROM entries WHERE id IN (SELECT id FROM entries WHERE ts < ? LIMIT ${chunk})`);
+    for (let changes = chunk; changes === chunk; ) {
+      changes = stmt.run(cutoff).changes;
+      removed += changes;
+    }
+  }
+  if (retention.maxBytes !== undefined) {
+    const oldest = db.prepare('DELETE FROM entries WHERE id IN (SELECT id FROM entries ORDER BY id LIMIT ?)');
+    for (let used = usedBytes(); used > retention.maxBytes; used = usedBytes()) {
+      // Delete about the share of rows by which the store is over, a chunk at a time.
+      const left = entries - removed;
+      const over = Math.ceil((left * (used - retention.maxBytes)) / used) + 1;
+      const changes = oldest.run(Math.min(chunk, Math.max(1, over))).changes;
+      removed += changes;
+      if (changes === 0) break;
+    }
+  }
+  entries -= removed;
+  deleted += removed;
+  send({ type: 'stats', entries, bytesOnDisk: bytesOnDisk(), deleted });
+}
+
+/** Bytes in pages that hold data; freed pages are reused by later inserts. */
+function usedBytes(): number {
+  const pageCount = db!.pragma('page_count', { simple: true }) as number;
+  const free = db!.pragma('freelist_count', { simple: true }) as number;
+  const pageSize = db!.pragma('page_size', { simple: true }) as number;
+  return (pageCount - free) * pageSize;
+}
+
+function bytesOnDisk(): number {
+  let total = 0;
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      total += statSync(dbPath + suffix).size;
+    } catch {
+      // The WAL may not exist.
+    }
+  }
+  return total;
+}
+
+function finite(value: number, fallback: number): number {
+  return Number.isFinite(value) ? Math.trunc(value) : fallback;
+}
+
+function finiteOrNull(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) ? Math.trunc(value) : null;
+}
