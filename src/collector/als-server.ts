@@ -26,7 +26,7 @@ export interface AlsServerOptions {
   readonly registry: ProxyRegistry;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** Largest accepted message. Envoy flushes at 16 KiB by default. */
+  /** Largest accepted message (default 4 MiB). Envoy flushes at 16 KiB by default. */
   readonly maxMessageBytes?: number;
   /** Streams served at once across all connections; more are refused with RESOURCE_EXHAUSTED. */
   readonly maxStreams?: number;
@@ -62,7 +62,9 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
   });
 
   const server = new grpc.Server({
-    'grpc.max_receive_message_length': maxMessageBytes,
+    // grpc-js refuses larger messages itself, below any interceptor, so it could not say why or count
+    // them; the handler enforces `maxMessageBytes` and grpc-js's limit is only a memory guard above it.
+    'grpc.max_receive_message_length': 2 * maxMessageBytes,
     'grpc.max_concurrent_streams': options.maxStreamsPerConnection ?? 1000,
     interceptors: [countErrorStatuses(metrics)],
   });
@@ -90,6 +92,16 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
       call.on('data', (message: Buffer) => {
         if (finished) return;
         metrics.als.messages.inc();
+        if (message.length > maxMessageBytes) {
+          finish(
+            statusError(
+              grpc.status.RESOURCE_EXHAUSTED,
+              'oversized',
+              `A message of ${message.length} bytes is over the ${maxMessageBytes}-byte limit (--max-message-bytes).`,
+            ),
+          );
+          return;
+        }
         let scanned;
         try {
           scanned = scanAlsMessage(message, types);

@@ -1,0 +1,77 @@
+/**
+ * Resources from YAML (or JSON) text: many documents per file, Kubernetes `List`s, and every
+ * problem — syntax or validation — placed at the line and column of the field it names.
+ */
+import { type Document, LineCounter, type Node, isNode, parseAllDocuments } from 'yaml';
+import { type KindDefinition, kinds as defaultKinds } from './kinds.js';
+import { type Resource, parseResource } from './resource.js';
+import { type Violation, joinPath, parsePath } from './violations.js';
+
+export interface Problem {
+  readonly source: string;
+  readonly line: number;
+  readonly col: number;
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface LoadedResource {
+  readonly resource: Resource;
+  readonly source: string;
+  readonly line: number;
+}
+
+export function loadResources(text: string, source: string, registry: readonly KindDefinition[] = defaultKinds): { resources: LoadedResource[]; problems: Problem[] } {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
+  const resources: LoadedResource[] = [];
+  const problems: Problem[] = [];
+  const at = (offset: number) => lineCounter.linePos(offset);
+  if (!Array.isArray(documents)) {
+    // An empty stream gives an EmptyStream object.
+    return { resources, problems };
+  }
+  for (const doc of documents) {
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors) {
+        const { line, col } = at(err.pos[0]);
+        problems.push({ source, line, col, field: '', message: err.message.split('\n')[0]! });
+      }
+      continue;
+    }
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) continue;
+    const items: Array<{ value: unknown; prefix: string }> =
+      isList(value) ? (value['items'] as unknown[]).map((v, i) => ({ value: v, prefix: `items[${i}]` })) : [{ value, prefix: '' }];
+    for (const item of items) {
+      const { resource, violations } = parseResource(item.value, registry);
+      const docStart = at(nodeOffset(doc, parsePath(item.prefix)) ?? doc.range?.[0] ?? 0);
+      if (resource) resources.push({ resource, source, line: docStart.line });
+      for (const v of violations) problems.push(place(doc, v, item.prefix, source, at));
+    }
+  }
+  return { resources, problems };
+}
+
+function isList(value: unknown): value is { kind: 'List'; items: unknown[] } {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'List' && Array.isArray((value as { items?: unknown }).items);
+}
+
+function place(doc: Document, v: Violation, prefix: string, source: string, at: (o: number) => { line: number; col: number }): Problem {
+  const path = parsePath(joinPath(prefix, v.field));
+  // The field itself when it exists, else the nearest parent that does (a missing field).
+  let offset: number | undefined;
+  for (let n = path.length; n >= 0 && offset === undefined; n--) offset = nodeOffset(doc, path.slice(0, n));
+  const { line, col } = at(offset ?? doc.range?.[0] ?? 0);
+  return { source, line, col, field: v.field, message: v.message };
+}
+
+function nodeOffset(doc: Document, path: Array<string | number>): number | undefined {
+  const node: unknown = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  if (isNode(node) && (node as Node).range) return (node as Node).range![0];
+  return undefined;
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.source}:${p.line}:${p.col} ${p.field ? `${p.field}: ` : ''}${p.message}`;
+}

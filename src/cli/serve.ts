@@ -1,0 +1,91 @@
+/**
+ * `meshlog serve`: collector + store + API in one process.
+ */
+import { Command, Option } from 'commander';
+import { runServer, type RunningServer, type ServerOptions } from '../server/run-server.js';
+import { createLogger } from '../telemetry/logger.js';
+import { parseByteSize, parseDuration } from '../util/duration.js';
+
+export interface ServeFlags {
+  dataDir: string;
+  alsHost: string;
+  alsPort: string;
+  httpHost: string;
+  httpPort: string;
+  configDir?: string;
+  authToken?: string;
+  retentionAge: string;
+  retentionSize: string;
+  logLevel: string;
+}
+
+export function addServeOptions(command: Command, defaults: { dataDir: string }): Command {
+  return command
+    .option('--data-dir <dir>', 'where the store and applied resources live', defaults.dataDir)
+    .option('--als-host <host>', 'address for Envoy gRPC access logs', '0.0.0.0')
+    .option('--als-port <port>', 'port for Envoy gRPC access logs', '9977')
+    .option('--http-host <host>', 'address for the HTTP API (127.0.0.1 keeps logs off the network)', '127.0.0.1')
+    .option('--http-port <port>', 'port for the HTTP API', '8080')
+    .option('--config-dir <dir>', 'directory of resource YAML files, watched for changes')
+    .addOption(new Option('--auth-token <token>', 'require "Authorization: Bearer <token>" on /v0 and /api').env('MESHLOG_AUTH_TOKEN'))
+    .option('--retention-age <duration>', 'delete entries older than this', '7d')
+    .option('--retention-size <size>', 'keep the store under this size', '2GiB')
+    .option('--log-level <level>', 'debug, info, warn or error', 'info');
+}
+
+export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
+  const port = (name: string, text: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number, not "${text}".`);
+    return n;
+  };
+  const maxAgeMs = parseDuration(flags.retentionAge);
+  if (maxAgeMs === undefined) throw new Error(`--retention-age must be a duration like 7d or 12h, not "${flags.retentionAge}".`);
+  const maxBytes = parseByteSize(flags.retentionSize);
+  if (maxBytes === undefined) throw new Error(`--retention-size must be a size like 2GiB or 500MB, not "${flags.retentionSize}".`);
+  const logger = createLogger({ level: flags.logLevel });
+  if (flags.httpHost !== '127.0.0.1' && flags.httpHost !== '::1' && flags.httpHost !== 'localhost' && !flags.authToken) {
+    logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
+  }
+  return {
+    dataDir: flags.dataDir,
+    alsHost: flags.alsHost,
+    alsPort: port('als-port', flags.alsPort),
+    httpHost: flags.httpHost,
+    httpPort: port('http-port', flags.httpPort),
+    configDir: flags.configDir,
+    authToken: flags.authToken,
+    retention: { maxAgeMs, maxBytes },
+    logger,
+  };
+}
+
+/** Shuts down on SIGINT/SIGTERM (a second signal exits at once). Only CLI entry points exit. */
+export function stopOnSignals(server: RunningServer, before?: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(`\nmeshlog: ${signal} received; flushing and stopping (again to force).\n`);
+    (before ?? (async () => {}))()
+      .then(() => server.shutdown())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`meshlog: shutdown failed: ${String(err)}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+export function serveCommand(): Command {
+  return addServeOptions(new Command('serve').description('Run the collector, the store and the API in one process.'), { dataDir: './meshlog-data' }).action(
+    async (flags: ServeFlags) => {
+      const server = await runServer(serverOptionsFrom(flags));
+      stopOnSignals(server);
+    },
+  );
+}
