@@ -123,24 +123,24 @@ interface HttpParts {
 }
 
 /** The store's filter columns of one entry. An entry without a start time is stamped `fallbackTs` (µs). */
-export function entryColumns(kind: EntryKind, entry: DecodedEntry, fallbackTs: number = Date.now() * 1000): EntryColumns {
+export function entryColumns(kind: EntryKind, entry: DecodedEntry, fallbackTs?: number): EntryColumns {
+  // One object literal of one shape: this runs for every entry received.
   const common = entry['commonProperties'] as Common | null | undefined;
-  const flags = responseFlagList(common?.responseFlags);
-  const base = {
-    ts: entryStartMicros(common) ?? fallbackTs,
-    durationUs: entryDurationMicros(common),
-    responseFlags: flags.length === 0 ? '' : flags.join(','),
-    upstreamCluster: common?.upstreamCluster || null,
-  };
-  if (kind === 'tcp') return { ...base, method: null, authority: null, path: null, status: null, requestId: null };
-  const { request, response } = entry as HttpParts;
-  const code = response?.responseCode;
+  const flags = common?.responseFlags ? responseFlagList(common.responseFlags) : noFlags;
+  const http = kind === 'http';
+  const request = http ? (entry as HttpParts).request : null;
+  const code = http ? (entry as HttpParts).response?.responseCode : null;
   return {
-    ...base,
-    method: requestMethodName(request),
+    ts: entryStartMicros(common) ?? fallbackTs ?? Date.now() * 1000,
+    method: http ? requestMethodName(request) : null,
     authority: request?.authority || null,
     path: request?.path || null,
     status: code ? (code.value ?? 0) : null,
+    durationUs: entryDurationMicros(common),
+    responseFlags: flags.length === 0 ? '' : flags.length === 1 ? flags[0]! : flags.join(','),
+    upstreamCluster: common?.upstreamCluster || null,
     requestId: request?.requestId || null,
   };
 }
+
+const noFlags: readonly string[] = [];

@@ -60,6 +60,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const rows: EntryRow[] = [];
       const live: CollectedEntry[] | null = liveTail.watchers > 0 ? [] : null;
       const type = kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry;
+      const instance = proxy.instance || proxy.nodeId;
+      // Entries without a start time are stamped with their arrival.
+      const receivedAtUs = batch.receivedAt * 1000;
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i]!;
         const matched = collection.match(entry);
@@ -69,12 +72,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           const allowed = matched.length === 1 ? matched[0]!.includedHeaders : unionOf(matched.map((r) => r.includedHeaders));
           if (redactSensitiveHeaders(entry, sensitive, allowed)) bytes = type.encode(entry).finish();
         }
+        const c = entryColumns(kind, entry, receivedAtUs);
         const row: EntryRow = {
-          ...entryColumns(kind, entry),
+          ts: c.ts,
           kind,
           workload: proxy.workload,
           labels: proxy.labels,
-          instance: proxy.instance || proxy.nodeId,
+          instance,
+          method: c.method,
+          authority: c.authority,
+          path: c.path,
+          status: c.status,
+          durationUs: c.durationUs,
+          responseFlags: c.responseFlags,
+          upstreamCluster: c.upstreamCluster,
+          requestId: c.requestId,
           entry: bytes,
         };
         rows.push(row);

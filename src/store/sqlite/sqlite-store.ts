@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { EntryRow, LogStore, StoreStats } from '../types.js';
 import { createReader } from './query.js';
+import { type RowBatch, packRows } from './row-batch.js';
 import { databaseFile } from './schema.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -49,7 +50,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   let buffer: EntryRow[] = [];
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
-  const inFlight = new Map<number, EntryRow[]>();
+  const inFlight = new Map<number, RowBatch>();
   let inFlightRows = 0;
   const flushWaiters = new Map<number, () => void>();
   let flushId = 0;
@@ -127,10 +128,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   }
 
   function settle(batchSeq: number) {
-    const rows = inFlight.get(batchSeq);
-    if (!rows) return;
+    const batch = inFlight.get(batchSeq);
+    if (!batch) return;
     inFlight.delete(batchSeq);
-    inFlightRows -= rows.length;
+    inFlightRows -= batch.count;
     maybeDrained();
   }
 
@@ -142,7 +143,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
     startWorker().then(
       (fresh) => {
         worker = fresh;
-        for (const [batchSeq, rows] of [...inFlight].sort((a, b) => a[0] - b[0])) post(fresh, { type: 'write', seq: batchSeq, rows });
+        for (const [batchSeq, batch] of [...inFlight].sort((a, b) => a[0] - b[0])) post(fresh, { type: 'write', seq: batchSeq, batch });
         for (const id of flushWaiters.keys()) post(fresh, { type: 'flush', id });
       },
       (err: unknown) => logger?.error({ err }, 'The store writer could not be restarted.'),
@@ -166,12 +167,13 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       timer = undefined;
     }
     if (buffer.length === 0) return;
-    const rows = buffer;
+    const batch = packRows(buffer);
     buffer = [];
     const batchSeq = ++seq;
-    inFlight.set(batchSeq, rows);
-    inFlightRows += rows.length;
-    post(worker!, { type: 'write', seq: batchSeq, rows });
+    // Kept (not transferred) until the worker confirms, to resend if the worker dies.
+    inFlight.set(batchSeq, batch);
+    inFlightRows += batch.count;
+    post(worker!, { type: 'write', seq: batchSeq, batch });
   }
 
   function flush(): Promise<void> {

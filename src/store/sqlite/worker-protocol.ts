@@ -1,11 +1,11 @@
 /**
  * Messages between the store (main thread) and its writer worker.
  */
-import type { EntryRow } from '../types.js';
+import type { RowBatch } from './row-batch.js';
 
 export type ToWorker =
   | { type: 'open'; dataDir: string; maxAgeMs?: number; maxBytes?: number; retentionIntervalMs: number }
-  | { type: 'write'; seq: number; rows: EntryRow[] }
+  | { type: 'write'; seq: number; batch: RowBatch }
   | { type: 'flush'; id: number }
   | { type: 'retention' }
   | { type: 'close' };

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { EntryRow } from '../types.js';
+import { type RowBatch, unpackRow } from './row-batch.js';
 import { createSchema, databaseFile, kindCode, tune } from './schema.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -17,7 +18,7 @@ const send = (message: FromWorker) => port.postMessage(message);
 
 let db: Database.Database | undefined;
 let insert: Database.Statement | undefined;
-let insertBatch: ((rows: EntryRow[]) => void) | undefined;
+let insertBatch: ((batch: RowBatch) => void) | undefined;
 let upsertWorkload: Database.Statement | undefined;
 let touchWorkload: Database.Statement | undefined;
 let dbPath = '';
@@ -43,7 +44,7 @@ function handle(message: ToWorker): void {
       open(message);
       return;
     case 'write':
-      write(message.seq, message.rows);
+      write(message.seq, message.batch);
       return;
     case 'flush':
       send({ type: 'flushed', id: message.id });
@@ -72,9 +73,10 @@ function open(message: Extract<ToWorker, { type: 'open' }>): void {
   upsertWorkload = db.prepare(`INSERT INTO workloads (cluster, namespace, name, labels, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (cluster, namespace, name) DO UPDATE SET labels = excluded.labels, last_seen = excluded.last_seen RETURNING id`);
   touchWorkload = db.prepare('UPDATE workloads SET last_seen = ? WHERE id = ?');
-  insertBatch = db.transaction((rows: EntryRow[]) => {
+  insertBatch = db.transaction((batch: RowBatch) => {
     const now = Date.now();
-    for (const row of rows) {
+    for (let i = 0; i < batch.count; i++) {
+      const row = unpackRow(batch, i);
       insert!.run(
         finite(row.ts, now * 1000),
         kindCode[row.kind] ?? 0,
@@ -115,22 +117,22 @@ function workloadId(row: EntryRow, now: number): number {
   return id;
 }
 
-function write(seq: number, rows: EntryRow[]): void {
+function write(seq: number, batch: RowBatch): void {
   if (!insertBatch) {
-    send({ type: 'failed', seq, count: rows.length, error: 'the store is not open' });
+    send({ type: 'failed', seq, count: batch.count, error: 'the store is not open' });
     return;
   }
   try {
-    insertBatch(rows);
+    insertBatch(batch);
   } catch (err) {
     // The transaction rolled back; no row of this batch is stored.
     workloadCache.clear();
-    send({ type: 'failed', seq, count: rows.length, error: err instanceof Error ? err.message : String(err) });
+    send({ type: 'failed', seq, count: batch.count, error: err instanceof Error ? err.message : String(err) });
     return;
   }
-  entries += rows.length;
-  sinceRetention += rows.length;
-  send({ type: 'written', seq, count: rows.length, entries });
+  entries += batch.count;
+  sinceRetention += batch.count;
+  send({ type: 'written', seq, count: batch.count, entries });
   if (sinceRetention >= 200_000) applyRetention();
 }
 

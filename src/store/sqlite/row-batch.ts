@@ -1,0 +1,99 @@
+/**
+ * Rows packed for the trip to the writer worker: columns instead of row objects, and every entry's
+ * bytes copied into one buffer.
+ *
+ * Why: structured clone copies the whole ArrayBuffer behind a typed-array view, and an entry's
+ * bytes are a view into the ALS message it arrived in, so cloning row objects copied each message
+ * once per entry (~100x the data). Columns also clone far faster than objects.
+ */
+import type { WorkloadRef } from '../../collector/proxy-identity.js';
+import type { EntryRow } from '../types.js';
+import { kindCode, kindName } from './schema.js';
+
+export interface RowBatch {
+  readonly count: number;
+  readonly ts: Float64Array;
+  readonly kind: Uint8Array;
+  /** NaN for null. */
+  readonly status: Float64Array;
+  readonly durationUs: Float64Array;
+  /** Index into `workloads`. */
+  readonly workload: Uint32Array;
+  readonly workloads: Array<{ ref: WorkloadRef; labels: Readonly<Record<string, string>> }>;
+  readonly strings: Array<string | null>;
+  /** `entry` bytes of row i are `blob[offsets[i] .. offsets[i + 1]]`. */
+  readonly blob: Uint8Array;
+  readonly offsets: Uint32Array;
+}
+
+/** Strings per row, in this order, in `strings[i * stringColumns + k]`. */
+export const stringColumns = 7;
+
+export function packRows(rows: readonly EntryRow[]): RowBatch {
+  const count = rows.length;
+  const ts = new Float64Array(count);
+  const kind = new Uint8Array(count);
+  const status = new Float64Array(count);
+  const durationUs = new Float64Array(count);
+  const workload = new Uint32Array(count);
+  const workloads: RowBatch['workloads'] = [];
+  const workloadIndex = new Map<WorkloadRef, number>();
+  const strings: Array<string | null> = new Array(count * stringColumns);
+  const offsets = new Uint32Array(count + 1);
+  let total = 0;
+  for (let i = 0; i < count; i++) total += rows[i]!.entry.byteLength;
+  const blob = new Uint8Array(total);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const row = rows[i]!;
+    ts[i] = row.ts;
+    kind[i] = kindCode[row.kind] ?? 0;
+    status[i] = row.status ?? Number.NaN;
+    durationUs[i] = row.durationUs ?? Number.NaN;
+    // Rows of one proxy share their workload object, so identity finds them.
+    let w = workloadIndex.get(row.workload);
+    if (w === undefined) {
+      w = workloads.length;
+      workloads.push({ ref: row.workload, labels: row.labels });
+      workloadIndex.set(row.workload, w);
+    }
+    workload[i] = w;
+    const s = i * stringColumns;
+    strings[s] = String(row.instance ?? '');
+    strings[s + 1] = row.method;
+    strings[s + 2] = row.authority;
+    strings[s + 3] = row.path;
+    strings[s + 4] = String(row.responseFlags ?? '');
+    strings[s + 5] = row.upstreamCluster;
+    strings[s + 6] = row.requestId;
+    offsets[i] = at;
+    blob.set(row.entry, at);
+    at += row.entry.byteLength;
+  }
+  offsets[count] = at;
+  return { count, ts, kind, status, durationUs, workload, workloads, strings, blob, offsets };
+}
+
+/** Row i of a batch, for the worker (the entry is a view into the batch's blob). */
+export function unpackRow(batch: RowBatch, i: number): EntryRow {
+  const s = i * stringColumns;
+  const w = batch.workloads[batch.workload[i]!]!;
+  const status = batch.status[i]!;
+  const duration = batch.durationUs[i]!;
+  return {
+    ts: batch.ts[i]!,
+    kind: kindName[batch.kind[i]!] ?? 'http',
+    workload: w.ref,
+    labels: w.labels,
+    instance: batch.strings[s] ?? '',
+    method: batch.strings[s + 1] ?? null,
+    authority: batch.strings[s + 2] ?? null,
+    path: batch.strings[s + 3] ?? null,
+    status: Number.isNaN(status) ? null : status,
+    durationUs: Number.isNaN(duration) ? null : duration,
+    responseFlags: batch.strings[s + 4] ?? '',
+    upstreamCluster: batch.strings[s + 5] ?? null,
+    requestId: batch.strings[s + 6] ?? null,
+    entry: batch.blob.subarray(batch.offsets[i]!, batch.offsets[i + 1]!),
+  };
+}
