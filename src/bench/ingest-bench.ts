@@ -1,0 +1,209 @@
+/**
+ * End-to-end ingest: a `meshlog serve` process, a load generator process sending ALS as fast as
+ * HTTP/2 flow control allows, one watcher attached, and a probe stream that measures how long a
+ * fresh entry takes to reach the watcher.
+ *
+ * Throughput counts entries committed to the store (what a query can return), not just received.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import { loadAlsTypes } from '../envoy/protos.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.join(here, '..', 'cli', 'main.js');
+const loadScript = path.join(here, 'als-load.js');
+
+export type IngestFigures = {
+  entriesPerSecond: number;
+  receivedPerSecond: number;
+  loadSentPerSecond: number;
+  notCollected: number;
+  dropped: number;
+  watchP50Ms: number;
+  watchP99Ms: number;
+  watchMaxMs: number;
+  watchSamples: number;
+  peakRssMiB: number;
+  seconds: number;
+};
+
+export async function benchIngest(opts: { dataDir: string; seconds?: number; streams?: number }): Promise<IngestFigures> {
+  const seconds = opts.seconds ?? 15;
+  const [alsPort, httpPort] = [await freePort(), await freePort()];
+  const server = spawn(process.execPath, [cli, 'serve', '--data-dir', opts.dataDir, '--als-host', '127.0.0.1', '--als-port', String(alsPort), '--http-port', String(httpPort), '--retention-size', '64GiB', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = `http://127.0.0.1:${httpPort}`;
+  try {
+    await waitFor(async () => (await fetch(`${base}/readyz`)).ok, 20_000);
+    const applied = await fetch(`${base}/api/v1/resources`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: all, namespace: gloo-mesh}\nspec: {}\n',
+    });
+    if (!applied.ok) throw new Error(`applying the bench record failed: ${await applied.text()}`);
+
+    const latencies: number[] = [];
+    const watcher = watchProbe(base, latencies);
+    const probe = startProbe(`127.0.0.1:${alsPort}`);
+
+    const before = await scrape(base);
+    const startedAt = Date.now();
+    const load = await runChild(spawn(process.execPath, [loadScript, '--target', `127.0.0.1:${alsPort}`, '--streams', String(opts.streams ?? 4), '--seconds', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const loadResult = JSON.parse(load.trim().split('\n').pop() ?? '{}') as { entriesSent?: number };
+    const loadSeconds = (Date.now() - startedAt) / 1000;
+    const afterLoad = await scrape(base);
+    // Everything received must end up committed; wait for the queue to drain.
+    await waitFor(async () => (await scrape(base)).pending === 0, 120_000);
+    const drained = await scrape(base);
+    const elapsed = (Date.now() - startedAt) / 1000;
+
+    probe.stop();
+    watcher.abort();
+    const peakRssMiB = peakRss(server.pid!);
+    latencies.sort((a, b) => a - b);
+    return {
+      entriesPerSecond: Math.round((drained.stored - before.stored) / elapsed),
+      receivedPerSecond: Math.round((afterLoad.received - before.received) / loadSeconds),
+      loadSentPerSecond: Math.round((loadResult.entriesSent ?? 0) / loadSeconds),
+      notCollected: drained.notSelected,
+      dropped: drained.dropped,
+      watchP50Ms: percentile(latencies, 0.5),
+      watchP99Ms: percentile(latencies, 0.99),
+      watchMaxMs: latencies.at(-1) ?? NaN,
+      watchSamples: latencies.length,
+      peakRssMiB: Math.round(peakRssMiB),
+      seconds: Math.round(elapsed * 10) / 10,
+    };
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+}
+
+interface Scrape {
+  received: number;
+  stored: number;
+  pending: number;
+  notSelected: number;
+  dropped: number;
+}
+
+async function scrape(base: string): Promise<Scrape> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const sum = (name: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(name) && (l[name.length] === ' ' || l[name.length] === '{'))
+      .reduce((acc, l) => acc + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  return {
+    received: sum('meshlog_entries_received_total'),
+    stored: sum('meshlog_store_entries'),
+    pending: sum('meshlog_store_queue_depth'),
+    notSelected: sum('meshlog_entries_not_selected_total'),
+    dropped: sum('meshlog_entries_dropped_total'),
+  };
+}
+
+/** A watcher on the probe workload only; records now − startTime for each entry it receives. */
+function watchProbe(base: string, latencies: number[]): AbortController {
+  const controller = new AbortController();
+  void (async () => {
+    try {
+      const response = await fetch(`${base}/v0/observability/logs?watch=1`, {
+        method: 'POST',
+        body: JSON.stringify({ workloadSelectors: [{ kubeWorkloadMatcher: { labels: { app: 'meshlog-probe' } } }] }),
+        signal: controller.signal,
+      });
+      let pending = '';
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        pending += Buffer.from(chunk).toString();
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          const line = pending.slice(0, nl);
+          pending = pending.slice(nl + 1);
+          const start = JSON.parse(line).result.httpAccessLog.commonProperties.startTime as string;
+          latencies.push(Date.now() - Date.parse(start));
+        }
+      }
+    } catch {
+      // Aborted at the end of the run.
+    }
+  })();
+  return controller;
+}
+
+/** One entry every 50 ms with start_time = now, from a proxy labelled app=meshlog-probe. */
+function startProbe(target: string): { stop(): void } {
+  const types = loadAlsTypes();
+  const client = new grpc.Client(target, grpc.credentials.createInsecure());
+  const call = client.makeClientStreamRequest('/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs', (b: Buffer) => b, (b: Buffer) => b, () => {});
+  let first = true;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const message: Record<string, unknown> = {
+      httpLogs: { logEntry: [{ commonProperties: { startTime: { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1e6 } }, request: { path: '/probe' }, response: { responseCode: { value: 200 } } }] },
+    };
+    if (first) {
+      message['identifier'] = {
+        node: { id: 'probe-1', cluster: 'meshlog-probe', metadata: { fields: { LABELS: { structValue: { fields: { app: { stringValue: 'meshlog-probe' } } } } } } },
+        logName: 'probe',
+      };
+      first = false;
+    }
+    call.write(Buffer.from(types.StreamAccessLogsMessage.encode(types.StreamAccessLogsMessage.fromObject(message)).finish()));
+  }, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      call.end();
+      client.close();
+    },
+  };
+}
+
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return kib / 1024;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+function runChild(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(String(child.spawnargs[1]))} exited with ${code}`))));
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // Not up yet.
+    }
+    if (Date.now() > deadline) throw new Error(`gave up waiting after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}

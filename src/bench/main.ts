@@ -1,0 +1,40 @@
+/**
+ * `npm run bench`: throughput, latency and memory figures on this machine.
+ *
+ * Each part prints as it finishes; the whole run takes a few minutes (1M rows go into the store
+ * for the query figures). `BENCH_QUICK=1` shrinks every part for a smoke run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { benchIngest } from './ingest-bench.js';
+import { benchProtoJson } from './proto-json-bench.js';
+import { benchStore } from './store-bench.js';
+
+const quick = process.env['BENCH_QUICK'] === '1';
+
+function print(title: string, figures: Record<string, number>): void {
+  process.stdout.write(`\n${title}\n`);
+  const width = Math.max(...Object.keys(figures).map((k) => k.length));
+  for (const [key, value] of Object.entries(figures)) {
+    const shown = Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(2);
+    process.stdout.write(`  ${key.padEnd(width)}  ${shown}\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`meshlog bench: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})${quick ? ', quick mode' : ''}\n`);
+  const scratch = mkdtempSync(path.join(tmpdir(), 'meshlog-bench-'));
+  try {
+    print('ALS ingest end to end (entries committed to the store, one watcher attached)', await benchIngest({ dataDir: path.join(scratch, 'ingest'), seconds: quick ? 4 : 15 }));
+    print('Store: 1M entries, latest-10 queries', await benchStore({ dataDir: path.join(scratch, 'store'), rows: quick ? 50_000 : 1_000_000 }));
+    print('proto3 JSON output (entries/s, one core)', await benchProtoJson({ seconds: quick ? 0.5 : 2 }));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
