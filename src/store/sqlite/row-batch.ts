@@ -8,7 +8,7 @@
  */
 import type { WorkloadRef } from '../../collector/proxy-identity.js';
 import type { EntryRow } from '../types.js';
-import { kindCode, kindName } from './schema.js';
+import { kindCode } from './schema.js';
 
 export interface RowBatch {
   readonly count: number;
@@ -72,28 +72,4 @@ export function packRows(rows: readonly EntryRow[]): RowBatch {
   }
   offsets[count] = at;
   return { count, ts, kind, status, durationUs, workload, workloads, strings, blob, offsets };
-}
-
-/** Row i of a batch, for the worker (the entry is a view into the batch's blob). */
-export function unpackRow(batch: RowBatch, i: number): EntryRow {
-  const s = i * stringColumns;
-  const w = batch.workloads[batch.workload[i]!]!;
-  const status = batch.status[i]!;
-  const duration = batch.durationUs[i]!;
-  return {
-    ts: batch.ts[i]!,
-    kind: kindName[batch.kind[i]!] ?? 'http',
-    workload: w.ref,
-    labels: w.labels,
-    instance: batch.strings[s] ?? '',
-    method: batch.strings[s + 1] ?? null,
-    authority: batch.strings[s + 2] ?? null,
-    path: batch.strings[s + 3] ?? null,
-    status: Number.isNaN(status) ? null : status,
-    durationUs: Number.isNaN(duration) ? null : duration,
-    responseFlags: batch.strings[s + 4] ?? '',
-    upstreamCluster: batch.strings[s + 5] ?? null,
-    requestId: batch.strings[s + 6] ?? null,
-    entry: batch.blob.subarray(batch.offsets[i]!, batch.offsets[i + 1]!),
-  };
 }

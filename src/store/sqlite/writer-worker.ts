@@ -6,8 +6,8 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { EntryRow } from '../types.js';
-import { type RowBatch, unpackRow } from './row-batch.js';
+import type { WorkloadRef } from '../../collector/proxy-identity.js';
+import { type RowBatch, stringColumns } from './row-batch.js';
 import { createSchema, databaseFile, kindCode, tune } from './schema.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
@@ -75,22 +75,25 @@ function open(message: Extract<ToWorker, { type: 'open' }>): void {
   touchWorkload = db.prepare('UPDATE workloads SET last_seen = ? WHERE id = ?');
   insertBatch = db.transaction((batch: RowBatch) => {
     const now = Date.now();
+    // Workloads are resolved once per batch, not per row.
+    const ids = batch.workloads.map((w) => workloadId(w.ref, w.labels, now));
+    const { strings, ts, status, durationUs, blob, offsets } = batch;
     for (let i = 0; i < batch.count; i++) {
-      const row = unpackRow(batch, i);
+      const s = i * stringColumns;
       insert!.run(
-        finite(row.ts, now * 1000),
-        kindCode[row.kind] ?? 0,
-        workloadId(row, now),
-        String(row.instance ?? ''),
-        row.method,
-        row.authority,
-        row.path,
-        finiteOrNull(row.status),
-        finiteOrNull(row.durationUs),
-        String(row.responseFlags ?? ''),
-        row.upstreamCluster,
-        row.requestId,
-        row.entry,
+        finite(ts[i]!, now * 1000),
+        batch.kind[i]!,
+        ids[batch.workload[i]!]!,
+        strings[s] ?? '',
+        strings[s + 1] ?? null,
+        strings[s + 2] ?? null,
+        strings[s + 3] ?? null,
+        finiteOrNull(status[i]!),
+        finiteOrNull(durationUs[i]!),
+        strings[s + 4] ?? '',
+        strings[s + 5] ?? null,
+        strings[s + 6] ?? null,
+        blob.subarray(offsets[i]!, offsets[i + 1]!),
       );
     }
   });
@@ -99,13 +102,12 @@ function open(message: Extract<ToWorker, { type: 'open' }>): void {
   send({ type: 'ready', entries });
 }
 
-function workloadId(row: EntryRow, now: number): number {
-  const ref = row.workload;
+function workloadId(ref: WorkloadRef, labelMap: Readonly<Record<string, string>>, now: number): number {
   const key = `${ref.clusterName}\n${ref.namespace}\n${ref.name}`;
-  const labels = JSON.stringify(row.labels ?? {});
+  const labels = JSON.stringify(labelMap ?? {});
   const cached = workloadCache.get(key);
   if (cached && cached[1] === labels) {
-    // last_seen is kept to the minute; writing it per row would double the work.
+    // last_seen is kept to the minute; writing it per batch would be wasted work.
     if (now - cached[2] > 60_000) {
       touchWorkload!.run(now, cached[0]);
       cached[2] = now;
@@ -190,6 +192,7 @@ function finite(value: number, fallback: number): number {
   return Number.isFinite(value) ? Math.trunc(value) : fallback;
 }
 
-function finiteOrNull(value: number | null): number | null {
-  return value !== null && Number.isFinite(value) ? Math.trunc(value) : null;
+/** NaN (the batch's null) and infinities become NULL. */
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? Math.trunc(value) : null;
 }
