@@ -1,8 +1,7 @@
 /**
  * Live delivery of newly collected entries to watchers (`?watch=1`, `meshlog logs --follow`).
  *
- * Each watcher has a bounded queue. Entries are handed over once per event-loop turn, in
- * batches; a watcher that cannot keep up (its connection is backpressured) loses the older half
+ * Each watcher has a bounded queue. Entries are handed over as each batch is published; a watcher that cannot keep up (its connection is backpressured) loses the older half
  * of its queue when the queue is full, and is told how many, instead of growing the heap without bound.
  */
 import type { ProxyIdentity } from '../collector/proxy-identity.js';
@@ -89,8 +88,10 @@ export function createLiveTail(onLost: (count: number) => void = () => {}): Live
           }
           w.queue.push(entry);
         }
+        // Hand over now: each publish is already a batch (one ALS message), and waiting for the
+        // next loop turn costs a full poll phase of ingest when the collector is busy.
+        deliver(w);
       }
-      schedule();
     },
     watch(options) {
       const w: Watcher = { options, max: options.maxQueued ?? 10_000, queue: [], lost: 0, paused: false };

@@ -41,7 +41,7 @@ function createWriterWorker(): Worker {
 
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<LogStore> {
   mkdirSync(options.dataDir, { recursive: true });
-  const highWater = options.highWaterRows ?? 50_000;
+  const highWater = options.highWaterRows ?? 20_000;
   const lowWater = options.lowWaterRows ?? Math.floor(highWater / 2);
   const batchRows = options.batchRows ?? 2_000;
   const batchDelayMs = options.batchDelayMs ?? 50;
