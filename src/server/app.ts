@@ -3,6 +3,7 @@
  */
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
+import { HTTPException } from 'hono/http-exception';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import type { LiveTail } from '../pipeline/live-tail.js';
 import type { LogStore } from '../store/types.js';
@@ -39,6 +40,8 @@ export function createApp(deps: AppDeps): Hono {
   for (const add of deps.extraRoutes ?? []) add(app);
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {
+    // Deliberate answers (401 from bearer auth) pass through; anything else is our failure.
+    if (err instanceof HTTPException) return err.getResponse();
     deps.logger.error({ err, path: new URL(c.req.url).pathname }, 'An API request failed.');
     return c.json({ error: 'internal error; the server log has the details' }, 500);
   });

@@ -88,11 +88,13 @@ export function parseLogsParams(params: URLSearchParams, now: number = Date.now(
   const followText = single('follow');
   const follow = followText !== undefined && followText !== '0' && followText !== 'false';
 
+  const since = time('since');
+  const until = time('until');
   if (!v.ok) return { ok: false, violations: v.list };
   const query: LogQuery = {
     limit,
-    since: time('since'),
-    until: time('until'),
+    since,
+    until,
     cursor: single('cursor'),
     clusters: nonEmpty(list('cluster')),
     namespaces: nonEmpty(list('namespace')),

@@ -5,6 +5,7 @@ import type { Hono } from 'hono';
 import { formatViolations } from '../../api/violations.js';
 import type { CollectedEntry, LiveTail } from '../../pipeline/live-tail.js';
 import { matchesWorkload } from '../../pipeline/workload-match.js';
+import { InvalidCursorError } from '../../store/sqlite/index.js';
 import type { LogStore, StoredEntry } from '../../store/types.js';
 import { decodeStored, glooItem, stringify, v1Item } from '../entry-json.js';
 import { parseGlooLogsBody } from '../gloo-logs-request.js';
@@ -50,7 +51,13 @@ export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): voi
     const { query, format, follow } = parsed.request;
     const toItem = (s: StoredEntry) => v1Item(s, decodeStored(s));
     if (!follow) {
-      const result = store.query(query);
+      let result;
+      try {
+        result = store.query(query);
+      } catch (err) {
+        if (err instanceof InvalidCursorError) return c.json({ error: 'invalid query parameters', violations: [{ field: 'cursor', message: err.message }] }, 400);
+        throw err;
+      }
       if (format === 'ndjson') {
         const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };
         if (result.nextCursor) headers['meshlog-next-cursor'] = result.nextCursor;
