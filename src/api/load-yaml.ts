@@ -2,7 +2,7 @@
  * Resources from YAML (or JSON) text: many documents per file, Kubernetes `List`s, and every
  * problem — syntax or validation — placed at the line and column of the field it names.
  */
-import { type Document, LineCounter, type Node, isNode, parseAllDocuments } from 'yaml';
+import { type Document, LineCounter, type Node, isMap, isNode, isScalar, parseAllDocuments } from 'yaml';
 import { type KindDefinition, kinds as defaultKinds } from './kinds.js';
 import { type Resource, parseResource } from './resource.js';
 import { type Violation, joinPath, parsePath } from './violations.js';
@@ -59,8 +59,9 @@ function isList(value: unknown): value is { kind: 'List'; items: unknown[] } {
 
 function place(doc: Document, v: Violation, prefix: string, source: string, at: (o: number) => { line: number; col: number }): Problem {
   const path = parsePath(joinPath(prefix, v.field));
-  // The field itself when it exists, else the nearest parent that does (a missing field).
-  let offset: number | undefined;
+  // An unknown field is placed at its key; any other field at its value; a missing field at the
+  // nearest parent that exists.
+  let offset: number | undefined = v.message === 'unknown field' ? keyOffset(doc, path) : undefined;
   for (let n = path.length; n >= 0 && offset === undefined; n--) offset = nodeOffset(doc, path.slice(0, n));
   const { line, col } = at(offset ?? doc.range?.[0] ?? 0);
   return { source, line, col, field: v.field, message: v.message };
@@ -70,6 +71,15 @@ function nodeOffset(doc: Document, path: Array<string | number>): number | undef
   const node: unknown = path.length === 0 ? doc.contents : doc.getIn(path, true);
   if (isNode(node) && (node as Node).range) return (node as Node).range![0];
   return undefined;
+}
+
+function keyOffset(doc: Document, path: Array<string | number>): number | undefined {
+  const key = path[path.length - 1];
+  if (typeof key !== 'string') return undefined;
+  const parent: unknown = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
+  return isNode(pair?.key) ? pair.key.range?.[0] : undefined;
 }
 
 export function formatProblem(p: Problem): string {

@@ -35,7 +35,7 @@ describe('AccessLogRecord validation', () => {
       'a bad comparator, a status out of range, a bad regex and an unknown field, all at once',
       "spec:\n  filters:\n    - statusCodeMatcher: {value: 700, comparator: GT}\n    - headerMatcher: {name: ':path', value: '([a-z', regex: true}\n  workloadSelectors:\n    - kubeWorkloadMatcher: {labels: {app: 1}, zones: [a]}\n",
       [
-        'f.yaml:11:54 spec.workloadSelectors[0].kubeWorkloadMatcher.zones: unknown field',
+        'f.yaml:11:47 spec.workloadSelectors[0].kubeWorkloadMatcher.zones: unknown field',
         'f.yaml:11:43 spec.workloadSelectors[0].kubeWorkloadMatcher.labels.app: must be a string',
         'f.yaml:8:51 spec.filters[0].statusCodeMatcher.comparator: must be one of EQ, GE, LE',
         'f.yaml:8:34 spec.filters[0].statusCodeMatcher.value: must be an HTTP status code from 100 to 599',
