@@ -10,7 +10,7 @@ import type { EntryKind } from '../store/types.js';
 import { responseFlagList } from './response-flags.js';
 
 /** A 64-bit integer as protobufjs gives it: a number, or a Long when it does not fit. */
-type Int64 = number | { low: number; high: number; toNumber(): number } | string;
+export type Int64 = number | string | { toNumber(): number };
 
 interface Seconds {
   seconds?: Int64;
@@ -91,14 +91,23 @@ export function socketAddressParts(address: unknown): { address: string; port: n
   return null;
 }
 
+/** The port of a socket address, or null for other addresses and when unset. */
+export function addressPort(address: unknown): number | null {
+  const socket = (address as DecodedAddress | null | undefined)?.socketAddress;
+  return socket ? (socket.portValue ?? 0) : null;
+}
+
 /** `10.0.0.1:9080`, `[::1]:9080`, or the pipe path; null when unset. */
 export function formatAddress(address: unknown, withPort: boolean): string | null {
   const a = address as DecodedAddress | null | undefined;
   if (!a) return null;
-  const socket = socketAddressParts(a);
+  // Read the socket address in place rather than through socketAddressParts: no object per call.
+  const socket = a.socketAddress;
   if (socket) {
-    if (!withPort) return socket.address;
-    return socket.address.includes(':') ? `[${socket.address}]:${socket.port}` : `${socket.address}:${socket.port}`;
+    const ip = socket.address ?? '';
+    if (!withPort) return ip;
+    const port = socket.portValue ?? 0;
+    return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
   }
   if (a.pipe?.path) return a.pipe.path;
   if (a.envoyInternalAddress?.serverListenerName) return `envoy://${a.envoyInternalAddress.serverListenerName}`;

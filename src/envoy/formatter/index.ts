@@ -1,0 +1,17 @@
+/**
+ * The formatter: Envoy's substitution format (command operators, `START_TIME` strftime, typed
+ * JSON) and Kuma's placeholders, evaluated against decoded ALS entries on the collector side, so
+ * that each backend of a `MeshAccessLog` policy gets entries formatted as it asks. A format is
+ * compiled once, when the policy is applied; formatting an entry does no parsing.
+ */
+export { compileFormat, type CompileOptions } from './compile-format.js';
+export {
+  defaultFormatFor,
+  envoyDefaultFormat,
+  istioDefaultFormat,
+  kumaHttpDefaultFormat,
+  kumaNetworkDefaultFormat,
+} from './default-formats.js';
+export { operators, unsupportedOperators } from './operators.js';
+export { compileTimeFormat, defaultStartTimeFormat, type TimeFormatter } from './start-time.js';
+export type { CompiledFormat, FormatContext, FormatSpec, FormatValue, FormatViolations, TrafficDirection } from './types.js';
