@@ -24,7 +24,11 @@ function packageDir(name: string): string {
   return dir;
 }
 
-/** Folders searched, in order, for an `import "x/y.proto"`. */
+/**
+ * Folders searched, in order, for an `import "x/y.proto"`. The OpenTelemetry protos (OTLP, and the
+ * `common.proto` that Envoy's OpenTelemetry access logger imports) are the `.proto` files shipped
+ * in `@opentelemetry/otlp-grpc-exporter-base` 0.38, the last release that ships them as files.
+ */
 export function protoIncludeDirs(): string[] {
   const xds = path.join(packageDir('@grpc/grpc-js-xds'), 'deps');
   return [
@@ -33,6 +37,7 @@ export function protoIncludeDirs(): string[] {
     path.join(xds, 'xds'),
     path.join(xds, 'protoc-gen-validate'),
     path.join(xds, 'googleapis'),
+    path.join(packageDir('@opentelemetry/otlp-grpc-exporter-base'), 'build', 'protos'),
   ];
 }
 
