@@ -9,6 +9,17 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 /** Why an ALS stream was refused or ended in error. */
 export type AlsErrorReason = 'malformed' | 'missing_identifier' | 'oversized' | 'too_many_streams' | 'internal';
 
+/** One sink's counters, pre-bound to its `sink` label (`type:destination`). */
+export interface SinkMetrics {
+  readonly queued: Counter.Internal;
+  readonly sent: Counter.Internal;
+  readonly dropped: Counter.Internal;
+  readonly errors: Counter.Internal;
+  readonly retries: Counter.Internal;
+  /** Stops reporting the sink's queue depth (the sink has shut down). */
+  release(): void;
+}
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'meshlog_' });
@@ -56,6 +67,37 @@ export function createMetrics() {
     registers,
   });
 
+  const sinkRecords = new Counter({
+    name: 'meshlog_sink_records_total',
+    help: 'Formatted records handed to a sink, by outcome: queued (accepted), sent, dropped.',
+    labelNames: ['sink', 'outcome'],
+    registers,
+  });
+  const sinkErrors = new Counter({
+    name: 'meshlog_sink_errors_total',
+    help: 'Failed batch writes of a sink (each retry that fails counts again).',
+    labelNames: ['sink'],
+    registers,
+  });
+  const sinkRetries = new Counter({
+    name: 'meshlog_sink_retries_total',
+    help: 'Batch writes a sink attempted again after a failure.',
+    labelNames: ['sink'],
+    registers,
+  });
+  // Depth is read from each sink at scrape time, so the hot path never touches the gauge.
+  const sinkDepthReaders = new Map<string, () => number>();
+  new Gauge({
+    name: 'meshlog_sink_queue_depth',
+    help: 'Records a sink has accepted and not yet written or dropped.',
+    labelNames: ['sink'],
+    registers,
+    collect() {
+      this.reset();
+      for (const [sink, read] of sinkDepthReaders) this.labels(sink).set(read());
+    },
+  });
+
   const alsErrorChildren = {
     malformed: alsErrors.labels('malformed'),
     missing_identifier: alsErrors.labels('missing_identifier'),
@@ -81,6 +123,22 @@ export function createMetrics() {
       dropped,
     },
     watchDropped,
+    sinks: {
+      /** Binds the counters to one sink and reports `depth()` as its queue depth until released. */
+      bind(sink: string, depth: () => number): SinkMetrics {
+        sinkDepthReaders.set(sink, depth);
+        return {
+          queued: sinkRecords.labels(sink, 'queued'),
+          sent: sinkRecords.labels(sink, 'sent'),
+          dropped: sinkRecords.labels(sink, 'dropped'),
+          errors: sinkErrors.labels(sink),
+          retries: sinkRetries.labels(sink),
+          release() {
+            if (sinkDepthReaders.get(sink) === depth) sinkDepthReaders.delete(sink);
+          },
+        };
+      },
+    },
     /** A gauge whose value is read from `read()` at scrape time. */
     gauge(name: string, help: string, read: () => number): void {
       new Gauge({
