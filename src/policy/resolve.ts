@@ -180,9 +180,13 @@ function outboundRules(set: PolicySet, proxy: InventoryProxy, service: string, o
   return [ruleFrom(items.sort(byImportance), proxy.mesh, set, out)];
 }
 
-/** The gateway listener of a gateway proxy (its ports come from `MeshGateway`, which meshlog does not model). */
-function gatewayInbound(proxy: InventoryProxy): ProxyInbound {
-  return { port: 0, address: proxy.address, tags: proxy.gatewayTags ?? {}, protocol: 'http' };
+/**
+ * The inbounds a proxy's policies attach to: its declared inbounds, or for a gateway without any,
+ * its gateway listener (whose ports come from `MeshGateway`, which meshlog does not model).
+ */
+export function inboundsOf(proxy: InventoryProxy): readonly ProxyInbound[] {
+  if (proxy.type === 'gateway' && proxy.inbounds.length === 0) return [{ port: 0, address: proxy.address, tags: proxy.gatewayTags ?? {}, protocol: 'http' }];
+  return proxy.inbounds;
 }
 
 /** The rules for one inbound of a proxy (the pipeline asks per entry's listener). */
@@ -215,10 +219,9 @@ export function resolveOutbound(
 
 export function resolveProxy(set: PolicySet, proxy: InventoryProxy): ProxyLogConfig {
   const out: Collected = { errors: new Set() };
-  const inbounds = proxy.type === 'gateway' && proxy.inbounds.length === 0 ? [gatewayInbound(proxy)] : proxy.inbounds;
   return {
     proxy,
-    inbounds: inbounds.map((inbound) => inboundListener(set, proxy, inbound, out)),
+    inbounds: inboundsOf(proxy).map((inbound) => inboundListener(set, proxy, inbound, out)),
     outbounds: proxy.outbounds.map((o) => {
       const { listener, errors } = resolveOutbound(set, proxy, o);
       for (const e of errors) out.errors.add(e);

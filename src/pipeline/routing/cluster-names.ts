@@ -1,0 +1,50 @@
+/**
+ * What an upstream cluster's name says about an entry's direction and destination, in the naming
+ * schemes of Istio and Kuma. The README ("Which way traffic went") states these rules for users.
+ */
+
+export interface ClusterHint {
+  readonly direction: 'inbound' | 'outbound';
+  /** Destination service (outbound), as a Kuma/MeshService name: the host's first label for Istio. */
+  readonly service?: string;
+  /** The full host (`reviews.bookinfo.svc.cluster.local`), when the name has one. */
+  readonly host?: string;
+  readonly port?: number;
+  readonly subset?: string;
+}
+
+const istioPassthroughInbound = new Set(['InboundPassthroughCluster', 'InboundPassthroughClusterIpv4', 'InboundPassthroughClusterIpv6']);
+const istioPassthroughOutbound = new Set(['PassthroughCluster', 'BlackHoleCluster']);
+
+/** `kri_msvc_MESH_ZONE_NAMESPACE_NAME_SECTION` (Kuma's unified naming) → NAME. */
+function kriServiceName(name: string): string | undefined {
+  const parts = name.split('_');
+  return parts.length >= 6 && parts[0] === 'kri' ? parts[5] || undefined : undefined;
+}
+
+export function parseClusterName(name: string | null | undefined): ClusterHint | undefined {
+  if (!name) return undefined;
+  if (name.startsWith('inbound|') || name.startsWith('outbound|')) {
+    // Istio: `inbound|9080||` (or `inbound|9080|http|host` before 1.10), `outbound|9080|v1|reviews.bookinfo.svc.cluster.local`.
+    const [direction, portText = '', subset = '', host = ''] = name.split('|');
+    const port = Number(portText);
+    const hint: ClusterHint = {
+      direction: direction === 'inbound' ? 'inbound' : 'outbound',
+      ...(Number.isInteger(port) && port > 0 ? { port } : {}),
+      ...(subset ? { subset } : {}),
+    };
+    if (direction === 'inbound' || !host) return hint;
+    return { ...hint, host, service: host.split('.')[0] };
+  }
+  if (istioPassthroughInbound.has(name)) return { direction: 'inbound' };
+  if (istioPassthroughOutbound.has(name)) return { direction: 'outbound' };
+  // Kuma: inbound clusters are `localhost:PORT` (or `kri_dp_…` with unified naming); outbound clusters
+  // are named after the destination service (`backend`, `backend_kuma-demo_svc_3001`, `kri_msvc_…`).
+  if (name.startsWith('localhost:') || name.startsWith('kri_dp_')) {
+    const port = Number(name.slice(name.lastIndexOf(':') + 1));
+    return { direction: 'inbound', ...(Number.isInteger(port) && port > 0 ? { port } : {}) };
+  }
+  const kri = kriServiceName(name);
+  if (kri) return { direction: 'outbound', service: kri };
+  return undefined;
+}

@@ -1,0 +1,194 @@
+/**
+ * `MeshAccessLog` on live traffic: for each entry, which way it went, which listener of its proxy
+ * it belongs to, which resolved rule applies, and the context the formatter needs (Kuma's
+ * placeholders). Resolution is done by the policy engine once per (proxy, listener) and cached
+ * until the policies change; per entry only the classification and the rule predicates run.
+ *
+ * Direction, first that answers: the `log_name` meshlog's rendered config gives
+ * (`meshlog:inbound:…` / `meshlog:outbound:…`), the upstream cluster's name (Istio
+ * `inbound|…` / `outbound|…`, Kuma `localhost:PORT` / service names), then the downstream local
+ * address (the proxy's own IP: inbound; anything else, such as a service VIP: outbound).
+ */
+import type { ProxyIdentity } from '../../collector/proxy-identity.js';
+import { socketAddressParts } from '../../envoy/entry-fields.js';
+import { commonOf } from '../../envoy/formatter/als-entry.js';
+import type { FormatContext, TrafficDirection } from '../../envoy/formatter/types.js';
+import { discoveredProxy, discoveredTags } from '../../policy/inventory.js';
+import { inboundsOf, resolveInbound, resolveOutbound } from '../../policy/resolve.js';
+import { serviceTag } from '../../policy/target-ref.js';
+import type { InventoryProxy, ListenerLogConfig, PolicySet, ProxyInbound, ResolvedRule } from '../../policy/types.js';
+import type { EntryKind } from '../../store/types.js';
+import type { DecodedEntry } from '../log-consumer.js';
+import { type ClusterHint, parseClusterName } from './cluster-names.js';
+import { parseSpiffe } from './peer-identity.js';
+import { type Peer, type RulePredicate, compileFiltering, compileRuleCondition } from './rule-conditions.js';
+
+export interface RoutedEntry {
+  readonly rule: ResolvedRule;
+  readonly context: FormatContext;
+}
+
+export interface PolicyRouter {
+  /** True while no `MeshAccessLog` policy exists: the pipeline skips routing altogether. */
+  readonly empty: boolean;
+  setPolicies(set: PolicySet, declared: readonly InventoryProxy[]): void;
+  /** The rule that applies to the entry and passes its filtering, or null. */
+  route(identity: ProxyIdentity, kind: EntryKind, entry: DecodedEntry): RoutedEntry | null;
+  /** Problems found while resolving (dangling references), deduplicated. */
+  errors(): readonly string[];
+}
+
+interface CompiledRule {
+  readonly rule: ResolvedRule;
+  readonly condition: RulePredicate;
+  readonly filter: ((entry: DecodedEntry) => boolean) | null;
+}
+
+interface CompiledListener {
+  readonly listener: ListenerLogConfig;
+  readonly rules: readonly CompiledRule[];
+}
+
+/** Listeners resolved at most; past it the cache starts over (many distinct outbound destinations). */
+const maxCachedListeners = 10_000;
+
+export interface PolicyRouterOptions {
+  /** The proxy that has this IP, when it also reports to meshlog (names the caller of inbound traffic). */
+  readonly proxyByIp?: (ip: string) => ProxyIdentity | undefined;
+}
+
+export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRouter {
+  let set: PolicySet = { policies: [], backends: [], routes: [] };
+  let declaredById = new Map<string, InventoryProxy>();
+  let declaredByIp = new Map<string, InventoryProxy>();
+  let proxies = new WeakMap<ProxyIdentity, InventoryProxy>();
+  const listeners = new Map<string, CompiledListener>();
+  const errors = new Set<string>();
+
+  const proxyFor = (identity: ProxyIdentity): InventoryProxy => {
+    let proxy = proxies.get(identity);
+    if (!proxy) {
+      const discovered = discoveredProxy(identity);
+      proxy = declaredById.get(discovered.id) ?? discovered;
+      proxies.set(identity, proxy);
+    }
+    return proxy;
+  };
+
+  const compiled = (key: string, resolve: () => { listener: ListenerLogConfig; errors: string[] }): CompiledListener => {
+    let found = listeners.get(key);
+    if (!found) {
+      if (listeners.size >= maxCachedListeners) listeners.clear();
+      const { listener, errors: problems } = resolve();
+      for (const e of problems) errors.add(e);
+      found = { listener, rules: listener.rules.map((rule) => ({ rule, condition: compileRuleCondition(rule), filter: compileFiltering(rule.filtering) })) };
+      listeners.set(key, found);
+    }
+    return found;
+  };
+
+  const peerTags = (entry: DecodedEntry, address: string | undefined): Readonly<Record<string, string>> | undefined => {
+    if (address) {
+      const declared = declaredByIp.get(address);
+      if (declared) return inboundsOf(declared)[0]?.tags;
+      const reporting = options.proxyByIp?.(address);
+      if (reporting) return discoveredTags(reporting);
+    }
+    const sans = commonOf(entry)?.tlsProperties?.peerCertificateProperties?.subjectAltName ?? [];
+    for (const san of sans) {
+      const spiffe = parseSpiffe(san.uri);
+      if (spiffe?.service) return { [serviceTag]: spiffe.service };
+    }
+    return undefined;
+  };
+
+  return {
+    get empty() {
+      return set.policies.length === 0;
+    },
+    setPolicies(next, declared) {
+      set = next;
+      declaredById = new Map(declared.map((p) => [p.id, p]));
+      declaredByIp = new Map(declared.filter((p) => p.address).map((p) => [p.address, p]));
+      proxies = new WeakMap();
+      listeners.clear();
+      errors.clear();
+    },
+    errors: () => [...errors],
+    route(identity, kind, entry) {
+      if (set.policies.length === 0) return null;
+      const proxy = proxyFor(identity);
+      const common = commonOf(entry);
+      const hint = parseClusterName(common?.upstreamCluster);
+      const local = socketAddressParts(common?.downstreamLocalAddress);
+      const direction = directionOf(identity, hint, local?.address, proxy.address);
+      let target: CompiledListener;
+      let peer: Peer;
+      let peerService: string | undefined;
+      if (direction === 'outbound') {
+        const service = hint?.service ?? (common?.upstreamCluster || authorityService(entry) || 'unknown');
+        target = compiled(`${proxy.id}\nout\n${service}`, () => resolveOutbound(set, proxy, { service, protocol: kind === 'http' ? 'http' : 'tcp' }));
+        const upstream = socketAddressParts(common?.upstreamRemoteAddress);
+        peer = upstream ? { address: `${upstream.address}:${upstream.port}` } : {};
+        peerService = service;
+      } else {
+        const inbound = inboundFor(proxy, local?.port ?? hint?.port);
+        if (!inbound) return null;
+        target = compiled(`${proxy.id}\nin\n${inbound.port}`, () => resolveInbound(set, proxy, inbound));
+        const remote = socketAddressParts(common?.downstreamDirectRemoteAddress) ?? socketAddressParts(common?.downstreamRemoteAddress);
+        const tags = peerTags(entry, remote?.address);
+        peer = { ...(tags ? { tags } : {}), ...(remote ? { address: `${remote.address}:${remote.port}` } : {}) };
+        peerService = tags?.[serviceTag];
+      }
+      const rules = target.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const r = rules[i]!;
+        if (!r.condition(entry, peer)) continue;
+        // The first rule whose conditions hold decides; its filtering may still drop the entry.
+        if (r.filter && !r.filter(entry)) return null;
+        if (r.rule.backends.length === 0) return null;
+        const context: FormatContext = {
+          kind,
+          proxy: {
+            mesh: proxy.mesh,
+            ...(proxy.zone ? { zone: proxy.zone } : {}),
+            service: direction === 'outbound' ? ownService(proxy) : target.listener.service,
+            address: proxy.address,
+            workload: identity.workload.name,
+          },
+          direction,
+          peer: { ...(peerService ? { service: peerService } : {}), ...(peer.address ? { address: peer.address } : {}) },
+        };
+        return { rule: r.rule, context };
+      }
+      return null;
+    },
+  };
+}
+
+function directionOf(identity: ProxyIdentity, hint: ClusterHint | undefined, localIp: string | undefined, proxyIp: string): TrafficDirection {
+  const named = /^meshlog:(inbound|outbound):/.exec(identity.logName);
+  if (named) return named[1] as 'inbound' | 'outbound';
+  if (hint) return hint.direction;
+  if (localIp && proxyIp) return localIp === proxyIp ? 'inbound' : 'outbound';
+  return 'unspecified';
+}
+
+/** The inbound whose port (or service port) took the request; else the only or first one. */
+function inboundFor(proxy: InventoryProxy, port: number | undefined): ProxyInbound | undefined {
+  const inbounds = inboundsOf(proxy);
+  if (port !== undefined) {
+    const byPort = inbounds.find((i) => i.port === port || i.servicePort === port);
+    if (byPort) return byPort;
+  }
+  return inbounds[0];
+}
+
+function ownService(proxy: InventoryProxy): string | undefined {
+  return inboundsOf(proxy)[0]?.tags[serviceTag];
+}
+
+function authorityService(entry: DecodedEntry): string | undefined {
+  const authority = (entry['request'] as { authority?: string } | undefined)?.authority;
+  return authority ? authority.split(':')[0]!.split('.')[0] : undefined;
+}

@@ -1,0 +1,68 @@
+/**
+ * The inventory the policies match against: proxies declared as Kuma `Dataplane` resources, and
+ * proxies the collector discovered from their ALS identities (Istio sidecars and gateways, Kuma
+ * dataplanes without a resource here, plain Envoys). A declared dataplane wins over the
+ * discovered proxy of the same `MESH.NAME`.
+ *
+ * Discovered proxies get Kuma tags from what their identity carries: the service is the label
+ * `service.istio.io/canonical-name`, else `app`, else `kuma.io/service`, else the workload name;
+ * the zone is the cluster; every label is a tag. They have one inbound (the proxy's IP) and no
+ * declared outbounds: outbound traffic is resolved per destination as it is seen.
+ */
+import type { ProxyIdentity } from '../collector/proxy-identity.js';
+import { serviceTag } from './target-ref.js';
+import type { InventoryProxy } from './types.js';
+
+export function serviceOf(identity: ProxyIdentity): string {
+  const l = identity.labels;
+  return l['service.istio.io/canonical-name'] ?? l['app'] ?? l[serviceTag] ?? identity.workload.name;
+}
+
+/** Tags of a discovered proxy: its labels plus `kuma.io/service` and `kuma.io/zone`. */
+export function discoveredTags(identity: ProxyIdentity): Record<string, string> {
+  const tags: Record<string, string> = { ...identity.labels, [serviceTag]: serviceOf(identity) };
+  if (identity.workload.clusterName && !tags['kuma.io/zone']) tags['kuma.io/zone'] = identity.workload.clusterName;
+  return tags;
+}
+
+export function discoveredProxy(identity: ProxyIdentity): InventoryProxy {
+  const tags = discoveredTags(identity);
+  const gateway = identity.proxyType === 'router' || identity.proxyType === 'gateway';
+  const zone = tags['kuma.io/zone'];
+  return {
+    id: identity.flavor === 'kuma' && identity.mesh ? `${identity.mesh}.${identity.instance}` : identity.nodeId,
+    mesh: identity.mesh || 'default',
+    name: identity.instance || identity.workload.name || identity.nodeId,
+    type: gateway ? 'gateway' : 'sidecar',
+    address: identity.ip,
+    ...(zone ? { zone } : {}),
+    inbounds: gateway ? [] : [{ port: 0, address: identity.ip, tags, protocol: 'http' }],
+    outbounds: [],
+    ...(gateway ? { gatewayTags: tags } : {}),
+    origin: 'discovered',
+    identity,
+  };
+}
+
+/** Declared proxies, then discovered ones whose id no declared proxy has. */
+export function mergeInventory(declared: readonly InventoryProxy[], identities: readonly ProxyIdentity[]): InventoryProxy[] {
+  const out = [...declared];
+  const ids = new Set(declared.map((p) => p.id));
+  for (const identity of identities) {
+    const proxy = discoveredProxy(identity);
+    if (ids.has(proxy.id)) continue;
+    ids.add(proxy.id);
+    out.push(proxy);
+  }
+  return out;
+}
+
+/** By id, else by name (unique), else by workload name (unique). */
+export function findProxy(proxies: readonly InventoryProxy[], key: string): InventoryProxy | undefined {
+  const byId = proxies.find((p) => p.id === key);
+  if (byId) return byId;
+  const byName = proxies.filter((p) => p.name === key);
+  if (byName.length === 1) return byName[0];
+  const byWorkload = proxies.filter((p) => p.identity?.workload.name === key);
+  return byWorkload.length === 1 ? byWorkload[0] : undefined;
+}
