@@ -1,0 +1,51 @@
+/**
+ * The `file` sink: formatted records appended to a local file, one per line, with size-based
+ * rotation and a `reopen()` for external logrotate (the server calls it on SIGHUP). This is the
+ * factory: its type name, defaults, validation and `create()`; the writing is in `file-writer.ts`.
+ */
+import type { Violation } from '../../api/violations.js';
+import type { BackendConfig } from '../../policy/types.js';
+import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
+import { createSink } from '../shared/create-sink.js';
+import type { LineRecord } from '../shared/line-record.js';
+import type { Sink, SinkFactory } from '../types.js';
+import { createFileWriter, type FileWriterOptions } from './file-writer.js';
+
+export { createFileWriter, type FileWriter, type FileWriterOptions } from './file-writer.js';
+
+export type FileBackendConfig = Extract<BackendConfig, { readonly type: 'file' }>;
+export type FileSinkOptions = QueueOptions & FileWriterOptions;
+
+export interface FileSink extends Sink<LineRecord> {
+  /** Closes the file now; the next batch opens the path again. Never rejects. */
+  reopen(): Promise<void>;
+}
+
+export const fileSinkFactory: SinkFactory<FileBackendConfig, FileSinkOptions, FileSink> = {
+  type: 'file',
+  defaults: {
+    ...defaultQueueOptions,
+    maxBatch: 1_000,
+    // A full disk or a missing directory is fixed by a person: no point retrying every 100 ms.
+    retry: { initialMs: 200, maxMs: 10_000, multiplier: 2, jitter: 0.2 },
+    maxBytes: 100 * 1024 * 1024,
+    keep: 5,
+    mode: 0o644,
+  },
+  destination: (config) => config.path,
+  validate(config, path) {
+    const violations: Violation[] = [];
+    if (config.path === '') violations.push({ field: `${path}.path`, message: 'must not be empty' });
+    else if (config.path.includes('\0')) violations.push({ field: `${path}.path`, message: 'must not contain a NUL character' });
+    return violations;
+  },
+  create(config, deps = {}, options = {}) {
+    const settings: FileSinkOptions = { ...fileSinkFactory.defaults, ...options };
+    const writer = createFileWriter(config.path, settings);
+    const sink = createSink('file', config.path, writer, settings, deps);
+    return {
+      ...sink,
+      reopen: () => writer.reopen().catch(() => undefined),
+    };
+  },
+};
