@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
+import { benchFormatter } from './formatter-bench.js';
 import { benchIngest } from './ingest-bench.js';
 import { benchProtoJson } from './proto-json-bench.js';
 import { benchStore } from './store-bench.js';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     print('ALS ingest end to end (entries committed to the store, one watcher attached)', await benchIngest({ dataDir: path.join(scratch, 'ingest'), seconds: quick ? 4 : 15 }));
     print('Store: 1M entries, latest-10 queries', await benchStore({ dataDir: path.join(scratch, 'store'), rows: quick ? 50_000 : 1_000_000 }));
     print('proto3 JSON output (entries/s, one core)', await benchProtoJson({ seconds: quick ? 0.5 : 2 }));
+    print('Formatter (entries/s, one core; protobufjsToObjectStringify is the JSON.stringify yardstick)', await benchFormatter({ seconds: quick ? 0.5 : 2 }));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { applyCommand } from './apply.js';
+import { deleteCommand } from './delete.js';
 import { demoCommand } from './demo.js';
 import { logsCommand } from './logs.js';
 import { serveCommand } from './serve.js';
@@ -23,6 +24,7 @@ program.addCommand(serveCommand());
 program.addCommand(demoCommand());
 program.addCommand(logsCommand());
 program.addCommand(applyCommand());
+program.addCommand(deleteCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`meshlog: ${err instanceof Error ? err.message : String(err)}\n`);

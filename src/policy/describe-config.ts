@@ -1,0 +1,53 @@
+/**
+ * `meshlog inspect`'s text: per inbound and outbound of a proxy, which policies matched, in which
+ * order (least important first, so the last one listed wins a conflict), and the resolved rule.
+ */
+import { describeTarget } from './target-ref.js';
+import type { Filtering, ListenerLogConfig, ProxyLogConfig, ResolvedBackend, ResolvedRule } from './types.js';
+
+function backendText(b: ResolvedBackend): string {
+  const where = b.type === 'file' ? `file ${b.path}` : b.type === 'tcp' ? `tcp ${b.address}` : b.type === 'openTelemetry' ? `openTelemetry ${b.endpoint}` : 'store';
+  const format = 'format' in b && b.format ? ('plain' in b.format ? ' (plain format)' : ` (json format, ${b.format.json.length} fields)`) : b.type === 'store' ? '' : ' (default format)';
+  const source = b.source.kind === 'inline' ? 'inline' : `${b.source.kind} ${b.source.mesh ? `${b.source.mesh}/` : ''}${b.source.name}`;
+  return `${where}${format}  [${source}]`;
+}
+
+function filteringText(f: Filtering | undefined): string | undefined {
+  const headers = Object.entries(f?.headers ?? {});
+  if (headers.length === 0) return undefined;
+  return headers.map(([name, c]) => `${name} ${c.op}${c.value !== undefined ? ` ${c.value}` : ''}`).join(' and ');
+}
+
+function conditionText(rule: ResolvedRule): string {
+  const parts: string[] = [];
+  if (rule.route) parts.push(`requests of ${rule.route.kind} ${rule.route.name}`);
+  if (rule.from) parts.push(`from ${describeTarget(rule.from)}`);
+  for (const m of rule.matches ?? []) {
+    if (m.spiffeID) parts.push(`peer SPIFFE ID ${m.spiffeID.type === 'Exact' ? '=' : 'starts with'} ${m.spiffeID.value}`);
+    if (m.sni) parts.push(`SNI = ${m.sni.value}`);
+  }
+  return parts.length ? parts.join(', ') : 'all traffic';
+}
+
+function listenerText(l: ListenerLogConfig): string[] {
+  const lines = [`${l.direction} ${l.name}  (${l.protocol}, service ${l.service || '-'})`];
+  if (l.rules.length === 0) lines.push('  no policy applies: nothing is logged');
+  l.rules.forEach((rule, i) => {
+    lines.push(`  rule ${i + 1}: ${conditionText(rule)}`);
+    lines.push(`    policies (merge order, last wins): ${rule.policies.map((p) => `${p.policy} (${describeTarget(p.targetRef)}, ${p.section}[${p.index}] ${describeTarget(p.entryTargetRef)})`).join(' < ')}`);
+    const filtering = filteringText(rule.filtering);
+    if (filtering) lines.push(`    filtering: ${filtering}`);
+    if (rule.backends.length === 0) lines.push('    backends: none (not logged)');
+    else for (const b of rule.backends) lines.push(`    backend: ${backendText(b)}`);
+  });
+  return lines;
+}
+
+export function describeProxyConfig(config: ProxyLogConfig): string {
+  const p = config.proxy;
+  const lines = [`proxy ${p.id}  (mesh ${p.mesh}, ${p.type}, ${p.origin}${p.zone ? `, zone ${p.zone}` : ''}${p.address ? `, ${p.address}` : ''})`];
+  for (const l of [...config.inbounds, ...config.outbounds]) lines.push(...listenerText(l));
+  if (config.outbounds.length === 0) lines.push('outbounds: none declared; traffic to any service resolves its `to` entries when seen');
+  for (const e of config.errors) lines.push(`error: ${e}`);
+  return `${lines.join('\n')}\n`;
+}
