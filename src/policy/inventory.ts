@@ -6,7 +6,7 @@
  *
  * Discovered proxies get Kuma tags from what their identity carries: the service is the label
  * `service.istio.io/canonical-name`, else `app`, else `kuma.io/service`, else the workload name;
- * the zone is the cluster; every label is a tag. They have one inbound (the proxy's IP) and no
+ * the zone is the cluster; every label is a tag; the mesh is a Kuma dataplane's own, else `default`. They have one inbound (the proxy's IP) and no
  * declared outbounds: outbound traffic is resolved per destination as it is seen.
  */
 import type { ProxyIdentity } from '../collector/proxy-identity.js';
@@ -31,7 +31,8 @@ export function discoveredProxy(identity: ProxyIdentity): InventoryProxy {
   const zone = tags['kuma.io/zone'];
   return {
     id: identity.flavor === 'kuma' && identity.mesh ? `${identity.mesh}.${identity.instance}` : identity.nodeId,
-    mesh: identity.mesh || 'default',
+    // Istio's MESH_ID (usually `cluster.local`) is not a Kuma mesh: Istio proxies are in `default`.
+    mesh: identity.flavor === 'kuma' && identity.mesh ? identity.mesh : 'default',
     name: identity.instance || identity.workload.name || identity.nodeId,
     type: gateway ? 'gateway' : 'sidecar',
     address: identity.ip,
