@@ -1,0 +1,150 @@
+/**
+ * The tcp sink against a real TCP server on loopback: the wire format, and a server that goes
+ * away and comes back on the same port, with records kept while it is away and the overflow counted.
+ */
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMetrics } from '../../telemetry/metrics.js';
+import type { LineRecord } from '../shared/line-record.js';
+import { tcpSinkFactory, type TcpSink, type TcpSinkOptions } from './index.js';
+
+interface LineServer {
+  readonly port: number;
+  readonly received: Buffer[];
+  lines(): string[];
+  connections: number;
+  stop(): Promise<void>;
+}
+
+/** A TCP peer that records every byte it gets, like a Logstash tcp input would. */
+async function startLineServer(port = 0): Promise<LineServer> {
+  const sockets = new Set<net.Socket>();
+  const received: Buffer[] = [];
+  const state = { connections: 0 };
+  const server = net.createServer((socket) => {
+    state.connections++;
+    sockets.add(socket);
+    socket.on('data', (chunk) => received.push(chunk));
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    received,
+    lines: () => Buffer.concat(received).toString('utf8').split('\n').filter((l) => l !== ''),
+    get connections() {
+      return state.connections;
+    },
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+}
+
+const servers: LineServer[] = [];
+const sinks: TcpSink[] = [];
+
+afterEach(async () => {
+  await Promise.all(sinks.splice(0).map((s) => s.shutdown(500)));
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
+});
+
+function sinkTo(port: number, options: Partial<TcpSinkOptions> = {}): TcpSink {
+  const sink = tcpSinkFactory.create({ type: 'tcp', address: `127.0.0.1:${port}` }, { metrics: createMetrics() }, {
+    flushIntervalMs: 5,
+    retry: { initialMs: 10, maxMs: 50, multiplier: 2, jitter: 0 },
+    ...options,
+  });
+  sinks.push(sink);
+  return sink;
+}
+
+const lines = (...texts: string[]): LineRecord[] => texts.map((text) => ({ text }));
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe('tcp sink', () => {
+  it('streams newline-delimited records on one connection: text as is, objects as JSON', async () => {
+    const server = await startLineServer();
+    servers.push(server);
+    const sink = sinkTo(server.port);
+    sink.push([{ text: '[2026-11-23T10:00:00.000Z] default 10.0.0.1(web)->10.0.0.2:80(backend) took 3ms' }]);
+    sink.push([{ object: { address: 'logging.backend', nested: { code: 200 } } }]);
+    expect(await sink.flush()).toBe(true);
+    sink.push(lines('third'));
+    expect(await sink.flush()).toBe(true);
+    const expected =
+      '[2026-11-23T10:00:00.000Z] default 10.0.0.1(web)->10.0.0.2:80(backend) took 3ms\n' +
+      '{"address":"logging.backend","nested":{"code":200}}\nthird\n';
+    await until(() => Buffer.concat(server.received).length === Buffer.byteLength(expected));
+    expect(Buffer.concat(server.received).toString('utf8')).toBe(expected);
+    expect(server.connections).toBe(1);
+  });
+
+  it('keeps what fits while the server is away, delivers it when it returns, and counts the overflow', async () => {
+    const first = await startLineServer();
+    const port = first.port;
+    const sink = sinkTo(port, { maxQueued: 5, maxBatch: 5 });
+    sink.push(lines('one', 'two'));
+    await until(() => first.lines().length === 2);
+    await first.stop();
+    // Let the sink see the close, as it would in real life before the next records arrive.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(sink.push(lines('three', 'four'))).toBe(2);
+    await until(() => sink.stats().errors >= 2);
+    expect(sink.stats().lastError).toMatch(/ECONNREFUSED/);
+    // Two are waiting, so three of these six fit.
+    expect(sink.push(lines('r1', 'r2', 'r3', 'r4', 'r5', 'r6'))).toBe(3);
+    expect(sink.stats()).toMatchObject({ queued: 5, dropped: { overflow: 3 } });
+
+    const second = await startLineServer(port);
+    servers.push(second);
+    await until(() => second.lines().length >= 5);
+    expect(second.lines()).toEqual(['three', 'four', 'r1', 'r2', 'r3']);
+    expect(sink.stats()).toMatchObject({ queued: 0, sent: 7, dropped: { overflow: 3, shutdown: 0 } });
+    expect(sink.stats().retries).toBeGreaterThanOrEqual(2);
+  });
+
+  it('shutdown delivers what is queued to a server that is up', async () => {
+    const server = await startLineServer();
+    servers.push(server);
+    const sink = sinkTo(server.port, { flushIntervalMs: 60_000 });
+    sink.push(lines('x', 'y'));
+    await sink.shutdown(2_000);
+    await until(() => server.lines().length === 2);
+    expect(server.lines()).toEqual(['x', 'y']);
+  });
+
+  it('shutdown gives up at the deadline when no server ever comes', async () => {
+    const probe = await startLineServer();
+    await probe.stop();
+    const sink = sinkTo(probe.port);
+    sink.push(lines('lost'));
+    const started = Date.now();
+    await sink.shutdown(200);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(sink.stats()).toMatchObject({ queued: 0, sent: 0, dropped: { shutdown: 1 } });
+  });
+
+  it('validates the address without I/O', () => {
+    expect(tcpSinkFactory.validate({ type: 'tcp', address: 'logging.backend:5000' }, 'b')).toEqual([]);
+    expect(tcpSinkFactory.validate({ type: 'tcp', address: '[::1]:5000' }, 'b')).toEqual([]);
+    expect(tcpSinkFactory.validate({ type: 'tcp', address: 'logging.backend' }, 'b')).toEqual([
+      { field: 'b.address', message: `must be 'host:port', got "logging.backend"` },
+    ]);
+    expect(tcpSinkFactory.validate({ type: 'tcp', address: 'h:70000' }, 'b')[0]?.message).toMatch(/between 1 and 65535/);
+  });
+});
