@@ -4,6 +4,10 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { accessLogRecordKind } from './access-log-record/index.js';
+import { globalAccessLogBackendKind } from './global-access-log-backend/index.js';
+import { meshKind } from './mesh/index.js';
+import { meshAccessLogKind } from './mesh-access-log/index.js';
+import { meshAccessLogBackendKind } from './mesh-access-log-backend/index.js';
 import type { Resource } from './resource.js';
 import type { Violation } from './violations.js';
 
@@ -21,9 +25,20 @@ export interface KindDefinition {
   readonly validate: (spec: unknown, path: string) => Violation[];
   /** Refuses to delete `resource` while others depend on it (a message per dependent). */
   readonly beforeDelete?: (resource: Resource, all: readonly Resource[]) => string[];
+  /**
+   * Kuma universal resources of some kinds carry their spec at the top level, beside `type` and
+   * `name` (a `Dataplane`'s `networking`, a `Mesh`'s `logging`): these fields become the spec.
+   */
+  readonly universalSpecFields?: readonly string[];
 }
 
-export const kinds: readonly KindDefinition[] = [accessLogRecordKind];
+export const kinds: readonly KindDefinition[] = [
+  accessLogRecordKind,
+  meshAccessLogKind,
+  meshAccessLogBackendKind,
+  globalAccessLogBackendKind,
+  meshKind,
+];
 
 export function findKind(name: string, registry: readonly KindDefinition[] = kinds): KindDefinition | undefined {
   const lower = name.toLowerCase();

@@ -39,9 +39,10 @@ export function parseResource(doc: unknown, registry: readonly KindDefinition[])
   if (!kind) {
     return { violations: [{ field: kindField, message: `unknown kind "${kindName}" (known: ${registry.map((k) => k.kind).join(', ')})` }] };
   }
+  const topLevelSpec = kubernetes ? [] : (kind.universalSpecFields ?? []);
   const allowed = kubernetes
     ? ['apiVersion', 'kind', 'metadata', 'spec', 'status']
-    : ['type', 'name', 'mesh', 'labels', 'spec', 'creationTime', 'modificationTime'];
+    : ['type', 'name', 'mesh', 'labels', 'spec', 'creationTime', 'modificationTime', ...topLevelSpec];
   for (const key of Object.keys(d)) if (!allowed.includes(key)) violations.push({ field: field('', key), message: 'unknown field' });
 
   let apiVersion = kind.apiVersions[0]!;
@@ -72,13 +73,35 @@ export function parseResource(doc: unknown, registry: readonly KindDefinition[])
     else if (kind.scope === 'namespaced') scope = 'default';
     else if (d['mesh'] !== undefined) violations.push({ field: 'mesh', message: `must not be set: ${kind.kind} is global` });
   }
-  if (!('spec' in d)) violations.push({ field: 'spec', message: 'must be set' });
-  else violations.push(...kind.validate(d['spec'], 'spec'));
+  const spec = topLevelSpec.length > 0 ? universalSpec(d, kind, violations) : readSpec(d, kind, violations);
   if (violations.length > 0) return { violations };
   return {
-    resource: { kind: kind.kind, apiVersion, name: name as string, scope, labels, spec: d['spec'], encoding: kubernetes ? 'kubernetes' : 'universal' },
+    resource: { kind: kind.kind, apiVersion, name: name as string, scope, labels, spec, encoding: kubernetes ? 'kubernetes' : 'universal' },
     violations,
   };
+}
+
+function readSpec(d: Record<string, unknown>, kind: KindDefinition, violations: Violation[]): unknown {
+  if (!('spec' in d)) violations.push({ field: 'spec', message: 'must be set' });
+  else violations.push(...kind.validate(d['spec'], 'spec'));
+  return d['spec'];
+}
+
+/**
+ * A universal resource whose kind keeps its spec at the top level: the spec is those fields, or
+ * `spec` when a user wrote one (not both). Violations then name the fields where they were written.
+ */
+function universalSpec(d: Record<string, unknown>, kind: KindDefinition, violations: Violation[]): unknown {
+  const present = (kind.universalSpecFields ?? []).filter((f) => f in d);
+  if ('spec' in d) {
+    for (const f of present) violations.push({ field: f, message: `must not be set together with 'spec': write a ${kind.kind}'s fields either at the top level or under 'spec'` });
+    violations.push(...kind.validate(d['spec'], 'spec'));
+    return d['spec'];
+  }
+  const spec: Record<string, unknown> = {};
+  for (const f of present) spec[f] = d[f];
+  violations.push(...kind.validate(spec, ''));
+  return spec;
 }
 
 function checkName(name: unknown, path: string, violations: Violation[]): unknown {
@@ -108,7 +131,10 @@ function stringOr(value: unknown, fallback: string): string {
 /** The resource in the encoding it came in, for listing and `GET`. */
 export function encodeResource(r: Resource, kind: KindDefinition): Record<string, unknown> {
   if (r.encoding === 'universal') {
-    return { type: r.kind, name: r.name, ...(kind.scope === 'mesh' ? { mesh: r.scope } : {}), ...(Object.keys(r.labels).length ? { labels: r.labels } : {}), spec: r.spec };
+    const envelope = { type: r.kind, name: r.name, ...(kind.scope === 'mesh' ? { mesh: r.scope } : {}), ...(Object.keys(r.labels).length ? { labels: r.labels } : {}) };
+    // Kinds whose universal form has no `spec` are written as Kuma writes them: fields at the top.
+    if (kind.universalSpecFields && typeof r.spec === 'object' && r.spec !== null) return { ...envelope, ...(r.spec as Record<string, unknown>) };
+    return { ...envelope, spec: r.spec };
   }
   const metadata: Record<string, unknown> = { name: r.name };
   if (kind.scope === 'namespaced') metadata['namespace'] = r.scope;

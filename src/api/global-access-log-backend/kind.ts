@@ -1,0 +1,16 @@
+/**
+ * The registry entry of `GlobalAccessLogBackend`: a `MeshAccessLogBackend` without a mesh,
+ * referable from policies of every mesh.
+ */
+import type { KindDefinition } from '../kinds.js';
+import { AccessLogBackendSpec, backendInUse, validateAccessLogBackend } from '../mesh-access-log-backend/index.js';
+
+export const globalAccessLogBackendKind: KindDefinition = {
+  kind: 'GlobalAccessLogBackend',
+  apiVersions: ['kuma.io/v1alpha1'],
+  scope: 'global',
+  plural: 'globalaccesslogbackends',
+  schema: AccessLogBackendSpec,
+  validate: validateAccessLogBackend,
+  beforeDelete: backendInUse,
+};

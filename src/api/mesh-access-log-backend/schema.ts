@@ -1,0 +1,27 @@
+/**
+ * A backend resource's spec, shared by `MeshAccessLogBackend` (mesh-scoped) and
+ * `GlobalAccessLogBackend` (global): a named backend in the MADR's shape (`{name, tcp: {...}}`),
+ * the seed's (`{name, type: file, conf: {...}}`) or Kuma 2.x's (`{name, type: Tcp, tcp: {...}}`).
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import { BackendConfSchema, definingBackendTypes, FileBackendSchema, FormatSchema, OpenTelemetryBackendSchema, StoreBackendSchema, TcpBackendSchema } from '../kuma-common/index.js';
+
+export const AccessLogBackendSpec = Type.Object(
+  {
+    name: Type.String({ description: 'The name policies may reference the backend by, besides the resource name.' }),
+    type: Type.Optional(
+      Type.Union(definingBackendTypes.map((t) => Type.Literal(t)), {
+        description: "Seed and Kuma 2.x: which backend this is (with 'conf', or the field it names).",
+      }),
+    ),
+    conf: Type.Optional(BackendConfSchema),
+    format: Type.Optional(FormatSchema),
+    file: Type.Optional(FileBackendSchema),
+    tcp: Type.Optional(TcpBackendSchema),
+    openTelemetry: Type.Optional(OpenTelemetryBackendSchema),
+    store: Type.Optional(StoreBackendSchema),
+  },
+  { additionalProperties: false, description: "One of 'file', 'tcp', 'openTelemetry', 'store'; or 'type' with 'conf'." },
+);
+
+export type AccessLogBackendSpec = Static<typeof AccessLogBackendSpec>;

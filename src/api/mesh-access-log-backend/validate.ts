@@ -1,0 +1,12 @@
+/**
+ * Every violation of a backend resource's spec: the schema's, then the backend's own rules.
+ */
+import { checkSpec, isObject, validateBackend } from '../kuma-common/index.js';
+import { type Violation, field } from '../violations.js';
+import { AccessLogBackendSpec } from './schema.js';
+
+export function validateAccessLogBackend(spec: unknown, path: string): Violation[] {
+  const rules = isObject(spec) ? validateBackend(spec, path, 'resource') : [];
+  if (isObject(spec) && spec['name'] === '') rules.push({ field: field(path, 'name'), message: 'must not be empty' });
+  return checkSpec(AccessLogBackendSpec, spec, path, rules);
+}
