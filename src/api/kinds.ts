@@ -4,10 +4,13 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { accessLogRecordKind } from './access-log-record/index.js';
+import { dataplaneKind } from './dataplane/index.js';
 import { globalAccessLogBackendKind } from './global-access-log-backend/index.js';
 import { meshKind } from './mesh/index.js';
 import { meshAccessLogKind } from './mesh-access-log/index.js';
 import { meshAccessLogBackendKind } from './mesh-access-log-backend/index.js';
+import { meshGatewayRouteKind } from './mesh-gateway-route/index.js';
+import { meshHTTPRouteKind } from './mesh-http-route/index.js';
 import type { Resource } from './resource.js';
 import type { Violation } from './violations.js';
 
@@ -38,6 +41,9 @@ export const kinds: readonly KindDefinition[] = [
   meshAccessLogBackendKind,
   globalAccessLogBackendKind,
   meshKind,
+  dataplaneKind,
+  meshHTTPRouteKind,
+  meshGatewayRouteKind,
 ];
 
 export function findKind(name: string, registry: readonly KindDefinition[] = kinds): KindDefinition | undefined {

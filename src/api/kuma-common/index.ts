@@ -25,3 +25,4 @@ export { ConfSchema, normalizeConf, validateConf, type ConfSpec } from './conf.j
 export { FilteringSchema, headerFilterOps, normalizeFiltering, validateFiltering, type FilteringSpec } from './filtering.js';
 export { FormatSchema, normalizeFormat, validateFormat, type FormatSchemaSpec } from './format.js';
 export { TargetRefSchema, normalizeTargetRef, targetRefKinds, validateTargetRef, type TargetRefSpec } from './target-ref.js';
+export { HttpMatchSchema, httpMethods, normalizeHttpMatch, routeMatches, validateHttpMatch, validateRouteRules, type HttpMatchSpec } from './http-match.js';

@@ -1,0 +1,16 @@
+/**
+ * The registry entry of `MeshGatewayRoute`.
+ */
+import type { KindDefinition } from '../kinds.js';
+import { MeshGatewayRouteSpec, gatewayRouteSpecFields } from './schema.js';
+import { validateMeshGatewayRoute } from './validate.js';
+
+export const meshGatewayRouteKind: KindDefinition = {
+  kind: 'MeshGatewayRoute',
+  apiVersions: ['kuma.io/v1alpha1'],
+  scope: 'mesh',
+  plural: 'meshgatewayroutes',
+  schema: MeshGatewayRouteSpec,
+  validate: validateMeshGatewayRoute,
+  universalSpecFields: gatewayRouteSpecFields,
+};

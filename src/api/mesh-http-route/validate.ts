@@ -1,0 +1,33 @@
+/**
+ * Every violation of a MeshHTTPRoute spec: the schema's, one of the two shapes, the kinds a
+ * route may target, and each match's path, header and regular expressions.
+ */
+import type { TargetRefKind } from '../../policy/types.js';
+import { checkSpec, isObject, validateRouteRules, validateTargetRef } from '../kuma-common/index.js';
+import { type Violation, field, index } from '../violations.js';
+import { MeshHTTPRouteSpec } from './schema.js';
+
+const targetKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset'];
+const toKinds: readonly TargetRefKind[] = ['Mesh', 'MeshService'];
+
+export function validateMeshHTTPRoute(spec: unknown, path: string): Violation[] {
+  return checkSpec(MeshHTTPRouteSpec, spec, path, isObject(spec) ? rules(spec, path) : []);
+}
+
+function rules(spec: Record<string, unknown>, path: string): Violation[] {
+  const out: Violation[] = [];
+  const { to, http } = spec;
+  if (to === undefined && http === undefined) out.push({ field: path, message: "must have 'to' (or the seed's 'http')" });
+  if (to !== undefined && http !== undefined) out.push({ field: field(path, 'http'), message: "must not be set together with 'to'" });
+  out.push(...validateTargetRef(spec['targetRef'], field(path, 'targetRef'), targetKinds));
+  if (Array.isArray(to)) {
+    to.forEach((entry, i) => {
+      if (!isObject(entry)) return;
+      const at = index(field(path, 'to'), i);
+      out.push(...validateTargetRef(entry['targetRef'], field(at, 'targetRef'), toKinds));
+      out.push(...validateRouteRules(entry['rules'], field(at, 'rules')));
+    });
+  }
+  if (isObject(http)) out.push(...validateRouteRules(http['rules'], field(field(path, 'http'), 'rules')));
+  return out;
+}
