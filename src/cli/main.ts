@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { applyCommand } from './apply.js';
 import { deleteCommand } from './delete.js';
 import { demoCommand } from './demo.js';
+import { inspectCommand } from './inspect.js';
 import { logsCommand } from './logs.js';
 import { serveCommand } from './serve.js';
 
@@ -25,6 +26,7 @@ program.addCommand(demoCommand());
 program.addCommand(logsCommand());
 program.addCommand(applyCommand());
 program.addCommand(deleteCommand());
+program.addCommand(inspectCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`meshlog: ${err instanceof Error ? err.message : String(err)}\n`);

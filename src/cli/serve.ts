@@ -60,7 +60,7 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   };
 }
 
-/** Shuts down on SIGINT/SIGTERM (a second signal exits at once). Only CLI entry points exit. */
+/** Shuts down on SIGINT/SIGTERM (a second signal exits at once), reopens log files on SIGHUP. Only CLI entry points exit. */
 export function stopOnSignals(server: RunningServer, before?: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
@@ -79,6 +79,10 @@ export function stopOnSignals(server: RunningServer, before?: () => Promise<void
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // logrotate's `postrotate kill -HUP`: file backends reopen their paths.
+  process.on('SIGHUP', () => {
+    server.reopenLogFiles().catch(() => undefined);
+  });
 }
 
 export function serveCommand(): Command {

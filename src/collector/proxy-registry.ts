@@ -18,12 +18,15 @@ export interface ProxyRegistry {
   streamOpened(identity: ProxyIdentity): SeenProxy;
   streamClosed(proxy: SeenProxy): void;
   list(): readonly SeenProxy[];
+  /** The proxy most recently seen with this IP (names the caller of inbound traffic). */
+  byIp(ip: string): ProxyIdentity | undefined;
   /** Listeners are told when a proxy is seen for the first time (or its identity changed). */
   onChange(listener: () => void): void;
 }
 
 export function createProxyRegistry(): ProxyRegistry {
   const byNode = new Map<string, SeenProxy>();
+  const byIp = new Map<string, ProxyIdentity>();
   const listeners: Array<() => void> = [];
   return {
     streamOpened(identity) {
@@ -35,6 +38,7 @@ export function createProxyRegistry(): ProxyRegistry {
         byNode.set(key, seen);
         for (const listener of listeners) listener();
       }
+      if (identity.ip) byIp.set(identity.ip, identity);
       seen.activeStreams++;
       seen.lastSeen = now;
       return seen;
@@ -46,6 +50,7 @@ export function createProxyRegistry(): ProxyRegistry {
     list() {
       return [...byNode.values()];
     },
+    byIp: (ip) => byIp.get(ip),
     onChange(listener) {
       listeners.push(listener);
     },

@@ -1,9 +1,12 @@
 /**
- * One path for every entry: which AccessLogRecords want it, redaction of sensitive headers,
- * columns for the store, the store, and live watchers.
+ * One path for every entry: MeshAccessLog backends (routing, formatting, sinks), which
+ * AccessLogRecords want it, redaction of sensitive headers, columns for the store, the store, and
+ * live watchers. An entry goes to the store when a record collects it or a policy names the
+ * `store` backend for it.
  *
  * Runs on the ingest hot path: work per entry is the record filters, one columns object and,
- * only when a sensitive header is present, a re-encode.
+ * only when a sensitive header is present, a re-encode; with policies in force, the routing and
+ * one formatted record per backend.
  */
 import { entryColumns } from '../envoy/entry-fields.js';
 import { loadAlsTypes } from '../envoy/protos.js';
@@ -14,6 +17,8 @@ import { type AccessLogRecordLike, type RecordMatcher, compileRecords } from './
 import { defaultSensitiveHeaders, redactSensitiveHeaders } from './entry-headers.js';
 import type { CollectedEntry, LiveTail } from './live-tail.js';
 import type { AlsBatch, LogConsumer } from './log-consumer.js';
+import type { PolicyDelivery } from './policy-delivery.js';
+import type { InventoryProxy, PolicySet } from '../policy/types.js';
 
 export interface PipelineOptions {
   readonly store: LogStore;
@@ -22,11 +27,15 @@ export interface PipelineOptions {
   readonly logger: Logger;
   /** Header names whose values are redacted unless a record includes them. */
   readonly sensitiveHeaders?: readonly string[];
+  /** MeshAccessLog backends; without it, only AccessLogRecords collect into the store. */
+  readonly delivery?: PolicyDelivery;
 }
 
 export interface Pipeline extends LogConsumer {
   /** Replaces the AccessLogRecords in force (from the resource repository). */
   setRecords(records: readonly AccessLogRecordLike[]): void;
+  /** Replaces the MeshAccessLog policies, backends, routes and declared proxies in force. */
+  setPolicies(set: PolicySet, declared: readonly InventoryProxy[]): void;
   readonly records: RecordMatcher;
 }
 
@@ -44,6 +53,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     setRecords(records) {
       matcher = compileRecords(records);
     },
+    setPolicies(set, declared) {
+      options.delivery?.setPolicies(set, declared);
+    },
     onDrain(listener) {
       store.onDrain(() => {
         overloaded = false;
@@ -52,8 +64,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
     consume(batch: AlsBatch): boolean {
       const { proxy, kind, entries, encoded } = batch;
+      // Policy backends first, on the entries as Envoy sent them: a format prints only what it names.
+      const delivery = options.delivery;
+      const stored = delivery && !delivery.idle ? delivery.deliver(proxy, kind, entries) : null;
       const collection = matcher.forProxy(proxy);
-      if (collection.none) {
+      if (collection.none && stored === null) {
         metrics.entries.notSelected.inc(entries.length);
         return !overloaded;
       }
@@ -65,11 +80,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const receivedAtUs = batch.receivedAt * 1000;
       for (let i = 0; i < entries.length; i++) {
         const entry = entries[i]!;
-        const matched = collection.match(entry);
-        if (!matched) continue;
+        const matched = collection.none ? null : collection.match(entry);
+        if (!matched && !stored?.has(i)) continue;
         let bytes = encoded[i]!;
         if (kind === 'http') {
-          const allowed = matched.length === 1 ? matched[0]!.includedHeaders : unionOf(matched.map((r) => r.includedHeaders));
+          const allowed = !matched ? noHeaders : matched.length === 1 ? matched[0]!.includedHeaders : unionOf(matched.map((r) => r.includedHeaders));
           if (redactSensitiveHeaders(entry, sensitive, allowed)) bytes = type.encode(entry).finish();
         }
         const c = entryColumns(kind, entry, receivedAtUs);
@@ -102,6 +117,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
   };
 }
+
+const noHeaders: ReadonlySet<string> = new Set();
 
 function unionOf(sets: ReadonlyArray<ReadonlySet<string>>): ReadonlySet<string> {
   const out = new Set<string>();

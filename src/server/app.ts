@@ -6,6 +6,7 @@ import { bearerAuth } from 'hono/bearer-auth';
 import { HTTPException } from 'hono/http-exception';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import type { LiveTail } from '../pipeline/live-tail.js';
+import type { PolicyContext } from '../policy/index.js';
 import type { LogStore } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   /** When set, `/v0` and `/api` require `Authorization: Bearer <token>`; health and metrics stay open. */
   readonly authToken?: string;
   readonly ready: () => boolean;
+  /** The resources in force (policies, backends, inventory), for the proxy routes. */
+  readonly policyContext?: () => PolicyContext;
   /** Adds routes owned by other parts (resources, policies). */
   readonly extraRoutes?: ReadonlyArray<(app: Hono) => void>;
 }

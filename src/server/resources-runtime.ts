@@ -10,12 +10,15 @@ import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import { workloadKey } from '../collector/proxy-identity.js';
 import { type AccessLogRecordLike, selectsWorkload } from '../pipeline/access-log-records.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import { buildPolicyContext, type PolicyContext } from '../policy/index.js';
 import { type ResourceRepository, type StoredResource, ResourceConflictError, createResourceRepository } from '../resources/resource-repository.js';
 import type { Logger } from '../telemetry/logger.js';
 import { workloadRefJson } from './entry-json.js';
 
 export interface ResourcesRuntime {
   readonly repository: ResourceRepository;
+  /** The policies, backends, routes, declared proxies and records in force now. */
+  context(): PolicyContext;
   routes(app: Hono): void;
   close(): Promise<void>;
 }
@@ -28,7 +31,12 @@ export async function startResources(options: {
   logger: Logger;
 }): Promise<ResourcesRuntime> {
   const repository = createResourceRepository({ dataDir: options.dataDir, configDir: options.configDir, kinds, logger: options.logger });
-  const feed = (all: readonly StoredResource[]) => options.pipeline.setRecords(all.filter((r) => r.resource.kind === 'AccessLogRecord').map(toRecord));
+  let context = buildPolicyContext([]);
+  const feed = (all: readonly StoredResource[]) => {
+    context = buildPolicyContext(all.map((r) => r.resource));
+    options.pipeline.setRecords(context.records);
+    options.pipeline.setPolicies(context.set, context.proxies);
+  };
   repository.subscribe(feed);
   await repository.start();
   feed(repository.list());
@@ -49,6 +57,7 @@ export async function startResources(options: {
 
   return {
     repository,
+    context: () => context,
     close: () => repository.close(),
     routes(app) {
       app.post('/api/v1/resources', async (c) => {

@@ -9,6 +9,7 @@ import { createAlsServer } from '../collector/als-server.js';
 import { createProxyRegistry } from '../collector/proxy-registry.js';
 import { createLiveTail } from '../pipeline/live-tail.js';
 import { type Pipeline, createPipeline } from '../pipeline/pipeline.js';
+import { createPolicyDelivery } from '../pipeline/policy-delivery.js';
 import { createSqliteStore } from '../store/sqlite/index.js';
 import type { LogStore } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -38,6 +39,8 @@ export interface RunningServer {
   readonly resources: ResourcesRuntime;
   readonly metrics: Metrics;
   readonly app: Hono;
+  /** Reopens the files of `file` backends (after an external rotation; `serve` does it on SIGHUP). */
+  reopenLogFiles(): Promise<void>;
   /** Stops taking input, flushes everything accepted, closes. Idempotent. */
   shutdown(): Promise<void>;
 }
@@ -47,8 +50,9 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   const metrics = createMetrics();
   const store = await createSqliteStore({ dataDir: options.dataDir, retention: options.retention, logger });
   const liveTail = createLiveTail((n) => metrics.watchDropped.inc(n));
-  const pipeline = createPipeline({ store, liveTail, metrics, logger });
   const proxies = createProxyRegistry();
+  const delivery = createPolicyDelivery({ metrics, logger, proxyByIp: (ip) => proxies.byIp(ip) });
+  const pipeline = createPipeline({ store, liveTail, metrics, logger, delivery });
   const resources = await startResources({ dataDir: options.dataDir, configDir: options.configDir, pipeline, proxies, logger });
 
   metrics.gauge('meshlog_store_queue_depth', 'Entries accepted and not yet committed to the store.', () => store.stats().pending);
@@ -78,6 +82,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     logger,
     authToken: options.authToken,
     ready: () => listening,
+    policyContext: () => resources.context(),
     extraRoutes: [resources.routes],
   });
 
@@ -87,6 +92,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     http = await listen(app, options.httpHost ?? '127.0.0.1', options.httpPort ?? 8080);
   } catch (err) {
     await als.shutdown(0);
+    await delivery.shutdown(0);
     await resources.close();
     await store.close();
     throw err;
@@ -104,10 +110,13 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     resources,
     metrics,
     app,
+    reopenLogFiles: () => delivery.reopenFiles(),
     shutdown() {
       stopping ??= (async () => {
         listening = false;
         await als.shutdown();
+        // Sinks get what the collector accepted; a peer that is away gets a few seconds.
+        await delivery.shutdown(5_000);
         await new Promise<void>((resolve) => {
           http!.close(() => resolve());
           // Watch streams never end by themselves.

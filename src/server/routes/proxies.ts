@@ -1,29 +1,70 @@
 /**
- * `GET /api/v1/proxies`: the proxies the collector has heard from, with their workloads.
+ * `GET /api/v1/proxies`: the inventory — proxies declared as `Dataplane` resources and proxies the
+ * collector has heard from — and `GET /api/v1/proxies/{id}/policies`: what the MeshAccessLog
+ * policies resolve to for one of them, per inbound and outbound (`?format=text` for `inspect`'s view).
  */
 import type { Hono } from 'hono';
-import type { ProxyRegistry } from '../../collector/proxy-registry.js';
+import type { ProxyRegistry, SeenProxy } from '../../collector/proxy-registry.js';
+import { type PolicyContext, describeProxyConfig, findProxy, mergeInventory, resolveProxy } from '../../policy/index.js';
+import type { InventoryProxy } from '../../policy/types.js';
 import { workloadRefJson } from '../entry-json.js';
 
-export function addProxyRoutes(app: Hono, deps: { readonly proxies: ProxyRegistry }): void {
-  app.get('/api/v1/proxies', (c) =>
-    c.json({
-      items: deps.proxies.list().map((p) => ({
-        id: p.identity.nodeId,
-        logName: p.identity.logName,
-        flavor: p.identity.flavor,
-        proxyType: p.identity.proxyType,
-        workloadRef: workloadRefJson(p.identity.workload),
-        instance: p.identity.instance,
-        ip: p.identity.ip,
-        labels: p.identity.labels,
-        ...(p.identity.mesh ? { mesh: p.identity.mesh } : {}),
-        apiVersion: p.identity.apiVersion,
-        activeStreams: p.activeStreams,
-        entries: p.entries,
-        firstSeen: new Date(p.firstSeen).toISOString(),
-        lastSeen: new Date(p.lastSeen).toISOString(),
-      })),
-    }),
-  );
+export interface ProxyRouteDeps {
+  readonly proxies: ProxyRegistry;
+  /** The resources in force; absent in a server without resources (tests of the log API alone). */
+  readonly policyContext?: () => PolicyContext;
+}
+
+function seenJson(p: SeenProxy) {
+  return {
+    logName: p.identity.logName,
+    flavor: p.identity.flavor,
+    proxyType: p.identity.proxyType,
+    workloadRef: workloadRefJson(p.identity.workload),
+    instance: p.identity.instance,
+    ip: p.identity.ip,
+    labels: p.identity.labels,
+    ...(p.identity.mesh ? { mesh: p.identity.mesh } : {}),
+    apiVersion: p.identity.apiVersion,
+    activeStreams: p.activeStreams,
+    entries: p.entries,
+    firstSeen: new Date(p.firstSeen).toISOString(),
+    lastSeen: new Date(p.lastSeen).toISOString(),
+  };
+}
+
+export function inventory(deps: ProxyRouteDeps): InventoryProxy[] {
+  return mergeInventory(deps.policyContext?.().proxies ?? [], deps.proxies.list().map((p) => p.identity));
+}
+
+export function addProxyRoutes(app: Hono, deps: ProxyRouteDeps): void {
+  app.get('/api/v1/proxies', (c) => {
+    const seen = new Map(deps.proxies.list().map((p) => [p.identity, p]));
+    return c.json({
+      items: inventory(deps).map((proxy) => {
+        const s = proxy.identity ? seen.get(proxy.identity) : undefined;
+        return {
+          id: proxy.id,
+          origin: proxy.origin,
+          mesh: proxy.mesh,
+          name: proxy.name,
+          type: proxy.type,
+          address: proxy.address,
+          ...(proxy.zone ? { zone: proxy.zone } : {}),
+          inbounds: proxy.inbounds,
+          outbounds: proxy.outbounds,
+          ...(s ? seenJson(s) : {}),
+        };
+      }),
+    });
+  });
+  app.get('/api/v1/proxies/:id/policies', (c) => {
+    const id = c.req.param('id');
+    const context = deps.policyContext?.();
+    const proxy = findProxy(inventory(deps), id);
+    if (!proxy || !context) return c.json({ error: `no proxy "${id}": not a Dataplane resource and not heard from (GET /api/v1/proxies lists them)` }, 404);
+    const config = resolveProxy(context.set, proxy);
+    if (c.req.query('format') === 'text') return c.text(describeProxyConfig(config));
+    return c.json(config);
+  });
 }

@@ -1,0 +1,11 @@
+/**
+ * The policy engine: pure functions from resources and one proxy to what that proxy logs, per
+ * inbound and outbound, merged by Kuma's rules with every backend reference resolved. `inspect`,
+ * `render` and the pipeline all read its result.
+ */
+export { describeProxyConfig } from './describe-config.js';
+export { discoveredProxy, discoveredTags, findProxy, mergeInventory, serviceOf } from './inventory.js';
+export { buildPolicyContext, type PolicyContext } from './policy-context.js';
+export { recordsForProxy } from './records.js';
+export { inboundsOf, resolveInbound, resolveOutbound, resolveProxy } from './resolve.js';
+export type * from './types.js';
