@@ -1,6 +1,7 @@
 /**
- * `meshlog demo`: `serve` on a throw-away data directory with the Gloo guide's AccessLogRecord
- * and simulated bookinfo traffic in two clusters, so that the guide's curls work as written.
+ * `meshlog demo`: `serve` on a throw-away data directory with the Gloo guide's AccessLogRecord,
+ * a MeshAccessLog that writes failed calls to a file, and simulated bookinfo traffic in two
+ * clusters, so that the guide's curls work as written.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { loadResources } from '../api/load-yaml.js';
 import { startBookinfoTraffic } from '../demo/bookinfo-traffic.js';
+import { failedCallsLog, failedCallsPolicy } from '../demo/demo-policy.js';
 import { runServer } from '../server/run-server.js';
 import { addServeOptions, type ServeFlags, serverOptionsFrom, stopOnSignals } from './serve.js';
 
@@ -37,7 +39,7 @@ export function demoCommand(): Command {
       const dataDir = temporary ? mkdtempSync(path.join(tmpdir(), 'meshlog-demo-')) : flags.dataDir;
       const options = serverOptionsFrom({ ...flags, dataDir });
       const server = await runServer(options);
-      const { resources } = loadResources(guideRecord, 'demo');
+      const { resources } = loadResources(`${guideRecord}---\n${failedCallsPolicy(dataDir)}`, 'demo');
       await server.resources.repository.apply(resources.map((r) => r.resource));
       const traffic = startBookinfoTraffic({
         target: `127.0.0.1:${server.alsPort}`,
@@ -56,6 +58,10 @@ export function demoCommand(): Command {
           `  curl -XPOST --data '{"workloadSelectors":[{"kubeWorkloadMatcher":{"labels":{"app":"reviews"},"clusters":["mgmt-cluster"]}}]}' '${api}/v0/observability/logs?pretty'`,
           `  curl -XPOST '${api}/v0/observability/logs?watch=1&pretty'`,
           '  npx meshlog logs --follow --status 5xx',
+          '',
+          "  The MeshAccessLog 'failed-calls' writes every failed call, from the caller's side, to a file:",
+          `  tail -f ${failedCallsLog(dataDir)}`,
+          "  npx meshlog inspect productpage-v1      (what applies to a proxy, and why)",
           '',
           'Ctrl-C stops it.',
           '',

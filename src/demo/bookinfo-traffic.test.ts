@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { silentLogger } from '../telemetry/logger.js';
 import { bookinfoProxies } from './bookinfo-proxies.js';
 import { requestHops } from './bookinfo-requests.js';
 import { mulberry32, startBookinfoTraffic } from './bookinfo-traffic.js';
+import { failedCallsLog, failedCallsPolicy } from './demo-policy.js';
 
 describe('request hops', () => {
   it('pair an outbound entry at the caller with an inbound entry at the callee, sharing the request id', () => {
@@ -43,6 +44,8 @@ describe('simulated bookinfo traffic over real gRPC ALS', () => {
     server = await runServer({ dataDir, alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger() });
     base = `http://127.0.0.1:${server.httpPort}`;
     await fetch(`${base}/api/v1/resources`, { method: 'POST', body: 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: all, namespace: gloo-mesh}\nspec: {}\n' });
+    const policy = await fetch(`${base}/api/v1/resources`, { method: 'POST', body: failedCallsPolicy(dataDir) });
+    expect(policy.status, await policy.clone().text()).toBe(200);
     const traffic = startBookinfoTraffic({ target: `127.0.0.1:${server.alsPort}`, requestsPerSecond: 100, flushIntervalMs: 50, seed: 3 });
     const deadline = Date.now() + 10_000;
     while (traffic.stats().requests < 150 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -54,6 +57,16 @@ describe('simulated bookinfo traffic over real gRPC ALS', () => {
   afterAll(async () => {
     await server?.shutdown();
     rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("writes the failed calls of the demo's MeshAccessLog to its file, naming both services", async () => {
+    // The file sink writes in batches, a few times a second.
+    const read = () => (existsSync(failedCallsLog(dataDir)) ? readFileSync(failedCallsLog(dataDir), 'utf8') : '');
+    for (let i = 0; i < 100 && !read().includes('TLS error'); i++) await new Promise((r) => setTimeout(r, 50));
+    const lines = read().trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => / (503|50\d) /.test(l))).toBe(true);
+    expect(lines.some((l) => /\] remote-cluster productpage -> ratings "GET \/ratings\/\d+" 503 UF "TLS error: Secret is not supplied by SDS"$/.test(l))).toBe(true);
   });
 
   it('identifies every proxy with its workload and cluster, under both GLOO_MESH_CLUSTER_NAME conventions', async () => {
