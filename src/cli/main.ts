@@ -8,7 +8,9 @@ import { deleteCommand } from './delete.js';
 import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
 import { logsCommand } from './logs.js';
+import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
+import { validateCommand } from './validate.js';
 
 // `meshlog logs -f | head`: a closed pipe ends the command quietly, as for any Unix tool.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -27,6 +29,8 @@ program.addCommand(logsCommand());
 program.addCommand(applyCommand());
 program.addCommand(deleteCommand());
 program.addCommand(inspectCommand());
+program.addCommand(validateCommand());
+program.addCommand(schemaCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`meshlog: ${err instanceof Error ? err.message : String(err)}\n`);
