@@ -50,13 +50,13 @@ export interface RenderedAccessLogs {
   readonly warnings: string[];
 }
 
-interface Output {
+export interface Output {
   readonly clusters: Map<string, Json>;
   readonly warnings: string[];
   readonly options: RenderOptions;
 }
 
-function warnOnce(out: Output, prefix: string): Warn {
+export function warnOnce(out: { readonly warnings: string[] }, prefix: string): Warn {
   return (message) => {
     const text = `${prefix}${message}`;
     if (!out.warnings.includes(text)) out.warnings.push(text);
@@ -96,22 +96,32 @@ function useAgent(out: Output): void {
 function listenerLoggers(config: ProxyLogConfig, listener: ListenerLogConfig, out: Output): Json[] {
   const warn = warnOnce(out, `${listener.name}: `);
   const values = placeholderValues(config.proxy, listener);
-  const loggers: Json[] = [];
+  return loggedRules(config, listener, warn).flatMap(({ rule, condition }) => ruleLoggers(rule, listener, values, condition, warn, out));
+}
+
+export interface LoggedRule {
+  readonly rule: ResolvedRule;
+  /** What the rule's backends log: the requests it takes (and no earlier rule takes) that its filtering keeps. */
+  readonly condition: Condition;
+}
+
+/** The listener's rules that log anything, each with the condition its loggers filter on. */
+export function loggedRules(config: ProxyLogConfig, listener: ListenerLogConfig, warn: Warn): LoggedRule[] {
+  const logged: LoggedRule[] = [];
   const taken: Condition[] = [];
   for (const rule of listener.rules) {
     const condition = ruleCondition(rule, config.proxy.mesh, listener.protocol, warn);
     const effective = and(condition, ...taken.map(negate));
     taken.push(condition);
-    if (rule.backends.length === 0) continue;
+    if (rule.backends.length === 0 || condition.kind === 'false') continue;
     if (effective.kind === 'false') {
-      warn(`a rule ${describeRule(rule)} takes no request that a more specific rule does not take first: its backends get nothing`);
+      warn(`the rule ${describeRule(rule)} takes no request that a more specific rule does not take first: its backends get nothing`);
       continue;
     }
-    const logged = and(effective, filteringCondition(rule.filtering?.headers, warn));
-    if (logged.kind === 'false') continue;
-    loggers.push(...ruleLoggers(rule, listener, values, logged, warn, out));
+    const filtered = and(effective, filteringCondition(rule.filtering?.headers, warn));
+    if (filtered.kind !== 'false') logged.push({ rule, condition: filtered });
   }
-  return loggers;
+  return logged;
 }
 
 function describeRule(rule: ResolvedRule): string {
@@ -157,7 +167,7 @@ function ruleLoggers(rule: ResolvedRule, listener: ListenerLogConfig, values: Pl
 }
 
 /** What the agent needs Envoy to send so that it can format these backends' entries. */
-function agentData(backends: readonly BackendConfig[], protocol: 'http' | 'tcp'): LoggedData {
+export function agentData(backends: readonly BackendConfig[], protocol: 'http' | 'tcp'): LoggedData {
   const data = emptyLoggedData();
   for (const b of backends) {
     if (b.type === 'tcp') collectLoggedData(formatStrings(b.format, protocol), data);

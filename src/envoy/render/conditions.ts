@@ -26,7 +26,17 @@ export type Condition =
    * asks for (a subset's tags cannot be seen by Envoy): its negation is then unknown, and is
    * taken as `true` so that later rules never lose entries (they may log some twice instead).
    */
-  | { readonly kind: 'cel'; readonly expression: string; readonly exact: boolean }
+  | {
+      readonly kind: 'cel';
+      readonly expression: string;
+      readonly exact: boolean;
+      /**
+       * What must hold for `expression` to evaluate at all. Envoy's CEL filter drops an entry whose
+       * expression fails (a plaintext connection has no peer certificate to read), which is right
+       * for the expression but wrong for its negation: `!(a == b)` must hold when `a` is missing.
+       */
+      readonly requires?: string;
+    }
   | { readonly kind: 'and'; readonly items: readonly Condition[] }
   | { readonly kind: 'or'; readonly items: readonly Condition[] };
 
@@ -41,8 +51,8 @@ export function header(name: string, match: HeaderMatch, invert = false): Condit
   return { kind: 'header', name, match, invert };
 }
 
-export function cel(expression: string, exact = true): Condition {
-  return { kind: 'cel', expression, exact };
+export function cel(expression: string, exact = true, requires?: string): Condition {
+  return { kind: 'cel', expression, exact, ...(requires ? { requires } : {}) };
 }
 
 export function and(...items: Condition[]): Condition {
@@ -76,7 +86,8 @@ export function negate(condition: Condition): Condition {
     case 'header':
       return { ...condition, invert: !condition.invert };
     case 'cel':
-      return condition.exact ? cel(`!(${condition.expression})`) : always;
+      if (!condition.exact) return always;
+      return cel(condition.requires ? `!${condition.requires} || !(${condition.expression})` : `!(${condition.expression})`);
     case 'and':
       return or(...condition.items.map(negate));
     case 'or':

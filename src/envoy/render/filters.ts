@@ -59,6 +59,7 @@ function joinCel(items: readonly Condition[], operator: '&&' | '||'): Condition[
   const cels = items.filter((c): c is Extract<Condition, { kind: 'cel' }> => c.kind === 'cel');
   if (cels.length < 2) return [...items];
   const expression = cels.map((c) => parenthesize(c.expression)).join(` ${operator} `);
+  // Only ever joined after negation (which consumes `requires`) or for output: `requires` no longer matters.
   const joined: Condition = { kind: 'cel', expression, exact: cels.every((c) => c.exact) };
   const rest = items.filter((c) => c.kind !== 'cel');
   return [joined, ...rest];

@@ -52,6 +52,7 @@ export function walkMessage(walk: Walk, type: protobuf.Type, value: unknown, pat
   if (!isObject(value)) return fail(walk, path, `expected an object (${type.fullName.slice(1)}), got ${describe(value)}`);
   const native: Record<string, unknown> = {};
   const set = new Set<protobuf.Field>();
+  const broken = new Set<protobuf.Field>();
   for (const [key, v] of Object.entries(value)) {
     const at = child(path, key);
     const field = type.fields[key] ?? type.fields[protobuf.util.camelCase(key)];
@@ -69,11 +70,17 @@ export function walkMessage(walk: Walk, type: protobuf.Type, value: unknown, pat
       fail(walk, at, 'null is not a value meshlog writes: leave the field out');
       continue;
     }
+    const before = walk.violations.length;
     const converted = walkField(walk, field, v, at);
     if (converted !== undefined) native[field.name] = converted;
+    // A value already found wrong is not checked against its rules as well.
+    if (walk.violations.length > before) broken.add(field);
   }
   checkOneofs(walk, type, set, path);
-  for (const field of type.fieldsArray) checkFieldRules(walk, field, set.has(field) ? value[keyOf(value, field)] : undefined, set.has(field), child(path, snakeCase(field.name)));
+  for (const field of type.fieldsArray) {
+    if (broken.has(field)) continue;
+    checkFieldRules(walk, field, set.has(field) ? value[keyOf(value, field)] : undefined, set.has(field), child(path, snakeCase(field.name)));
+  }
   return native;
 }
 

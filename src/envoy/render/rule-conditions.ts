@@ -36,6 +36,12 @@ export function spiffeId(mesh: string, service: string): string {
 }
 
 const peerSan = 'connection.uri_san_peer_certificate';
+/** Envoy only has the attribute on TLS connections whose peer presented a URI SAN. */
+const hasPeerSan = `has(${peerSan})`;
+
+function sanCondition(expression: string, exact = true): Condition {
+  return cel(expression, exact, hasPeerSan);
+}
 
 function fromCondition(ref: TargetRef, mesh: string, warn: Warn): Condition {
   const service = ref.kind === 'MeshService' || ref.kind === 'MeshServiceSubset' ? ref.name : ref.tags?.[serviceTag];
@@ -44,10 +50,10 @@ function fromCondition(ref: TargetRef, mesh: string, warn: Warn): Condition {
     case 'Mesh':
       return always;
     case 'MeshService':
-      return cel(`${peerSan} == ${JSON.stringify(spiffeId(mesh, ref.name ?? ''))}`);
+      return sanCondition(`${peerSan} == ${JSON.stringify(spiffeId(mesh, ref.name ?? ''))}`);
     case 'MeshSubset':
     case 'MeshServiceSubset': {
-      if (otherTags.length === 0 && service !== undefined) return cel(`${peerSan} == ${JSON.stringify(spiffeId(mesh, service))}`);
+      if (otherTags.length === 0 && service !== undefined) return sanCondition(`${peerSan} == ${JSON.stringify(spiffeId(mesh, service))}`);
       const what = service !== undefined ? `service ${service}` : `mesh ${mesh}`;
       warn(
         `from ${ref.kind} ${JSON.stringify(ref.tags ?? {})}: Envoy sees one URI SAN per caller, not its tags, so it logs for every caller in ${what}; ` +
@@ -55,7 +61,7 @@ function fromCondition(ref: TargetRef, mesh: string, warn: Warn): Condition {
       );
       const expression =
         service !== undefined ? `${peerSan} == ${JSON.stringify(spiffeId(mesh, service))}` : `${peerSan}.startsWith(${JSON.stringify(`spiffe://${mesh}/`)})`;
-      return cel(expression, false);
+      return sanCondition(expression, false);
     }
     case 'MeshGatewayRoute':
     case 'MeshHTTPRoute':
@@ -71,7 +77,8 @@ function peerMatchCondition(match: PeerMatch): Condition {
     parts.push(match.spiffeID.type === 'Exact' ? `${peerSan} == ${value}` : `${peerSan}.startsWith(${value})`);
   }
   if (match.sni) parts.push(`connection.requested_server_name == ${JSON.stringify(match.sni.value)}`);
-  return parts.length === 0 ? always : cel(parts.join(' && '));
+  if (parts.length === 0) return always;
+  return cel(parts.join(' && '), true, match.spiffeID ? hasPeerSan : undefined);
 }
 
 /** A route takes a request when any of its matches holds; no matches means every request. */
@@ -108,13 +115,19 @@ function pathPrefix(value: string): Condition {
   return or(header(':path', { exact: value }), header(':path', { prefix: `${value}/` }), header(':path', { prefix: `${value}?` }));
 }
 
+const requestHeadersOnly =
+  "Envoy's header_filter sees request headers only, so a response header never matches there (the agent checks both for what reaches it)";
+
 /** The seed's `filtering.headers`, all AND-ed; `:status` compares the response code. */
 export function filteringCondition(headers: Readonly<Record<string, HeaderCondition>> | undefined, warn: Warn): Condition {
   const parts: Condition[] = [];
+  const headerNames: string[] = [];
   for (const [rawName, c] of Object.entries(headers ?? {})) {
     const name = rawName.toLowerCase();
+    if (!name.startsWith(':')) headerNames.push(name);
     parts.push(name === ':status' ? statusCondition(c, warn) : headerCondition(name, c, warn));
   }
+  if (headerNames.length > 0) warn(`filtering on ${headerNames.join(', ')}: ${requestHeadersOnly}`);
   return and(...parts);
 }
 
@@ -203,19 +216,19 @@ function recordCondition(record: AccessLogRecordLike, warn: Warn): Condition {
   const filters = record.spec.filters ?? [];
   if (filters.length === 0) return always;
   const parts: Condition[] = [];
+  const headerNames: string[] = [];
   for (const f of filters) {
     if (f.statusCodeMatcher) parts.push(status(f.statusCodeMatcher.comparator ?? 'EQ', f.statusCodeMatcher.value));
     else if (f.headerMatcher) {
       const m = f.headerMatcher;
       const name = m.name.toLowerCase();
-      if (!name.startsWith(':')) {
-        warn(
-          `AccessLogRecord ${record.namespace}/${record.name} filters on header ${name}: Envoy's header_filter sees request headers only, so a response header never matches there`,
-        );
-      }
+      if (!name.startsWith(':')) headerNames.push(name);
       const match = m.value === undefined || m.value === '' ? { present: true as const } : m.regex ? { regex: m.value } : { exact: m.value };
       parts.push(header(name, match, m.invertMatch ?? false));
     }
+  }
+  if (headerNames.length > 0) {
+    warn(`AccessLogRecord ${record.namespace}/${record.name} filters on ${headerNames.join(', ')}: ${requestHeadersOnly}`);
   }
   return or(...parts);
 }
