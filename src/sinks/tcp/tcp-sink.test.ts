@@ -118,6 +118,41 @@ describe('tcp sink', () => {
     expect(sink.stats().retries).toBeGreaterThanOrEqual(2);
   });
 
+  it('drops a connection whose peer stops reading and resends the whole batch on a new one', async () => {
+    // The first connection is never read: the kernel buffers fill and the write cannot finish.
+    const perConnection: Buffer[][] = [];
+    const accepted: net.Socket[] = [];
+    const server = net.createServer((socket) => {
+      accepted.push(socket);
+      const chunks: Buffer[] = [];
+      perConnection.push(chunks);
+      socket.on('error', () => undefined);
+      if (perConnection.length === 1) socket.pause();
+      else socket.on('data', (c) => chunks.push(c));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const sink = sinkTo(port, { writeTimeoutMs: 300, maxBatch: 100 });
+      const big = 'x'.repeat(512 * 1024);
+      // 48 MiB in one batch: more than loopback socket buffers hold.
+      sink.push(Array.from({ length: 96 }, (_, i) => ({ text: `${i} ${big}` })));
+      await until(() => sink.stats().sent === 96, 20_000);
+      expect(sink.stats().lastError).toMatch(/took nothing of the batch for 300 ms/);
+      expect(perConnection.length).toBeGreaterThanOrEqual(2);
+      const lastLines = () => Buffer.concat(perConnection.at(-1)!).toString('utf8').split('\n').filter((l) => l !== '');
+      // Sent means the kernel took it; the peer reads the rest a moment later.
+      await until(() => lastLines().length === 96);
+      const lines = lastLines();
+      expect(lines.map((l) => Number(l.slice(0, l.indexOf(' '))))).toEqual(Array.from({ length: 96 }, (_, i) => i));
+    } finally {
+      await Promise.all(sinks.splice(0).map((s) => s.shutdown(500)));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of accepted) socket.destroy();
+      await closed;
+    }
+  });
+
   it('shutdown delivers what is queued to a server that is up', async () => {
     const server = await startLineServer();
     servers.push(server);

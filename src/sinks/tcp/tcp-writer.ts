@@ -15,7 +15,7 @@ import type { BatchWriter } from '../types.js';
 
 export interface TcpWriterOptions {
   readonly connectTimeoutMs: number;
-  /** A peer that stops reading fails the batch after this long, and the connection is dropped. */
+  /** A peer that takes no bytes for this long fails the batch, and the connection is dropped. */
   readonly writeTimeoutMs: number;
 }
 
@@ -77,7 +77,7 @@ export function createTcpWriter(address: HostPort, options: TcpWriterOptions): B
         const finish = (error?: Error | null) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          clearInterval(timer);
           s.off('close', onClose);
           signal.removeEventListener('abort', onAbort);
           if (error) {
@@ -89,7 +89,12 @@ export function createTcpWriter(address: HostPort, options: TcpWriterOptions): B
         };
         const onClose = () => finish(new Error('The connection closed during the write.'));
         const onAbort = () => finish(new Error('Write aborted by shutdown.'));
-        const timer = setTimeout(() => finish(new Error(`The peer did not take the batch within ${options.writeTimeoutMs} ms.`)), options.writeTimeoutMs);
+        // A large batch to a slow peer may take long; only a peer that takes nothing at all fails it.
+        let pending = Number.POSITIVE_INFINITY;
+        const timer = setInterval(() => {
+          if (s.writableLength < pending) pending = s.writableLength;
+          else finish(new Error(`The peer took nothing of the batch for ${options.writeTimeoutMs} ms.`));
+        }, options.writeTimeoutMs);
         s.once('close', onClose);
         signal.addEventListener('abort', onAbort, { once: true });
         s.write(bytes, (error) => finish(error ?? null));
