@@ -98,6 +98,8 @@ function validateShape(b: Record<string, unknown>, path: string, mode: BackendMo
 /** The seed's `{name, type, conf, format}` keeps format beside conf; elsewhere it belongs in the backend. */
 function validateOuterFormat(b: Record<string, unknown>, path: string, kind: BackendKind | undefined): Violation[] {
   const at = field(path, 'format');
+  // The MADR's retired bare string is the likeliest mistake here: say so before anything else.
+  if (typeof b['format'] === 'string') return validateFormat(b['format'], at);
   if (kind !== 'file' && kind !== 'tcp') return kind === undefined ? [] : [{ field: at, message: `must not be set for a ${kind} backend` }];
   if (b['conf'] === undefined) return [{ field: at, message: `must be inside '${kind}', beside its ${kind === 'file' ? 'path' : 'address'}` }];
   if (isObject(b['conf']) && b['conf']['format'] !== undefined) return [{ field: at, message: "must not be set together with 'conf.format'" }];
