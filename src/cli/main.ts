@@ -8,6 +8,7 @@ import { deleteCommand } from './delete.js';
 import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
 import { logsCommand } from './logs.js';
+import { renderCommand } from './render.js';
 import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
 import { validateCommand } from './validate.js';
@@ -29,6 +30,7 @@ program.addCommand(logsCommand());
 program.addCommand(applyCommand());
 program.addCommand(deleteCommand());
 program.addCommand(inspectCommand());
+program.addCommand(renderCommand());
 program.addCommand(validateCommand());
 program.addCommand(schemaCommand());
 
