@@ -94,6 +94,17 @@ describe('file sink', () => {
     expect(kept.length).toBeGreaterThanOrEqual(6);
   });
 
+  it('with keep 0, rotation starts the file afresh and keeps no old ones', async () => {
+    const path = join(dir, 'no-history.log');
+    const sink = sinkAt(path, { maxBytes: 20, keep: 0 });
+    for (const text of ['first line 0123', 'second line 012', 'third line 0123']) {
+      sink.push(lines(text));
+      expect(await sink.flush()).toBe(true);
+    }
+    expect(await readFile(path, 'utf8')).toBe('third line 0123\n');
+    await expect(stat(`${path}.1`)).rejects.toThrow(/ENOENT/);
+  });
+
   it('after the file is renamed underneath, reopen sends new lines to a new file at the path', async () => {
     const path = join(dir, 'envoy.log');
     const sink = sinkAt(path);
