@@ -82,9 +82,18 @@ export function parseResource(doc: unknown, registry: readonly KindDefinition[])
 }
 
 function readSpec(d: Record<string, unknown>, kind: KindDefinition, violations: Violation[]): unknown {
-  if (!('spec' in d)) violations.push({ field: 'spec', message: 'must be set' });
-  else violations.push(...kind.validate(d['spec'], 'spec'));
-  return d['spec'];
+  if ('spec' in d) {
+    violations.push(...kind.validate(d['spec'], 'spec'));
+    return d['spec'];
+  }
+  // Kinds that keep their spec at the top level in universal (a Kuma Mesh) are often written
+  // with no spec at all in Kubernetes too (`kind: Mesh` and a name): an empty spec, validated.
+  if (!kind.universalSpecFields) {
+    violations.push({ field: 'spec', message: 'must be set' });
+    return undefined;
+  }
+  violations.push(...kind.validate({}, 'spec'));
+  return {};
 }
 
 /**

@@ -43,10 +43,12 @@ spec:
     ]);
   });
 
-  it('accepts a universal Mesh with its fields at the top level, or with nothing but a name', () => {
-    const { resources, problems } = load('type: Mesh\nname: default\nlogging:\n  backends: [{name: s, store: {}}]\n---\ntype: Mesh\nname: bare\n');
+  it('accepts a Mesh with its fields at the top level (universal), or with nothing but a name (both encodings)', () => {
+    const { resources, problems } = load('type: Mesh\nname: default\nlogging:\n  backends: [{name: s, store: {}}]\n---\ntype: Mesh\nname: bare\n---\napiVersion: kuma.io/v1alpha1\nkind: Mesh\nmetadata: {name: kube}\n');
     expect(problems).toEqual([]);
-    expect(resources.map((r) => r.spec)).toEqual([{ logging: { backends: [{ name: 's', store: {} }] } }, {}]);
+    expect(resources.map((r) => r.spec)).toEqual([{ logging: { backends: [{ name: 's', store: {} }] } }, {}, {}]);
+    // A kind whose spec cannot be empty still says what is missing.
+    expect(load('apiVersion: kuma.io/v1alpha1\nkind: Dataplane\nmetadata: {name: dp}\n').problems).toEqual(['f.yaml:1:1 spec.networking: must be set']);
   });
 
   it('reports duplicate and unnamed backends, a missing default, references, a field Mesh logging does not have, and a mesh on a global kind', () => {
