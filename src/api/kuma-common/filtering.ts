@@ -61,6 +61,8 @@ function validateCondition(condition: Record<string, unknown>, path: string): Vi
     const misspelt = Object.keys(condition).some((k) => k !== 'op' && closest(k, ['value']) !== undefined);
     return (headerFilterOps as readonly string[]).includes(op) && !misspelt ? [{ field: valuePath, message: `must be set when op is ${op}` }] : [];
   }
+  // YAML reads an unquoted `value: 500` as a number; the condition compares header text.
+  if (typeof value === 'number' || typeof value === 'boolean') return [{ field: valuePath, message: `must be a string: quote it ("${String(value)}")` }];
   if (typeof value !== 'string') return [];
   if (numeric.has(op) && (value.trim() === '' || !Number.isFinite(Number(value)))) {
     return [{ field: valuePath, message: `must be a number when op is ${op}, not "${value}"` }];

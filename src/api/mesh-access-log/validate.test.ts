@@ -162,7 +162,7 @@ describe('MeshAccessLog validation: formats and filtering', () => {
   });
 
   it('reports every header condition problem', () => {
-    const yaml = `${head}spec:\n  from:\n    - targetRef: {kind: Mesh}\n      default:\n        filtering:\n          headers:\n            ":status": {op: gt, value: abc}\n            ":Status": {op: present, value: x}\n            x-a: {op: regex, value: "([a"}\n            x-b: {op: eq}\n            "bad header": {op: absent}\n            x-c: {op: like, value: a}\n`;
+    const yaml = `${head}spec:\n  from:\n    - targetRef: {kind: Mesh}\n      default:\n        filtering:\n          headers:\n            ":status": {op: gt, value: abc}\n            ":Status": {op: present, value: x}\n            x-a: {op: regex, value: "([a"}\n            x-b: {op: eq}\n            "bad header": {op: absent}\n            x-c: {op: like, value: a}\n            x-d: {op: eq, value: 500}\n`;
     expect(problems(yaml)).toEqual([
       'f.yaml:15:23 spec.from[0].default.filtering.headers.x-c.op: must be one of eq, ne, lt, le, gt, ge, prefix, regex, present, absent',
       'f.yaml:10:40 spec.from[0].default.filtering.headers[":status"].value: must be a number when op is gt, not "abc"',
@@ -171,6 +171,7 @@ describe('MeshAccessLog validation: formats and filtering', () => {
       expect.stringMatching(/^f\.yaml:12:37 spec\.from\[0\]\.default\.filtering\.headers\.x-a\.value: is not a valid regular expression: /),
       'f.yaml:13:18 spec.from[0].default.filtering.headers.x-b.value: must be set when op is eq',
       'f.yaml:14:27 spec.from[0].default.filtering.headers["bad header"]: "bad header" is not a valid header name',
+      'f.yaml:16:34 spec.from[0].default.filtering.headers.x-d.value: must be a string: quote it ("500")',
     ]);
   });
 });
