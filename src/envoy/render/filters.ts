@@ -11,6 +11,8 @@ export const celFilterName = 'envoy.access_loggers.extension_filters.cel';
 export const celFilterType = 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter';
 /** `RuntimeUInt32.runtime_key` is required; this key lets an operator override the code at run time. */
 export const statusRuntimeKey = 'meshlog.status_code';
+export const int64Max = '9223372036854775807';
+export const int64Min = '-9223372036854775808';
 
 /** The filter for a condition, or undefined when it always holds (no filter). `false` is the caller's to drop. */
 export function toAccessLogFilter(condition: Condition): Json | undefined {
@@ -100,7 +102,14 @@ function headerSubject(name: string): string {
 function celHeaderTest(subject: string, name: string, match: HeaderMatch): string {
   const has = name === ':path' ? 'has(request.path)' : name === ':method' ? 'has(request.method)' : `${JSON.stringify(name)} in request.headers`;
   if ('present' in match) return has;
-  if ('range' in match) return `${has} && int(${subject}) >= ${match.range.start} && int(${subject}) < ${match.range.end}`;
+  if ('range' in match) {
+    // The int64 extremes stand for "no bound"; -2^63 is not even a CEL int literal.
+    const bounds = [
+      match.range.start === int64Min ? '' : ` && int(${subject}) >= ${match.range.start}`,
+      match.range.end === int64Max ? '' : ` && int(${subject}) < ${match.range.end}`,
+    ];
+    return `${has}${bounds.join('')}`;
+  }
   if ('exact' in match) return `${has} && ${subject} == ${JSON.stringify(match.exact)}`;
   if ('prefix' in match) return `${has} && ${subject}.startsWith(${JSON.stringify(match.prefix)})`;
   // Envoy's safe_regex must match the whole value; CEL's matches() finds a match anywhere.

@@ -3,8 +3,8 @@
  * Envoy config. The `meshConfig` fragment points every sidecar's ALS at the agent (as Gloo Mesh
  * requires, with `GLOO_MESH_CLUSTER_NAME` so the agent can place the workload) and declares one
  * extension provider per distinct logger; a `telemetry.istio.io/v1` `Telemetry` for the proxy's
- * workload turns each provider on with a CEL filter that selects the listener (inbound by
- * `destination.port`, outbound by Istio's `outbound|PORT|SUBSET|HOST` cluster name) and the
+ * workload turns each provider on with a CEL filter that selects the listener (by Istio's
+ * cluster names: `inbound|PORT||`, `outbound|PORT|SUBSET|HOST`) and the
  * requests the rule logs. Istio providers have one format per provider, so placeholders are
  * substituted per listener and identical providers are shared.
  */
@@ -102,7 +102,8 @@ function regexQuote(text: string): string {
 }
 
 function listenerCel(listener: ListenerLogConfig): string {
-  if (listener.direction === 'inbound') return `destination.port == ${listener.port}`;
+  // Istio names the inbound cluster of port P `inbound|P||`: unlike `destination.port`, it also says the direction.
+  if (listener.direction === 'inbound') return `xds.cluster_name.startsWith(${JSON.stringify(`inbound|${listener.port}|`)})`;
   const pattern = `^outbound\\|${listener.port}\\|[^|]*\\|${regexQuote(listener.service)}(\\..*)?$`;
   return `xds.cluster_name.matches(${JSON.stringify(pattern)})`;
 }

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { glooRecord, httpInbound, httpOutbound, options, proxy, proxyConfig, rule } from './fixtures.js';
 import { interpolate, placeholderValues } from './placeholders.js';
 import { renderAccessLogs } from './render-access-logs.js';
+import { renderBootstrap } from './render-bootstrap.js';
+import { renderIstio } from './render-istio.js';
 
 describe('placeholders', () => {
   it('substitutes static per-listener values as Kuma does, doubling % in values', () => {
@@ -35,5 +37,44 @@ describe('renderAccessLogs', () => {
       options,
     );
     expect(rendered.listeners[0]!.access_log.map((l) => l['name'])).toEqual(['envoy.access_loggers.http_grpc']);
+  });
+});
+
+describe('renderBootstrap', () => {
+  it('checks the whole bootstrap and calls a failure a meshlog bug', () => {
+    const config = proxyConfig({ outbounds: [{ ...httpOutbound([rule([{ type: 'file', path: '/a' }])]), port: 70000 }] });
+    expect(() => renderBootstrap(config, [], options)).toThrow(/meshlog bug[^]*static_resources\.listeners\[0\]\.address\.socket_address\.port_value: must be at most 65535/);
+  });
+
+  it('routes inbounds to the application port and outbounds to the destination service', () => {
+    const { bootstrap } = renderBootstrap(proxyConfig({ inbounds: [httpInbound([])], outbounds: [httpOutbound([])] }), [], options);
+    const clusters = (bootstrap['static_resources'] as { clusters: { name: string }[] }).clusters.map((c) => c.name);
+    expect(clusters).toEqual(['localhost:80', 'backend']);
+  });
+});
+
+describe('renderIstio', () => {
+  it('shares one provider between listeners whose loggers are the same, with one CEL filter per use', () => {
+    const same = rule([{ type: 'file', path: '/var/log/all.log', format: { plain: '%RESPONSE_CODE%' } }]);
+    const istio = renderIstio(proxyConfig({ inbounds: [httpInbound([same])], outbounds: [httpOutbound([same])] }), [], options);
+    const providers = istio.meshConfig['extensionProviders'] as { name: string }[];
+    expect(providers).toHaveLength(1);
+    const telemetry = istio.resources[0] as { spec: { accessLogging: { match: { mode: string }; filter: { expression: string } }[] } };
+    expect(telemetry.spec.accessLogging).toEqual([
+      {
+        providers: [{ name: providers[0]!.name }],
+        match: { mode: 'CLIENT_AND_SERVER' },
+        filter: { expression: 'xds.cluster_name.startsWith("inbound|8080|") || xds.cluster_name.matches("^outbound\\\\|10001\\\\|[^|]*\\\\|backend(\\\\..*)?$")' },
+      },
+    ]);
+  });
+
+  it('renders no Telemetry when nothing is logged, but still the ALS mesh config', () => {
+    const istio = renderIstio(proxyConfig({ inbounds: [httpInbound([])] }), [], options);
+    expect(istio.resources).toEqual([]);
+    expect(istio.meshConfig['defaultConfig']).toEqual({
+      envoyAccessLogService: { address: 'meshlog-agent.meshlog:9977' },
+      proxyMetadata: { GLOO_MESH_CLUSTER_NAME: 'cluster-1' },
+    });
   });
 });

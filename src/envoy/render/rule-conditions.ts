@@ -7,10 +7,9 @@
 import type { AccessLogRecordLike } from '../../pipeline/access-log-records.js';
 import type { HeaderCondition, HttpRouteMatch, PeerMatch, ResolvedRule, RouteResource, TargetRef } from '../../policy/types.js';
 import { always, and, cel, type Condition, header, never, or, status } from './conditions.js';
+import { int64Max, int64Min } from './filters.js';
 
 const serviceTag = 'kuma.io/service';
-const int64Max = '9223372036854775807';
-const int64Min = '-9223372036854775808';
 
 /** Where warnings go, already prefixed with the listener they are about. */
 export type Warn = (message: string) => void;
