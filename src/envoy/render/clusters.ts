@@ -1,7 +1,7 @@
 /**
  * The clusters meshlog's loggers send to: `meshlog_agent` (gRPC ALS to the agent) and one
- * `meshlog_otel_<host>_<port>` per OTLP/gRPC endpoint. Both speak HTTP/2 (gRPC), resolve their
- * host by DNS unless it is an IP address, and connect within 5s as Kuma's OTel clusters do.
+ * `meshlog_otel_<host>_<port>` per OTLP/gRPC endpoint. Both speak HTTP/2 (gRPC), are STRICT_DNS
+ * (an IP address resolves to itself) and connect within 5s, as Kuma's OTel clusters do.
  */
 import { isIP } from 'node:net';
 import type { Json } from './filters.js';
@@ -38,11 +38,11 @@ export function socketAddress(host: string, port: number): Json {
   return { socket_address: { address: host, port_value: port } };
 }
 
-/** A cluster of one endpoint; `http2` for gRPC. */
-export function singleHostCluster(name: string, endpoint: Endpoint, http2: boolean): Json {
+/** A cluster of one endpoint; `http2` for gRPC. `dns: false` makes an IP address a STATIC cluster. */
+export function singleHostCluster(name: string, endpoint: Endpoint, http2: boolean, dns = true): Json {
   return {
     name,
-    type: isIP(endpoint.host) ? 'STATIC' : 'STRICT_DNS',
+    type: dns || !isIP(endpoint.host) ? 'STRICT_DNS' : 'STATIC',
     connect_timeout: '5s',
     ...(http2 ? { typed_extension_protocol_options: http2Options } : {}),
     load_assignment: {

@@ -28,7 +28,7 @@ export function renderBootstrap(config: ProxyLogConfig, records: readonly Access
   for (const c of rendered.clusters) clusters.set(String(c['name']), c);
   const listeners = rendered.listeners.map((listener) => {
     const upstream = upstreamOf(config.proxy, listener);
-    if (!clusters.has(upstream.name)) clusters.set(upstream.name, singleHostCluster(upstream.name, upstream, false));
+    if (!clusters.has(upstream.name)) clusters.set(upstream.name, singleHostCluster(upstream.name, upstream, false, false));
     if (JSON.stringify(listener.access_log).includes('connection.uri_san_peer_certificate')) {
       warnings.push(`${listener.name}: the bootstrap listener does not terminate mTLS, so callers have no certificate and rules on callers never match`);
     }
