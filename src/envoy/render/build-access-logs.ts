@@ -10,7 +10,7 @@
  */
 import type { AccessLogRecordLike } from '../../pipeline/access-log-records.js';
 import type { BackendConfig, ListenerLogConfig, ProxyLogConfig, ResolvedRule } from '../../policy/types.js';
-import { agentCluster, otelClusterName, parseEndpoint, singleHostCluster } from './clusters.js';
+import { agentCluster, agentClusterName, otelClusterName, parseEndpoint, singleHostCluster } from './clusters.js';
 import { and, type Condition, negate } from './conditions.js';
 import { type Json, toAccessLogFilter } from './filters.js';
 import { collectLoggedData, emptyLoggedData, formatStrings, type LoggedData } from './formats.js';
@@ -50,7 +50,7 @@ export interface RenderedAccessLogs {
   readonly warnings: string[];
 }
 
-export interface Output {
+interface Output {
   readonly clusters: Map<string, Json>;
   readonly warnings: string[];
   readonly options: RenderOptions;
@@ -90,7 +90,7 @@ export function buildAccessLogs(config: ProxyLogConfig, records: readonly Access
 
 function useAgent(out: Output): void {
   const { address, port } = out.options.agent;
-  out.clusters.set('meshlog_agent', agentCluster({ host: address, port }));
+  out.clusters.set(agentClusterName, agentCluster({ host: address, port }));
 }
 
 function listenerLoggers(config: ProxyLogConfig, listener: ListenerLogConfig, out: Output): Json[] {
