@@ -61,7 +61,7 @@ function place(doc: Document, v: Violation, prefix: string, source: string, at: 
   const path = parsePath(joinPath(prefix, v.field));
   // An unknown field is placed at its key; any other field at its value; a missing field at the
   // nearest parent that exists.
-  let offset: number | undefined = v.message === 'unknown field' ? keyOffset(doc, path) : undefined;
+  let offset: number | undefined = v.message.startsWith('unknown field') ? keyOffset(doc, path) : undefined;
   for (let n = path.length; n >= 0 && offset === undefined; n--) offset = nodeOffset(doc, path.slice(0, n));
   const { line, col } = at(offset ?? doc.range?.[0] ?? 0);
   return { source, line, col, field: v.field, message: v.message };

@@ -13,7 +13,8 @@ import { loadAlsTypes } from '../envoy/protos.js';
 import type { LogStore, EntryRow } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { type AccessLogRecordLike, type RecordMatcher, compileRecords } from './access-log-records.js';
+import { parseLogName } from '../envoy/render/log-name.js';
+import { type AccessLogRecordLike, type ProxyCollection, type RecordMatcher, compileRecords } from './access-log-records.js';
 import { defaultSensitiveHeaders, redactSensitiveHeaders } from './entry-headers.js';
 import type { CollectedEntry, LiveTail } from './live-tail.js';
 import type { AlsBatch, LogConsumer } from './log-consumer.js';
@@ -65,9 +66,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     consume(batch: AlsBatch): boolean {
       const { proxy, kind, entries, encoded } = batch;
       // Policy backends first, on the entries as Envoy sent them: a format prints only what it names.
+      // A stream of meshlog's rendered config carries entries for one purpose: `meshlog:records` for
+      // AccessLogRecords, `meshlog:<listener>` for that listener's MeshAccessLog rules. Other streams serve both.
+      const purpose = parseLogName(proxy.logName)?.kind;
       const delivery = options.delivery;
-      const stored = delivery && !delivery.idle ? delivery.deliver(proxy, kind, entries) : null;
-      const collection = matcher.forProxy(proxy);
+      const stored = delivery && !delivery.idle && purpose !== 'records' ? delivery.deliver(proxy, kind, entries) : null;
+      const collection = purpose === 'listener' ? noCollection : matcher.forProxy(proxy);
       if (collection.none && stored === null) {
         metrics.entries.notSelected.inc(entries.length);
         return !overloaded;
@@ -119,6 +123,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 }
 
 const noHeaders: ReadonlySet<string> = new Set();
+const noCollection: ProxyCollection = { none: true, match: () => null };
 
 function unionOf(sets: ReadonlyArray<ReadonlySet<string>>): ReadonlySet<string> {
   const out = new Set<string>();

@@ -3,6 +3,8 @@
  * routes), the declared proxies, and the AccessLogRecords. The same function serves the CLI (files,
  * `--config-dir`) and the server (its resource repository), so both see the same result.
  */
+import { normalizeDataplane } from '../api/dataplane/normalize.js';
+import { normalizeRoute } from '../api/mesh-http-route/normalize.js';
 import { normalizeAccessLogBackend } from '../api/mesh-access-log-backend/normalize.js';
 import { normalizeMeshAccessLog } from '../api/mesh-access-log/index.js';
 import { normalizeMeshLoggingBackends } from '../api/mesh/normalize.js';
@@ -32,6 +34,13 @@ export function buildPolicyContext(resources: readonly Resource[]): PolicyContex
         break;
       case 'Mesh':
         set.backends.push(...normalizeMeshLoggingBackends(r));
+        break;
+      case 'Dataplane':
+        proxies.push(normalizeDataplane(r));
+        break;
+      case 'MeshHTTPRoute':
+      case 'MeshGatewayRoute':
+        set.routes.push(normalizeRoute(r));
         break;
       case 'AccessLogRecord':
         records.push({ name: r.name, namespace: r.scope, spec: (r.spec ?? {}) as AccessLogRecordLike['spec'] });

@@ -55,7 +55,7 @@ spec: {name: store, store: {}}
     [
       'a backend of no kind, a typo in a field',
       'type: MeshAccessLogBackend\nname: b\nspec:\n  name: b\n  tpc: {address: "a:1"}\n',
-      ['f.yaml:5:8 spec.tpc: unknown field "tpc"; did you mean "tcp"?', "f.yaml:4:3 spec: must have one of 'file', 'tcp', 'openTelemetry' or 'store'"],
+      ['f.yaml:5:3 spec.tpc: unknown field "tpc"; did you mean "tcp"?', "f.yaml:4:3 spec: must have one of 'file', 'tcp', 'openTelemetry' or 'store'"],
     ],
     ['an empty name and a bad address', 'type: MeshAccessLogBackend\nname: b\nspec: {name: "", tcp: {address: "a"}}\n', ['f.yaml:3:33 spec.tcp.address: tcp backend requires valid address: "a" is not host:port', 'f.yaml:3:14 spec.name: must not be empty']],
   ])('report %s', (_name, yaml, expected) => {

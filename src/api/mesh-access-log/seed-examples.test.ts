@@ -70,7 +70,7 @@ describe('the seed examples', () => {
   it("rejects the filtering example's typo `value\"` with a hint, and accepts it corrected", () => {
     const text = seed('13-filtering-whole-policy.yaml');
     expect(load(text).problems).toEqual([
-      'seed.yaml:19:23 spec.from[0].default.filtering.headers[":status"]["value\\""]: unknown field "value\\""; did you mean "value"?',
+      'seed.yaml:19:15 spec.from[0].default.filtering.headers[":status"]["value\\""]: unknown field "value\\""; did you mean "value"?',
     ]);
     const corrected = load(text.replace('value": "500"', 'value: "500"'));
     expect(corrected.problems).toEqual([]);

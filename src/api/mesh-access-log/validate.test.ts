@@ -56,7 +56,7 @@ describe('MeshAccessLog validation: sections and targets', () => {
       [
         'f.yaml:5:21 spec.targetRef.kind: must be one of Mesh, MeshSubset, MeshService, MeshServiceSubset, MeshGatewayRoute, MeshHTTPRoute',
         'f.yaml:7:7 spec.from[0].targetRef: must be set',
-        'f.yaml:8:19 spec.from[0].targetRefs: unknown field "targetRefs"; did you mean "targetRef"?',
+        'f.yaml:8:7 spec.from[0].targetRefs: unknown field "targetRefs"; did you mean "targetRef"?',
       ],
     ],
   ])('reports %s', (_name, yaml, expected) => {

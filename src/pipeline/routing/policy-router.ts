@@ -12,6 +12,7 @@
 import type { ProxyIdentity } from '../../collector/proxy-identity.js';
 import { socketAddressParts } from '../../envoy/entry-fields.js';
 import { commonOf } from '../../envoy/formatter/als-entry.js';
+import { parseLogName } from '../../envoy/render/log-name.js';
 import type { FormatContext, TrafficDirection } from '../../envoy/formatter/types.js';
 import { discoveredProxy, discoveredTags } from '../../policy/inventory.js';
 import { inboundsOf, resolveInbound, resolveOutbound } from '../../policy/resolve.js';
@@ -167,8 +168,8 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
 }
 
 function directionOf(identity: ProxyIdentity, hint: ClusterHint | undefined, localIp: string | undefined, proxyIp: string): TrafficDirection {
-  const named = /^meshlog:(inbound|outbound):/.exec(identity.logName);
-  if (named) return named[1] as 'inbound' | 'outbound';
+  const named = parseLogName(identity.logName);
+  if (named?.kind === 'listener') return named.direction;
   if (hint) return hint.direction;
   if (localIp && proxyIp) return localIp === proxyIp ? 'inbound' : 'outbound';
   return 'unspecified';

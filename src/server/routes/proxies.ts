@@ -1,11 +1,15 @@
 /**
  * `GET /api/v1/proxies`: the inventory — proxies declared as `Dataplane` resources and proxies the
  * collector has heard from — and `GET /api/v1/proxies/{id}/policies`: what the MeshAccessLog
- * policies resolve to for one of them, per inbound and outbound (`?format=text` for `inspect`'s view).
+ * policies resolve to for one of them, per inbound and outbound (`?format=text` for `inspect`'s view),
+ * and `GET /api/v1/proxies/{id}/envoy`: that as Envoy configuration (`?view=access-logs|bootstrap|istio`,
+ * `agent=HOST:PORT` where Envoy reaches the agent, `clusterName=` for Gloo's cluster name).
  */
 import type { Hono } from 'hono';
 import type { ProxyRegistry, SeenProxy } from '../../collector/proxy-registry.js';
-import { type PolicyContext, describeProxyConfig, findProxy, mergeInventory, resolveProxy } from '../../policy/index.js';
+import { parseEndpoint } from '../../envoy/render/clusters.js';
+import { renderAccessLogs, renderBootstrap, renderIstio } from '../../envoy/render/index.js';
+import { type PolicyContext, describeProxyConfig, findProxy, mergeInventory, recordsForProxy, resolveProxy } from '../../policy/index.js';
 import type { InventoryProxy } from '../../policy/types.js';
 import { workloadRefJson } from '../entry-json.js';
 
@@ -66,5 +70,22 @@ export function addProxyRoutes(app: Hono, deps: ProxyRouteDeps): void {
     const config = resolveProxy(context.set, proxy);
     if (c.req.query('format') === 'text') return c.text(describeProxyConfig(config));
     return c.json(config);
+  });
+  app.get('/api/v1/proxies/:id/envoy', (c) => {
+    const id = c.req.param('id');
+    const view = c.req.query('view') ?? 'access-logs';
+    if (view !== 'access-logs' && view !== 'bootstrap' && view !== 'istio') return c.json({ error: `view: must be access-logs, bootstrap or istio, not "${view}"` }, 400);
+    const agentText = c.req.query('agent') ?? '127.0.0.1:9977';
+    const agent = parseEndpoint(agentText);
+    if (!agent) return c.json({ error: `agent: must be HOST:PORT, not "${agentText}"` }, 400);
+    const context = deps.policyContext?.();
+    const proxy = findProxy(inventory(deps), id);
+    if (!proxy || !context) return c.json({ error: `no proxy "${id}": not a Dataplane resource and not heard from (GET /api/v1/proxies lists them)` }, 404);
+    const config = resolveProxy(context.set, proxy);
+    const records = recordsForProxy(context.records, proxy);
+    const options = { agent: { clusterName: c.req.query('clusterName') ?? proxy.zone ?? 'default', address: agent.host, port: agent.port } };
+    if (view === 'bootstrap') return c.json(renderBootstrap(config, records, options));
+    if (view === 'istio') return c.json(renderIstio(config, records, options));
+    return c.json(renderAccessLogs(config, records, options));
   });
 }
