@@ -55,7 +55,7 @@ describe('meshlog validate', () => {
   it('reports the seed typo with its hint, and a file that is not there', async () => {
     const result = await meshlog('validate', '-f', seed('13-filtering-whole-policy.yaml'), '-f', path.join(dir, 'missing.yaml'));
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`${seed('13-filtering-whole-policy.yaml')}:19:23 spec.from[0].default.filtering.headers[":status"]["value\\""]: unknown field "value\\""; did you mean "value"?\n`);
+    expect(result.stderr).toContain(`${seed('13-filtering-whole-policy.yaml')}:19:15 spec.from[0].default.filtering.headers[":status"]["value\\""]: unknown field "value\\""; did you mean "value"?\n`);
     expect(result.stderr).toMatch(/missing\.yaml: cannot read: ENOENT/);
   });
 });
