@@ -23,6 +23,9 @@ export type IngestFigures = {
   loadSentPerSecond: number;
   notCollected: number;
   dropped: number;
+  /** Records MeshAccessLog sinks wrote, and dropped (0 without `resources`). */
+  sinkSent: number;
+  sinkDropped: number;
   watchP50Ms: number;
   watchP99Ms: number;
   watchMaxMs: number;
@@ -31,7 +34,11 @@ export type IngestFigures = {
   seconds: number;
 };
 
-export async function benchIngest(opts: { dataDir: string; seconds?: number; streams?: number }): Promise<IngestFigures> {
+/**
+ * `resources`, when given, are applied besides the record that collects everything (a
+ * MeshAccessLog, so that the figures include routing, formatting and a sink).
+ */
+export async function benchIngest(opts: { dataDir: string; seconds?: number; streams?: number; resources?: string }): Promise<IngestFigures> {
   const seconds = opts.seconds ?? 15;
   const [alsPort, httpPort] = [await freePort(), await freePort()];
   const server = spawn(process.execPath, [cli, 'serve', '--data-dir', opts.dataDir, '--als-host', '127.0.0.1', '--als-port', String(alsPort), '--http-port', String(httpPort), '--retention-size', '64GiB', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -44,6 +51,10 @@ export async function benchIngest(opts: { dataDir: string; seconds?: number; str
       body: 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: all, namespace: gloo-mesh}\nspec: {}\n',
     });
     if (!applied.ok) throw new Error(`applying the bench record failed: ${await applied.text()}`);
+    if (opts.resources) {
+      const extra = await fetch(`${base}/api/v1/resources`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: opts.resources });
+      if (!extra.ok) throw new Error(`applying the bench resources failed: ${await extra.text()}`);
+    }
 
     const latencies: number[] = [];
     const watcher = watchProbe(base, latencies);
@@ -56,7 +67,10 @@ export async function benchIngest(opts: { dataDir: string; seconds?: number; str
     const loadSeconds = (Date.now() - startedAt) / 1000;
     const afterLoad = await scrape(base);
     // Everything received must end up committed; wait for the queue to drain.
-    await waitFor(async () => (await scrape(base)).pending === 0, 120_000);
+    await waitFor(async () => {
+      const now = await scrape(base);
+      return now.pending === 0 && now.sinkQueued === 0;
+    }, 120_000);
     const drained = await scrape(base);
     const elapsed = (Date.now() - startedAt) / 1000;
 
@@ -70,6 +84,8 @@ export async function benchIngest(opts: { dataDir: string; seconds?: number; str
       loadSentPerSecond: Math.round((loadResult.entriesSent ?? 0) / loadSeconds),
       notCollected: drained.notSelected,
       dropped: drained.dropped,
+      sinkSent: drained.sinkSent,
+      sinkDropped: drained.sinkDropped,
       watchP50Ms: percentile(latencies, 0.5),
       watchP99Ms: percentile(latencies, 0.99),
       watchMaxMs: latencies.at(-1) ?? NaN,
@@ -89,6 +105,9 @@ interface Scrape {
   pending: number;
   notSelected: number;
   dropped: number;
+  sinkSent: number;
+  sinkDropped: number;
+  sinkQueued: number;
 }
 
 async function scrape(base: string): Promise<Scrape> {
@@ -98,12 +117,20 @@ async function scrape(base: string): Promise<Scrape> {
       .split('\n')
       .filter((l) => l.startsWith(name) && (l[name.length] === ' ' || l[name.length] === '{'))
       .reduce((acc, l) => acc + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  const sumWhere = (name: string, label: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}{`) && l.includes(label))
+      .reduce((acc, l) => acc + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
   return {
     received: sum('meshlog_entries_received_total'),
     stored: sum('meshlog_store_entries'),
     pending: sum('meshlog_store_queue_depth'),
     notSelected: sum('meshlog_entries_not_selected_total'),
     dropped: sum('meshlog_entries_dropped_total'),
+    sinkSent: sumWhere('meshlog_sink_records_total', 'outcome="sent"'),
+    sinkDropped: sumWhere('meshlog_sink_records_total', 'outcome="dropped"'),
+    sinkQueued: sum('meshlog_sink_queue_depth'),
   };
 }
 

@@ -14,6 +14,14 @@ import { benchStore } from './store-bench.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
 
+/** A MeshAccessLog that sends every entry, in and out, to one file in a 10-field JSON format. */
+function fileEverythingPolicy(file: string): string {
+  const fields = ['START_TIME', 'REQ(:METHOD)', 'REQ(X-ENVOY-ORIGINAL-PATH?:PATH)', 'PROTOCOL', 'RESPONSE_CODE', 'RESPONSE_FLAGS', 'BYTES_RECEIVED', 'DURATION', 'UPSTREAM_HOST', 'KUMA_SOURCE_SERVICE'];
+  const json = fields.map((op, i) => `                  - {key: f${i}, value: "%${op}%"}`).join('\n');
+  const conf = `      default:\n        backends:\n          - file:\n              path: ${JSON.stringify(file)}\n              format:\n                json:\n${json}`;
+  return `type: MeshAccessLog\nmesh: default\nname: bench\nspec:\n  targetRef: {kind: Mesh}\n  from:\n    - targetRef: {kind: Mesh}\n${conf}\n  to:\n    - targetRef: {kind: Mesh}\n${conf}\n`;
+}
+
 function print(title: string, figures: Record<string, number>): void {
   process.stdout.write(`\n${title}\n`);
   const width = Math.max(...Object.keys(figures).map((k) => k.length));
@@ -28,6 +36,10 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(path.join(tmpdir(), 'meshlog-bench-'));
   try {
     print('ALS ingest end to end (entries committed to the store, one watcher attached)', await benchIngest({ dataDir: path.join(scratch, 'ingest'), seconds: quick ? 4 : 15 }));
+    print(
+      'ALS ingest end to end with a MeshAccessLog: every entry also formatted (10-field JSON) to a file backend',
+      await benchIngest({ dataDir: path.join(scratch, 'ingest-policy'), seconds: quick ? 4 : 15, resources: fileEverythingPolicy(path.join(scratch, 'access.log')) }),
+    );
     print('Store: 1M entries, latest-10 queries', await benchStore({ dataDir: path.join(scratch, 'store'), rows: quick ? 50_000 : 1_000_000 }));
     print('proto3 JSON output (entries/s, one core)', await benchProtoJson({ seconds: quick ? 0.5 : 2 }));
     print('Formatter (entries/s, one core; protobufjsToObjectStringify is the JSON.stringify yardstick)', await benchFormatter({ seconds: quick ? 0.5 : 2 }));

@@ -22,8 +22,20 @@ function kriServiceName(name: string): string | undefined {
   return parts.length >= 6 && parts[0] === 'kri' ? parts[5] || undefined : undefined;
 }
 
+/** A proxy has few upstream clusters and every entry names one: parse each name once. */
+const parsed = new Map<string, ClusterHint | undefined>();
+const maxParsed = 10_000;
+
 export function parseClusterName(name: string | null | undefined): ClusterHint | undefined {
   if (!name) return undefined;
+  if (parsed.has(name)) return parsed.get(name);
+  if (parsed.size >= maxParsed) parsed.clear();
+  const hint = parseUncached(name);
+  parsed.set(name, hint);
+  return hint;
+}
+
+function parseUncached(name: string): ClusterHint | undefined {
   if (name.startsWith('inbound|') || name.startsWith('outbound|')) {
     // Istio: `inbound|9080||` (or `inbound|9080|http|host` before 1.10), `outbound|9080|v1|reviews.bookinfo.svc.cluster.local`.
     const [direction, portText = '', subset = '', host = ''] = name.split('|');

@@ -10,7 +10,7 @@
  * address (the proxy's own IP: inbound; anything else, such as a service VIP: outbound).
  */
 import type { ProxyIdentity } from '../../collector/proxy-identity.js';
-import { socketAddressParts } from '../../envoy/entry-fields.js';
+import { formatAddress, socketAddressParts } from '../../envoy/entry-fields.js';
 import { commonOf } from '../../envoy/formatter/als-entry.js';
 import { parseLogName } from '../../envoy/render/log-name.js';
 import type { FormatContext, TrafficDirection } from '../../envoy/formatter/types.js';
@@ -48,10 +48,19 @@ interface CompiledRule {
 interface CompiledListener {
   readonly listener: ListenerLogConfig;
   readonly rules: readonly CompiledRule[];
+  /** The formatter's view of the proxy on this listener; the same for every entry. */
+  readonly proxyContext: FormatContext['proxy'];
 }
 
-/** Listeners resolved at most; past it the cache starts over (many distinct outbound destinations). */
+/** Listeners resolved per proxy at most; past it that proxy's cache starts over (many distinct destinations). */
 const maxCachedListeners = 10_000;
+
+/** What is resolved for one ALS identity, until the policies change. */
+interface ProxyState {
+  readonly proxy: InventoryProxy;
+  readonly inbound: Map<number, CompiledListener>;
+  readonly outbound: Map<string, CompiledListener>;
+}
 
 export interface PolicyRouterOptions {
   /** The proxy that has this IP, when it also reports to meshlog (names the caller of inbound traffic). */
@@ -62,28 +71,39 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
   let set: PolicySet = { policies: [], backends: [], routes: [] };
   let declaredById = new Map<string, InventoryProxy>();
   let declaredByIp = new Map<string, InventoryProxy>();
-  let proxies = new WeakMap<ProxyIdentity, InventoryProxy>();
-  const listeners = new Map<string, CompiledListener>();
+  let states = new WeakMap<ProxyIdentity, ProxyState>();
+  const callerTags = new WeakMap<ProxyIdentity, Readonly<Record<string, string>>>();
   const errors = new Set<string>();
 
-  const proxyFor = (identity: ProxyIdentity): InventoryProxy => {
-    let proxy = proxies.get(identity);
-    if (!proxy) {
+  const stateFor = (identity: ProxyIdentity): ProxyState => {
+    let state = states.get(identity);
+    if (!state) {
       const discovered = discoveredProxy(identity);
-      proxy = declaredById.get(discovered.id) ?? discovered;
-      proxies.set(identity, proxy);
+      state = { proxy: declaredById.get(discovered.id) ?? discovered, inbound: new Map(), outbound: new Map() };
+      states.set(identity, state);
     }
-    return proxy;
+    return state;
   };
 
-  const compiled = (key: string, resolve: () => { listener: ListenerLogConfig; errors: string[] }): CompiledListener => {
-    let found = listeners.get(key);
+  const compiled = <K>(cache: Map<K, CompiledListener>, key: K, identity: ProxyIdentity, resolve: () => { listener: ListenerLogConfig; errors: string[] }): CompiledListener => {
+    let found = cache.get(key);
     if (!found) {
-      if (listeners.size >= maxCachedListeners) listeners.clear();
+      if (cache.size >= maxCachedListeners) cache.clear();
       const { listener, errors: problems } = resolve();
       for (const e of problems) errors.add(e);
-      found = { listener, rules: listener.rules.map((rule) => ({ rule, condition: compileRuleCondition(rule), filter: compileFiltering(rule.filtering) })) };
-      listeners.set(key, found);
+      const proxy = stateFor(identity).proxy;
+      found = {
+        listener,
+        rules: listener.rules.map((rule) => ({ rule, condition: compileRuleCondition(rule), filter: compileFiltering(rule.filtering) })),
+        proxyContext: {
+          mesh: proxy.mesh,
+          ...(proxy.zone ? { zone: proxy.zone } : {}),
+          service: listener.direction === 'outbound' ? ownService(proxy) : listener.service,
+          address: proxy.address,
+          workload: identity.workload.name,
+        },
+      };
+      cache.set(key, found);
     }
     return found;
   };
@@ -93,7 +113,11 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
       const declared = declaredByIp.get(address);
       if (declared) return inboundsOf(declared)[0]?.tags;
       const reporting = options.proxyByIp?.(address);
-      if (reporting) return discoveredTags(reporting);
+      if (reporting) {
+        let tags = callerTags.get(reporting);
+        if (!tags) callerTags.set(reporting, (tags = discoveredTags(reporting)));
+        return tags;
+      }
     }
     const sans = commonOf(entry)?.tlsProperties?.peerCertificateProperties?.subjectAltName ?? [];
     for (const san of sans) {
@@ -111,35 +135,33 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
       set = next;
       declaredById = new Map(declared.map((p) => [p.id, p]));
       declaredByIp = new Map(declared.filter((p) => p.address).map((p) => [p.address, p]));
-      proxies = new WeakMap();
-      listeners.clear();
+      states = new WeakMap();
       errors.clear();
     },
     errors: () => [...errors],
     route(identity, kind, entry) {
       if (set.policies.length === 0) return null;
-      const proxy = proxyFor(identity);
+      const state = stateFor(identity);
+      const proxy = state.proxy;
       const common = commonOf(entry);
       const hint = parseClusterName(common?.upstreamCluster);
-      const local = socketAddressParts(common?.downstreamLocalAddress);
+      // The local address is read only when the cluster name leaves the direction or the inbound open.
+      const local = hint ? null : socketAddressParts(common?.downstreamLocalAddress);
       const direction = directionOf(identity, hint, local?.address, proxy.address);
       let target: CompiledListener;
       let peer: Peer;
-      let peerService: string | undefined;
       if (direction === 'outbound') {
         const service = hint?.service ?? (common?.upstreamCluster || authorityService(entry) || 'unknown');
-        target = compiled(`${proxy.id}\nout\n${service}`, () => resolveOutbound(set, proxy, { service, protocol: kind === 'http' ? 'http' : 'tcp' }));
-        const upstream = socketAddressParts(common?.upstreamRemoteAddress);
-        peer = upstream ? { address: `${upstream.address}:${upstream.port}` } : {};
-        peerService = service;
+        target = compiled(state.outbound, service, identity, () => resolveOutbound(set, proxy, { service, protocol: kind === 'http' ? 'http' : 'tcp' }));
+        peer = { service, address: formatAddress(common?.upstreamRemoteAddress, true) ?? undefined };
       } else {
-        const inbound = inboundFor(proxy, local?.port ?? hint?.port);
+        const port = (local ?? socketAddressParts(common?.downstreamLocalAddress))?.port ?? hint?.port;
+        const inbound = inboundFor(proxy, port);
         if (!inbound) return null;
-        target = compiled(`${proxy.id}\nin\n${inbound.port}`, () => resolveInbound(set, proxy, inbound));
+        target = compiled(state.inbound, inbound.port, identity, () => resolveInbound(set, proxy, inbound));
         const remote = socketAddressParts(common?.downstreamDirectRemoteAddress) ?? socketAddressParts(common?.downstreamRemoteAddress);
         const tags = peerTags(entry, remote?.address);
-        peer = { ...(tags ? { tags } : {}), ...(remote ? { address: `${remote.address}:${remote.port}` } : {}) };
-        peerService = tags?.[serviceTag];
+        peer = { tags, service: tags?.[serviceTag], address: remote ? `${remote.address}:${remote.port}` : undefined };
       }
       const rules = target.rules;
       for (let i = 0; i < rules.length; i++) {
@@ -148,18 +170,7 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
         // The first rule whose conditions hold decides; its filtering may still drop the entry.
         if (r.filter && !r.filter(entry)) return null;
         if (r.rule.backends.length === 0) return null;
-        const context: FormatContext = {
-          kind,
-          proxy: {
-            mesh: proxy.mesh,
-            ...(proxy.zone ? { zone: proxy.zone } : {}),
-            service: direction === 'outbound' ? ownService(proxy) : target.listener.service,
-            address: proxy.address,
-            workload: identity.workload.name,
-          },
-          direction,
-          peer: { ...(peerService ? { service: peerService } : {}), ...(peer.address ? { address: peer.address } : {}) },
-        };
+        const context: FormatContext = { kind, proxy: target.proxyContext, direction, peer };
         return { rule: r.rule, context };
       }
       return null;

@@ -10,10 +10,13 @@ import type { Filtering, HeaderCondition, HttpRouteMatch, PeerMatch, ResolvedRul
 import { requestHeaderLookup, responseHeaderLookup } from '../entry-headers.js';
 import type { DecodedEntry } from '../log-consumer.js';
 
+/** The other side of an entry: the caller on inbound traffic, the destination on outbound. */
 export interface Peer {
   /** Tags of the caller (inbound) when known: `kuma.io/service`, labels, zone. */
-  readonly tags?: Readonly<Record<string, string>>;
-  readonly address?: string;
+  readonly tags?: Readonly<Record<string, string>> | undefined;
+  readonly service?: string | undefined;
+  /** `ip:port`. */
+  readonly address?: string | undefined;
 }
 
 export type RulePredicate = (entry: DecodedEntry, peer: Peer) => boolean;
