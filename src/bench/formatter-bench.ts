@@ -10,6 +10,7 @@
 import { loadAlsTypes } from '../envoy/protos.js';
 import { compileFormat, envoyDefaultFormat, kumaHttpDefaultFormat, type FormatSpec } from '../envoy/formatter/index.js';
 import { decodeHttp, sampleHttpContext, sampleHttpObject } from '../envoy/formatter/sample-entries.js';
+import { perSecond } from './per-second.js';
 
 const json10: FormatSpec = {
   json: [
@@ -50,20 +51,4 @@ export async function benchFormatter(opts: { seconds?: number } = {}): Promise<R
   figures['protobufjsToObjectStringify'] = perSecond(seconds, () => (sink += JSON.stringify(type.toObject(entry as never, toObjectOptions)).length));
   if (sink === 0) throw new Error('The contenders produced no output.');
   return figures;
-}
-
-/** Runs `work` repeatedly for about `seconds` (after a short warm-up) and returns calls per second. */
-function perSecond(seconds: number, work: () => void): number {
-  const warmUntil = performance.now() + Math.min(200, seconds * 200);
-  while (performance.now() < warmUntil) for (let i = 0; i < 100; i++) work();
-  let calls = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  let now = start;
-  while (now < end) {
-    for (let i = 0; i < 200; i++) work();
-    calls += 200;
-    now = performance.now();
-  }
-  return Math.round(calls / ((now - start) / 1000));
 }
