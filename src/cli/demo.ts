@@ -61,7 +61,7 @@ export function demoCommand(): Command {
           '',
           "  The MeshAccessLog 'failed-calls' writes every failed call, from the caller's side, to a file:",
           `  tail -f ${failedCallsLog(dataDir)}`,
-          "  npx meshlog inspect productpage-v1      (what applies to a proxy, and why)",
+          "  npx meshlog inspect remote-cluster/bookinfo/productpage-v1      (what applies to a proxy, and why)",
           '',
           'Ctrl-C stops it.',
           '',

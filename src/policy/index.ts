@@ -4,7 +4,7 @@
  * `render` and the pipeline all read its result.
  */
 export { describeProxyConfig } from './describe-config.js';
-export { discoveredProxy, discoveredTags, findProxy, mergeInventory, serviceOf } from './inventory.js';
+export { discoveredProxy, discoveredTags, findProxies, findProxy, mergeInventory, proxyNotFound, serviceOf } from './inventory.js';
 export { buildPolicyContext, type PolicyContext } from './policy-context.js';
 export { recordsForProxy } from './records.js';
 export { inboundsOf, resolveInbound, resolveOutbound, resolveProxy } from './resolve.js';

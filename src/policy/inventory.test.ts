@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProxyIdentity } from '../collector/proxy-identity.js';
 import { describeProxyConfig } from './describe-config.js';
-import { discoveredProxy, findProxy, mergeInventory } from './inventory.js';
+import { discoveredProxy, findProxy, mergeInventory, proxyNotFound } from './inventory.js';
 import { resolveProxy } from './resolve.js';
 import type { InventoryProxy } from './types.js';
 
@@ -51,6 +51,15 @@ describe('inventory', () => {
     expect(findProxy(all, 'web-1')?.id).toBe('payments.web-1');
     expect(findProxy(all, 'ratings-v1')?.id).toBe(ratings.nodeId);
     expect(findProxy(all, 'nope')).toBeUndefined();
+    expect(proxyNotFound(all, 'nope')).toBe('no proxy "nope": not a Dataplane resource and not heard from (GET /api/v1/proxies lists them)');
+  });
+
+  it('says which proxies an ambiguous workload name names, and takes CLUSTER/NAMESPACE/NAME', () => {
+    const elsewhere: ProxyIdentity = { ...ratings, nodeId: 'sidecar~10.9.0.1~ratings-v1-x.bookinfo~bookinfo.svc.cluster.local', instance: 'ratings-v1-x', workload: { ...ratings.workload, clusterName: 'mgmt-cluster' } };
+    const all = mergeInventory([], [ratings, elsewhere]);
+    expect(findProxy(all, 'ratings-v1')).toBeUndefined();
+    expect(proxyNotFound(all, 'ratings-v1')).toBe('"ratings-v1" names 2 proxies: remote-cluster/bookinfo/ratings-v1, mgmt-cluster/bookinfo/ratings-v1; name one of them');
+    expect(findProxy(all, 'mgmt-cluster/bookinfo/ratings-v1')?.id).toBe(elsewhere.nodeId);
   });
 
   it("describes a proxy's resolved config for inspect", () => {

@@ -9,7 +9,7 @@
  * the zone is the cluster; every label is a tag; the mesh is a Kuma dataplane's own, else `default`. They have one inbound (the proxy's IP) and no
  * declared outbounds: outbound traffic is resolved per destination as it is seen.
  */
-import type { ProxyIdentity } from '../collector/proxy-identity.js';
+import { type ProxyIdentity, workloadKey } from '../collector/proxy-identity.js';
 import { serviceTag } from './target-ref.js';
 import type { InventoryProxy } from './types.js';
 
@@ -58,12 +58,30 @@ export function mergeInventory(declared: readonly InventoryProxy[], identities: 
   return out;
 }
 
-/** By id, else by name (unique), else by workload name (unique). */
-export function findProxy(proxies: readonly InventoryProxy[], key: string): InventoryProxy | undefined {
-  const byId = proxies.find((p) => p.id === key);
-  if (byId) return byId;
+/**
+ * The proxies a key names: the one with that id; else those with that name; else those of that
+ * workload, as `NAME` or `CLUSTER/NAMESPACE/NAME`. More than one means the key is ambiguous.
+ */
+export function findProxies(proxies: readonly InventoryProxy[], key: string): InventoryProxy[] {
+  const byId = proxies.filter((p) => p.id === key);
+  if (byId.length > 0) return byId;
   const byName = proxies.filter((p) => p.name === key);
-  if (byName.length === 1) return byName[0];
-  const byWorkload = proxies.filter((p) => p.identity?.workload.name === key);
-  return byWorkload.length === 1 ? byWorkload[0] : undefined;
+  if (byName.length > 0) return byName;
+  return proxies.filter((p) => p.identity && (p.identity.workload.name === key || workloadKey(p.identity.workload) === key));
+}
+
+/** The one proxy a key names, or undefined when none or several do. */
+export function findProxy(proxies: readonly InventoryProxy[], key: string): InventoryProxy | undefined {
+  const found = findProxies(proxies, key);
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** Why a key names no single proxy, for the CLI and the API. */
+export function proxyNotFound(proxies: readonly InventoryProxy[], key: string): string {
+  const found = findProxies(proxies, key);
+  if (found.length > 1) {
+    const keys = found.map((p) => (p.identity ? workloadKey(p.identity.workload) : p.id));
+    return `"${key}" names ${found.length} proxies: ${keys.join(', ')}; name one of them`;
+  }
+  return `no proxy "${key}": not a Dataplane resource and not heard from (GET /api/v1/proxies lists them)`;
 }

@@ -9,7 +9,7 @@ import type { Hono } from 'hono';
 import type { ProxyRegistry, SeenProxy } from '../../collector/proxy-registry.js';
 import { parseEndpoint } from '../../envoy/render/clusters.js';
 import { renderAccessLogs, renderBootstrap, renderIstio } from '../../envoy/render/index.js';
-import { type PolicyContext, describeProxyConfig, findProxy, mergeInventory, recordsForProxy, resolveProxy } from '../../policy/index.js';
+import { type PolicyContext, describeProxyConfig, findProxy, mergeInventory, proxyNotFound, recordsForProxy, resolveProxy } from '../../policy/index.js';
 import type { InventoryProxy } from '../../policy/types.js';
 import { workloadRefJson } from '../entry-json.js';
 
@@ -65,8 +65,9 @@ export function addProxyRoutes(app: Hono, deps: ProxyRouteDeps): void {
   app.get('/api/v1/proxies/:id/policies', (c) => {
     const id = c.req.param('id');
     const context = deps.policyContext?.();
-    const proxy = findProxy(inventory(deps), id);
-    if (!proxy || !context) return c.json({ error: `no proxy "${id}": not a Dataplane resource and not heard from (GET /api/v1/proxies lists them)` }, 404);
+    const all = inventory(deps);
+    const proxy = findProxy(all, id);
+    if (!proxy || !context) return c.json({ error: proxyNotFound(all, id) }, 404);
     const config = resolveProxy(context.set, proxy);
     if (c.req.query('format') === 'text') return c.text(describeProxyConfig(config));
     return c.json(config);
@@ -79,8 +80,9 @@ export function addProxyRoutes(app: Hono, deps: ProxyRouteDeps): void {
     const agent = parseEndpoint(agentText);
     if (!agent) return c.json({ error: `agent: must be HOST:PORT, not "${agentText}"` }, 400);
     const context = deps.policyContext?.();
-    const proxy = findProxy(inventory(deps), id);
-    if (!proxy || !context) return c.json({ error: `no proxy "${id}": not a Dataplane resource and not heard from (GET /api/v1/proxies lists them)` }, 404);
+    const all = inventory(deps);
+    const proxy = findProxy(all, id);
+    if (!proxy || !context) return c.json({ error: proxyNotFound(all, id) }, 404);
     const config = resolveProxy(context.set, proxy);
     const records = recordsForProxy(context.records, proxy);
     const options = { agent: { clusterName: c.req.query('clusterName') ?? proxy.zone ?? 'default', address: agent.host, port: agent.port } };
