@@ -47,7 +47,7 @@ export function describeProxyConfig(config: ProxyLogConfig): string {
   const p = config.proxy;
   const lines = [`proxy ${p.id}  (mesh ${p.mesh}, ${p.type}, ${p.origin}${p.zone ? `, zone ${p.zone}` : ''}${p.address ? `, ${p.address}` : ''})`];
   for (const l of [...config.inbounds, ...config.outbounds]) lines.push(...listenerText(l));
-  if (config.outbounds.length === 0) lines.push('outbounds: none declared; traffic to any service resolves its `to` entries when seen');
+  if (config.outbounds.length === 0) lines.push('outbounds: no policy applies to traffic from this proxy');
   for (const e of config.errors) lines.push(`error: ${e}`);
   return `${lines.join('\n')}\n`;
 }

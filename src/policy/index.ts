@@ -7,5 +7,5 @@ export { describeProxyConfig } from './describe-config.js';
 export { discoveredProxy, discoveredTags, findProxies, findProxy, mergeInventory, proxyNotFound, serviceOf } from './inventory.js';
 export { buildPolicyContext, type PolicyContext } from './policy-context.js';
 export { recordsForProxy } from './records.js';
-export { inboundsOf, resolveInbound, resolveOutbound, resolveProxy } from './resolve.js';
+export { inboundsOf, resolveInbound, resolveOutbound, resolveProxy, resolveProxyForInspection } from './resolve.js';
 export type * from './types.js';

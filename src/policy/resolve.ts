@@ -230,3 +230,25 @@ export function resolveProxy(set: PolicySet, proxy: InventoryProxy): ProxyLogCon
     errors: [...out.errors],
   };
 }
+
+/**
+ * For `inspect` on a proxy without declared outbounds (discovered from its logs): its outbound
+ * rules for each service a `to` entry names, and for any other service (`outbound:*`), since
+ * those are resolved only as traffic is seen.
+ */
+export function resolveProxyForInspection(set: PolicySet, proxy: InventoryProxy): ProxyLogConfig {
+  const config = resolveProxy(set, proxy);
+  if (proxy.outbounds.length > 0) return config;
+  const services = new Set<string>();
+  for (const policy of set.policies) {
+    if (policy.mesh !== proxy.mesh || isRouteKind(policy.targetRef) || !selectsProxy(policy.targetRef, proxy)) continue;
+    for (const entry of policy.to) if (entry.targetRef.kind === 'MeshService' && entry.targetRef.name) services.add(entry.targetRef.name);
+  }
+  const errors = new Set(config.errors);
+  const outbounds = [...[...services].sort(), '*'].map((service) => {
+    const resolved = resolveOutbound(set, proxy, { service });
+    for (const e of resolved.errors) errors.add(e);
+    return resolved.listener;
+  });
+  return { ...config, outbounds: outbounds.filter((o) => o.rules.length > 0), errors: [...errors] };
+}

@@ -165,6 +165,9 @@ spec:
     const text = await (await fetch(`${base}/api/v1/proxies/reviews-v1/policies?format=text`)).text();
     expect(text).toContain('default-logging (Mesh, from[0] Mesh)');
     expect(text).toContain('filtering: :status ge 500');
+    // ratings declares no outbounds (Istio): inspect shows what traffic to any service gets.
+    const ratings = await (await fetch(`${base}/api/v1/proxies/ratings-v1/policies?format=text`)).text();
+    expect(ratings).toContain('outbound outbound:*  (http, service *)\n  rule 1: all traffic\n    policies (merge order, last wins): default-logging (Mesh, to[0] Mesh)\n    backend: file');
     const refused = await fetch(`${base}/api/v1/resources/MeshAccessLogBackend/file-backend?mesh=default`, { method: 'DELETE' });
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { error: string }).error).toContain('MeshAccessLog default/default-logging references it at spec.to[0].default.backends[0]');

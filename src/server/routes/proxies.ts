@@ -9,7 +9,7 @@ import type { Hono } from 'hono';
 import type { ProxyRegistry, SeenProxy } from '../../collector/proxy-registry.js';
 import { parseEndpoint } from '../../envoy/render/clusters.js';
 import { renderAccessLogs, renderBootstrap, renderIstio } from '../../envoy/render/index.js';
-import { type PolicyContext, describeProxyConfig, findProxy, mergeInventory, proxyNotFound, recordsForProxy, resolveProxy } from '../../policy/index.js';
+import { type PolicyContext, describeProxyConfig, findProxy, mergeInventory, proxyNotFound, recordsForProxy, resolveProxy, resolveProxyForInspection } from '../../policy/index.js';
 import type { InventoryProxy } from '../../policy/types.js';
 import { workloadRefJson } from '../entry-json.js';
 
@@ -68,7 +68,7 @@ export function addProxyRoutes(app: Hono, deps: ProxyRouteDeps): void {
     const all = inventory(deps);
     const proxy = findProxy(all, id);
     if (!proxy || !context) return c.json({ error: proxyNotFound(all, id) }, 404);
-    const config = resolveProxy(context.set, proxy);
+    const config = resolveProxyForInspection(context.set, proxy);
     if (c.req.query('format') === 'text') return c.text(describeProxyConfig(config));
     return c.json(config);
   });
