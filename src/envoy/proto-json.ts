@@ -8,6 +8,9 @@
  * into a generated function (cached in a WeakMap keyed by the Type, see `compileMessage`), and per
  * message only the output itself is allocated.
  *
+ * One file on purpose (over the usual length): the generated-code compiler, its per-field
+ * writers and the well-known types share private helpers that nothing else should call.
+ *
  * It never throws on decoded input. Where protojson would refuse a value, a best-effort form is
  * written instead:
  * - an `Any` whose type is not in the Root (or whose bytes do not decode as that type) becomes

@@ -5,32 +5,15 @@
  * `userAgent`, ...) and any others only when configured (`additional_request_headers_to_log`),
  * in the `requestHeaders` map. A lookup reads both.
  */
+import type { AlsRequest, AlsResponse } from '../envoy/formatter/als-entry.js';
 import type { DecodedEntry } from './log-consumer.js';
 
 export type HeaderLookup = (entry: DecodedEntry, lowerName: string) => string | undefined;
 
-interface DecodedRequest {
-  requestMethod?: number;
-  scheme?: string;
-  authority?: string;
-  path?: string;
-  userAgent?: string;
-  referer?: string;
-  forwardedFor?: string;
-  requestId?: string;
-  originalPath?: string;
-  requestHeaders?: Record<string, string>;
-}
-
-interface DecodedResponse {
-  responseHeaders?: Record<string, string>;
-  responseTrailers?: Record<string, string>;
-}
-
 /** `envoy.config.core.v3.RequestMethod` numbers. */
 const methodNames = ['', 'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
-const requestFields: Record<string, (r: DecodedRequest) => string | undefined> = {
+const requestFields: Record<string, (r: AlsRequest) => string | undefined> = {
   ':method': (r) => (r.requestMethod ? methodNames[r.requestMethod] : undefined),
   ':scheme': (r) => r.scheme || undefined,
   ':authority': (r) => r.authority || undefined,
@@ -44,7 +27,7 @@ const requestFields: Record<string, (r: DecodedRequest) => string | undefined> =
 };
 
 export const requestHeaderLookup: HeaderLookup = (entry, name) => {
-  const request = entry['request'] as DecodedRequest | undefined;
+  const request = entry['request'] as AlsRequest | undefined;
   if (!request) return undefined;
   const fromMap = mapLookup(request.requestHeaders, name);
   if (fromMap !== undefined) return fromMap;
@@ -52,7 +35,7 @@ export const requestHeaderLookup: HeaderLookup = (entry, name) => {
 };
 
 export const responseHeaderLookup: HeaderLookup = (entry, name) => {
-  const response = entry['response'] as DecodedResponse | undefined;
+  const response = entry['response'] as AlsResponse | undefined;
   if (!response) return undefined;
   return mapLookup(response.responseHeaders, name) ?? mapLookup(response.responseTrailers, name);
 };
@@ -83,8 +66,8 @@ export const redactedValue = '[redacted]';
  * Returns true when anything was replaced (the caller re-encodes the entry).
  */
 export function redactSensitiveHeaders(entry: DecodedEntry, sensitive: ReadonlySet<string>, allowed: ReadonlySet<string>): boolean {
-  const request = entry['request'] as DecodedRequest | undefined;
-  const response = entry['response'] as DecodedResponse | undefined;
+  const request = entry['request'] as AlsRequest | undefined;
+  const response = entry['response'] as AlsResponse | undefined;
   let changed = redactMap(request?.requestHeaders, sensitive, allowed);
   changed = redactMap(response?.responseHeaders, sensitive, allowed) || changed;
   changed = redactMap(response?.responseTrailers, sensitive, allowed) || changed;
