@@ -27,6 +27,7 @@
  * together, and splitting them would scatter one specification over several files.
  */
 import protobuf from 'protobufjs';
+import { type CivilDate, civilFromDays } from '../util/civil-date.js';
 
 type Message = Record<string, unknown>;
 type JsonObject = Record<string, unknown>;
@@ -386,18 +387,12 @@ function timestampJson(seconds: number, nanos: number): string | undefined {
   return `${cachedDate}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[inDay % 60]}${fraction(nanos)}Z`;
 }
 
-/** `YYYY-MM-DD` of a day counted from 1970-01-01 (Howard Hinnant's `civil_from_days`). */
+const civil: CivilDate = { year: 0, month: 0, day: 0 };
+
+/** `YYYY-MM-DD` of a day counted from 1970-01-01. */
 function civilDate(days: number): string {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return `${String(year).padStart(4, '0')}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}`;
+  civilFromDays(days, civil);
+  return `${String(civil.year).padStart(4, '0')}-${TWO_DIGITS[civil.month]}-${TWO_DIGITS[civil.day]}`;
 }
 
 function durationJson(seconds: number, nanos: number): string | undefined {

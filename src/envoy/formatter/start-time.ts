@@ -3,6 +3,7 @@
  * `%f`/`%Nf`), always in UTC. A format compiles once into segments; the part that depends only on
  * the whole second is cached, so entries within the same second pay for the fraction alone.
  */
+import { type CivilDate, civilFromDays } from '../../util/civil-date.js';
 
 /** Envoy's default, `%START_TIME%` with no argument. */
 export const defaultStartTimeFormat = '%Y-%m-%dT%H:%M:%E3SZ';
@@ -10,11 +11,8 @@ export const defaultStartTimeFormat = '%Y-%m-%dT%H:%M:%E3SZ';
 export type TimeFormatter = (seconds: number, nanos: number) => string;
 
 /** A broken-down UTC time, reused between calls (no allocation per entry). */
-interface Civil {
+interface Civil extends CivilDate {
   seconds: number;
-  year: number;
-  month: number; // 1-12
-  day: number;
   hour: number;
   minute: number;
   second: number;
@@ -189,7 +187,7 @@ function fraction(nanos: number, digits: number, dot: boolean): string {
 
 const cumulativeDays = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 
-/** Howard Hinnant's `civil_from_days`, on a reused object. */
+/** Calendar fields of an epoch second, on a reused object. */
 function toCivil(seconds: number, t: Civil): void {
   const dayNumber = Math.floor(seconds / 86400);
   const secondOfDay = seconds - dayNumber * 86400;
@@ -198,15 +196,7 @@ function toCivil(seconds: number, t: Civil): void {
   t.minute = Math.floor((secondOfDay % 3600) / 60);
   t.second = secondOfDay % 60;
   t.weekday = (((dayNumber + 4) % 7) + 7) % 7;
-  const z = dayNumber + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  t.day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  t.month = mp < 10 ? mp + 3 : mp - 9;
-  t.year = yoe + era * 400 + (t.month <= 2 ? 1 : 0);
+  civilFromDays(dayNumber, t);
   const leap = (t.year % 4 === 0 && t.year % 100 !== 0) || t.year % 400 === 0;
   t.yearDay = cumulativeDays[t.month - 1]! + t.day + (leap && t.month > 2 ? 1 : 0);
 }
