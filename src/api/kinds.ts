@@ -12,7 +12,7 @@ import { meshAccessLogBackendKind } from './mesh-access-log-backend/index.js';
 import { meshGatewayRouteKind } from './mesh-gateway-route/index.js';
 import { meshHTTPRouteKind } from './mesh-http-route/index.js';
 import type { Resource } from './resource.js';
-import type { Violation } from './violations.js';
+import type { Violation } from '../model/violations.js';
 
 export type KindScope = 'namespaced' | 'mesh' | 'global';
 

@@ -5,7 +5,7 @@
 import { type Document, LineCounter, type Node, isMap, isNode, isScalar, parseAllDocuments } from 'yaml';
 import { type KindDefinition, kinds as defaultKinds } from './kinds.js';
 import { type Resource, parseResource } from './resource.js';
-import { type Violation, joinPath, parsePath } from './violations.js';
+import { type Violation, joinPath, parsePath } from '../model/violations.js';
 
 export interface Problem {
   readonly source: string;

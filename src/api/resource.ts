@@ -3,7 +3,7 @@
  * (`type/name/mesh/spec`) — normalised to one shape, with envelope violations.
  */
 import type { KindDefinition } from './kinds.js';
-import { type Violation, field } from './violations.js';
+import { type Violation, field } from '../model/violations.js';
 
 export interface Resource {
   readonly kind: string;

@@ -7,7 +7,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import { ValueErrorType, Value } from '@sinclair/typebox/value';
-import { type Violation, joinPath } from './violations.js';
+import { type Violation, joinPath } from '../model/violations.js';
 
 export function checkSchema(schema: TSchema, value: unknown, basePath: string): Violation[] {
   const out: Violation[] = [];

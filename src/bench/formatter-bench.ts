@@ -8,8 +8,8 @@
  *   the yardstick the issue sets ("at least as fast as JSON.stringify").
  */
 import { loadAlsTypes } from '../envoy/protos.js';
-import { compileFormat, envoyDefaultFormat, kumaHttpDefaultFormat, type FormatSpec } from '../envoy/formatter/index.js';
-import { decodeHttp, sampleHttpContext, sampleHttpObject } from '../envoy/formatter/sample-entries.js';
+import { compileFormat, envoyDefaultFormat, kumaHttpDefaultFormat, type FormatSpec } from '../format/index.js';
+import { decodeHttp, sampleHttpContext, sampleHttpObject } from '../format/testing/sample-entries.js';
 import { perSecond } from './per-second.js';
 
 const json10: FormatSpec = {

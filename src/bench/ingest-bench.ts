@@ -14,8 +14,9 @@ import * as grpc from '@grpc/grpc-js';
 import { loadAlsTypes } from '../envoy/protos.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cli = path.join(here, '..', 'cli', 'main.js');
-const loadScript = path.join(here, 'als-load.js');
+/** The server under test is the built product; the bench itself runs from source under tsx. */
+const cli = path.join(here, '..', '..', 'dist', 'cli', 'main.js');
+const loadScript = path.join(here, 'als-load.ts');
 
 export type IngestFigures = {
   entriesPerSecond: number;
@@ -62,7 +63,7 @@ export async function benchIngest(opts: { dataDir: string; seconds?: number; str
 
     const before = await scrape(base);
     const startedAt = Date.now();
-    const load = await runChild(spawn(process.execPath, [loadScript, '--target', `127.0.0.1:${alsPort}`, '--streams', String(opts.streams ?? 4), '--seconds', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const load = await runChild(spawn(process.execPath, ['--import', 'tsx', loadScript, '--target', `127.0.0.1:${alsPort}`, '--streams', String(opts.streams ?? 4), '--seconds', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] }));
     const loadResult = JSON.parse(load.trim().split('\n').pop() ?? '{}') as { entriesSent?: number };
     const loadSeconds = (Date.now() - startedAt) / 1000;
     const afterLoad = await scrape(base);
@@ -207,7 +208,7 @@ function runChild(child: ChildProcess): Promise<string> {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(String(child.spawnargs[1]))} exited with ${code}`))));
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(String(child.spawnargs.find((a) => a.endsWith('.ts')) ?? child.spawnargs[1]))} exited with ${code}`))));
   });
 }
 

@@ -13,8 +13,8 @@
  */
 import type protobuf from 'protobufjs';
 import { loadAlsTypes } from '../envoy/protos.js';
-import { toProto3Json } from '../envoy/proto-json.js';
-import { fileDescriptorSetOf } from '../envoy/protobuf-es-registry.js';
+import { toProto3Json } from '../protojson/proto-json.js';
+import { fileDescriptorSetOf } from '../protojson/testing/protobuf-es-registry.js';
 import { perSecond } from './per-second.js';
 
 export async function benchProtoJson(opts: { seconds?: number } = {}): Promise<Record<string, number>> {

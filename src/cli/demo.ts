@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { loadResources } from '../api/load-yaml.js';
 import { startBookinfoTraffic } from '../demo/bookinfo-traffic.js';
 import { failedCallsLog, failedCallsPolicy } from '../demo/demo-policy.js';
-import { runServer } from '../server/run-server.js';
+import { runServer } from '../runtime/serve.js';
 import { addServeOptions, type ServeFlags, serverOptionsFrom, stopOnSignals } from './serve.js';
 
 /** The record of the Gloo access-logging guide: every workload, requests with `foo: bar`. */

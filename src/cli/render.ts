@@ -8,8 +8,8 @@
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { formatProblem } from '../api/load-yaml.js';
-import { parseEndpoint } from '../envoy/render/clusters.js';
-import { renderAccessLogs, renderBootstrap, renderIstio, type RenderOptions } from '../envoy/render/index.js';
+import { parseEndpoint } from '../render/clusters.js';
+import { renderAccessLogs, renderBootstrap, renderIstio, type RenderOptions } from '../render/index.js';
 import { buildPolicyContext, findProxy, recordsForProxy, resolveProxy } from '../policy/index.js';
 import { addServerOptions, errorMessage, request, type ServerFlags } from './api-client.js';
 import { readLocalResources } from './local-resources.js';

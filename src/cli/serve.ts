@@ -2,7 +2,7 @@
  * `meshlog serve`: collector + store + API in one process.
  */
 import { Command, Option } from 'commander';
-import { runServer, type RunningServer, type ServerOptions } from '../server/run-server.js';
+import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
 import { createLogger } from '../telemetry/logger.js';
 import { parseByteSize, parseDuration } from '../util/duration.js';
 

@@ -7,7 +7,7 @@
  */
 import protobuf from 'protobufjs';
 import type { AlsTypes } from '../envoy/protos.js';
-import type { DecodedEntry } from '../pipeline/log-consumer.js';
+import type { DecodedEntry } from '../model/als-batch.js';
 import type { EntryKind } from '../store/types.js';
 import type { DecodedIdentifier } from './identify-proxy.js';
 

@@ -11,7 +11,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { loadAlsTypes } from '../envoy/protos.js';
-import type { LogConsumer } from '../pipeline/log-consumer.js';
+import type { LogConsumer } from '../model/als-batch.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { AlsErrorReason, Metrics } from '../telemetry/metrics.js';
 import { MalformedMessageError, scanAlsMessage } from './als-message.js';

@@ -5,7 +5,7 @@
  *
  * Total by design: any node, however incomplete, gives an identity with whatever is known.
  */
-import type { ProxyFlavor, ProxyIdentity } from './proxy-identity.js';
+import type { ProxyFlavor, ProxyIdentity } from '../model/proxy-identity.js';
 import { type PlainValue, plainObject, plainString, plainStringMap, structToPlain } from './struct-value.js';
 
 interface DecodedNode {

@@ -2,7 +2,7 @@
  * The proxies the collector has heard from: what `GET /api/v1/proxies` lists and what an
  * AccessLogRecord's status reports as the workloads it selects.
  */
-import type { ProxyIdentity } from './proxy-identity.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
 
 export interface SeenProxy {
   readonly identity: ProxyIdentity;

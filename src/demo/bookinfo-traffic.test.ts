@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, runServer } from '../server/run-server.js';
+import { type RunningServer, runServer } from '../runtime/serve.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { bookinfoProxies } from './bookinfo-proxies.js';
 import { requestHops } from './bookinfo-requests.js';

@@ -5,7 +5,7 @@
  * protobufjs keeps unset fields' defaults on the message prototype, so a missing message field
  * reads as null and a missing scalar as its zero value; these accessors map both to "absent".
  */
-import type { DecodedEntry } from '../pipeline/log-consumer.js';
+import type { DecodedEntry } from '../model/als-batch.js';
 import type { EntryKind } from '../store/types.js';
 import { responseFlagList } from './response-flags.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ProxyIdentity } from '../collector/proxy-identity.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { loadAlsTypes } from '../envoy/protos.js';
 import { type AccessLogRecordLike, compileRecords } from './access-log-records.js';
-import type { DecodedEntry } from './log-consumer.js';
+import type { DecodedEntry } from '../model/als-batch.js';
 
 const types = loadAlsTypes();
 

@@ -5,10 +5,10 @@
  * (filters are disjunctive; none means every entry). Workload selection depends only on the
  * proxy, so it is worked out once per proxy identity and cached; per entry only the filters run.
  */
-import type { ProxyIdentity } from '../collector/proxy-identity.js';
-import type { DecodedEntry } from './log-consumer.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
+import type { DecodedEntry } from '../model/als-batch.js';
 import { type HeaderLookup, requestHeaderLookup, responseHeaderLookup } from './entry-headers.js';
-import { matchesWorkload } from './workload-match.js';
+import { matchesWorkload } from '../model/workload-match.js';
 
 /** The parts of an `AccessLogRecord` the collector acts on (Gloo's field names). */
 export interface AccessLogRecordLike {

@@ -5,8 +5,8 @@
  * `userAgent`, ...) and any others only when configured (`additional_request_headers_to_log`),
  * in the `requestHeaders` map. A lookup reads both.
  */
-import type { AlsRequest, AlsResponse } from '../envoy/formatter/als-entry.js';
-import type { DecodedEntry } from './log-consumer.js';
+import type { AlsRequest, AlsResponse } from '../format/als-entry.js';
+import type { DecodedEntry } from '../model/als-batch.js';
 
 export type HeaderLookup = (entry: DecodedEntry, lowerName: string) => string | undefined;
 

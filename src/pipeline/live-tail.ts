@@ -4,9 +4,9 @@
  * Each watcher has a bounded queue. Entries are handed over as each batch is published; a watcher that cannot keep up (its connection is backpressured) loses the older half
  * of its queue when the queue is full, and is told how many, instead of growing the heap without bound.
  */
-import type { ProxyIdentity } from '../collector/proxy-identity.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
 import type { EntryKind, EntryRow } from '../store/types.js';
-import type { DecodedEntry } from './log-consumer.js';
+import type { DecodedEntry } from '../model/als-batch.js';
 
 export interface CollectedEntry {
   readonly proxy: ProxyIdentity;

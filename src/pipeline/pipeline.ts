@@ -13,11 +13,11 @@ import { loadAlsTypes } from '../envoy/protos.js';
 import type { LogStore, EntryRow } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { parseLogName } from '../envoy/render/log-name.js';
+import { parseLogName } from '../envoy/log-name.js';
 import { type AccessLogRecordLike, type ProxyCollection, type RecordMatcher, compileRecords } from './access-log-records.js';
 import { defaultSensitiveHeaders, redactSensitiveHeaders } from './entry-headers.js';
 import type { CollectedEntry, LiveTail } from './live-tail.js';
-import type { AlsBatch, LogConsumer } from './log-consumer.js';
+import type { AlsBatch, LogConsumer } from '../model/als-batch.js';
 import type { PolicyDelivery } from './policy-delivery.js';
 import type { InventoryProxy, PolicySet } from '../policy/types.js';
 

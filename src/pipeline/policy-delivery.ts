@@ -7,9 +7,9 @@
  * Never throws into the collector: a failure to format or to open a sink is counted and logged
  * once per cause, and the other backends still get the entry.
  */
-import type { ProxyIdentity } from '../collector/proxy-identity.js';
-import { compileFormat, defaultFormatFor } from '../envoy/formatter/index.js';
-import type { CompiledFormat, FormatContext } from '../envoy/formatter/types.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
+import { compileFormat, defaultFormatFor } from '../format/index.js';
+import type { CompiledFormat, FormatContext } from '../format/types.js';
 import type { InventoryProxy, PolicySet, ResolvedBackend } from '../policy/types.js';
 import { builtinResource, compileOtelTemplate, entryTimeUnixNano, type OtelBackendConfig, type OtelLogRecord } from '../sinks/otlp/index.js';
 import { openSink, sinkKey, type AnySink } from '../sinks/registry.js';
@@ -18,7 +18,7 @@ import type { SinkBackendConfig } from '../sinks/types.js';
 import type { EntryKind } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import type { DecodedEntry } from './log-consumer.js';
+import type { DecodedEntry } from '../model/als-batch.js';
 import { createPolicyRouter, type PolicyRouterOptions } from './routing/policy-router.js';
 
 export interface PolicyDelivery {

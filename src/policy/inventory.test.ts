@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ProxyIdentity } from '../collector/proxy-identity.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { describeProxyConfig } from './describe-config.js';
 import { discoveredProxy, findProxy, mergeInventory, proxyNotFound } from './inventory.js';
 import { resolveProxy } from './resolve.js';

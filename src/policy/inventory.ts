@@ -9,7 +9,7 @@
  * the zone is the cluster; every label is a tag; the mesh is a Kuma dataplane's own, else `default`. They have one inbound (the proxy's IP) and no
  * declared outbounds: outbound traffic is resolved per destination as it is seen.
  */
-import { type ProxyIdentity, workloadKey } from '../collector/proxy-identity.js';
+import { type ProxyIdentity, workloadKey } from '../model/proxy-identity.js';
 import { serviceTag } from './target-ref.js';
 import type { InventoryProxy } from './types.js';
 

@@ -3,7 +3,7 @@
  * workload and labels (as the collector does), a declared `Dataplane` by a workload made from its
  * tags (`kuma.io/workload` or its service, `k8s.kuma.io/namespace`, `kuma.io/zone`).
  */
-import type { ProxyIdentity } from '../collector/proxy-identity.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { type AccessLogRecordLike, selectsWorkload } from '../pipeline/access-log-records.js';
 import { inboundsOf } from './resolve.js';
 import { serviceTag } from './target-ref.js';

@@ -3,8 +3,8 @@
  * encoding and from both the MADR's and Kuma 2.x's shapes by `api/`), the inventory of proxies they
  * match against, and the resolved per-listener result that `inspect`, `render` and the pipeline use.
  */
-import type { ProxyIdentity } from '../collector/proxy-identity.js';
-import type { FormatSpec } from '../envoy/formatter/types.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
+import type { FormatSpec } from '../format/types.js';
 
 export type TargetRefKind = 'Mesh' | 'MeshSubset' | 'MeshService' | 'MeshServiceSubset' | 'MeshGatewayRoute' | 'MeshHTTPRoute';
 

@@ -3,10 +3,10 @@
  * `/api/v1` items, with the Envoy entry in proto3 JSON.
  */
 import type protobuf from 'protobufjs';
-import type { WorkloadRef } from '../collector/proxy-identity.js';
+import type { WorkloadRef } from '../model/proxy-identity.js';
 import { loadAlsTypes } from '../envoy/protos.js';
-import { toProto3Json } from '../envoy/proto-json.js';
-import type { DecodedEntry } from '../pipeline/log-consumer.js';
+import { toProto3Json } from '../protojson/proto-json.js';
+import type { DecodedEntry } from '../model/als-batch.js';
 import type { EntryKind, StoredEntry } from '../store/types.js';
 
 function typeOf(kind: EntryKind): protobuf.Type {

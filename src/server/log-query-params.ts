@@ -5,9 +5,9 @@
  * The same semantics are evaluated in memory for live entries (`rowMatches`), so a followed
  * stream shows exactly what a later query would return.
  */
-import { type Violation, createViolations } from '../api/violations.js';
+import { type Violation, createViolations } from '../model/violations.js';
 import { responseFlagCodes } from '../envoy/response-flags.js';
-import { matchesWorkload } from '../pipeline/workload-match.js';
+import { matchesWorkload } from '../model/workload-match.js';
 import type { EntryRow, LogQuery, StatusRange } from '../store/types.js';
 import { parseDuration, parseTimePoint } from '../util/duration.js';
 

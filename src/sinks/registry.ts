@@ -2,7 +2,7 @@
  * Every sink factory, listed by hand: nothing registers itself on import, so what a build can
  * write to is read here. The pipeline opens one sink per `sinkKey` and shares it across policies.
  */
-import type { Violation } from '../api/violations.js';
+import type { Violation } from '../model/violations.js';
 import { fileSinkFactory, type FileSink, type FileSinkOptions } from './file/index.js';
 import { otlpSinkFactory, type OtlpSink, type OtlpSinkOptions } from './otlp/index.js';
 import { tcpSinkFactory, type TcpSink, type TcpSinkOptions } from './tcp/index.js';

@@ -2,7 +2,7 @@
  * The sinks' contract with the pipeline: a sink takes batches of formatted records for one
  * destination, and a factory per backend type builds it from a `MeshAccessLog` backend config.
  */
-import type { Violation } from '../api/violations.js';
+import type { Violation } from '../model/violations.js';
 import type { BackendConfig } from '../policy/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';

@@ -5,7 +5,7 @@
  * encoded Envoy proto (`HTTPAccessLogEntry` / `TCPAccessLogEntry` bytes) plus the columns the
  * queries filter on; the API decodes the bytes and prints proto3 JSON.
  */
-import type { WorkloadRef } from '../collector/proxy-identity.js';
+import type { WorkloadRef } from '../model/proxy-identity.js';
 
 export type EntryKind = 'http' | 'tcp';
 

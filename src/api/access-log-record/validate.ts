@@ -2,7 +2,7 @@
  * Every violation of an AccessLogRecord spec: the schema's, then the rules it cannot express.
  */
 import { checkSchema } from '../schema-check.js';
-import { type Violation, field, index } from '../violations.js';
+import { type Violation, field, index } from '../../model/violations.js';
 import { AccessLogRecordSpec } from './schema.js';
 
 /** An HTTP header name (RFC 9110 token), or an HTTP/2 pseudo-header such as `:path`. */

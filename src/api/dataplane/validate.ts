@@ -3,8 +3,8 @@
  * and the tags meshlog matches on.
  */
 import { isIP } from 'node:net';
-import { checkSpec, isObject } from '../kuma-common/index.js';
-import { type Violation, field, index } from '../violations.js';
+import { checkSpec, isObject } from '../shared/index.js';
+import { type Violation, field, index } from '../../model/violations.js';
 import { DataplaneSpec } from './schema.js';
 
 const hostname = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;

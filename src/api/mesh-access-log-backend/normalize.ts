@@ -2,7 +2,7 @@
  * A validated backend resource as the policy engine reads it, and the policies that keep it in use.
  */
 import type { AccessLogBackendResource, BackendReferenceKind } from '../../policy/types.js';
-import { normalizeBackendConfig } from '../kuma-common/index.js';
+import { normalizeBackendConfig } from '../shared/index.js';
 import { backendReferenceSites } from '../mesh-access-log/index.js';
 import type { Resource } from '../resource.js';
 import type { AccessLogBackendSpec } from './schema.js';

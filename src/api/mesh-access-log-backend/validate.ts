@@ -1,8 +1,8 @@
 /**
  * Every violation of a backend resource's spec: the schema's, then the backend's own rules.
  */
-import { checkSpec, isObject, validateBackend } from '../kuma-common/index.js';
-import { type Violation, field } from '../violations.js';
+import { checkSpec, isObject, validateBackend } from '../shared/index.js';
+import { type Violation, field } from '../../model/violations.js';
 import { AccessLogBackendSpec } from './schema.js';
 
 export function validateAccessLogBackend(spec: unknown, path: string): Violation[] {

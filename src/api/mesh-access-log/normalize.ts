@@ -3,7 +3,7 @@
  * Kuma 2.x `rules` as inbound `Mesh` entries with their matches, every backend and format in one shape.
  */
 import type { InboundEntry, MeshAccessLogPolicy, OutboundEntry, PeerMatch } from '../../policy/types.js';
-import { normalizeConf, normalizeTargetRef } from '../kuma-common/index.js';
+import { normalizeConf, normalizeTargetRef } from '../shared/index.js';
 import type { Resource } from '../resource.js';
 import type { MeshAccessLogSpec } from './schema.js';
 

@@ -2,8 +2,8 @@
  * Kuma 2.x `rules[].matches[]`: the caller's SPIFFE ID and the requested SNI, checked as Kuma
  * checks them (go-spiffe's ID rules, a DNS-1123 subdomain) so that a policy Kuma refuses is refused here.
  */
-import { type Violation, field } from '../violations.js';
-import { isObject } from '../kuma-common/index.js';
+import { type Violation, field } from '../../model/violations.js';
+import { isObject } from '../shared/index.js';
 
 const dns1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 

@@ -4,7 +4,7 @@
  * and `rules` with peer matches; entries' `default` holds backends and the seed's filtering.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { ConfSchema, TargetRefSchema } from '../kuma-common/index.js';
+import { ConfSchema, TargetRefSchema } from '../shared/index.js';
 
 const strict = { additionalProperties: false } as const;
 

@@ -3,8 +3,8 @@
  * which sections and target kinds go together, then each entry's backends and filtering.
  */
 import type { TargetRefKind } from '../../policy/types.js';
-import { checkSpec, isObject, validateConf, validateTargetRef } from '../kuma-common/index.js';
-import { type Violation, field, index } from '../violations.js';
+import { checkSpec, isObject, validateConf, validateTargetRef } from '../shared/index.js';
+import { type Violation, field, index } from '../../model/violations.js';
 import { validatePeerMatch } from './peer-match.js';
 import { MeshAccessLogSpec } from './schema.js';
 

@@ -3,7 +3,7 @@
  * names (as a `MeshSubset` of those tags), taking the requests its HTTP rules match (a TCP route: all).
  */
 import type { RouteResource } from '../../policy/types.js';
-import { routeMatches } from '../kuma-common/index.js';
+import { routeMatches } from '../shared/index.js';
 import type { Resource } from '../resource.js';
 import type { MeshGatewayRouteSpec } from './schema.js';
 

@@ -5,7 +5,7 @@
  * accepted and not interpreted: logging needs only which requests a route takes.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { HttpMatchSchema } from '../kuma-common/index.js';
+import { HttpMatchSchema } from '../shared/index.js';
 
 const strict = { additionalProperties: false } as const;
 const opaqueList = (description: string) => Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { description }));

@@ -2,8 +2,8 @@
  * Every violation of a MeshGatewayRoute spec: the schema's, one selector with tags, one of
  * `http` and `tcp`, and each HTTP match.
  */
-import { checkSpec, isObject, validateRouteRules } from '../kuma-common/index.js';
-import { type Violation, field, index } from '../violations.js';
+import { checkSpec, isObject, validateRouteRules } from '../shared/index.js';
+import { type Violation, field, index } from '../../model/violations.js';
 import { MeshGatewayRouteSpec } from './schema.js';
 
 export function validateMeshGatewayRoute(spec: unknown, path: string): Violation[] {

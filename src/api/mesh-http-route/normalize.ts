@@ -3,7 +3,7 @@
  * match of every rule. A MeshHTTPRoute is carried where its `spec.targetRef` points (default `Mesh`).
  */
 import type { RouteResource } from '../../policy/types.js';
-import { normalizeTargetRef, routeMatches } from '../kuma-common/index.js';
+import { normalizeTargetRef, routeMatches } from '../shared/index.js';
 import { normalizeGatewayRoute } from '../mesh-gateway-route/index.js';
 import type { Resource } from '../resource.js';
 import type { MeshHTTPRouteSpec } from './schema.js';

@@ -5,7 +5,7 @@
  * a rule's `default` (filters, backendRefs) is accepted and not interpreted.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { HttpMatchSchema, TargetRefSchema } from '../kuma-common/index.js';
+import { HttpMatchSchema, TargetRefSchema } from '../shared/index.js';
 
 const strict = { additionalProperties: false } as const;
 

@@ -3,8 +3,8 @@
  * route may target, and each match's path, header and regular expressions.
  */
 import type { TargetRefKind } from '../../policy/types.js';
-import { checkSpec, isObject, validateRouteRules, validateTargetRef } from '../kuma-common/index.js';
-import { type Violation, field, index } from '../violations.js';
+import { checkSpec, isObject, validateRouteRules, validateTargetRef } from '../shared/index.js';
+import { type Violation, field, index } from '../../model/violations.js';
 import { MeshHTTPRouteSpec } from './schema.js';
 
 const targetKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset'];

@@ -3,7 +3,7 @@
  * `{name: logstash, type: reference}` resolves to them as it does to a `MeshAccessLogBackend`.
  */
 import type { AccessLogBackendResource } from '../../policy/types.js';
-import { normalizeBackendConfig } from '../kuma-common/index.js';
+import { normalizeBackendConfig } from '../shared/index.js';
 import type { Resource } from '../resource.js';
 import type { MeshSpec } from './schema.js';
 

@@ -2,8 +2,8 @@
  * Every violation of a Mesh spec that meshlog reads: its logging backends, their names unique,
  * the default one defined.
  */
-import { checkSpec, isObject, validateBackend } from '../kuma-common/index.js';
-import { type Violation, field, index } from '../violations.js';
+import { checkSpec, isObject, validateBackend } from '../shared/index.js';
+import { type Violation, field, index } from '../../model/violations.js';
 import { MeshSpec } from './schema.js';
 
 export function validateMesh(spec: unknown, path: string): Violation[] {

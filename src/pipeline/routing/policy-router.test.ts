@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ProxyIdentity } from '../../collector/proxy-identity.js';
-import { decodeHttp, socket } from '../../envoy/formatter/sample-entries.js';
+import type { ProxyIdentity } from '../../model/proxy-identity.js';
+import { decodeHttp, socket } from '../../format/testing/sample-entries.js';
 import type { MeshAccessLogPolicy, PolicySet } from '../../policy/types.js';
 import { parseClusterName } from './cluster-names.js';
 import { parseSpiffe } from './peer-identity.js';

@@ -9,17 +9,17 @@
  * `inbound|…` / `outbound|…`, Kuma `localhost:PORT` / service names), then the downstream local
  * address (the proxy's own IP: inbound; anything else, such as a service VIP: outbound).
  */
-import type { ProxyIdentity } from '../../collector/proxy-identity.js';
+import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import { formatAddress, socketAddressParts } from '../../envoy/entry-fields.js';
-import { commonOf } from '../../envoy/formatter/als-entry.js';
-import { parseLogName } from '../../envoy/render/log-name.js';
-import type { FormatContext, TrafficDirection } from '../../envoy/formatter/types.js';
+import { commonOf } from '../../format/als-entry.js';
+import { parseLogName } from '../../envoy/log-name.js';
+import type { FormatContext, TrafficDirection } from '../../format/types.js';
 import { discoveredProxy, discoveredTags } from '../../policy/inventory.js';
 import { inboundsOf, resolveInbound, resolveOutbound } from '../../policy/resolve.js';
 import { serviceTag } from '../../policy/target-ref.js';
 import type { InventoryProxy, ListenerLogConfig, PolicySet, ProxyInbound, ResolvedRule } from '../../policy/types.js';
 import type { EntryKind } from '../../store/types.js';
-import type { DecodedEntry } from '../log-consumer.js';
+import type { DecodedEntry } from '../../model/als-batch.js';
 import { type ClusterHint, parseClusterName } from './cluster-names.js';
 import { parseSpiffe } from './peer-identity.js';
 import { type Peer, type RulePredicate, compileFiltering, compileRuleCondition } from './rule-conditions.js';

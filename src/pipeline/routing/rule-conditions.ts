@@ -4,11 +4,11 @@
  * peer certificate and SNI), and the policy's `filtering` (headers and `:status`, all AND-ed).
  * Compiled once per rule; evaluating them does not allocate.
  */
-import { commonOf } from '../../envoy/formatter/als-entry.js';
+import { commonOf } from '../../format/als-entry.js';
 import { selectsTags } from '../../policy/target-ref.js';
 import type { Filtering, HeaderCondition, HttpRouteMatch, PeerMatch, ResolvedRule } from '../../policy/types.js';
 import { requestHeaderLookup, responseHeaderLookup } from '../entry-headers.js';
-import type { DecodedEntry } from '../log-consumer.js';
+import type { DecodedEntry } from '../../model/als-batch.js';
 
 /** The other side of an entry: the caller on inbound traffic, the destination on outbound. */
 export interface Peer {

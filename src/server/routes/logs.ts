@@ -2,9 +2,9 @@
  * The log query endpoints: Gloo's `POST /v0/observability/logs` and meshlog's `GET /api/v1/logs`.
  */
 import type { Hono } from 'hono';
-import { formatViolations } from '../../api/violations.js';
+import { formatViolations } from '../../model/violations.js';
 import type { CollectedEntry, LiveTail } from '../../pipeline/live-tail.js';
-import { matchesWorkload } from '../../pipeline/workload-match.js';
+import { matchesWorkload } from '../../model/workload-match.js';
 import { InvalidCursorError } from '../../store/sqlite/index.js';
 import type { LogStore, StoredEntry } from '../../store/types.js';
 import { decodeStored, glooItem, stringify, v1Item } from '../entry-json.js';

@@ -3,7 +3,7 @@
  * rotation and a `reopen()` for external logrotate (the server calls it on SIGHUP). This is the
  * factory: its type name, defaults, validation and `create()`; the writing is in `file-writer.ts`.
  */
-import type { Violation } from '../../api/violations.js';
+import type { Violation } from '../../model/violations.js';
 import type { BackendConfig } from '../../policy/types.js';
 import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
 import { createSink } from '../shared/create-sink.js';

@@ -4,7 +4,7 @@
  * per batch with records grouped by resource. Also the compiler of a backend's `body` and
  * `attributes`, which the pipeline uses to turn an entry into an `OtelLogRecord`.
  */
-import type { Violation } from '../../api/violations.js';
+import type { Violation } from '../../model/violations.js';
 import type { BackendConfig } from '../../policy/types.js';
 import { createSink } from '../shared/create-sink.js';
 import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';

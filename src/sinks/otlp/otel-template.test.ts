@@ -3,10 +3,10 @@
  * bodies with formatted leaves and keys, other JSON values, the default body, and violations.
  */
 import { describe, expect, it } from 'vitest';
-import { kumaHttpDefaultFormat, kumaNetworkDefaultFormat } from '../../envoy/formatter/default-formats.js';
-import { compileFormat } from '../../envoy/formatter/compile-format.js';
-import { decodeHttp, decodeTcp, sampleHttpContext, sampleHttpObject, sampleStart, socket } from '../../envoy/formatter/sample-entries.js';
-import type { FormatContext } from '../../envoy/formatter/types.js';
+import { kumaHttpDefaultFormat, kumaNetworkDefaultFormat } from '../../format/default-formats.js';
+import { compileFormat } from '../../format/compile-format.js';
+import { decodeHttp, decodeTcp, sampleHttpContext, sampleHttpObject, sampleStart, socket } from '../../format/testing/sample-entries.js';
+import type { FormatContext } from '../../format/types.js';
 import { compileOtelTemplate, type OtelTemplate } from './otel-template.js';
 import { entryTimeUnixNano } from './otel-types.js';
 

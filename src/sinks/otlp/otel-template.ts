@@ -9,11 +9,11 @@
  * any other JSON value becomes the `stringValue` of its JSON text, formatted. No body means Kuma's
  * default format for the entry's kind, without a trailing newline.
  */
-import type { Violation } from '../../api/violations.js';
-import { compileFormat } from '../../envoy/formatter/compile-format.js';
-import { defaultFormatFor } from '../../envoy/formatter/default-formats.js';
-import type { FormatContext } from '../../envoy/formatter/types.js';
-import type { DecodedEntry } from '../../pipeline/log-consumer.js';
+import type { Violation } from '../../model/violations.js';
+import { compileFormat } from '../../format/compile-format.js';
+import { defaultFormatFor } from '../../format/default-formats.js';
+import type { FormatContext } from '../../format/types.js';
+import type { DecodedEntry } from '../../model/als-batch.js';
 import type { AnyValue, KeyValue } from './otel-types.js';
 
 export interface OtelTemplate {

@@ -3,7 +3,7 @@
  * (lowerCamelCase oneof names, 64-bit integers as strings, bytes as base64), so that a
  * `MeshAccessLog` backend's `body` is already one, and protobufjs encodes them as they are.
  */
-import type { DecodedEntry } from '../../pipeline/log-consumer.js';
+import type { DecodedEntry } from '../../model/als-batch.js';
 
 export type AnyValue =
   | { readonly stringValue: string }

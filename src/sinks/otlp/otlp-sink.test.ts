@@ -5,12 +5,12 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeHttp, sampleHttpContext, sampleHttpObject } from '../../envoy/formatter/sample-entries.js';
+import { decodeHttp, sampleHttpContext, sampleHttpObject } from '../../format/testing/sample-entries.js';
 import { createMetrics } from '../../telemetry/metrics.js';
 import { otlpSinkFactory, type OtlpSink, type OtlpSinkOptions } from './index.js';
 import { compileOtelTemplate, type OtelTemplate } from './otel-template.js';
 import { builtinResource, entryTimeUnixNano, type OtelLogRecord } from './otel-types.js';
-import { startGrpcReceiver, startHttpReceiver, type Receiver } from './otlp-test-receivers.js';
+import { startGrpcReceiver, startHttpReceiver, type Receiver } from './testing/otlp-test-receivers.js';
 
 const entry = decodeHttp(sampleHttpObject());
 const compiled = compileOtelTemplate(

@@ -4,7 +4,7 @@
  * while the peer is away, records wait in the bounded queue and go out after a reconnect; only
  * what does not fit is dropped and counted. This is the factory; the socket is in `tcp-writer.ts`.
  */
-import type { Violation } from '../../api/violations.js';
+import type { Violation } from '../../model/violations.js';
 import type { BackendConfig } from '../../policy/types.js';
 import { createSink } from '../shared/create-sink.js';
 import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';

@@ -7,7 +7,7 @@
  * (ts) index is scanned backwards with the workload set as a filter.
  */
 import type Database from 'better-sqlite3';
-import { matchesWorkload } from '../../pipeline/workload-match.js';
+import { matchesWorkload } from '../../model/workload-match.js';
 import type { LogQuery, QueryResult, StoredEntry, StoredWorkload } from '../types.js';
 import { kindCode, kindName } from './schema.js';
 

@@ -6,7 +6,7 @@
  * bytes are a view into the ALS message it arrived in, so cloning row objects copied each message
  * once per entry (~100x the data). Columns also clone far faster than objects.
  */
-import type { WorkloadRef } from '../../collector/proxy-identity.js';
+import type { WorkloadRef } from '../../model/proxy-identity.js';
 import type { EntryRow } from '../types.js';
 import { kindCode } from './schema.js';
 

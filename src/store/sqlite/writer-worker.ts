@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { WorkloadRef } from '../../collector/proxy-identity.js';
+import type { WorkloadRef } from '../../model/proxy-identity.js';
 import { type RowBatch, stringColumns } from './row-batch.js';
 import { createSchema, databaseFile, kindCode, tune } from './schema.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';

@@ -1,0 +1,39 @@
+/**
+ * A policy entry's `default`: the backends to log to and, from the seed, which requests to log.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import type { Conf } from '../../policy/types.js';
+import { type Violation, field, index } from '../../model/violations.js';
+import { BackendSchema } from './backend-schema.js';
+import { normalizeBackendEntry } from './backend-normalize.js';
+import { validateBackend } from './backend-validate.js';
+import { isObject } from './check-spec.js';
+import { FilteringSchema, normalizeFiltering, validateFiltering } from './filtering.js';
+
+export const ConfSchema = Type.Object(
+  {
+    backends: Type.Optional(Type.Array(BackendSchema, { description: "Where entries go. Absent: inherited (or the Mesh's defaultBackend); empty: nothing is logged." })),
+    filtering: Type.Optional(FilteringSchema),
+  },
+  { additionalProperties: false },
+);
+
+export type ConfSpec = Static<typeof ConfSchema>;
+
+export function validateConf(conf: unknown, path: string): Violation[] {
+  if (!isObject(conf)) return [];
+  const out: Violation[] = [];
+  const backends = conf['backends'];
+  if (Array.isArray(backends)) backends.forEach((b, i) => out.push(...validateBackend(b, index(field(path, 'backends'), i), 'inline')));
+  out.push(...validateFiltering(conf['filtering'], field(path, 'filtering')));
+  return out;
+}
+
+export function normalizeConf(conf: ConfSpec | undefined): Conf {
+  if (!conf) return {};
+  const filtering = normalizeFiltering(conf.filtering);
+  return {
+    ...(conf.backends ? { backends: conf.backends.map(normalizeBackendEntry) } : {}),
+    ...(filtering ? { filtering } : {}),
+  };
+}

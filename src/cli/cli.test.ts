@@ -1,0 +1,82 @@
+/**
+ * The `meshlog` command as a user runs it: a child process against a running server.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, runServer } from '../runtime/serve.js';
+import { silentLogger } from '../telemetry/logger.js';
+import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
+
+const run = promisify(execFile);
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+async function meshlog(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', main, ...args], { timeout: 20_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('meshlog CLI', () => {
+  let dir: string;
+  let server: RunningServer;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'meshlog-cli-'));
+    server = await runServer({ dataDir: path.join(dir, 'data'), alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger() });
+    url = `http://127.0.0.1:${server.httpPort}`;
+  });
+
+  afterAll(async () => {
+    await server?.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('apply -f prints every problem as FILE:LINE:COL and changes nothing', async () => {
+    const file = path.join(dir, 'bad.yaml');
+    writeFileSync(file, 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: bad, namespace: gloo-mesh}\nspec:\n  filters:\n    - statusCodeMatcher: {value: 500}\n    - headerMatcher: {}\n  bogus: 1\n');
+    const result = await meshlog('apply', '-f', file, '--server', url);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([`${file}:8:3 spec.bogus: unknown field`, `${file}:7:22 spec.filters[1].headerMatcher.name: must be set`]);
+    expect(server.resources.repository.list()).toEqual([]);
+  });
+
+  it('apply -f applies a valid file, then logs prints what was collected', async () => {
+    const file = path.join(dir, 'record.yaml');
+    writeFileSync(file, 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: errors, namespace: gloo-mesh}\nspec:\n  filters: [{statusCodeMatcher: {value: 500, comparator: GE}}]\n');
+    const applied = await meshlog('apply', '-f', file, '--server', url);
+    expect(applied).toMatchObject({ code: 0, stdout: 'accesslogrecord/errors (gloo-mesh) created\n' });
+
+    const als = createAlsClient(`127.0.0.1:${server.alsPort}`);
+    const stream = als.open();
+    await stream.write({ identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/ok'), httpEntry('/broken', { code: 503 })] } });
+    await stream.end();
+    als.close();
+    await server.store.flush();
+
+    const compact = await meshlog('logs', '--server', url, '--color', 'never');
+    expect(compact.code).toBe(0);
+    expect(compact.stdout).toMatch(/^\S+Z mgmt-cluster\/bookinfo\/reviews-v1 GET reviews:9080\/broken 503 via_upstream 30ms → outbound\|9080\|\|reviews\.bookinfo\.svc\.cluster\.local\n$/);
+    const json = await meshlog('logs', '--server', url, '-o', 'json', '--status', '5xx', '--selector', 'app=reviews');
+    expect(JSON.parse(json.stdout).httpAccessLog.request.path).toBe('/broken');
+    const none = await meshlog('logs', '--server', url, '--cluster', 'remote-cluster');
+    expect(none).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('says what is wrong when the server is not there or a flag is bad', async () => {
+    const down = await meshlog('logs', '--server', 'http://127.0.0.1:1');
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/cannot reach the meshlog server at http:\/\/127\.0\.0\.1:1/);
+    const bad = await meshlog('logs', '--server', url, '--status', 'teapot');
+    expect(bad.stderr).toMatch(/status: "teapot" is not a status code/);
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * Bad input never crashes the collector and never loses accepted entries: each bad stream gets a
+ * gRPC error and a counter goes up, while other streams keep being served.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, runServer } from './serve.js';
+import { silentLogger } from '../telemetry/logger.js';
+import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
+
+const collectAll = `apiVersion: observability.enterprise.mesh.gloo.solo.io/v1
+kind: AccessLogRecord
+metadata: {name: everything, namespace: gloo-mesh}
+spec: {}
+`;
+
+async function metric(base: string, name: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`) && l.includes('} '));
+  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+}
+
+async function storedPaths(base: string): Promise<string[]> {
+  const body = (await (await fetch(`${base}/api/v1/logs?limit=1000`)).json()) as { items: Array<{ httpAccessLog: { request: { path: string } } }> };
+  return body.items.map((i) => i.httpAccessLog.request.path).sort();
+}
+
+describe('bad ALS input', () => {
+  let dataDir: string;
+  let server: RunningServer;
+  let base: string;
+  let als: ReturnType<typeof createAlsClient>;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-bad-'));
+    server = await runServer({
+      dataDir,
+      alsHost: '127.0.0.1',
+      alsPort: 0,
+      httpPort: 0,
+      logger: silentLogger(),
+      maxStreams: 4,
+      maxMessageBytes: 64 * 1024,
+    });
+    base = `http://127.0.0.1:${server.httpPort}`;
+    als = createAlsClient(`127.0.0.1:${server.alsPort}`, { 'grpc.max_send_message_length': 8 * 1024 * 1024 });
+    await fetch(`${base}/api/v1/resources`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: collectAll });
+  });
+
+  afterAll(async () => {
+    als?.close();
+    await server?.shutdown();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('ends a stream that sends a malformed message, keeps what it sent before, and serves the others', async () => {
+    const healthy = als.open();
+    await healthy.write({ identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/healthy/1')] } });
+    const bad = als.open();
+    await bad.write({ identifier: istioIdentifier('ratings-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/before-garbage')] } });
+    await bad.write(Uint8Array.from([0x12, 0x7f, 0x0a]));
+    const { error } = await bad.result;
+    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error?.details).toMatch(/Malformed StreamAccessLogsMessage/);
+    await healthy.write({ httpLogs: { logEntry: [httpEntry('/healthy/2')] } });
+    expect((await healthy.end()).error).toBeNull();
+    await server.store.flush();
+    expect(await storedPaths(base)).toEqual(expect.arrayContaining(['/before-garbage', '/healthy/1', '/healthy/2']));
+    expect(await metric(base, 'meshlog_als_errors_total{reason="malformed"}')).toBe(1);
+  });
+
+  it('ends a stream whose first message has no identifier', async () => {
+    const stream = als.open();
+    await stream.write({ httpLogs: { logEntry: [httpEntry('/anonymous')] } });
+    const { error } = await stream.result;
+    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error?.details).toMatch(/first message of a stream must carry an identifier/);
+    expect(await metric(base, 'meshlog_als_errors_total{reason="missing_identifier"}')).toBe(1);
+  });
+
+  it('refuses an oversized message with RESOURCE_EXHAUSTED and counts it', async () => {
+    const stream = als.open();
+    // Over the 64 KiB limit, under grpc-js's own guard at twice that.
+    const big = 'x'.repeat(100 * 1024);
+    await stream.write({ identifier: istioIdentifier('details-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/big', { headers: { big } })] } });
+    const { error } = await stream.result;
+    expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(error?.details).toMatch(/over the 65536-byte limit/);
+    expect(await metric(base, 'meshlog_als_errors_total{reason="oversized"}')).toBe(1);
+    // Far larger: refused by grpc-js before it is even buffered.
+    const huge = als.open();
+    // Not awaited: the server answers before it reads the whole message.
+    void huge.write({ identifier: istioIdentifier('details-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/huge', { headers: { big: 'x'.repeat(1024 * 1024) } })] } });
+    expect((await huge.result).error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  });
+
+  it('refuses streams beyond the limit while serving those it has', async () => {
+    const open = Array.from({ length: 4 }, (_, i) => {
+      const s = als.open();
+      void s.write({ identifier: istioIdentifier(`svc${i}-v1`, 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry(`/flood/${i}`)] } });
+      return s;
+    });
+    // Wait until the server holds all four.
+    const deadline = Date.now() + 10_000;
+    while ((await metric(base, 'meshlog_als_streams_active')) < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const extra = als.open();
+    await extra.write({ identifier: istioIdentifier('extra-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/flood/extra')] } });
+    const { error } = await extra.result;
+    expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(error?.details).toMatch(/already serves 4 streams/);
+    for (const s of open) expect((await s.end()).error).toBeNull();
+    await server.store.flush();
+    expect(await storedPaths(base)).toEqual(expect.arrayContaining(['/flood/0', '/flood/1', '/flood/2', '/flood/3']));
+    expect(await storedPaths(base)).not.toContain('/flood/extra');
+    expect(await metric(base, 'meshlog_als_errors_total{reason="too_many_streams"}')).toBe(1);
+  });
+
+  it('serves the v2 service with the same identity rules', async () => {
+    const stream = als.open('v2');
+    await stream.write({ identifier: istioIdentifier('legacy-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/legacy')] } });
+    expect((await stream.end()).error).toBeNull();
+    await server.store.flush();
+    const body = (await (await fetch(`${base}/api/v1/logs?path=/legacy`)).json()) as { items: Array<{ workloadRef: unknown }> };
+    expect(body.items[0]?.workloadRef).toEqual({ name: 'legacy-v1', namespace: 'bookinfo', clusterName: 'mgmt-cluster' });
+  });
+});
+
+describe('restart', () => {
+  it('keeps every entry accepted before a graceful shutdown', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-restart-'));
+    try {
+      const first = await runServer({ dataDir, alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger() });
+      await fetch(`http://127.0.0.1:${first.httpPort}/api/v1/resources`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: collectAll });
+      const client = createAlsClient(`127.0.0.1:${first.alsPort}`);
+      const stream = client.open();
+      const entries = Array.from({ length: 500 }, (_, i) => httpEntry(`/restart/${i}`));
+      await stream.write({ identifier: istioIdentifier('reviews-v2', 'mgmt-cluster'), httpLogs: { logEntry: entries.slice(0, 250) } });
+      await stream.write({ httpLogs: { logEntry: entries.slice(250) } });
+      await stream.end();
+      client.close();
+      // No flush: shutdown itself must commit what was accepted.
+      await first.shutdown();
+
+      const second = await runServer({ dataDir, alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger() });
+      try {
+        const base = `http://127.0.0.1:${second.httpPort}`;
+        expect((await storedPaths(base)).length).toBe(500);
+        // The applied record survived too.
+        const resources = (await (await fetch(`${base}/api/v1/resources`)).json()) as { items: Array<{ kind: string }> };
+        expect(resources.items.map((r) => r.kind)).toContain('AccessLogRecord');
+      } finally {
+        await second.shutdown();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

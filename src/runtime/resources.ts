@@ -1,0 +1,108 @@
+/**
+ * Resources inside a running server: the repository, the REST routes over it, and the wiring that
+ * hands the current AccessLogRecords to the pipeline whenever they change.
+ */
+import type { Hono } from 'hono';
+import { findKind, kinds } from '../api/kinds.js';
+import { formatProblem, loadResources } from '../api/load-yaml.js';
+import { encodeResource } from '../api/resource.js';
+import type { ProxyRegistry } from '../collector/proxy-registry.js';
+import { workloadKey } from '../model/proxy-identity.js';
+import { type AccessLogRecordLike, selectsWorkload } from '../pipeline/access-log-records.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { buildPolicyContext, type PolicyContext } from '../policy/index.js';
+import { type ResourceRepository, type StoredResource, ResourceConflictError, createResourceRepository } from '../resources/resource-repository.js';
+import type { Logger } from '../telemetry/logger.js';
+import { workloadRefJson } from '../server/entry-json.js';
+
+export interface ResourcesRuntime {
+  readonly repository: ResourceRepository;
+  /** The policies, backends, routes, declared proxies and records in force now. */
+  context(): PolicyContext;
+  routes(app: Hono): void;
+  close(): Promise<void>;
+}
+
+export async function startResources(options: {
+  dataDir: string;
+  configDir?: string;
+  pipeline: Pipeline;
+  proxies: ProxyRegistry;
+  logger: Logger;
+}): Promise<ResourcesRuntime> {
+  const repository = createResourceRepository({ dataDir: options.dataDir, configDir: options.configDir, kinds, logger: options.logger });
+  let context = buildPolicyContext([]);
+  const feed = (all: readonly StoredResource[]) => {
+    context = buildPolicyContext(all.map((r) => r.resource));
+    options.pipeline.setRecords(context.records);
+    options.pipeline.setPolicies(context.set, context.proxies);
+  };
+  repository.subscribe(feed);
+  await repository.start();
+  feed(repository.list());
+
+  /** Gloo's AccessLogRecordStatus: the workloads the record selects now. */
+  const status = (r: StoredResource) => {
+    if (r.resource.kind !== 'AccessLogRecord') return undefined;
+    const record = toRecord(r);
+    const workloads = new Map<string, Record<string, string>>();
+    for (const p of options.proxies.list()) if (selectsWorkload(record, p.identity)) workloads.set(workloadKey(p.identity.workload), workloadRefJson(p.identity.workload));
+    return { observedGeneration: r.generation, state: 'ACCEPTED', workloads: [...workloads.values()] };
+  };
+  const view = (r: StoredResource) => {
+    const kind = findKind(r.resource.kind)!;
+    const s = status(r);
+    return { ...encodeResource(r.resource, kind), ...(s ? { status: s } : {}), meshlog: { origin: r.origin, generation: r.generation, createdAt: r.createdAt, updatedAt: r.updatedAt } };
+  };
+
+  return {
+    repository,
+    context: () => context,
+    close: () => repository.close(),
+    routes(app) {
+      app.post('/api/v1/resources', async (c) => {
+        const text = await c.req.text();
+        const { resources, problems } = loadResources(text, 'request');
+        if (problems.length > 0) {
+          return c.json({ error: 'the resources are not valid; nothing was applied', violations: problems.map((p) => ({ field: p.field, message: p.message, line: p.line, col: p.col })) }, 400);
+        }
+        try {
+          const results = repository.apply(resources.map((r) => r.resource));
+          return c.json({ results: results.map(({ resource, outcome }) => ({ kind: resource.kind, name: resource.name, scope: resource.scope, outcome })) });
+        } catch (err) {
+          if (err instanceof ResourceConflictError) return c.json({ error: err.message }, 409);
+          throw err;
+        }
+      });
+      app.get('/api/v1/resources', (c) => {
+        const kindParam = c.req.query('kind');
+        const kind = kindParam ? findKind(kindParam) : undefined;
+        if (kindParam && !kind) return c.json({ error: `unknown kind "${kindParam}" (known: ${kinds.map((k) => k.kind).join(', ')})` }, 400);
+        return c.json({ items: repository.list(kind?.kind).map(view), problems: repository.problems().map(formatProblem) });
+      });
+      const scopeOf = (kind: NonNullable<ReturnType<typeof findKind>>, q: (k: string) => string | undefined) =>
+        kind.scope === 'namespaced' ? (q('namespace') ?? 'default') : kind.scope === 'mesh' ? (q('mesh') ?? 'default') : '';
+      app.get('/api/v1/resources/:kind/:name', (c) => {
+        const kind = findKind(c.req.param('kind'));
+        if (!kind) return c.json({ error: `unknown kind "${c.req.param('kind')}"` }, 404);
+        const found = repository.get(kind.kind, scopeOf(kind, (k) => c.req.query(k)), c.req.param('name'));
+        return found ? c.json(view(found)) : c.json({ error: `${kind.kind} ${c.req.param('name')} not found` }, 404);
+      });
+      app.delete('/api/v1/resources/:kind/:name', (c) => {
+        const kind = findKind(c.req.param('kind'));
+        if (!kind) return c.json({ error: `unknown kind "${c.req.param('kind')}"` }, 404);
+        try {
+          const deleted = repository.delete(kind.kind, scopeOf(kind, (k) => c.req.query(k)), c.req.param('name'));
+          return deleted ? c.json({ deleted: true }) : c.json({ error: `${kind.kind} ${c.req.param('name')} not found` }, 404);
+        } catch (err) {
+          if (err instanceof ResourceConflictError) return c.json({ error: err.message }, 409);
+          throw err;
+        }
+      });
+    },
+  };
+}
+
+function toRecord(r: StoredResource): AccessLogRecordLike {
+  return { name: r.resource.name, namespace: r.resource.scope, spec: (r.resource.spec ?? {}) as AccessLogRecordLike['spec'] };
+}
