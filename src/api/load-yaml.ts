@@ -3,9 +3,11 @@
  * problem — syntax or validation — placed at the line and column of the field it names.
  */
 import { type Document, LineCounter, type Node, isMap, isNode, isScalar, parseAllDocuments } from 'yaml';
-import { type KindDefinition, kinds as defaultKinds } from './kinds.js';
-import { type Resource, parseResource } from './resource.js';
+import { kinds as defaultKinds } from './kinds.js';
+import { parseResource } from './resource.js';
 import { type Violation, joinPath, parsePath } from '../model/violations.js';
+import type { KindDefinition } from './types.js';
+import type { Resource } from './types.js';
 
 export interface Problem {
   readonly source: string;

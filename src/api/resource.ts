@@ -2,24 +2,8 @@
  * A resource in either encoding — Kubernetes (`apiVersion/kind/metadata/spec`) or Kuma universal
  * (`type/name/mesh/spec`) — normalised to one shape, with envelope violations.
  */
-import type { KindDefinition } from './kinds.js';
 import { type Violation, field } from '../model/violations.js';
-
-export interface Resource {
-  readonly kind: string;
-  readonly apiVersion: string;
-  readonly name: string;
-  /** Namespace for namespaced kinds, mesh for mesh-scoped kinds, '' for global kinds. */
-  readonly scope: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly spec: unknown;
-  readonly encoding: 'kubernetes' | 'universal';
-}
-
-/** `AccessLogRecord/gloo-mesh/access-log-all`: unique per resource. */
-export function resourceKey(r: Pick<Resource, 'kind' | 'scope' | 'name'>): string {
-  return `${r.kind}/${r.scope}/${r.name}`;
-}
+import type { KindDefinition, Resource } from './types.js';
 
 const dns1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Problem, loadResources } from '../api/load-yaml.js';
-import type { Resource } from '../api/resource.js';
+import type { Resource } from '../api/types.js';
 
 export function readLocalResources(files: readonly string[], configDir?: string): { resources: Resource[]; problems: Problem[] } {
   const sources = [...files];

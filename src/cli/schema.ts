@@ -7,7 +7,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { type KindDefinition, findKind, kinds } from '../api/kinds.js';
+import { findKind, kinds } from '../api/kinds.js';
+import type { KindDefinition } from '../api/types.js';
 
 type Json = Record<string, unknown>;
 

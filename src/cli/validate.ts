@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { type LoadedResource, type Problem, formatProblem, loadResources } from '../api/load-yaml.js';
-import { resourceKey } from '../api/resource.js';
+import { resourceKey } from '../api/types.js';
 
 interface ValidateFlags {
   filename: string[];

@@ -7,9 +7,8 @@
  */
 import protobuf from 'protobufjs';
 import type { AlsTypes } from '../envoy/protos.js';
-import type { DecodedEntry } from '../model/als-batch.js';
-import type { EntryKind } from '../store/types.js';
 import type { DecodedIdentifier } from './identify-proxy.js';
+import type { DecodedEntry, EntryKind } from '../model/entry.js';
 
 export interface ScannedMessage {
   identifier: DecodedIdentifier | undefined;

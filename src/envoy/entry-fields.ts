@@ -5,9 +5,8 @@
  * protobufjs keeps unset fields' defaults on the message prototype, so a missing message field
  * reads as null and a missing scalar as its zero value; these accessors map both to "absent".
  */
-import type { DecodedEntry } from '../model/als-batch.js';
-import type { EntryKind } from '../store/types.js';
 import { responseFlagList } from './response-flags.js';
+import type { DecodedEntry, EntryKind } from '../model/entry.js';
 
 /** A 64-bit integer as protobufjs gives it: a number, or a Long when it does not fit. */
 export type Int64 = number | string | { toNumber(): number };

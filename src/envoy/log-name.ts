@@ -8,16 +8,17 @@
  *   rule, its formats and backends. `meshlog:` followed by the listener's name in `ProxyLogConfig`.
  * - `meshlog:records`: entries `AccessLogRecord`s want, whatever the listener; they go to the store.
  */
-import type { ListenerLogConfig } from '../policy/types.js';
+import type { Direction } from '../model/entry.js';
 
 export const recordsLogName = 'meshlog:records';
 const prefix = 'meshlog:';
 
 export type ParsedLogName =
-  | { readonly kind: 'listener'; readonly direction: 'inbound' | 'outbound'; /** The listener's name in `ProxyLogConfig`. */ readonly listener: string }
+  | { readonly kind: 'listener'; readonly direction: Direction; /** The listener's name in `ProxyLogConfig`. */ readonly listener: string }
   | { readonly kind: 'records' };
 
-export function listenerLogName(listener: Pick<ListenerLogConfig, 'name' | 'direction'>): string {
+/** `listener` is a `ListenerLogConfig` of the policy engine, or anything with its name and direction. */
+export function listenerLogName(listener: { readonly name: string; readonly direction: Direction }): string {
   // Listener names already start with their direction; one that does not is given it.
   const name = listener.name.startsWith(`${listener.direction}:`) ? listener.name : `${listener.direction}:${listener.name}`;
   return `${prefix}${name}`;

@@ -3,9 +3,9 @@
  * unset message fields read null, unset scalars their zero value, 64-bit integers as `Long`),
  * and the operator definition every operator table uses.
  */
-import type { DecodedEntry } from '../model/als-batch.js';
 import type { Int64 } from '../envoy/entry-fields.js';
 import type { Evaluator } from './types.js';
+import type { DecodedEntry } from '../model/entry.js';
 
 
 export interface AlsCommon {

@@ -3,11 +3,11 @@
  * string JSON values, `omitEmptyValues`, and compile errors with their positions.
  */
 import { describe, expect, it } from 'vitest';
-import type { DecodedEntry } from '../model/als-batch.js';
 import { compileFormat } from './compile-format.js';
 import { defaultFormatFor, envoyDefaultFormat, istioDefaultFormat, kumaHttpDefaultFormat, kumaNetworkDefaultFormat } from './default-formats.js';
 import { decodeHttp, decodeTcp, sampleHttpContext, sampleHttpObject, socket } from './testing/sample-entries.js';
 import type { FormatContext, FormatSpec } from './types.js';
+import type { DecodedEntry } from '../model/entry.js';
 
 const full = decodeHttp(sampleHttpObject());
 

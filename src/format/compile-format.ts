@@ -5,10 +5,10 @@
  * applied, never discovered on live traffic.
  */
 import type { Violation } from '../model/violations.js';
-import type { DecodedEntry } from '../model/als-batch.js';
 import { operators } from './operators.js';
 import { parseFormat } from './parse-format.js';
 import type { CompiledFormat, Evaluator, FormatContext, FormatSpec, FormatValue, FormatViolations } from './types.js';
+import type { DecodedEntry } from '../model/entry.js';
 
 export interface CompileOptions {
   /** Path of the format in the resource, prefixed to violation fields. Defaults to `format`. */

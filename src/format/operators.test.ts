@@ -3,10 +3,10 @@
  * the sample entry (see `sample-entries.ts`), an empty HTTP entry and a TCP entry.
  */
 import { describe, expect, it } from 'vitest';
-import type { DecodedEntry } from '../model/als-batch.js';
 import { compileFormat } from './compile-format.js';
 import { decodeHttp, decodeTcp, sampleHttpContext, sampleHttpObject, socket } from './testing/sample-entries.js';
 import type { FormatContext } from './types.js';
+import type { DecodedEntry } from '../model/entry.js';
 
 const full = decodeHttp(sampleHttpObject());
 const empty = decodeHttp({ commonProperties: {}, request: {}, response: {} });

@@ -3,8 +3,7 @@
  * entry is formatted in, and the compiled format.
  */
 import type { Violation } from '../model/violations.js';
-import type { DecodedEntry } from '../model/als-batch.js';
-import type { EntryKind } from '../store/types.js';
+import type { DecodedEntry, EntryKind } from '../model/entry.js';
 
 /** `plain` text, or `json` key/value pairs (values are format strings), in Kuma's shape. */
 export type FormatSpec =

@@ -6,14 +6,7 @@
  * belongs to the consumer; the collector never touches it again.
  */
 import type { ProxyIdentity } from './proxy-identity.js';
-import type { EntryKind } from '../store/types.js';
-
-/**
- * A decoded `HTTPAccessLogEntry` or `TCPAccessLogEntry` as protobufjs produces it (camelCase
- * fields, `Long` for 64-bit integers, `{seconds, nanos}` for Timestamp and Duration).
- * Typed loosely on purpose: readers go through the accessors in `envoy/entry-fields.ts`.
- */
-export type DecodedEntry = Record<string, unknown>;
+import type { DecodedEntry, EntryKind } from './entry.js';
 
 export interface AlsBatch {
   readonly proxy: ProxyIdentity;

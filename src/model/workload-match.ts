@@ -4,7 +4,13 @@
  * the namespace and the cluster must be among those listed (an omitted or empty field matches any).
  */
 import type { WorkloadRef } from './proxy-identity.js';
-import type { WorkloadMatcher } from '../store/types.js';
+
+/** Gloo's `KubeWorkloadMatcher`: fields AND-ed, omitted fields match anything. */
+export interface WorkloadMatcher {
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly namespaces?: readonly string[];
+  readonly clusters?: readonly string[];
+}
 
 export function matchesWorkload(
   matchers: readonly WorkloadMatcher[] | undefined,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { loadAlsTypes } from '../envoy/protos.js';
-import { type AccessLogRecordLike, compileRecords } from './access-log-records.js';
-import type { DecodedEntry } from '../model/als-batch.js';
+import { compileRecords } from './access-log-records.js';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import type { DecodedEntry } from '../model/entry.js';
 
 const types = loadAlsTypes();
 

@@ -6,32 +6,9 @@
  * proxy, so it is worked out once per proxy identity and cached; per entry only the filters run.
  */
 import type { ProxyIdentity } from '../model/proxy-identity.js';
-import type { DecodedEntry } from '../model/als-batch.js';
 import { type HeaderLookup, requestHeaderLookup, responseHeaderLookup } from './entry-headers.js';
-import { matchesWorkload } from '../model/workload-match.js';
-
-/** The parts of an `AccessLogRecord` the collector acts on (Gloo's field names). */
-export interface AccessLogRecordLike {
-  readonly name: string;
-  readonly namespace: string;
-  readonly spec: {
-    readonly workloadSelectors?: ReadonlyArray<{
-      readonly kubeWorkloadMatcher?: {
-        readonly labels?: Readonly<Record<string, string>>;
-        readonly namespaces?: readonly string[];
-        readonly clusters?: readonly string[];
-      };
-    }>;
-    readonly filters?: ReadonlyArray<{
-      readonly statusCodeMatcher?: { readonly value: number; readonly comparator?: 'EQ' | 'GE' | 'LE' };
-      readonly headerMatcher?: { readonly name: string; readonly value?: string; readonly regex?: boolean; readonly invertMatch?: boolean };
-    }>;
-    readonly includedRequestHeaders?: readonly string[];
-    readonly includedResponseHeaders?: readonly string[];
-    readonly includedResponseTrailers?: readonly string[];
-    readonly includedFilterStateObjects?: readonly string[];
-  };
-}
+import type { DecodedEntry } from '../model/entry.js';
+import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
 
 type EntryPredicate = (entry: DecodedEntry) => boolean;
 
@@ -86,17 +63,6 @@ function collectionFor(selecting: readonly CompiledRecord[]): ProxyCollection {
       return matched;
     },
   };
-}
-
-/** Whether the record's `workloadSelectors` select the proxy's workload. */
-export function selectsWorkload(record: AccessLogRecordLike, proxy: ProxyIdentity): boolean {
-  const selectors = record.spec.workloadSelectors ?? [];
-  // A selector without a kubeWorkloadMatcher selects every workload.
-  return matchesWorkload(
-    selectors.map((s) => s.kubeWorkloadMatcher ?? {}),
-    proxy.workload,
-    proxy.labels,
-  );
 }
 
 function compileRecord(record: AccessLogRecordLike): CompiledRecord {

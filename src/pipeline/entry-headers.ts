@@ -6,7 +6,7 @@
  * in the `requestHeaders` map. A lookup reads both.
  */
 import type { AlsRequest, AlsResponse } from '../format/als-entry.js';
-import type { DecodedEntry } from '../model/als-batch.js';
+import type { DecodedEntry } from '../model/entry.js';
 
 export type HeaderLookup = (entry: DecodedEntry, lowerName: string) => string | undefined;
 

@@ -5,8 +5,8 @@
  * of its queue when the queue is full, and is told how many, instead of growing the heap without bound.
  */
 import type { ProxyIdentity } from '../model/proxy-identity.js';
-import type { EntryKind, EntryRow } from '../store/types.js';
-import type { DecodedEntry } from '../model/als-batch.js';
+import type { EntryRow } from '../store/types.js';
+import type { EntryKind, DecodedEntry } from '../model/entry.js';
 
 export interface CollectedEntry {
   readonly proxy: ProxyIdentity;

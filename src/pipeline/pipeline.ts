@@ -14,12 +14,14 @@ import type { LogStore, EntryRow } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { parseLogName } from '../envoy/log-name.js';
-import { type AccessLogRecordLike, type ProxyCollection, type RecordMatcher, compileRecords } from './access-log-records.js';
+import { type ProxyCollection, type RecordMatcher, compileRecords } from './access-log-records.js';
 import { defaultSensitiveHeaders, redactSensitiveHeaders } from './entry-headers.js';
 import type { CollectedEntry, LiveTail } from './live-tail.js';
 import type { AlsBatch, LogConsumer } from '../model/als-batch.js';
 import type { PolicyDelivery } from './policy-delivery.js';
-import type { InventoryProxy, PolicySet } from '../policy/types.js';
+import type { PolicySet } from '../policy/types.js';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import type { InventoryProxy } from '../api/dataplane/model.js';
 
 export interface PipelineOptions {
   readonly store: LogStore;

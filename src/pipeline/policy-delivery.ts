@@ -10,16 +10,16 @@
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { compileFormat, defaultFormatFor } from '../format/index.js';
 import type { CompiledFormat, FormatContext } from '../format/types.js';
-import type { InventoryProxy, PolicySet, ResolvedBackend } from '../policy/types.js';
+import type { PolicySet, ResolvedBackend } from '../policy/types.js';
 import { builtinResource, compileOtelTemplate, entryTimeUnixNano, type OtelBackendConfig, type OtelLogRecord } from '../sinks/otlp/index.js';
 import { openSink, sinkKey, type AnySink } from '../sinks/registry.js';
 import type { LineRecord } from '../sinks/shared/line-record.js';
 import type { SinkBackendConfig } from '../sinks/types.js';
-import type { EntryKind } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import type { DecodedEntry } from '../model/als-batch.js';
 import { createPolicyRouter, type PolicyRouterOptions } from './routing/policy-router.js';
+import type { InventoryProxy } from '../api/dataplane/model.js';
+import type { EntryKind, DecodedEntry } from '../model/entry.js';
 
 export interface PolicyDelivery {
   /** True while no policy exists: nothing to do per entry. */

@@ -4,7 +4,9 @@
  * `spec.name` (the seed's examples use both). A reference that finds nothing, or finds two
  * different backends, is an error naming it; the backend is then left out.
  */
-import type { AccessLogBackendResource, BackendEntry, BackendReference, ResolvedBackend } from './types.js';
+import type { ResolvedBackend } from './types.js';
+import type { AccessLogBackendResource } from '../api/mesh-access-log-backend/model.js';
+import type { BackendEntry, BackendReference } from '../api/shared/model.js';
 
 export interface BackendResolution {
   readonly backends: ResolvedBackend[];

@@ -3,7 +3,8 @@
  * order (least important first, so the last one listed wins a conflict), and the resolved rule.
  */
 import { describeTarget } from './target-ref.js';
-import type { Filtering, ListenerLogConfig, ProxyLogConfig, ResolvedBackend, ResolvedRule } from './types.js';
+import type { ListenerLogConfig, ProxyLogConfig, ResolvedBackend, ResolvedRule } from './types.js';
+import type { Filtering } from '../api/shared/model.js';
 
 function backendText(b: ResolvedBackend): string {
   const where = b.type === 'file' ? `file ${b.path}` : b.type === 'tcp' ? `tcp ${b.address}` : b.type === 'openTelemetry' ? `openTelemetry ${b.endpoint}` : 'store';

@@ -3,7 +3,7 @@ import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { describeProxyConfig } from './describe-config.js';
 import { discoveredProxy, findProxy, mergeInventory, proxyNotFound } from './inventory.js';
 import { resolveProxy } from './resolve.js';
-import type { InventoryProxy } from './types.js';
+import type { InventoryProxy } from '../api/dataplane/model.js';
 
 const ratings: ProxyIdentity = {
   nodeId: 'sidecar~10.28.0.20~ratings-v1-744894fbdb-ctvpd.bookinfo~bookinfo.svc.cluster.local',

@@ -11,7 +11,7 @@
  */
 import { type ProxyIdentity, workloadKey } from '../model/proxy-identity.js';
 import { serviceTag } from './target-ref.js';
-import type { InventoryProxy } from './types.js';
+import type { InventoryProxy } from '../api/dataplane/model.js';
 
 export function serviceOf(identity: ProxyIdentity): string {
   const l = identity.labels;

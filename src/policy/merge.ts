@@ -1,9 +1,9 @@
+import type { Conf } from '../api/shared/model.js';
 /**
  * Merging policy confs the way Kuma does: RFC 7396 JSON merge patch, applied in priority order.
  * Objects merge key by key (so `filtering.headers` merges per header); lists are replaced whole,
  * so the winning entry's `backends` replaces the list rather than adding to it.
  */
-import type { Conf } from './types.js';
 
 type Json = unknown;
 

@@ -8,9 +8,11 @@ import { normalizeRoute } from '../api/mesh-http-route/normalize.js';
 import { normalizeAccessLogBackend } from '../api/mesh-access-log-backend/normalize.js';
 import { normalizeMeshAccessLog } from '../api/mesh-access-log/index.js';
 import { normalizeMeshLoggingBackends } from '../api/mesh/normalize.js';
-import type { Resource } from '../api/resource.js';
-import type { AccessLogRecordLike } from '../pipeline/access-log-records.js';
-import type { InventoryProxy, PolicySet, RouteResource } from './types.js';
+import type { PolicySet } from './types.js';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import type { InventoryProxy } from '../api/dataplane/model.js';
+import type { RouteResource } from '../api/mesh-http-route/model.js';
+import type { Resource } from '../api/types.js';
 
 export interface PolicyContext {
   readonly set: PolicySet;

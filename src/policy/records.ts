@@ -4,10 +4,10 @@
  * tags (`kuma.io/workload` or its service, `k8s.kuma.io/namespace`, `kuma.io/zone`).
  */
 import type { ProxyIdentity } from '../model/proxy-identity.js';
-import { type AccessLogRecordLike, selectsWorkload } from '../pipeline/access-log-records.js';
 import { inboundsOf } from './resolve.js';
 import { serviceTag } from './target-ref.js';
-import type { InventoryProxy } from './types.js';
+import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
+import type { InventoryProxy } from '../api/dataplane/model.js';
 
 function identityOf(proxy: InventoryProxy): ProxyIdentity {
   if (proxy.identity) return proxy.identity;

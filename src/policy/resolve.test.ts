@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { resolveOutbound, resolveProxy } from './resolve.js';
-import type { AccessLogBackendResource, BackendEntry, InboundEntry, InventoryProxy, MeshAccessLogPolicy, OutboundEntry, PolicySet, RouteResource, TargetRef } from './types.js';
+import type { PolicySet } from './types.js';
+import type { AccessLogBackendResource } from '../api/mesh-access-log-backend/model.js';
+import type { BackendEntry, TargetRef } from '../api/shared/model.js';
+import type { InboundEntry, MeshAccessLogPolicy, OutboundEntry } from '../api/mesh-access-log/model.js';
+import type { InventoryProxy } from '../api/dataplane/model.js';
+import type { RouteResource } from '../api/mesh-http-route/model.js';
 
 const mesh: TargetRef = { kind: 'Mesh' };
 const service = (name: string): TargetRef => ({ kind: 'MeshService', name });

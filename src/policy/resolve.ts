@@ -16,20 +16,11 @@
 import { resolveBackends } from './backends.js';
 import { mergeConfs } from './merge.js';
 import { compareSpecificity, contains, rankOf, selectsInbound, selectsProxy, selectsTags, serviceTag, targetKey } from './target-ref.js';
-import type {
-  Conf,
-  InventoryProxy,
-  ListenerLogConfig,
-  MatchedPolicy,
-  MeshAccessLogPolicy,
-  PeerMatch,
-  PolicySet,
-  ProxyInbound,
-  ProxyLogConfig,
-  ResolvedRule,
-  RouteResource,
-  TargetRef,
-} from './types.js';
+import type { ListenerLogConfig, MatchedPolicy, PolicySet, ProxyLogConfig, ResolvedRule } from './types.js';
+import type { Conf, PeerMatch, TargetRef } from '../api/shared/model.js';
+import type { InventoryProxy, ProxyInbound } from '../api/dataplane/model.js';
+import type { MeshAccessLogPolicy } from '../api/mesh-access-log/model.js';
+import type { RouteResource } from '../api/mesh-http-route/model.js';
 
 interface Item {
   readonly policy: MeshAccessLogPolicy;

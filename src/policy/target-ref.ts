@@ -1,3 +1,5 @@
+import type { InventoryProxy, ProxyInbound } from '../api/dataplane/model.js';
+import type { TargetRef, TargetRefKind } from '../api/shared/model.js';
 /**
  * What a `targetRef` selects, how specific it is, and whether one target contains another.
  *
@@ -5,7 +7,6 @@
  * `Mesh < MeshSubset < MeshService < MeshServiceSubset < MeshGatewayRoute = MeshHTTPRoute`;
  * between two subsets of one kind, more tags rank higher (as Kuma 2.14 does for gateways).
  */
-import type { InventoryProxy, ProxyInbound, TargetRef, TargetRefKind } from './types.js';
 
 export const serviceTag = 'kuma.io/service';
 

@@ -8,8 +8,7 @@
  * OTLP/HTTP backends go to the agent over one gRPC logger per rule (log name per listener, see
  * `log-name.ts`), which formats and forwards them. Records add one more gRPC logger per listener.
  */
-import type { AccessLogRecordLike } from '../pipeline/access-log-records.js';
-import type { BackendConfig, ListenerLogConfig, ProxyLogConfig, ResolvedRule } from '../policy/types.js';
+import type { ListenerLogConfig, ProxyLogConfig, ResolvedRule } from '../policy/types.js';
 import { agentCluster, agentClusterName, otelClusterName, parseEndpoint, singleHostCluster } from './clusters.js';
 import { and, type Condition, negate } from './conditions.js';
 import { type Json, toAccessLogFilter } from './filters.js';
@@ -19,6 +18,8 @@ import { agentLogger, fileLogger, otelLogger, recordsLoggedData } from './logger
 import { otelBody } from './otel-body.js';
 import { placeholderValues, type PlaceholderValues } from './placeholders.js';
 import { filteringCondition, recordsCondition, ruleCondition, type Warn } from './rule-conditions.js';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import type { BackendConfig } from '../api/shared/model.js';
 
 export interface AgentOptions {
   /** The mesh cluster (Kubernetes cluster) the agent and the proxy run in: Gloo's `GLOO_MESH_CLUSTER_NAME`. */

@@ -4,10 +4,11 @@
  * against a plain reading of the policy semantics over many requests.
  */
 import { describe, expect, it } from 'vitest';
-import type { HeaderCondition, HttpRouteMatch, ResolvedRule } from '../policy/types.js';
+import type { ResolvedRule } from '../policy/types.js';
 import { evaluateCel, evaluateFilter, type ModelRequest } from './testing/envoy-filter-model.js';
 import { httpInbound, options, proxyConfig, route, rule } from './testing/fixtures.js';
 import { renderAccessLogs } from './render-access-logs.js';
+import type { HeaderCondition, HttpRouteMatch } from '../api/shared/model.js';
 
 /** The policy semantics, written plainly: does the rule take the request? */
 function takes(r: ResolvedRule, req: ModelRequest): boolean {

@@ -3,12 +3,12 @@
  * TCP flavour), and OpenTelemetry. Each takes the filter its rule computed and the listener's
  * placeholder values; none decides which entries it logs.
  */
-import type { AccessLogRecordLike } from '../pipeline/access-log-records.js';
-import type { BackendConfig } from '../policy/types.js';
 import { agentClusterName } from './clusters.js';
 import type { Json } from './filters.js';
 import { substitutionFormat, type LoggedData } from './formats.js';
 import { interpolate, type PlaceholderValues } from './placeholders.js';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import type { BackendConfig } from '../api/shared/model.js';
 
 const typePrefix = 'type.googleapis.com/';
 export const loggerNames = {

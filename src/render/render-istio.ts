@@ -11,8 +11,7 @@
 import { createHash } from 'node:crypto';
 import { defaultFormatFor } from '../format/default-formats.js';
 import type { FormatSpec } from '../format/types.js';
-import type { AccessLogRecordLike } from '../pipeline/access-log-records.js';
-import type { BackendConfig, InventoryProxy, ListenerLogConfig, ProxyLogConfig } from '../policy/types.js';
+import type { ListenerLogConfig, ProxyLogConfig } from '../policy/types.js';
 import { agentData, loggedRules, type RenderOptions, warnOnce } from './build-access-logs.js';
 import { parseEndpoint } from './clusters.js';
 import type { Condition } from './conditions.js';
@@ -22,6 +21,9 @@ import { listenerLogName, recordsLogName } from '../envoy/log-name.js';
 import { recordsLoggedData } from './loggers.js';
 import { interpolate, placeholderValues, type PlaceholderValues } from './placeholders.js';
 import { recordsCondition } from './rule-conditions.js';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import type { BackendConfig } from '../api/shared/model.js';
+import type { InventoryProxy } from '../api/dataplane/model.js';
 
 export interface RenderedIstio {
   /** Merge into Istio's `meshConfig` (IstioOperator `spec.meshConfig`, or the `istio` ConfigMap's `mesh`). */

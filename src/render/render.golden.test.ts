@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessLogRecordLike } from '../pipeline/access-log-records.js';
 import type { ProxyLogConfig } from '../policy/types.js';
 import {
   glooRecord,
@@ -16,6 +15,7 @@ import { compareGolden } from './testing/golden.js';
 import { renderAccessLogs } from './render-access-logs.js';
 import { renderBootstrap } from './render-bootstrap.js';
 import { renderIstio } from './render-istio.js';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 
 const plain = '[%START_TIME%] %KUMA_MESH% %KUMA_SOURCE_SERVICE%->%KUMA_DESTINATION_SERVICE% %KUMA_TRAFFIC_DIRECTION% %RESPONSE_CODE% 100%%';
 

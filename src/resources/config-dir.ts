@@ -7,10 +7,10 @@
  */
 import { type FSWatcher, readFileSync, readdirSync, statSync, watch } from 'node:fs';
 import path from 'node:path';
-import type { KindDefinition } from '../api/kinds.js';
 import { type Problem, formatProblem, loadResources } from '../api/load-yaml.js';
-import { type Resource, resourceKey } from '../api/resource.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { KindDefinition } from '../api/types.js';
+import { type Resource, resourceKey } from '../api/types.js';
 
 export interface ConfigDirWatcher {
   readonly ready: Promise<void>;

@@ -5,11 +5,11 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { KindDefinition } from '../api/kinds.js';
-import { type Resource, resourceKey } from '../api/resource.js';
 import type { Problem } from '../api/load-yaml.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type ConfigDirWatcher, watchConfigDir } from './config-dir.js';
+import type { KindDefinition } from '../api/types.js';
+import { type Resource, resourceKey } from '../api/types.js';
 
 export interface StoredResource {
   readonly resource: Resource;

@@ -8,12 +8,12 @@ import { formatProblem, loadResources } from '../api/load-yaml.js';
 import { encodeResource } from '../api/resource.js';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import { workloadKey } from '../model/proxy-identity.js';
-import { type AccessLogRecordLike, selectsWorkload } from '../pipeline/access-log-records.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { buildPolicyContext, type PolicyContext } from '../policy/index.js';
 import { type ResourceRepository, type StoredResource, ResourceConflictError, createResourceRepository } from '../resources/resource-repository.js';
 import type { Logger } from '../telemetry/logger.js';
 import { workloadRefJson } from '../server/entry-json.js';
+import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
 
 export interface ResourcesRuntime {
   readonly repository: ResourceRepository;

@@ -6,8 +6,8 @@ import type protobuf from 'protobufjs';
 import type { WorkloadRef } from '../model/proxy-identity.js';
 import { loadAlsTypes } from '../envoy/protos.js';
 import { toProto3Json } from '../protojson/proto-json.js';
-import type { DecodedEntry } from '../model/als-batch.js';
-import type { EntryKind, StoredEntry } from '../store/types.js';
+import type { StoredEntry } from '../store/types.js';
+import type { DecodedEntry, EntryKind } from '../model/entry.js';
 
 function typeOf(kind: EntryKind): protobuf.Type {
   const types = loadAlsTypes();

@@ -4,7 +4,7 @@
  * way grpc-gateway's protojson would: both JSON and proto field names, unknown fields refused.
  */
 import { type Violation, createViolations, field, index } from '../model/violations.js';
-import type { WorkloadMatcher } from '../store/types.js';
+import type { WorkloadMatcher } from '../model/workload-match.js';
 
 export type ParsedSelectors = { ok: true; selectors: WorkloadMatcher[] } | { ok: false; violations: readonly Violation[] };
 

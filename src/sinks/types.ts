@@ -3,10 +3,10 @@
  * destination, and a factory per backend type builds it from a `MeshAccessLog` backend config.
  */
 import type { Violation } from '../model/violations.js';
-import type { BackendConfig } from '../policy/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { DeliveryStats, QueueOptions } from './shared/delivery-queue.js';
+import type { BackendConfig } from '../api/shared/model.js';
 
 /** The backend types that have a sink here (`store` is the store's own path). */
 export type SinkBackendConfig = Exclude<BackendConfig, { readonly type: 'store' }>;

@@ -5,9 +5,9 @@
  * encoded Envoy proto (`HTTPAccessLogEntry` / `TCPAccessLogEntry` bytes) plus the columns the
  * queries filter on; the API decodes the bytes and prints proto3 JSON.
  */
+import type { EntryKind } from '../model/entry.js';
 import type { WorkloadRef } from '../model/proxy-identity.js';
-
-export type EntryKind = 'http' | 'tcp';
+import type { WorkloadMatcher } from '../model/workload-match.js';
 
 /** One collected entry, as the pipeline hands it to the store. */
 export interface EntryRow {
@@ -32,13 +32,6 @@ export interface EntryRow {
   readonly requestId: string | null;
   /** The encoded entry. */
   readonly entry: Uint8Array;
-}
-
-/** Gloo's `KubeWorkloadMatcher`: fields AND-ed, omitted fields match anything. */
-export interface WorkloadMatcher {
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly namespaces?: readonly string[];
-  readonly clusters?: readonly string[];
 }
 
 export interface StatusRange {
@@ -107,6 +100,11 @@ export interface StoreStats {
   /** Rows that could not be written (after the engine reported an error), by reason. */
   readonly failed: number;
   readonly deletedByRetention: number;
+}
+
+/** A cursor that this store did not hand out (the caller's input, not a failure of the store). */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
 }
 
 export interface LogStore {

@@ -1,9 +1,9 @@
 /**
  * The registry entry of `Dataplane`.
  */
-import type { KindDefinition } from '../kinds.js';
 import { DataplaneSpec, dataplaneSpecFields } from './schema.js';
 import { validateDataplane } from './validate.js';
+import type { KindDefinition } from '../types.js';
 
 export const dataplaneKind: KindDefinition = {
   kind: 'Dataplane',

@@ -2,9 +2,10 @@
  * A validated Dataplane as an inventory proxy: `MESH.NAME`, its listeners with tags and protocol
  * (Kuma's `kuma.io/protocol`: http, http2 and grpc are HTTP; anything else, or none, is TCP).
  */
-import type { InventoryProxy, ListenerProtocol, ProxyInbound, ProxyOutbound } from '../../policy/types.js';
-import type { Resource } from '../resource.js';
 import type { DataplaneSpec } from './schema.js';
+import type { InventoryProxy, ProxyInbound, ProxyOutbound } from './model.js';
+import type { ListenerProtocol } from '../shared/model.js';
+import type { Resource } from '../types.js';
 
 const httpProtocols: ReadonlySet<string> = new Set(['http', 'http2', 'grpc']);
 

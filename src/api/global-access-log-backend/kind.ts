@@ -2,8 +2,8 @@
  * The registry entry of `GlobalAccessLogBackend`: a `MeshAccessLogBackend` without a mesh,
  * referable from policies of every mesh.
  */
-import type { KindDefinition } from '../kinds.js';
 import { AccessLogBackendSpec, backendInUse, validateAccessLogBackend } from '../mesh-access-log-backend/index.js';
+import type { KindDefinition } from '../types.js';
 
 export const globalAccessLogBackendKind: KindDefinition = {
   kind: 'GlobalAccessLogBackend',

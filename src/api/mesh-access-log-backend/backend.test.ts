@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadResources } from '../load-yaml.js';
-import type { Resource } from '../resource.js';
 import { backendInUse, normalizeAccessLogBackend } from './normalize.js';
+import type { Resource } from '../types.js';
 
 function load(yaml: string): { resources: Resource[]; problems: string[] } {
   const { resources, problems } = loadResources(yaml, 'f.yaml');

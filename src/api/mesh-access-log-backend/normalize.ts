@@ -1,11 +1,12 @@
 /**
  * A validated backend resource as the policy engine reads it, and the policies that keep it in use.
  */
-import type { AccessLogBackendResource, BackendReferenceKind } from '../../policy/types.js';
 import { normalizeBackendConfig } from '../shared/index.js';
 import { backendReferenceSites } from '../mesh-access-log/index.js';
-import type { Resource } from '../resource.js';
 import type { AccessLogBackendSpec } from './schema.js';
+import type { AccessLogBackendResource } from './model.js';
+import type { BackendReferenceKind } from '../shared/model.js';
+import type { Resource } from '../types.js';
 
 export function normalizeAccessLogBackend(r: Resource): AccessLogBackendResource {
   const spec = r.spec as AccessLogBackendSpec;

@@ -2,10 +2,11 @@
  * A validated MeshAccessLog as the policy engine reads it: `targetRef` defaulted to `Mesh`,
  * Kuma 2.x `rules` as inbound `Mesh` entries with their matches, every backend and format in one shape.
  */
-import type { InboundEntry, MeshAccessLogPolicy, OutboundEntry, PeerMatch } from '../../policy/types.js';
 import { normalizeConf, normalizeTargetRef } from '../shared/index.js';
-import type { Resource } from '../resource.js';
 import type { MeshAccessLogSpec } from './schema.js';
+import type { InboundEntry, MeshAccessLogPolicy, OutboundEntry } from './model.js';
+import type { PeerMatch } from '../shared/model.js';
+import type { Resource } from '../types.js';
 
 type PeerMatchSpec = NonNullable<NonNullable<MeshAccessLogSpec['rules']>[number]['matches']>[number];
 

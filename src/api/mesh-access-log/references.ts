@@ -2,9 +2,9 @@
  * Where a MeshAccessLog references backend resources, with the field path of each reference, so
  * that deleting a backend still in use can name every place that uses it.
  */
-import type { BackendReference, Conf } from '../../policy/types.js';
-import type { Resource } from '../resource.js';
 import { normalizeMeshAccessLog } from './normalize.js';
+import type { BackendReference, Conf } from '../shared/model.js';
+import type { Resource } from '../types.js';
 
 export interface BackendReferenceSite {
   /** `spec.from[0].default.backends[1]`. */

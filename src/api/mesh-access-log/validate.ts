@@ -2,11 +2,11 @@
  * Every violation of a MeshAccessLog spec: the schema's, then the MADR's and Kuma's rules on
  * which sections and target kinds go together, then each entry's backends and filtering.
  */
-import type { TargetRefKind } from '../../policy/types.js';
 import { checkSpec, isObject, validateConf, validateTargetRef } from '../shared/index.js';
 import { type Violation, field, index } from '../../model/violations.js';
 import { validatePeerMatch } from './peer-match.js';
 import { MeshAccessLogSpec } from './schema.js';
+import type { TargetRefKind } from '../shared/model.js';
 
 const topKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'MeshGatewayRoute', 'MeshHTTPRoute'];
 const fromKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset'];

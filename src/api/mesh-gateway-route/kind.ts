@@ -1,9 +1,9 @@
 /**
  * The registry entry of `MeshGatewayRoute`.
  */
-import type { KindDefinition } from '../kinds.js';
 import { MeshGatewayRouteSpec, gatewayRouteSpecFields } from './schema.js';
 import { validateMeshGatewayRoute } from './validate.js';
+import type { KindDefinition } from '../types.js';
 
 export const meshGatewayRouteKind: KindDefinition = {
   kind: 'MeshGatewayRoute',

@@ -2,10 +2,10 @@
  * A Mesh's logging backends as backend resources of that mesh, so that a policy's
  * `{name: logstash, type: reference}` resolves to them as it does to a `MeshAccessLogBackend`.
  */
-import type { AccessLogBackendResource } from '../../policy/types.js';
 import { normalizeBackendConfig } from '../shared/index.js';
-import type { Resource } from '../resource.js';
 import type { MeshSpec } from './schema.js';
+import type { AccessLogBackendResource } from '../mesh-access-log-backend/model.js';
+import type { Resource } from '../types.js';
 
 export function normalizeMeshLoggingBackends(r: Resource): AccessLogBackendResource[] {
   const spec = r.spec as MeshSpec;

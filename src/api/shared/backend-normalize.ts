@@ -1,10 +1,10 @@
 /**
  * A validated backend, in whichever shape it was written, as the policy engine reads it.
  */
-import type { BackendConfig, BackendEntry, OtelAttribute } from '../../policy/types.js';
 import type { BackendConfSpec, BackendSpec } from './backend-schema.js';
 import { backendKind } from './backend-validate.js';
 import { normalizeFormat } from './format.js';
+import type { BackendConfig, BackendEntry, OtelAttribute } from './model.js';
 
 export function normalizeBackendEntry(b: BackendSpec): BackendEntry {
   const kind = backendKind(b);

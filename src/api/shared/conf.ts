@@ -2,13 +2,13 @@
  * A policy entry's `default`: the backends to log to and, from the seed, which requests to log.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { Conf } from '../../policy/types.js';
 import { type Violation, field, index } from '../../model/violations.js';
 import { BackendSchema } from './backend-schema.js';
 import { normalizeBackendEntry } from './backend-normalize.js';
 import { validateBackend } from './backend-validate.js';
 import { isObject } from './check-spec.js';
 import { FilteringSchema, normalizeFiltering, validateFiltering } from './filtering.js';
+import type { Conf } from './model.js';
 
 export const ConfSchema = Type.Object(
   {

@@ -4,9 +4,9 @@
  * so the normalised form keys them in lower case and two spellings of one name are an error.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { Filtering, HeaderCondition, HeaderFilterOp } from '../../policy/types.js';
 import { type Violation, field } from '../../model/violations.js';
 import { closest, isObject } from './check-spec.js';
+import type { Filtering, HeaderCondition, HeaderFilterOp } from './model.js';
 
 export const headerFilterOps = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'prefix', 'regex', 'present', 'absent'] as const satisfies readonly HeaderFilterOp[];
 

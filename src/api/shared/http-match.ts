@@ -5,9 +5,9 @@
  * Normalised to the Kuma 2.x names, which the policy engine uses.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { HttpRouteMatch } from '../../policy/types.js';
 import { type Violation, field, index } from '../../model/violations.js';
 import { isObject } from './check-spec.js';
+import type { HttpRouteMatch } from './model.js';
 
 const strict = { additionalProperties: false } as const;
 const literals = <T extends string>(values: readonly T[], description: string) => Type.Union(values.map((v) => Type.Literal(v)), { description });

@@ -11,8 +11,9 @@ import { normalizeMeshLoggingBackends } from '../mesh/index.js';
 import { normalizeMeshAccessLog } from '../mesh-access-log/index.js';
 import { normalizeAccessLogBackend } from '../mesh-access-log-backend/index.js';
 import { normalizeRoute } from '../mesh-http-route/index.js';
-import { type Resource, encodeResource, parseResource } from '../resource.js';
+import { encodeResource, parseResource } from '../resource.js';
 import { kinds } from '../kinds.js';
+import type { Resource } from '../types.js';
 
 const seedDir = new URL('../mesh-access-log/testdata/seed/', import.meta.url);
 const seedResources = readdirSync(seedDir)

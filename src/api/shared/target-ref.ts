@@ -4,9 +4,9 @@
  * kind needs (a name, tags) is checked here, with Kuma's messages.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { TargetRef, TargetRefKind } from '../../policy/types.js';
 import { type Violation, field } from '../../model/violations.js';
 import { isObject } from './check-spec.js';
+import type { TargetRef, TargetRefKind } from './model.js';
 
 export const targetRefKinds = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'MeshGatewayRoute', 'MeshHTTPRoute'] as const satisfies readonly TargetRefKind[];
 

@@ -2,9 +2,9 @@
  * Sample ALS entries for the formatter's tests and benchmark, put through protobufjs encode and
  * decode so they look exactly as the collector hands them on (Longs, prototype defaults).
  */
-import type { DecodedEntry } from '../../model/als-batch.js';
 import { loadAlsTypes } from '../../envoy/protos.js';
 import type { FormatContext } from '../types.js';
+import type { DecodedEntry } from '../../model/entry.js';
 
 type Obj = Record<string, unknown>;
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import { decodeHttp, socket } from '../../format/testing/sample-entries.js';
-import type { MeshAccessLogPolicy, PolicySet } from '../../policy/types.js';
+import type { PolicySet } from '../../policy/types.js';
 import { parseClusterName } from './cluster-names.js';
 import { parseSpiffe } from './peer-identity.js';
 import { createPolicyRouter } from './policy-router.js';
+import type { MeshAccessLogPolicy } from '../../api/mesh-access-log/model.js';
 
 function istio(app: string, ip: string, extra: Partial<ProxyIdentity> = {}): ProxyIdentity {
   return {

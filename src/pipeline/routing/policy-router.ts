@@ -17,12 +17,12 @@ import type { FormatContext, TrafficDirection } from '../../format/types.js';
 import { discoveredProxy, discoveredTags } from '../../policy/inventory.js';
 import { inboundsOf, resolveInbound, resolveOutbound } from '../../policy/resolve.js';
 import { serviceTag } from '../../policy/target-ref.js';
-import type { InventoryProxy, ListenerLogConfig, PolicySet, ProxyInbound, ResolvedRule } from '../../policy/types.js';
-import type { EntryKind } from '../../store/types.js';
-import type { DecodedEntry } from '../../model/als-batch.js';
+import type { ListenerLogConfig, PolicySet, ResolvedRule } from '../../policy/types.js';
 import { type ClusterHint, parseClusterName } from './cluster-names.js';
 import { parseSpiffe } from './peer-identity.js';
 import { type Peer, type RulePredicate, compileFiltering, compileRuleCondition } from './rule-conditions.js';
+import type { InventoryProxy, ProxyInbound } from '../../api/dataplane/model.js';
+import type { EntryKind, DecodedEntry } from '../../model/entry.js';
 
 export interface RoutedEntry {
   readonly rule: ResolvedRule;

@@ -6,9 +6,10 @@
  */
 import { commonOf } from '../../format/als-entry.js';
 import { selectsTags } from '../../policy/target-ref.js';
-import type { Filtering, HeaderCondition, HttpRouteMatch, PeerMatch, ResolvedRule } from '../../policy/types.js';
+import type { ResolvedRule } from '../../policy/types.js';
 import { requestHeaderLookup, responseHeaderLookup } from '../entry-headers.js';
-import type { DecodedEntry } from '../../model/als-batch.js';
+import type { Filtering, HeaderCondition, HttpRouteMatch, PeerMatch } from '../../api/shared/model.js';
+import type { DecodedEntry } from '../../model/entry.js';
 
 /** The other side of an entry: the caller on inbound traffic, the destination on outbound. */
 export interface Peer {

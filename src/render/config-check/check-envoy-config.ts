@@ -5,9 +5,10 @@
  */
 import type protobuf from 'protobufjs';
 import { loadProtoFiles } from '../../envoy/protos.js';
-import { type ConfigViolation, walkMessage } from './proto-walker.js';
+import { walkMessage } from './proto-walker.js';
+import type { ConfigViolation } from './walk.js';
 
-export type { ConfigViolation } from './proto-walker.js';
+export type { ConfigViolation } from './walk.js';
 
 /** Every message type `render` writes, and the extensions its `typed_config`s name. */
 export const renderProtoFiles = [

@@ -6,17 +6,7 @@
  */
 import protobuf from 'protobufjs';
 import { checkFieldRules } from './validate-rules.js';
-
-export interface ConfigViolation {
-  /** JSON path: `static_resources.listeners[0].filter_chains[0]...`. */
-  readonly path: string;
-  readonly message: string;
-}
-
-export interface Walk {
-  readonly root: protobuf.Root;
-  readonly violations: ConfigViolation[];
-}
+import type { Walk } from './walk.js';
 
 /** `fooBar` → `foo_bar`: protobufjs keeps fields in camelCase, Envoy's docs write snake_case. */
 export function snakeCase(name: string): string {

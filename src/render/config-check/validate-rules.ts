@@ -7,7 +7,7 @@
  * protobufjs keeps the options flat on each field: `(validate.rules).string.min_len`.
  */
 import protobuf from 'protobufjs';
-import type { Walk } from './proto-walker.js';
+import type { Walk } from './walk.js';
 
 const numericKinds = ['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'double', 'float'];
 

@@ -5,12 +5,12 @@ import type { Hono } from 'hono';
 import { formatViolations } from '../../model/violations.js';
 import type { CollectedEntry, LiveTail } from '../../pipeline/live-tail.js';
 import { matchesWorkload } from '../../model/workload-match.js';
-import { InvalidCursorError } from '../../store/sqlite/index.js';
 import type { LogStore, StoredEntry } from '../../store/types.js';
 import { decodeStored, glooItem, stringify, v1Item } from '../entry-json.js';
 import { parseGlooLogsBody } from '../gloo-logs-request.js';
 import { parseLogsParams, rowMatches } from '../log-query-params.js';
 import { watchStream } from '../watch-stream.js';
+import { InvalidCursorError } from '../../store/types.js';
 
 export interface LogRoutesDeps {
   readonly store: LogStore;

@@ -10,8 +10,8 @@ import type { ProxyRegistry, SeenProxy } from '../../collector/proxy-registry.js
 import { parseEndpoint } from '../../render/clusters.js';
 import { renderAccessLogs, renderBootstrap, renderIstio } from '../../render/index.js';
 import { type PolicyContext, describeProxyConfig, findProxy, mergeInventory, proxyNotFound, recordsForProxy, resolveProxy, resolveProxyForInspection } from '../../policy/index.js';
-import type { InventoryProxy } from '../../policy/types.js';
 import { workloadRefJson } from '../entry-json.js';
+import type { InventoryProxy } from '../../api/dataplane/model.js';
 
 export interface ProxyRouteDeps {
   readonly proxies: ProxyRegistry;

@@ -4,12 +4,12 @@
  * factory: its type name, defaults, validation and `create()`; the writing is in `file-writer.ts`.
  */
 import type { Violation } from '../../model/violations.js';
-import type { BackendConfig } from '../../policy/types.js';
 import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
 import { createSink } from '../shared/create-sink.js';
 import type { LineRecord } from '../shared/line-record.js';
 import type { Sink, SinkFactory } from '../types.js';
 import { createFileWriter, type FileWriterOptions } from './file-writer.js';
+import type { BackendConfig } from '../../api/shared/model.js';
 
 export { createFileWriter, type FileWriter, type FileWriterOptions } from './file-writer.js';
 

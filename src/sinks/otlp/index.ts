@@ -5,13 +5,13 @@
  * `attributes`, which the pipeline uses to turn an entry into an `OtelLogRecord`.
  */
 import type { Violation } from '../../model/violations.js';
-import type { BackendConfig } from '../../policy/types.js';
 import { createSink } from '../shared/create-sink.js';
 import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
 import type { BatchWriter, Sink, SinkFactory } from '../types.js';
 import { encodeExportRequest, exportRequestType } from './export-request.js';
 import type { OtelLogRecord } from './otel-types.js';
 import { createGrpcTransport, createHttpTransport, parseOtlpEndpoint } from './transport.js';
+import type { BackendConfig } from '../../api/shared/model.js';
 
 export { buildExportRequest, encodeExportRequest, exportRequestType, logsServiceProto } from './export-request.js';
 export { compileOtelTemplate, type OtelTemplate, type OtelTemplateViolations } from './otel-template.js';

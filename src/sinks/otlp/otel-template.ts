@@ -13,8 +13,8 @@ import type { Violation } from '../../model/violations.js';
 import { compileFormat } from '../../format/compile-format.js';
 import { defaultFormatFor } from '../../format/default-formats.js';
 import type { FormatContext } from '../../format/types.js';
-import type { DecodedEntry } from '../../model/als-batch.js';
 import type { AnyValue, KeyValue } from './otel-types.js';
+import type { DecodedEntry } from '../../model/entry.js';
 
 export interface OtelTemplate {
   readonly ok: true;

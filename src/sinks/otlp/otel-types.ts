@@ -1,9 +1,9 @@
+import type { DecodedEntry } from '../../model/entry.js';
 /**
  * OTLP log data as the otlp sink takes it: `AnyValue` and `KeyValue` in OTLP's JSON shape
  * (lowerCamelCase oneof names, 64-bit integers as strings, bytes as base64), so that a
  * `MeshAccessLog` backend's `body` is already one, and protobufjs encodes them as they are.
  */
-import type { DecodedEntry } from '../../model/als-batch.js';
 
 export type AnyValue =
   | { readonly stringValue: string }

@@ -5,13 +5,13 @@
  * what does not fit is dropped and counted. This is the factory; the socket is in `tcp-writer.ts`.
  */
 import type { Violation } from '../../model/violations.js';
-import type { BackendConfig } from '../../policy/types.js';
 import { createSink } from '../shared/create-sink.js';
 import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
 import { parseHostPort } from '../shared/host-port.js';
 import type { LineRecord } from '../shared/line-record.js';
 import type { Sink, SinkFactory } from '../types.js';
 import { createTcpWriter, type TcpWriterOptions } from './tcp-writer.js';
+import type { BackendConfig } from '../../api/shared/model.js';
 
 export { createTcpWriter, type TcpWriterOptions } from './tcp-writer.js';
 

@@ -3,4 +3,3 @@
  * thread, indexed newest-first reads, retention by age and size. It survives restarts.
  */
 export { createSqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
-export { InvalidCursorError } from './query.js';

@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import { matchesWorkload } from '../../model/workload-match.js';
-import type { LogQuery, QueryResult, StoredEntry, StoredWorkload } from '../types.js';
+import { InvalidCursorError, type LogQuery, type QueryResult, type StoredEntry, type StoredWorkload } from '../types.js';
 import { kindCode, kindName } from './schema.js';
 
 const perWorkloadPlanMax = 32;
@@ -165,10 +165,6 @@ function conditions(q: LogQuery): { where: string[]; params: unknown[] } {
 
 export function encodeCursor(ts: number, id: number): string {
   return Buffer.from(`${ts}:${id}`).toString('base64url');
-}
-
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
 }
 
 export function decodeCursor(cursor: string): { ts: number; id: number } {

@@ -1,0 +1,44 @@
+/**
+ * A proxy as the policy engine matches it: declared as a `Dataplane`, or discovered from its ALS
+ * streams (then it carries the identity those streams gave).
+ */
+import type { ProxyIdentity } from '../../model/proxy-identity.js';
+import type { ListenerProtocol } from '../shared/model.js';
+
+export interface ProxyInbound {
+  /** Port the proxy listens on for this inbound. */
+  readonly port: number;
+  /** Port of the application behind it, when different. */
+  readonly servicePort?: number;
+  readonly address: string;
+  /** Kuma tags: `kuma.io/service` (required), `kuma.io/zone`, `version`, ... */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly protocol: ListenerProtocol;
+}
+
+export interface ProxyOutbound {
+  readonly port: number;
+  readonly address?: string;
+  /** Destination service (`kuma.io/service` of the target). */
+  readonly service: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly protocol: ListenerProtocol;
+}
+
+export interface InventoryProxy {
+  /** `MESH.NAME` for Kuma dataplanes; the ALS node id for proxies only discovered from logs. */
+  readonly id: string;
+  readonly mesh: string;
+  readonly name: string;
+  readonly type: 'sidecar' | 'gateway';
+  readonly address: string;
+  /** `kuma.io/zone` (Istio: the cluster). */
+  readonly zone?: string;
+  readonly inbounds: readonly ProxyInbound[];
+  readonly outbounds: readonly ProxyOutbound[];
+  /** Tags of a gateway dataplane (`kuma.io/service` of the gateway, ...). */
+  readonly gatewayTags?: Readonly<Record<string, string>>;
+  readonly origin: 'Dataplane' | 'discovered';
+  /** For discovered proxies: the identity their ALS streams carried. */
+  readonly identity?: ProxyIdentity;
+}
