@@ -72,7 +72,7 @@ export async function benchStore(opts: { dataDir: string; rows?: number; runs?: 
       const times: number[] = [];
       for (let run = 0; run < (opts.runs ?? 200); run++) {
         const t = performance.now();
-        const { items } = store.query(q);
+        const { items } = await store.query(q);
         times.push(performance.now() - t);
         if (items.length === 0) throw new Error(`the bench query ${name} found nothing`);
       }

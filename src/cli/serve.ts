@@ -3,11 +3,13 @@
  */
 import { Command, Option } from 'commander';
 import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
+import { storeEngineFor } from '../store/registry.js';
 import { createLogger } from '../telemetry/logger.js';
 import { parseByteSize, parseDuration } from '../util/duration.js';
 
 export interface ServeFlags {
   dataDir: string;
+  store: string;
   alsHost: string;
   alsPort: string;
   httpHost: string;
@@ -22,6 +24,7 @@ export interface ServeFlags {
 export function addServeOptions(command: Command, defaults: { dataDir: string }): Command {
   return command
     .option('--data-dir <dir>', 'where the store and applied resources live', defaults.dataDir)
+    .option('--store <store>', 'which store keeps the entries: sqlite (in --data-dir)', 'sqlite')
     .option('--als-host <host>', 'address for Envoy gRPC access logs', '0.0.0.0')
     .option('--als-port <port>', 'port for Envoy gRPC access logs', '9977')
     .option('--http-host <host>', 'address for the HTTP API (127.0.0.1 keeps logs off the network)', '127.0.0.1')
@@ -47,8 +50,10 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   if (flags.httpHost !== '127.0.0.1' && flags.httpHost !== '::1' && flags.httpHost !== 'localhost' && !flags.authToken) {
     logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
   }
+  storeEngineFor(flags.store);
   return {
     dataDir: flags.dataDir,
+    store: flags.store,
     alsHost: flags.alsHost,
     alsPort: port('als-port', flags.alsPort),
     httpHost: flags.httpHost,

@@ -1,9 +1,11 @@
 /**
  * Reads one `StreamAccessLogsMessage` off the wire.
  *
- * Walks the message's fields once with protobufjs's Reader instead of decoding the whole message,
- * so that each entry is decoded straight from the received buffer and its encoded bytes are kept
- * as a view (the store keeps them as they came, without re-encoding).
+ * Walks the message's fields once with protobufjs's Reader instead of decoding the whole message:
+ * the identifier is decoded (it names the proxy), while each entry is only framed — its top-level
+ * fields walked, its bytes kept as a view into the received buffer. Decoding entries is the
+ * consumer's business (the pipeline, in whichever thread runs it), and a relay forwards the bytes
+ * as they came.
  */
 import protobuf from 'protobufjs';
 import type { AlsTypes } from '../envoy/protos.js';
@@ -13,7 +15,7 @@ import type { DecodedEntry, EntryKind } from '../model/entry.js';
 export interface ScannedMessage {
   identifier: DecodedIdentifier | undefined;
   kind: EntryKind | undefined;
-  entries: DecodedEntry[];
+  /** Each entry's encoded bytes, in order (views into the received message). */
   encoded: Uint8Array[];
 }
 
@@ -24,7 +26,7 @@ export class MalformedMessageError extends Error {
 const LENGTH_DELIMITED = 2;
 
 export function scanAlsMessage(buf: Uint8Array, types: AlsTypes): ScannedMessage {
-  const out: ScannedMessage = { identifier: undefined, kind: undefined, entries: [], encoded: [] };
+  const out: ScannedMessage = { identifier: undefined, kind: undefined, encoded: [] };
   try {
     const reader = protobuf.Reader.create(buf);
     while (reader.pos < reader.len) {
@@ -39,11 +41,10 @@ export function scanAlsMessage(buf: Uint8Array, types: AlsTypes): ScannedMessage
         const kind: EntryKind = field === 2 ? 'http' : 'tcp';
         // `log_entries` is a oneof: as in any proto decoder, the last member on the wire wins.
         if (out.kind !== kind) {
-          out.entries = [];
           out.encoded = [];
           out.kind = kind;
         }
-        readEntries(buf, reader, delimitedEnd(reader), kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry, out);
+        readEntries(buf, reader, delimitedEnd(reader), out);
       } else {
         reader.skipType(wireType);
       }
@@ -56,20 +57,29 @@ export function scanAlsMessage(buf: Uint8Array, types: AlsTypes): ScannedMessage
 }
 
 /** `HTTPAccessLogEntries` / `TCPAccessLogEntries`: `repeated Entry log_entry = 1`. */
-function readEntries(buf: Uint8Array, reader: protobuf.Reader, end: number, type: protobuf.Type, out: ScannedMessage): void {
+function readEntries(buf: Uint8Array, reader: protobuf.Reader, end: number, out: ScannedMessage): void {
   while (reader.pos < end) {
     const tag = reader.uint32();
     if (tag === ((1 << 3) | LENGTH_DELIMITED)) {
       const entryEnd = delimitedEnd(reader, end);
       const start = reader.pos;
-      out.entries.push(type.decode(reader, entryEnd - start) as unknown as DecodedEntry);
-      if (reader.pos !== entryEnd) throw new MalformedMessageError('log entry length does not match its contents');
+      skipFields(reader, entryEnd);
       out.encoded.push(buf.subarray(start, entryEnd));
     } else {
       reader.skipType(tag & 7);
     }
   }
   if (reader.pos !== end) throw new MalformedMessageError('log entries overrun their enclosing field');
+}
+
+/** Walks the fields of one entry without decoding them: its framing must hold up to `end`. */
+function skipFields(reader: protobuf.Reader, end: number): void {
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    if (tag >>> 3 === 0) throw new MalformedMessageError('field number 0 is not allowed');
+    reader.skipType(tag & 7);
+  }
+  if (reader.pos !== end) throw new MalformedMessageError('log entry length does not match its contents');
 }
 
 /** Reads a length prefix and returns where the field ends, refusing lengths past `limit`. */

@@ -124,7 +124,7 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
           }
           proxy = registry.streamOpened(identifyProxy(scanned.identifier, apiVersion));
         }
-        const count = scanned.entries.length;
+        const count = scanned.encoded.length;
         if (count === 0 || scanned.kind === undefined) return;
         proxy.lastSeen = Date.now();
         proxy.entries += count;
@@ -132,7 +132,6 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
         const more = consumer.consume({
           proxy: proxy.identity,
           kind: scanned.kind,
-          entries: scanned.entries,
           encoded: scanned.encoded,
           receivedAt: proxy.lastSeen,
         });

@@ -1,18 +1,18 @@
 /**
- * The boundary between the collector and everything after it.
+ * The boundary between whatever receives access logs and whatever acts on them.
  *
- * The collector decodes an ALS message and hands one `AlsBatch` to a `LogConsumer`; the relay
- * between agent and server will sit on the same interface. After `consume` returns, the batch
- * belongs to the consumer; the collector never touches it again.
+ * The collector reads an ALS message and hands one `AlsBatch` to a `LogConsumer`: who sent it and
+ * the entries as Envoy encoded them. Decoding happens behind this boundary, where the consumer
+ * runs (an ingest worker decodes in parallel; a relay forwards the bytes untouched). After
+ * `consume` returns, the batch belongs to the consumer; the producer never touches it again.
  */
+import type { EntryKind } from './entry.js';
 import type { ProxyIdentity } from './proxy-identity.js';
-import type { DecodedEntry, EntryKind } from './entry.js';
 
 export interface AlsBatch {
   readonly proxy: ProxyIdentity;
   readonly kind: EntryKind;
-  readonly entries: readonly DecodedEntry[];
-  /** The encoded bytes of each entry, in the same order (views into the received message). */
+  /** Each entry's encoded `HTTPAccessLogEntry` / `TCPAccessLogEntry`, in arrival order. */
   readonly encoded: readonly Uint8Array[];
   /** When the message was received, milliseconds since the epoch. */
   readonly receivedAt: number;

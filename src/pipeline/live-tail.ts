@@ -1,8 +1,13 @@
 /**
- * Live delivery of newly collected entries to watchers (`?watch=1`, `meshlog logs --follow`).
+ * Live delivery of newly collected entries to watchers (`?watch=1`, `meshlog logs --follow`): a
+ * fan-out behind the pipeline.
  *
- * Each watcher has a bounded queue. Entries are handed over as each batch is published; a watcher that cannot keep up (its connection is backpressured) loses the older half
- * of its queue when the queue is full, and is told how many, instead of growing the heap without bound.
+ * `publish` only sorts entries into the watchers' bounded queues; rendering and writing happen in
+ * a later turn of the event loop, off the stack of the ALS handler that published them, so a
+ * watcher never adds its work to ingest. An entry is rendered once per output format however many
+ * watchers write it (`renderOnce`). A watcher that cannot keep up (its connection is backpressured)
+ * loses the older half of its queue when the queue is full, and is told how many, instead of
+ * growing the heap without bound.
  */
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import type { EntryRow } from '../store/types.js';
@@ -34,6 +39,8 @@ export interface LiveTail {
   readonly watchers: number;
   publish(entries: readonly CollectedEntry[]): void;
   watch(options: WatchOptions): Watch;
+  /** `render(entry)`, computed once per entry and `format` and shared by every watcher that asks. */
+  renderOnce(entry: CollectedEntry, format: string, render: (entry: CollectedEntry) => string): string;
 }
 
 interface Watcher {
@@ -46,6 +53,8 @@ interface Watcher {
 
 export function createLiveTail(onLost: (count: number) => void = () => {}): LiveTail {
   const watchers = new Set<Watcher>();
+  // Entries are dropped by every queue within a turn or two; the texts go with them.
+  const rendered = new WeakMap<CollectedEntry, Map<string, string>>();
   let scheduled = false;
 
   const flush = () => {
@@ -88,10 +97,18 @@ export function createLiveTail(onLost: (count: number) => void = () => {}): Live
           }
           w.queue.push(entry);
         }
-        // Hand over now: each publish is already a batch (one ALS message), and waiting for the
-        // next loop turn costs a full poll phase of ingest when the collector is busy.
-        deliver(w);
       }
+      schedule();
+    },
+    renderOnce(entry, format, render) {
+      let byFormat = rendered.get(entry);
+      if (!byFormat) rendered.set(entry, (byFormat = new Map()));
+      let text = byFormat.get(format);
+      if (text === undefined) {
+        text = render(entry);
+        byFormat.set(format, text);
+      }
+      return text;
     },
     watch(options) {
       const w: Watcher = { options, max: options.maxQueued ?? 10_000, queue: [], lost: 0, paused: false };

@@ -18,6 +18,8 @@ import { type ProxyCollection, type RecordMatcher, compileRecords } from './acce
 import { defaultSensitiveHeaders, redactSensitiveHeaders } from './entry-headers.js';
 import type { CollectedEntry, LiveTail } from './live-tail.js';
 import type { AlsBatch, LogConsumer } from '../model/als-batch.js';
+import type { DecodedEntry } from '../model/entry.js';
+import type protobuf from 'protobufjs';
 import type { PolicyDelivery } from './policy-delivery.js';
 import type { PolicySet } from '../policy/types.js';
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
@@ -66,7 +68,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       });
     },
     consume(batch: AlsBatch): boolean {
-      const { proxy, kind, entries, encoded } = batch;
+      const { proxy, kind } = batch;
+      const { entries, encoded } = decodeBatch(batch, kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry, metrics);
       // Policy backends first, on the entries as Envoy sent them: a format prints only what it names.
       // A stream of meshlog's rendered config carries entries for one purpose: `meshlog:records` for
       // AccessLogRecords, `meshlog:<listener>` for that listener's MeshAccessLog rules. Other streams serve both.
@@ -122,6 +125,26 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       return !overloaded;
     },
   };
+}
+
+/**
+ * Decodes every entry of a batch. The producer framed each entry but did not decode it: one whose
+ * contents are not a valid entry is counted and left out, and the rest of the batch goes on.
+ */
+function decodeBatch(batch: AlsBatch, type: protobuf.Type, metrics: Metrics): { entries: DecodedEntry[]; encoded: readonly Uint8Array[] } {
+  const entries: DecodedEntry[] = new Array(batch.encoded.length);
+  let bad: number[] | undefined;
+  for (let i = 0; i < batch.encoded.length; i++) {
+    try {
+      entries[i] = type.decode(batch.encoded[i]!) as unknown as DecodedEntry;
+    } catch {
+      (bad ??= []).push(i);
+    }
+  }
+  if (!bad) return { entries, encoded: batch.encoded };
+  metrics.entries.dropped.labels('malformed').inc(bad.length);
+  const keep = (_: unknown, i: number) => !bad.includes(i);
+  return { entries: entries.filter(keep), encoded: batch.encoded.filter(keep) };
 }
 
 const noHeaders: ReadonlySet<string> = new Set();

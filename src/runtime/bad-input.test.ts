@@ -6,9 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, runServer } from './serve.js';
 import { silentLogger } from '../telemetry/logger.js';
+import { loadAlsTypes } from '../envoy/protos.js';
 import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
 
 const collectAll = `apiVersion: observability.enterprise.mesh.gloo.solo.io/v1
@@ -70,6 +72,24 @@ describe('bad ALS input', () => {
     await server.store.flush();
     expect(await storedPaths(base)).toEqual(expect.arrayContaining(['/before-garbage', '/healthy/1', '/healthy/2']));
     expect(await metric(base, 'meshlog_als_errors_total{reason="malformed"}')).toBe(1);
+  });
+
+  it('drops an entry whose contents do not decode, counts it, and keeps the stream and the entries around it', async () => {
+    const types = loadAlsTypes();
+    const good = (p: string) => types.HTTPAccessLogEntry.encode(types.HTTPAccessLogEntry.fromObject(httpEntry(p))).finish();
+    // commonProperties (field 1) whose two bytes are an invalid wire type: framed, but not an entry.
+    const garbled = Uint8Array.from([0x0a, 0x02, 0x0f, 0x01]);
+    const httpLogs = protobuf.Writer.create();
+    for (const e of [good('/around/1'), garbled, good('/around/2')]) httpLogs.uint32((1 << 3) | 2).bytes(e);
+    const message = protobuf.Writer.create();
+    types.Identifier.encode(types.Identifier.fromObject(istioIdentifier('details-v1', 'mgmt-cluster')), message.uint32((1 << 3) | 2).fork()).ldelim();
+    message.uint32((2 << 3) | 2).bytes(httpLogs.finish());
+    const stream = als.open();
+    await stream.write(message.finish());
+    expect((await stream.end()).error).toBeNull();
+    await server.store.flush();
+    expect(await storedPaths(base)).toEqual(expect.arrayContaining(['/around/1', '/around/2']));
+    expect(await metric(base, 'meshlog_entries_dropped_total{reason="malformed"}')).toBe(1);
   });
 
   it('ends a stream whose first message has no identifier', async () => {

@@ -10,7 +10,7 @@ import { createProxyRegistry } from '../collector/proxy-registry.js';
 import { createLiveTail } from '../pipeline/live-tail.js';
 import { type Pipeline, createPipeline } from '../pipeline/pipeline.js';
 import { createPolicyDelivery } from '../pipeline/policy-delivery.js';
-import { createSqliteStore } from '../store/sqlite/index.js';
+import { openStore } from '../store/registry.js';
 import type { LogStore } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
@@ -19,6 +19,8 @@ import { type ResourcesRuntime, startResources } from './resources.js';
 
 export interface ServerOptions {
   readonly dataDir: string;
+  /** `--store`: which engine keeps the entries (default `sqlite`, in `dataDir`). */
+  readonly store?: string;
   readonly alsHost?: string;
   readonly alsPort?: number;
   readonly httpHost?: string;
@@ -48,7 +50,7 @@ export interface RunningServer {
 export async function runServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const metrics = createMetrics();
-  const store = await createSqliteStore({ dataDir: options.dataDir, retention: options.retention, logger });
+  const store = await openStore(options.store ?? 'sqlite', { dataDir: options.dataDir, retention: options.retention, logger });
   const liveTail = createLiveTail((n) => metrics.watchDropped.inc(n));
   const proxies = createProxyRegistry();
   const delivery = createPolicyDelivery({ metrics, logger, proxyByIp: (ip) => proxies.byIp(ip) });

@@ -1,7 +1,8 @@
 /**
  * The store contract: what the pipeline writes and what the query API reads.
  *
- * One query model for every engine (SQLite now, ClickHouse later). Entries are kept as the
+ * One query model for every engine (SQLite now, ClickHouse later); reads are asynchronous so that a
+ * network store can answer them. Entries are kept as the
  * encoded Envoy proto (`HTTPAccessLogEntry` / `TCPAccessLogEntry` bytes) plus the columns the
  * queries filter on; the API decodes the bytes and prints proto3 JSON.
  */
@@ -112,8 +113,10 @@ export interface LogStore {
   write(rows: readonly EntryRow[]): boolean;
   /** Called once the queue drains below its low-water mark after `write` returned false. */
   onDrain(listener: () => void): void;
-  query(q: LogQuery): QueryResult;
-  workloads(): readonly StoredWorkload[];
+  /** Newest first. Rejects with `InvalidCursorError` for a cursor this store did not hand out. */
+  query(q: LogQuery): Promise<QueryResult>;
+  /** Every workload that has entries in the store, with its labels. */
+  workloads(): Promise<readonly StoredWorkload[]>;
   stats(): StoreStats;
   /** Resolves when everything written so far is committed. */
   flush(): Promise<void>;

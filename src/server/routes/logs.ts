@@ -32,7 +32,7 @@ export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): voi
     }
     const { selectors } = parsed;
     if (!watch) {
-      const { items } = store.query({ selectors, limit: glooLatest });
+      const { items } = await store.query({ selectors, limit: glooLatest });
       // Newest are fetched first; print them oldest first, like a tail.
       const body = [...items].reverse().map((s) => stringify(glooItem(s.kind, s.workload, decodeStored(s)), pretty)).join('');
       return c.body(body, 200, { 'content-type': 'application/json' });
@@ -41,7 +41,7 @@ export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): voi
       liveTail,
       contentType: 'application/json',
       match: (e) => matchesWorkload(selectors, e.proxy.workload, e.proxy.labels),
-      render: (entries) => entries.map((e) => stringify(glooItem(e.kind, e.proxy.workload, e.entry), pretty)).join(''),
+      render: (entries) => entries.map((e) => liveTail.renderOnce(e, pretty ? 'gloo-pretty' : 'gloo', (x) => stringify(glooItem(x.kind, x.proxy.workload, x.entry), pretty))).join(''),
     });
   });
 
@@ -53,7 +53,7 @@ export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): voi
     if (!follow) {
       let result;
       try {
-        result = store.query(query);
+        result = await store.query(query);
       } catch (err) {
         if (err instanceof InvalidCursorError) return c.json({ error: 'invalid query parameters', violations: [{ field: 'cursor', message: err.message }] }, 400);
         throw err;
@@ -73,12 +73,12 @@ export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): voi
       match: (e) => rowMatches(liveQuery, e.row, pathRegex),
       render: (entries, lost) =>
         (lost > 0 ? stringify({ lost, message: `${lost} entries were not delivered: this client could not keep up.` }, false) : '') +
-        entries.map((e) => stringify(v1Item(e.row, e.entry), false)).join(''),
+        entries.map((e) => liveTail.renderOnce(e, 'v1', (x) => stringify(v1Item(x.row, x.entry), false))).join(''),
       // Backfill: the latest `limit` entries, oldest first, then live ones without duplicates.
       prelude: async () => {
         if (query.limit === 0) return { text: '' };
         await store.flush();
-        const { items } = store.query(query);
+        const { items } = await store.query(query);
         const seen = new Set(items.map(dedupeKey));
         return {
           text: [...items].reverse().map((s) => stringify(toItem(s), false)).join(''),

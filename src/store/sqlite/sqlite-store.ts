@@ -200,8 +200,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
     onDrain(listener) {
       drainListeners.push(listener);
     },
-    query: (q) => queries.query(q),
-    workloads: () => queries.workloads(),
+    // better-sqlite3 answers synchronously; a rejected promise still carries a bad cursor's error.
+    query: async (q) => queries.query(q),
+    workloads: async () => queries.workloads(),
     stats(): StoreStats {
       return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
     },
