@@ -2,6 +2,7 @@
  * One line per entry for `meshlog logs -o compact`, in the spirit of `hubble observe`:
  * time, workload, request, status, flags, duration, upstream, and the failure reason if any.
  */
+import { responseFlags } from '../envoy/response-flags.js';
 
 interface V1Item {
   startTime?: string;
@@ -31,16 +32,8 @@ interface TcpJson {
   connectionProperties?: { receivedBytes?: string; sentBytes?: string };
 }
 
-const flagCodes: Record<string, string> = {
-  failedLocalHealthcheck: 'LH', noHealthyUpstream: 'UH', upstreamRequestTimeout: 'UT', localReset: 'LR',
-  upstreamRemoteReset: 'UR', upstreamConnectionFailure: 'UF', upstreamConnectionTermination: 'UC',
-  upstreamOverflow: 'UO', noRouteFound: 'NR', delayInjected: 'DI', faultInjected: 'FI', rateLimited: 'RL',
-  unauthorizedDetails: 'UAEX', rateLimitServiceError: 'RLSE', downstreamConnectionTermination: 'DC',
-  upstreamRetryLimitExceeded: 'URX', streamIdleTimeout: 'SI', invalidEnvoyRequestHeaders: 'IH',
-  downstreamProtocolError: 'DPE', upstreamMaxStreamDurationReached: 'UMSDR', responseFromCacheFilter: 'RFCF',
-  noFilterConfigFound: 'NFCF', durationTimeout: 'DT', upstreamProtocolError: 'UPE', noClusterFound: 'NC',
-  overloadManager: 'OM', dnsResolutionFailure: 'DF', downstreamRemoteReset: 'DR',
-};
+/** proto3 JSON field of `ResponseFlags` (camelCase, as protobufjs names it) → Envoy's short code. */
+const flagCodes = new Map(responseFlags.filter((f) => f.field !== null).map((f) => [f.field, f.code]));
 
 export function formatCompact(item: unknown, color: boolean): string {
   const it = item as V1Item;
@@ -48,7 +41,7 @@ export function formatCompact(item: unknown, color: boolean): string {
   const ref = it.workloadRef ?? {};
   const who = [ref.clusterName, ref.namespace, ref.name].filter(Boolean).join('/');
   const common = (it.httpAccessLog ?? it.tcpAccessLog)?.commonProperties ?? {};
-  const flags = Object.keys(common.responseFlags ?? {}).map((k) => flagCodes[k] ?? k).join(',');
+  const flags = Object.keys(common.responseFlags ?? {}).map((k) => flagCodes.get(k) ?? k).join(',');
   const duration = durationMs(common.duration ?? common.timeToLastDownstreamTxByte);
   const parts = [paint('2', it.startTime ?? '-'), paint('1', who || '-')];
   if (it.httpAccessLog) {
