@@ -32,6 +32,12 @@ function rows(start: number, count: number, baseTs: number, blob: Uint8Array): E
       responseFlags: i % 53 === 7 ? 'UF' : '',
       upstreamCluster: `outbound|9080||${app}.bookinfo.svc.cluster.local`,
       requestId: `req-${i}`,
+      direction: 'outbound',
+      source: { cluster, namespace: 'bookinfo', workload: `${app}-${version}`, ip: `10.0.0.${w}`, port: null, service: null },
+      destination: { cluster, namespace: 'bookinfo', workload: null, ip: '10.0.1.1', port: 9080, service: `${apps[(w + 1) % 5]}.bookinfo` },
+      bytesReceived: 0,
+      bytesSent: 180 + (i % 200),
+      upstreamFailure: i % 53 === 7 ? 'delayed connect error: 111' : null,
       entry: blob,
     });
   }

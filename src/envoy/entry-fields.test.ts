@@ -132,10 +132,11 @@ describe('entryColumns', () => {
         upstreamCluster: 'outbound|9080||reviews.bookinfo.svc.cluster.local',
         // Set in the reverse of Envoy's order: the join must follow Envoy, not the object.
         responseFlags: { upstreamRetryLimitExceeded: true, upstreamConnectionFailure: true },
+        upstreamTransportFailureReason: 'TLS error: Secret is not supplied by SDS',
       },
       protocolVersion: 2,
-      request: { requestMethod: 3, authority: 'reviews:9080', path: '/reviews/0?x=1', requestId: 'abc' },
-      response: { responseCode: { value: 503 } },
+      request: { requestMethod: 3, authority: 'reviews:9080', path: '/reviews/0?x=1', requestId: 'abc', requestBodyBytes: 12 },
+      response: { responseCode: { value: 503 }, responseBodyBytes: 91 },
     });
     expect(entryColumns('http', e)).toEqual({
       ts: 1_700_000_000_301_634,
@@ -147,6 +148,9 @@ describe('entryColumns', () => {
       responseFlags: 'UF,URX',
       upstreamCluster: 'outbound|9080||reviews.bookinfo.svc.cluster.local',
       requestId: 'abc',
+      bytesReceived: 12,
+      bytesSent: 91,
+      upstreamFailure: 'TLS error: Secret is not supplied by SDS',
     });
   });
 
@@ -161,7 +165,7 @@ describe('entryColumns', () => {
     const e = http({ commonProperties: { startTime: { seconds: 1 } }, request: { requestMethod: 1 } });
     expect(entryColumns('http', e)).toEqual({
       ts: 1_000_000, method: 'GET', authority: null, path: null, status: null, durationUs: null,
-      responseFlags: '', upstreamCluster: null, requestId: null,
+      responseFlags: '', upstreamCluster: null, requestId: null, bytesReceived: 0, bytesSent: 0, upstreamFailure: null,
     });
   });
 
@@ -177,7 +181,7 @@ describe('entryColumns', () => {
     });
     expect(entryColumns('tcp', e)).toEqual({
       ts: 2_000_000, method: null, authority: null, path: null, status: null, durationUs: 1_000_000,
-      responseFlags: 'UF', upstreamCluster: 'db', requestId: null,
+      responseFlags: 'UF', upstreamCluster: 'db', requestId: null, bytesReceived: 10, bytesSent: 20, upstreamFailure: null,
     });
   });
 

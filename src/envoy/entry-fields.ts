@@ -45,6 +45,7 @@ export function durationMillis(d: unknown): number | null {
 }
 
 interface Common {
+  upstreamTransportFailureReason?: string;
   startTime?: unknown;
   duration?: unknown;
   timeToLastDownstreamTxByte?: unknown;
@@ -123,11 +124,16 @@ export interface EntryColumns {
   readonly responseFlags: string;
   readonly upstreamCluster: string | null;
   readonly requestId: string | null;
+  /** Body bytes (HTTP) or connection bytes (TCP), as `%BYTES_RECEIVED%` / `%BYTES_SENT%`. */
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+  readonly upstreamFailure: string | null;
 }
 
 interface HttpParts {
-  request?: { authority?: string; path?: string; requestId?: string } | null;
-  response?: { responseCode?: { value?: number } | null } | null;
+  request?: { authority?: string; path?: string; requestId?: string; requestBodyBytes?: Int64 } | null;
+  response?: { responseCode?: { value?: number } | null; responseBodyBytes?: Int64 } | null;
+  connectionProperties?: { receivedBytes?: Int64; sentBytes?: Int64 } | null;
 }
 
 /** The store's filter columns of one entry. An entry without a start time is stamped `fallbackTs` (µs). */
@@ -136,8 +142,11 @@ export function entryColumns(kind: EntryKind, entry: DecodedEntry, fallbackTs?: 
   const common = entry['commonProperties'] as Common | null | undefined;
   const flags = common?.responseFlags ? responseFlagList(common.responseFlags) : noFlags;
   const http = kind === 'http';
-  const request = http ? (entry as HttpParts).request : null;
-  const code = http ? (entry as HttpParts).response?.responseCode : null;
+  const parts = entry as HttpParts;
+  const request = http ? parts.request : null;
+  const response = http ? parts.response : null;
+  const code = response?.responseCode;
+  const connection = http ? null : parts.connectionProperties;
   return {
     ts: entryStartMicros(common) ?? fallbackTs ?? Date.now() * 1000,
     method: http ? requestMethodName(request) : null,
@@ -148,6 +157,9 @@ export function entryColumns(kind: EntryKind, entry: DecodedEntry, fallbackTs?: 
     responseFlags: flags.length === 0 ? '' : flags.length === 1 ? flags[0]! : flags.join(','),
     upstreamCluster: common?.upstreamCluster || null,
     requestId: request?.requestId || null,
+    bytesReceived: int64ToNumber(http ? request?.requestBodyBytes : connection?.receivedBytes),
+    bytesSent: int64ToNumber(http ? response?.responseBodyBytes : connection?.sentBytes),
+    upstreamFailure: common?.upstreamTransportFailureReason || null,
   };
 }
 

@@ -14,3 +14,21 @@ export type Direction = 'inbound' | 'outbound';
  * Typed loosely on purpose: readers go through the accessors in `envoy/entry-fields.ts`.
  */
 export type DecodedEntry = Record<string, unknown>;
+
+/**
+ * One end of the call an entry records: the caller (`source`) or the callee (`destination`). The
+ * reporting proxy's own end is always known; the other end as far as meshlog could tell (a proxy
+ * that also reports, found by IP; a certificate's SPIFFE id; the upstream cluster's service).
+ * Unknown fields are null.
+ */
+export interface EntryEnd {
+  readonly cluster: string | null;
+  readonly namespace: string | null;
+  readonly workload: string | null;
+  readonly ip: string | null;
+  readonly port: number | null;
+  /** The service called, on the destination of outbound calls (`ratings.bookinfo`). */
+  readonly service: string | null;
+}
+
+export const unknownEnd: EntryEnd = { cluster: null, namespace: null, workload: null, ip: null, port: null, service: null };

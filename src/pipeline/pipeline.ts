@@ -21,6 +21,7 @@ import type { AlsBatch, LogConsumer } from '../model/als-batch.js';
 import type { DecodedEntry } from '../model/entry.js';
 import type protobuf from 'protobufjs';
 import type { PolicyDelivery } from './policy-delivery.js';
+import { type ProxyByIp, entryEdge } from './routing/edge.js';
 import type { PolicySet } from '../policy/types.js';
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 import type { InventoryProxy } from '../api/dataplane/model.js';
@@ -34,6 +35,8 @@ export interface PipelineOptions {
   readonly sensitiveHeaders?: readonly string[];
   /** MeshAccessLog backends; without it, only AccessLogRecords collect into the store. */
   readonly delivery?: PolicyDelivery;
+  /** The proxy that has an IP, when it reports to meshlog too: names the other end of a call. */
+  readonly proxyByIp?: ProxyByIp;
 }
 
 export interface Pipeline extends LogConsumer {
@@ -97,6 +100,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           if (redactSensitiveHeaders(entry, sensitive, allowed)) bytes = type.encode(entry).finish();
         }
         const c = entryColumns(kind, entry, receivedAtUs);
+        const edge = entryEdge(proxy, entry, options.proxyByIp);
         const row: EntryRow = {
           ts: c.ts,
           kind,
@@ -111,6 +115,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           responseFlags: c.responseFlags,
           upstreamCluster: c.upstreamCluster,
           requestId: c.requestId,
+          direction: edge.direction,
+          source: edge.source,
+          destination: edge.destination,
+          bytesReceived: c.bytesReceived,
+          bytesSent: c.bytesSent,
+          upstreamFailure: c.upstreamFailure,
           entry: bytes,
         };
         rows.push(row);

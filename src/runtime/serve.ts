@@ -54,7 +54,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   const liveTail = createLiveTail((n) => metrics.watchDropped.inc(n));
   const proxies = createProxyRegistry();
   const delivery = createPolicyDelivery({ metrics, logger, proxyByIp: (ip) => proxies.byIp(ip) });
-  const pipeline = createPipeline({ store, liveTail, metrics, logger, delivery });
+  const pipeline = createPipeline({ store, liveTail, metrics, logger, delivery, proxyByIp: (ip) => proxies.byIp(ip) });
   const resources = await startResources({ dataDir: options.dataDir, configDir: options.configDir, pipeline, proxies, logger });
 
   metrics.gauge('meshlog_store_queue_depth', 'Entries accepted and not yet committed to the store.', () => store.stats().pending);

@@ -7,7 +7,7 @@ import type { WorkloadRef } from '../model/proxy-identity.js';
 import { loadAlsTypes } from '../envoy/protos.js';
 import { toProto3Json } from '../protojson/proto-json.js';
 import type { StoredEntry } from '../store/types.js';
-import type { DecodedEntry, EntryKind } from '../model/entry.js';
+import type { DecodedEntry, Direction, EntryEnd, EntryKind } from '../model/entry.js';
 
 function typeOf(kind: EntryKind): protobuf.Type {
   const types = loadAlsTypes();
@@ -44,6 +44,16 @@ export interface V1ItemSource {
   readonly workload: WorkloadRef;
   readonly labels: Readonly<Record<string, string>>;
   readonly instance: string;
+  readonly direction: Direction | null;
+  readonly source: EntryEnd;
+  readonly destination: EntryEnd;
+}
+
+/** An end of the call with only what is known (`{workload, namespace, cluster, ip, port, service}`). */
+export function endJson(end: EntryEnd): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(end)) if (value !== null && value !== '') out[key] = value;
+  return out;
 }
 
 /** One item of `GET /api/v1/logs`. */
@@ -55,6 +65,9 @@ export function v1Item(source: V1ItemSource, entry: DecodedEntry): Record<string
     workloadRef: workloadRefJson(source.workload),
     labels: source.labels,
     instance: source.instance,
+    ...(source.direction ? { direction: source.direction } : {}),
+    source: endJson(source.source),
+    destination: endJson(source.destination),
     ...entryJson(source.kind, entry),
   };
 }

@@ -2,13 +2,12 @@
  * `GET /api/v1/logs` query parameters → a store `LogQuery`, with a violation per bad parameter.
  *
  * Repeatable parameters also take comma-separated lists: `cluster=a,b` is `cluster=a&cluster=b`.
- * The same semantics are evaluated in memory for live entries (`rowMatches`), so a followed
- * stream shows exactly what a later query would return.
+ * The same semantics are evaluated in memory for live entries (`store/row-match.ts`), so a
+ * followed stream shows exactly what a later query would return.
  */
 import { type Violation, createViolations } from '../model/violations.js';
 import { responseFlagCodes } from '../envoy/response-flags.js';
-import { matchesWorkload } from '../model/workload-match.js';
-import type { EntryRow, LogQuery, StatusRange } from '../store/types.js';
+import type { LogQuery, StatusRange } from '../store/types.js';
 import { parseDuration, parseTimePoint } from '../util/duration.js';
 
 export interface LogsRequest {
@@ -124,27 +123,4 @@ export function parseStatus(text: string): StatusRange | undefined {
   const range = /^(\d{3})-(\d{3})$/.exec(text);
   if (range && Number(range[1]) <= Number(range[2])) return { min: Number(range[1]), max: Number(range[2]) };
   return undefined;
-}
-
-/** The in-memory twin of the store's filtering, for live entries. */
-export function rowMatches(q: LogQuery, row: EntryRow, pathRegex?: RegExp): boolean {
-  if (!matchesWorkload(q.selectors, row.workload, row.labels)) return false;
-  if (q.clusters && !q.clusters.includes(row.workload.clusterName)) return false;
-  if (q.namespaces && !q.namespaces.includes(row.workload.namespace)) return false;
-  if (q.workloads && !q.workloads.includes(row.workload.name)) return false;
-  if (q.labels) for (const key in q.labels) if (row.labels[key] !== q.labels[key]) return false;
-  if (q.kind && row.kind !== q.kind) return false;
-  if (q.since !== undefined && row.ts < q.since) return false;
-  if (q.until !== undefined && row.ts >= q.until) return false;
-  if (q.status && (row.status === null || !q.status.some((r) => row.status! >= r.min && row.status! <= r.max))) return false;
-  if (q.methods && (row.method === null || !q.methods.includes(row.method))) return false;
-  if (q.pathPrefix !== undefined && !(row.path ?? '').startsWith(q.pathPrefix)) return false;
-  if (pathRegex && !pathRegex.test(row.path ?? '')) return false;
-  if (q.responseFlags) {
-    const flags = row.responseFlags === '' ? [] : row.responseFlags.split(',');
-    const anyFlag = q.responseFlags.includes('') && flags.length > 0;
-    if (!anyFlag && !q.responseFlags.some((f) => f !== '' && flags.includes(f))) return false;
-  }
-  if (q.minDurationUs !== undefined && (row.durationUs === null || row.durationUs < q.minDurationUs)) return false;
-  return true;
 }

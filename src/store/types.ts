@@ -6,7 +6,7 @@
  * encoded Envoy proto (`HTTPAccessLogEntry` / `TCPAccessLogEntry` bytes) plus the columns the
  * queries filter on; the API decodes the bytes and prints proto3 JSON.
  */
-import type { EntryKind } from '../model/entry.js';
+import type { Direction, EntryEnd, EntryKind } from '../model/entry.js';
 import type { WorkloadRef } from '../model/proxy-identity.js';
 import type { WorkloadMatcher } from '../model/workload-match.js';
 
@@ -31,6 +31,15 @@ export interface EntryRow {
   readonly responseFlags: string;
   readonly upstreamCluster: string | null;
   readonly requestId: string | null;
+  /** Which way the call went, from the reporting proxy; null when nothing said. */
+  readonly direction: Direction | null;
+  readonly source: EntryEnd;
+  readonly destination: EntryEnd;
+  /** Bytes from the downstream (request body, or TCP bytes received) and to it. */
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+  /** `upstreamTransportFailureReason`: why the upstream connection failed (`TLS error: ...`). */
+  readonly upstreamFailure: string | null;
   /** The encoded entry. */
   readonly entry: Uint8Array;
 }
@@ -61,6 +70,19 @@ export interface LogQuery {
   /** Entries that carry any of these flags (`UF`, `URX`); the empty string alone means "any flag". */
   readonly responseFlags?: readonly string[];
   readonly minDurationUs?: number;
+  readonly direction?: Direction;
+  /** Who called: workload names and namespaces of the source end. */
+  readonly fromWorkloads?: readonly string[];
+  readonly fromNamespaces?: readonly string[];
+  /** Who was called: workload names, namespaces and services of the destination end. A service matches
+   * itself and any service it is the first label of (`ratings` matches `ratings.bookinfo`). */
+  readonly toWorkloads?: readonly string[];
+  readonly toNamespaces?: readonly string[];
+  readonly toServices?: readonly string[];
+  readonly requestIds?: readonly string[];
+  readonly authorities?: readonly string[];
+  /** A regular expression that the reporting workload's name must contain a match of (as stern's pod query). */
+  readonly workloadRegex?: string;
   /** Newest first. At most this many items. */
   readonly limit: number;
   /** Opaque cursor from a previous page's `nextCursor`: continue with older entries. */
@@ -83,6 +105,9 @@ export interface StoredEntry {
   readonly workload: WorkloadRef;
   readonly labels: Readonly<Record<string, string>>;
   readonly instance: string;
+  readonly direction: Direction | null;
+  readonly source: EntryEnd;
+  readonly destination: EntryEnd;
   readonly entry: Uint8Array;
 }
 

@@ -12,13 +12,13 @@
 import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import { formatAddress, socketAddressParts } from '../../envoy/entry-fields.js';
 import { commonOf } from '../../format/als-entry.js';
-import { parseLogName } from '../../envoy/log-name.js';
 import type { FormatContext, TrafficDirection } from '../../format/types.js';
 import { discoveredProxy, discoveredTags } from '../../policy/inventory.js';
 import { inboundsOf, resolveInbound, resolveOutbound } from '../../policy/resolve.js';
 import { serviceTag } from '../../policy/target-ref.js';
 import type { ListenerLogConfig, PolicySet, ResolvedRule } from '../../policy/types.js';
-import { type ClusterHint, parseClusterName } from './cluster-names.js';
+import { parseClusterName } from './cluster-names.js';
+import { directionOf } from './edge.js';
 import { parseSpiffe } from './peer-identity.js';
 import { type Peer, type RulePredicate, compileFiltering, compileRuleCondition } from './rule-conditions.js';
 import type { InventoryProxy, ProxyInbound } from '../../api/dataplane/model.js';
@@ -147,7 +147,7 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
       const hint = parseClusterName(common?.upstreamCluster);
       // The local address is read only when the cluster name leaves the direction or the inbound open.
       const local = hint ? null : socketAddressParts(common?.downstreamLocalAddress);
-      const direction = directionOf(identity, hint, local?.address, proxy.address);
+      const direction: TrafficDirection = directionOf(identity, hint, local?.address, proxy.address) ?? 'unspecified';
       let target: CompiledListener;
       let peer: Peer;
       if (direction === 'outbound') {
@@ -176,14 +176,6 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
       return null;
     },
   };
-}
-
-function directionOf(identity: ProxyIdentity, hint: ClusterHint | undefined, localIp: string | undefined, proxyIp: string): TrafficDirection {
-  const named = parseLogName(identity.logName);
-  if (named?.kind === 'listener') return named.direction;
-  if (hint) return hint.direction;
-  if (localIp && proxyIp) return localIp === proxyIp ? 'inbound' : 'outbound';
-  return 'unspecified';
 }
 
 /** The inbound whose port (or service port) took the request; else the only or first one. */

@@ -8,7 +8,8 @@ import { matchesWorkload } from '../../model/workload-match.js';
 import type { LogStore, StoredEntry } from '../../store/types.js';
 import { decodeStored, glooItem, stringify, v1Item } from '../entry-json.js';
 import { parseGlooLogsBody } from '../gloo-logs-request.js';
-import { parseLogsParams, rowMatches } from '../log-query-params.js';
+import { parseLogsParams } from '../log-query-params.js';
+import { compileQueryRegexes, rowMatches } from '../../store/row-match.js';
 import { watchStream } from '../watch-stream.js';
 import { InvalidCursorError } from '../../store/types.js';
 
@@ -65,12 +66,12 @@ export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): voi
       }
       return c.json({ items: result.items.map(toItem), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) });
     }
-    const pathRegex = query.pathRegex !== undefined ? new RegExp(query.pathRegex) : undefined;
     const liveQuery = { ...query, until: undefined };
+    const regexes = compileQueryRegexes(liveQuery);
     return watchStream(c, {
       liveTail,
       contentType: 'application/x-ndjson',
-      match: (e) => rowMatches(liveQuery, e.row, pathRegex),
+      match: (e) => rowMatches(liveQuery, e.row, regexes),
       render: (entries, lost) =>
         (lost > 0 ? stringify({ lost, message: `${lost} entries were not delivered: this client could not keep up.` }, false) : '') +
         entries.map((e) => liveTail.renderOnce(e, 'v1', (x) => stringify(v1Item(x.row, x.entry), false))).join(''),

@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import { matchesWorkload } from '../../model/workload-match.js';
 import { InvalidCursorError, type LogQuery, type QueryResult, type StoredEntry, type StoredWorkload } from '../types.js';
-import { kindCode, kindName } from './schema.js';
+import { directionCode, directionName, kindCode, kindName } from './schema.js';
 
 const perWorkloadPlanMax = 32;
 
@@ -19,6 +19,18 @@ interface Row {
   kind: number;
   workload_id: number;
   instance: string;
+  direction: number;
+  src_cluster: string | null;
+  src_namespace: string | null;
+  src_workload: string | null;
+  src_ip: string | null;
+  src_port: number | null;
+  dst_cluster: string | null;
+  dst_namespace: string | null;
+  dst_workload: string | null;
+  dst_ip: string | null;
+  dst_port: number | null;
+  dst_service: string | null;
   entry: Uint8Array;
 }
 
@@ -64,7 +76,8 @@ export function createReader(db: Database.Database): Reader {
       const limit = Math.max(0, Math.floor(q.limit));
       if (limit === 0) return { items: [] };
       let rows: Row[];
-      const columns = 'id, ts, kind, workload_id, instance, entry';
+      const columns =
+        'id, ts, kind, workload_id, instance, direction, src_cluster, src_namespace, src_workload, src_ip, src_port, dst_cluster, dst_namespace, dst_workload, dst_ip, dst_port, dst_service, entry';
       if (selected && selected.length <= perWorkloadPlanMax) {
         const sql = `SELECT ${columns} FROM entries INDEXED BY entries_workload_ts WHERE workload_id = ?${where.map((w) => ` AND ${w}`).join('')} ORDER BY ts DESC, id DESC LIMIT ?`;
         const stmt = prepare(sql);
@@ -88,6 +101,9 @@ export function createReader(db: Database.Database): Reader {
           workload: w?.ref ?? { name: '', namespace: '', clusterName: '' },
           labels: w?.labels ?? {},
           instance: r.instance,
+          direction: directionName[r.direction] ?? null,
+          source: { cluster: r.src_cluster, namespace: r.src_namespace, workload: r.src_workload, ip: r.src_ip, port: r.src_port, service: null },
+          destination: { cluster: r.dst_cluster, namespace: r.dst_namespace, workload: r.dst_workload, ip: r.dst_ip, port: r.dst_port, service: r.dst_service },
           entry: r.entry,
         };
       });
@@ -99,7 +115,8 @@ export function createReader(db: Database.Database): Reader {
 
 /** The workload ids the query's workload filters allow, or undefined when it has none. */
 function selectWorkloads(q: LogQuery, all: StoredWorkload[]): number[] | undefined {
-  const filtered = (q.selectors?.length ?? 0) > 0 || q.clusters || q.namespaces || q.workloads || q.labels;
+  const filtered = (q.selectors?.length ?? 0) > 0 || q.clusters || q.namespaces || q.workloads || q.labels || q.workloadRegex !== undefined;
+  const nameRegex = q.workloadRegex !== undefined ? regexFor(q.workloadRegex) : undefined;
   if (!filtered) return undefined;
   return all
     .filter(
@@ -108,7 +125,8 @@ function selectWorkloads(q: LogQuery, all: StoredWorkload[]): number[] | undefin
         (!q.clusters || q.clusters.includes(w.ref.clusterName)) &&
         (!q.namespaces || q.namespaces.includes(w.ref.namespace)) &&
         (!q.workloads || q.workloads.includes(w.ref.name)) &&
-        Object.entries(q.labels ?? {}).every(([k, v]) => w.labels[k] === v),
+        Object.entries(q.labels ?? {}).every(([k, v]) => w.labels[k] === v) &&
+        (!nameRegex || nameRegex.test(w.ref.name)),
     )
     .map((w) => w.id);
 }
@@ -150,6 +168,25 @@ function conditions(q: LogQuery): { where: string[]; params: unknown[] } {
     const parts = [...(anyFlag ? ["response_flags != ''"] : []), ...codes.map(() => "instr(',' || response_flags || ',', ?) > 0")];
     where.push(`(${parts.join(' OR ')})`);
     params.push(...codes.map((c) => `,${c},`));
+  }
+  if (q.direction) {
+    where.push('direction = ?');
+    params.push(directionCode[q.direction]);
+  }
+  const anyOf = (column: string, values: readonly string[] | undefined) => {
+    if (!values?.length) return;
+    where.push(`${column} IN (${values.map(() => '?').join(',')})`);
+    params.push(...values);
+  };
+  anyOf('src_workload', q.fromWorkloads);
+  anyOf('src_namespace', q.fromNamespaces);
+  anyOf('dst_workload', q.toWorkloads);
+  anyOf('dst_namespace', q.toNamespaces);
+  anyOf('request_id', q.requestIds);
+  anyOf('authority', q.authorities);
+  if (q.toServices?.length) {
+    where.push(`(${q.toServices.map(() => '(dst_service = ? OR substr(dst_service, 1, ?) = ?)').join(' OR ')})`);
+    for (const service of q.toServices) params.push(service, service.length + 1, `${service}.`);
   }
   if (q.minDurationUs !== undefined) {
     where.push('duration_us >= ?');

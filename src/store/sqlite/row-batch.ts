@@ -8,7 +8,7 @@
  */
 import type { WorkloadRef } from '../../model/proxy-identity.js';
 import type { EntryRow } from '../types.js';
-import { kindCode } from './schema.js';
+import { directionCode, kindCode } from './schema.js';
 
 export interface RowBatch {
   readonly count: number;
@@ -17,6 +17,13 @@ export interface RowBatch {
   /** NaN for null. */
   readonly status: Float64Array;
   readonly durationUs: Float64Array;
+  /** `directionCode`, 0 when unknown. */
+  readonly direction: Uint8Array;
+  /** NaN for null. */
+  readonly srcPort: Float64Array;
+  readonly dstPort: Float64Array;
+  readonly bytesReceived: Float64Array;
+  readonly bytesSent: Float64Array;
   /** Index into `workloads`. */
   readonly workload: Uint32Array;
   readonly workloads: Array<{ ref: WorkloadRef; labels: Readonly<Record<string, string>> }>;
@@ -27,7 +34,7 @@ export interface RowBatch {
 }
 
 /** Strings per row, in this order, in `strings[i * stringColumns + k]`. */
-export const stringColumns = 7;
+export const stringColumns = 17;
 
 export function packRows(rows: readonly EntryRow[]): RowBatch {
   const count = rows.length;
@@ -35,6 +42,11 @@ export function packRows(rows: readonly EntryRow[]): RowBatch {
   const kind = new Uint8Array(count);
   const status = new Float64Array(count);
   const durationUs = new Float64Array(count);
+  const direction = new Uint8Array(count);
+  const srcPort = new Float64Array(count);
+  const dstPort = new Float64Array(count);
+  const bytesReceived = new Float64Array(count);
+  const bytesSent = new Float64Array(count);
   const workload = new Uint32Array(count);
   const workloads: RowBatch['workloads'] = [];
   const workloadIndex = new Map<WorkloadRef, number>();
@@ -50,6 +62,11 @@ export function packRows(rows: readonly EntryRow[]): RowBatch {
     kind[i] = kindCode[row.kind] ?? 0;
     status[i] = row.status ?? Number.NaN;
     durationUs[i] = row.durationUs ?? Number.NaN;
+    direction[i] = row.direction ? directionCode[row.direction] : 0;
+    srcPort[i] = row.source.port ?? Number.NaN;
+    dstPort[i] = row.destination.port ?? Number.NaN;
+    bytesReceived[i] = row.bytesReceived;
+    bytesSent[i] = row.bytesSent;
     // Rows of one proxy share their workload object, so identity finds them.
     let w = workloadIndex.get(row.workload);
     if (w === undefined) {
@@ -66,10 +83,20 @@ export function packRows(rows: readonly EntryRow[]): RowBatch {
     strings[s + 4] = String(row.responseFlags ?? '');
     strings[s + 5] = row.upstreamCluster;
     strings[s + 6] = row.requestId;
+    strings[s + 7] = row.source.cluster;
+    strings[s + 8] = row.source.namespace;
+    strings[s + 9] = row.source.workload;
+    strings[s + 10] = row.source.ip;
+    strings[s + 11] = row.destination.cluster;
+    strings[s + 12] = row.destination.namespace;
+    strings[s + 13] = row.destination.workload;
+    strings[s + 14] = row.destination.ip;
+    strings[s + 15] = row.destination.service;
+    strings[s + 16] = row.upstreamFailure;
     offsets[i] = at;
     blob.set(row.entry, at);
     at += row.entry.byteLength;
   }
   offsets[count] = at;
-  return { count, ts, kind, status, durationUs, workload, workloads, strings, blob, offsets };
+  return { count, ts, kind, status, durationUs, direction, srcPort, dstPort, bytesReceived, bytesSent, workload, workloads, strings, blob, offsets };
 }

@@ -68,8 +68,9 @@ function open(message: Extract<ToWorker, { type: 'open' }>): void {
   tune(db);
   createSchema(db);
   retention = { maxAgeMs: message.maxAgeMs, maxBytes: message.maxBytes };
-  insert = db.prepare(`INSERT INTO entries (ts, kind, workload_id, instance, method, authority, path, status, duration_us, response_flags, upstream_cluster, request_id, entry)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  insert = db.prepare(`INSERT INTO entries (ts, kind, workload_id, instance, method, authority, path, status, duration_us, response_flags, upstream_cluster, request_id, entry,
+      direction, src_cluster, src_namespace, src_workload, src_ip, src_port, dst_cluster, dst_namespace, dst_workload, dst_ip, dst_port, dst_service, bytes_received, bytes_sent, upstream_failure)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   upsertWorkload = db.prepare(`INSERT INTO workloads (cluster, namespace, name, labels, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (cluster, namespace, name) DO UPDATE SET labels = excluded.labels, last_seen = excluded.last_seen RETURNING id`);
   touchWorkload = db.prepare('UPDATE workloads SET last_seen = ? WHERE id = ?');
@@ -77,7 +78,7 @@ function open(message: Extract<ToWorker, { type: 'open' }>): void {
     const now = Date.now();
     // Workloads are resolved once per batch, not per row.
     const ids = batch.workloads.map((w) => workloadId(w.ref, w.labels, now));
-    const { strings, ts, status, durationUs, blob, offsets } = batch;
+    const { strings, ts, status, durationUs, direction, srcPort, dstPort, bytesReceived, bytesSent, blob, offsets } = batch;
     for (let i = 0; i < batch.count; i++) {
       const s = i * stringColumns;
       insert!.run(
@@ -94,6 +95,21 @@ function open(message: Extract<ToWorker, { type: 'open' }>): void {
         strings[s + 5] ?? null,
         strings[s + 6] ?? null,
         blob.subarray(offsets[i]!, offsets[i + 1]!),
+        direction[i]!,
+        strings[s + 7] ?? null,
+        strings[s + 8] ?? null,
+        strings[s + 9] ?? null,
+        strings[s + 10] ?? null,
+        finiteOrNull(srcPort[i]!),
+        strings[s + 11] ?? null,
+        strings[s + 12] ?? null,
+        strings[s + 13] ?? null,
+        strings[s + 14] ?? null,
+        finiteOrNull(dstPort[i]!),
+        strings[s + 15] ?? null,
+        finite(bytesReceived[i]!, 0),
+        finite(bytesSent[i]!, 0),
+        strings[s + 16] ?? null,
       );
     }
   });

@@ -5,7 +5,8 @@
  * tested beside each engine instead.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidCursorError, type EntryRow, type LogStore } from '../types.js';
+import { rowMatches } from '../row-match.js';
+import { InvalidCursorError, type EntryRow, type LogQuery, type LogStore } from '../types.js';
 
 /** The options every engine takes in some form. */
 export interface ContractStoreOptions {
@@ -27,7 +28,14 @@ const baseTs = 1_700_000_000_000_000;
 
 /** Row `i` of a small mesh: three apps in two clusters, every tenth a 503 with flags. */
 export function contractRow(i: number, over: Partial<EntryRow> = {}): EntryRow {
-  const app = ['reviews', 'ratings', 'details'][i % 3]!;
+  const apps = ['reviews', 'ratings', 'details'] as const;
+  const app = apps[i % 3]!;
+  const cluster = i % 2 ? 'remote-cluster' : 'mgmt-cluster';
+  // Half the rows are this proxy calling the next app (outbound), half the previous app calling it (inbound).
+  const outbound = i % 4 < 2;
+  const self = { cluster, namespace: 'bookinfo', workload: `${app}-v1`, ip: `10.0.${i % 3}.1`, port: outbound ? null : 9080, service: null };
+  const peerApp = apps[(i + (outbound ? 1 : 2)) % 3]!;
+  const peer = { cluster, namespace: 'bookinfo', workload: `${peerApp}-v1`, ip: `10.0.${(i + (outbound ? 1 : 2)) % 3}.1`, port: outbound ? 9080 : 41000 + i, service: outbound ? `${peerApp}.bookinfo` : null };
   return {
     ts: baseTs + i * 1000,
     kind: 'http',
@@ -42,6 +50,12 @@ export function contractRow(i: number, over: Partial<EntryRow> = {}): EntryRow {
     responseFlags: i % 10 === 0 ? 'UF,URX' : '',
     upstreamCluster: `outbound|9080||${app}.bookinfo.svc.cluster.local`,
     requestId: `req-${i}`,
+    direction: outbound ? 'outbound' : 'inbound',
+    source: outbound ? self : peer,
+    destination: outbound ? peer : self,
+    bytesReceived: i,
+    bytesSent: 2 * i,
+    upstreamFailure: i % 10 === 0 ? 'TLS error: Secret is not supplied by SDS' : null,
     entry: Uint8Array.from([i % 256, 1, 2, 3]),
     ...over,
   };
@@ -105,6 +119,50 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       expect(await q({ workloads: ['ratings-v1'], namespaces: ['bookinfo'], clusters: ['remote-cluster'] })).toHaveLength(10);
       expect(await q({ labels: { app: 'details' }, kind: 'tcp' })).toHaveLength(0);
       expect(await q({ limit: 0 })).toHaveLength(0);
+    });
+
+    it('filters on who called whom, and returns both ends with the direction', async () => {
+      const { store } = await open();
+      const rows = Array.from({ length: 40 }, (_, i) => contractRow(i));
+      store.write(rows);
+      await store.flush();
+      const q = async (extra: object) => rowsOf((await store.query({ limit: 100, ...extra })).items);
+      const expected = (pick: (r: EntryRow) => boolean) => rows.filter(pick).map((r) => r.entry[0]).reverse();
+      expect(await q({ direction: 'outbound' })).toEqual(expected((r) => r.direction === 'outbound'));
+      expect(await q({ fromWorkloads: ['reviews-v1'] })).toEqual(expected((r) => r.source.workload === 'reviews-v1'));
+      expect(await q({ toWorkloads: ['ratings-v1'], direction: 'inbound' })).toEqual(expected((r) => r.destination.workload === 'ratings-v1' && r.direction === 'inbound'));
+      expect(await q({ toServices: ['details'] })).toEqual(expected((r) => r.destination.service === 'details.bookinfo'));
+      expect(await q({ toServices: ['details.bookinfo'] })).toEqual(expected((r) => r.destination.service === 'details.bookinfo'));
+      expect(await q({ toServices: ['detail'] })).toEqual([]);
+      expect(await q({ fromNamespaces: ['bookinfo'], toNamespaces: ['other'] })).toEqual([]);
+      expect(await q({ requestIds: ['req-7', 'req-9'] })).toEqual([9, 7]);
+      expect(await q({ authorities: ['details:9080'] })).toEqual(expected((r) => r.authority === 'details:9080'));
+      expect(await q({ workloadRegex: 'view' })).toEqual(expected((r) => r.workload.name === 'reviews-v1'));
+      const [newest] = (await store.query({ limit: 1 })).items;
+      expect(newest).toMatchObject({ direction: rows[39]!.direction, source: rows[39]!.source, destination: { ...rows[39]!.destination } });
+    });
+
+    it('agrees with its in-memory twin (live watchers) on every filter', async () => {
+      const { store } = await open();
+      const rows = Array.from({ length: 60 }, (_, i) => contractRow(i));
+      store.write(rows);
+      await store.flush();
+      const queries: Array<Omit<LogQuery, 'limit'>> = [
+        { selectors: [{ labels: { app: 'reviews' }, clusters: ['mgmt-cluster'] }] },
+        { status: [{ min: 500, max: 599 }], methods: ['GET'] },
+        { pathPrefix: '/ratings/', pathRegex: '1$' },
+        { responseFlags: [''] },
+        { minDurationUs: 2000, since: baseTs + 5000, until: baseTs + 40_000 },
+        { direction: 'inbound', fromWorkloads: ['details-v1'] },
+        { toServices: ['reviews'], toNamespaces: ['bookinfo'] },
+        { requestIds: ['req-3'], authorities: ['reviews:9080'] },
+        { workloadRegex: '^rat', kind: 'http', labels: { version: 'v1' } },
+      ];
+      for (const query of queries) {
+        const stored = rowsOf((await store.query({ ...query, limit: 100 })).items);
+        const twin = rows.filter((r) => rowMatches({ ...query, limit: 100 }, r)).map((r) => r.entry[0]).reverse();
+        expect(stored, JSON.stringify(query)).toEqual(twin);
+      }
     });
 
     it('pages with a cursor without gaps or duplicates, also across equal timestamps', async () => {

@@ -1,0 +1,98 @@
+/**
+ * Who called whom: an entry's direction and both of its ends, from what the entry and its proxy
+ * say. docs/concepts.md ("Which way traffic went") states these rules for users.
+ *
+ * Direction, first that answers: the `log_name` of meshlog's rendered config
+ * (`meshlog:inbound:…`), the upstream cluster's name (Istio `inbound|…` / `outbound|…`, Kuma
+ * `localhost:PORT` / service names), then the downstream local address (the proxy's own IP:
+ * inbound; anything else, such as a service VIP: outbound). The reporting proxy is the
+ * destination of inbound calls and the source of outbound ones; the other end is the proxy that has
+ * the peer's IP when it reports to meshlog too, else what its certificate or the cluster name says.
+ */
+import { socketAddressParts } from '../../envoy/entry-fields.js';
+import { parseLogName } from '../../envoy/log-name.js';
+import { commonOf } from '../../format/als-entry.js';
+import { type Direction, type DecodedEntry, type EntryEnd, unknownEnd } from '../../model/entry.js';
+import type { ProxyIdentity } from '../../model/proxy-identity.js';
+import { type ClusterHint, parseClusterName } from './cluster-names.js';
+import { parseSpiffe } from './peer-identity.js';
+
+export interface Edge {
+  readonly direction: Direction | null;
+  readonly source: EntryEnd;
+  readonly destination: EntryEnd;
+}
+
+export type ProxyByIp = (ip: string) => ProxyIdentity | undefined;
+
+/** The direction by the first rule that answers; null when none does. */
+export function directionOf(identity: ProxyIdentity, hint: ClusterHint | undefined, localIp: string | undefined, proxyIp: string): Direction | null {
+  const named = parseLogName(identity.logName);
+  if (named?.kind === 'listener') return named.direction;
+  if (hint) return hint.direction;
+  if (localIp && proxyIp) return localIp === proxyIp ? 'inbound' : 'outbound';
+  return null;
+}
+
+export function entryEdge(identity: ProxyIdentity, entry: DecodedEntry, proxyByIp: ProxyByIp | undefined): Edge {
+  const common = commonOf(entry);
+  const hint = parseClusterName(common?.upstreamCluster);
+  const local = socketAddressParts(common?.downstreamLocalAddress);
+  const direction = directionOf(identity, hint, local?.address, identity.ip);
+  if (direction === null) return { direction, source: unknownEnd, destination: unknownEnd };
+  const self = ownEnd(identity);
+  if (direction === 'inbound') {
+    const remote = socketAddressParts(common?.downstreamDirectRemoteAddress) ?? socketAddressParts(common?.downstreamRemoteAddress);
+    return { direction, source: peerEnd(remote, proxyByIp, entry), destination: { ...self, port: local?.port || hint?.port || null } };
+  }
+  const upstream = socketAddressParts(common?.upstreamRemoteAddress);
+  const peer = upstream?.address ? proxyByIp?.(upstream.address) : undefined;
+  const service = serviceOf(hint) ?? authorityHost(entry);
+  return {
+    direction,
+    source: self,
+    destination: {
+      ...(peer ? ownEnd(peer) : unknownEnd),
+      ip: upstream?.address || null,
+      port: upstream?.port || hint?.port || null,
+      service,
+      namespace: peer?.workload.namespace || namespaceOfHost(hint?.host) || null,
+    },
+  };
+}
+
+function ownEnd(identity: ProxyIdentity): EntryEnd {
+  const w = identity.workload;
+  return { cluster: w.clusterName || null, namespace: w.namespace || null, workload: w.name || null, ip: identity.ip || null, port: null, service: null };
+}
+
+/** The caller of an inbound request: a proxy that reports from that IP, else its SPIFFE id. */
+function peerEnd(remote: { address: string; port: number } | null, proxyByIp: ProxyByIp | undefined, entry: DecodedEntry): EntryEnd {
+  const at = { ip: remote?.address || null, port: remote?.port || null };
+  const reporting = remote?.address ? proxyByIp?.(remote.address) : undefined;
+  if (reporting) return { ...ownEnd(reporting), ...at };
+  for (const san of commonOf(entry)?.tlsProperties?.peerCertificateProperties?.subjectAltName ?? []) {
+    const spiffe = parseSpiffe(san.uri);
+    // Istio names a namespace and a service account; Kuma names the service.
+    if (spiffe) return { ...unknownEnd, ...at, namespace: spiffe.namespace ?? null, service: spiffe.namespace ? null : (spiffe.service ?? null) };
+  }
+  return { ...unknownEnd, ...at };
+}
+
+/** `ratings.bookinfo.svc.cluster.local` → `ratings.bookinfo`; a Kuma service name as it is. */
+function serviceOf(hint: ClusterHint | undefined): string | null {
+  if (hint?.host) return hint.host.replace(/\.svc(\.cluster\.local)?$/, '');
+  return hint?.service ?? null;
+}
+
+function namespaceOfHost(host: string | undefined): string | undefined {
+  const m = host ? /^[^.]+\.([^.]+)\.svc(\.|$)/.exec(host) : null;
+  return m?.[1];
+}
+
+function authorityHost(entry: DecodedEntry): string | null {
+  const authority = (entry['request'] as { authority?: string } | undefined)?.authority;
+  if (!authority) return null;
+  const host = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.split(':')[0]!;
+  return host.replace(/\.svc(\.cluster\.local)?$/, '') || null;
+}
