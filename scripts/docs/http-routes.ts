@@ -27,10 +27,12 @@ export interface HttpRoute {
 /** What each route is for, keyed `METHOD path` as Hono registers it. */
 export const routeMeanings: Readonly<Record<string, string>> = {
   'GET /healthz': 'liveness: `ok`',
-  'GET /readyz': 'readiness: `ready` once the ALS and HTTP ports listen, else HTTP 503 `not ready`',
+  'GET /readyz': 'readiness: `ready` once the ALS and HTTP ports listen and the store takes writes, else HTTP 503 `not ready: <why>`',
   'GET /metrics': 'Prometheus text exposition (see [running](../operations/running.md#metrics))',
   'POST /v0/observability/logs': "Gloo Mesh's query: the latest 10 entries, or a stream with `?watch=1`",
   'GET /api/v1/logs': 'entries newest first, filtered; `follow=1` streams',
+  'GET /api/v1/requests/:id': 'one request across proxies: its hops, caller vs callee time, retries, where it failed',
+  'GET /api/v1/server': 'version, Envoy API, and what the server has taken in (entries received, collected, not selected)',
   'GET /api/v1/proxies': 'the inventory: declared `Dataplane`s and proxies that sent logs',
   'GET /api/v1/proxies/:id/policies': 'what the `MeshAccessLog` policies resolve to for one proxy',
   'GET /api/v1/proxies/:id/envoy': "that proxy's Envoy (or Istio) configuration",

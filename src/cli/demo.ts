@@ -67,7 +67,7 @@ export function demoCommand(): Command {
           '',
         ].join('\n'),
       );
-      stopOnSignals(server, async () => {
+      stopOnSignals(server, options.logger, async () => {
         await traffic.stop();
       });
       process.on('exit', () => {

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { applyCommand } from './apply.js';
+import { configCommand } from './config.js';
 import { deleteCommand } from './delete.js';
 import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
@@ -11,22 +12,28 @@ import { logsCommand } from './logs.js';
 import { renderCommand } from './render.js';
 import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
+import { traceCommand } from './trace.js';
 import { validateCommand } from './validate.js';
+import { versionCommand } from './version.js';
+import { buildInfo } from '../telemetry/build-info.js';
 
 export function buildProgram(): Command {
   const program = new Command('meshlog')
     .description('Access logging for Envoy-based service meshes.')
-    .version('0.1.0')
+    .version(buildInfo().version, '-V, --version', 'print the client version (meshlog version also asks the server)')
     .showHelpAfterError();
 
   program.addCommand(serveCommand());
   program.addCommand(demoCommand());
   program.addCommand(logsCommand());
+  program.addCommand(traceCommand());
   program.addCommand(applyCommand());
   program.addCommand(deleteCommand());
   program.addCommand(inspectCommand());
   program.addCommand(renderCommand());
   program.addCommand(validateCommand());
   program.addCommand(schemaCommand());
+  program.addCommand(configCommand());
+  program.addCommand(versionCommand());
   return program;
 }

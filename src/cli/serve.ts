@@ -4,7 +4,8 @@
 import { Command, Option } from 'commander';
 import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
 import { storeEngineFor } from '../store/registry.js';
-import { createLogger } from '../telemetry/logger.js';
+import { type Logger, createLogger } from '../telemetry/logger.js';
+import { readSecretFile } from './secret-file.js';
 import { parseByteSize, parseDuration } from '../util/duration.js';
 
 export interface ServeFlags {
@@ -16,6 +17,7 @@ export interface ServeFlags {
   httpPort: string;
   configDir?: string;
   authToken?: string;
+  authTokenFile?: string;
   retentionAge: string;
   retentionSize: string;
   logLevel: string;
@@ -31,6 +33,7 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .option('--http-port <port>', 'port for the HTTP API', '8080')
     .option('--config-dir <dir>', 'directory of resource YAML files, watched for changes')
     .addOption(new Option('--auth-token <token>', 'require "Authorization: Bearer <token>" on /v0 and /api').env('MESHLOG_AUTH_TOKEN'))
+    .addOption(new Option('--auth-token-file <file>', 'the same, read from a file (a mounted Secret); keeps the token out of the process list').conflicts('authToken'))
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
     .option('--log-level <level>', 'debug, info, warn or error', 'info');
@@ -47,7 +50,8 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   const maxBytes = parseByteSize(flags.retentionSize);
   if (maxBytes === undefined) throw new Error(`--retention-size must be a size like 2GiB or 500MB, not "${flags.retentionSize}".`);
   const logger = createLogger({ level: flags.logLevel });
-  if (flags.httpHost !== '127.0.0.1' && flags.httpHost !== '::1' && flags.httpHost !== 'localhost' && !flags.authToken) {
+  const authToken = flags.authTokenFile !== undefined ? readSecretFile(flags.authTokenFile, '--auth-token-file') : flags.authToken;
+  if (flags.httpHost !== '127.0.0.1' && flags.httpHost !== '::1' && flags.httpHost !== 'localhost' && !authToken) {
     logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
   }
   storeEngineFor(flags.store);
@@ -59,25 +63,28 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     httpHost: flags.httpHost,
     httpPort: port('http-port', flags.httpPort),
     configDir: flags.configDir,
-    authToken: flags.authToken,
+    authToken,
     retention: { maxAgeMs, maxBytes },
     logger,
   };
 }
 
 /** Shuts down on SIGINT/SIGTERM (a second signal exits at once), reopens log files on SIGHUP. Only CLI entry points exit. */
-export function stopOnSignals(server: RunningServer, before?: () => Promise<void>): void {
+export function stopOnSignals(server: RunningServer, logger: Logger, before?: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) process.exit(130);
+    if (stopping) {
+      logger.warn({ signal }, 'A second signal: exiting without waiting for the flush.');
+      process.exit(130);
+    }
     stopping = true;
-    process.stderr.write(`\nmeshlog: ${signal} received; flushing and stopping (again to force).\n`);
+    logger.info({ signal }, 'Flushing and stopping; send the signal again to exit at once.');
     (before ?? (async () => {}))()
       .then(() => server.shutdown())
       .then(
         () => process.exit(0),
         (err: unknown) => {
-          process.stderr.write(`meshlog: shutdown failed: ${String(err)}\n`);
+          logger.error({ err }, 'The shutdown failed.');
           process.exit(1);
         },
       );
@@ -86,15 +93,17 @@ export function stopOnSignals(server: RunningServer, before?: () => Promise<void
   process.on('SIGTERM', () => stop('SIGTERM'));
   // logrotate's `postrotate kill -HUP`: file backends reopen their paths.
   process.on('SIGHUP', () => {
-    server.reopenLogFiles().catch(() => undefined);
+    logger.info({ signal: 'SIGHUP' }, 'Reopening the files of file backends.');
+    server.reopenLogFiles().catch((err: unknown) => logger.error({ err }, 'Reopening the files of file backends failed.'));
   });
 }
 
 export function serveCommand(): Command {
   return addServeOptions(new Command('serve').description('Run the collector, the store and the API in one process.'), { dataDir: './meshlog-data' }).action(
     async (flags: ServeFlags) => {
-      const server = await runServer(serverOptionsFrom(flags));
-      stopOnSignals(server);
+      const options = serverOptionsFrom(flags);
+      const server = await runServer(options);
+      stopOnSignals(server, options.logger);
     },
   );
 }

@@ -6,7 +6,7 @@
  * protos that only `render` needs. Each group is loaded once per process into one shared Root.
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 
@@ -127,4 +127,11 @@ export function loadAlsTypes(): AlsTypes {
     Node: root.lookupType('envoy.config.core.v3.Node'),
   };
   return alsTypes;
+}
+
+/** Where the Envoy API protos come from (`@grpc/grpc-js-xds 1.14.1`), for `meshlog version`. */
+export function protoSource(): { readonly package: string; readonly version: string } {
+  const name = '@grpc/grpc-js-xds';
+  const { version } = JSON.parse(readFileSync(path.join(packageDir(name), 'package.json'), 'utf8')) as { version: string };
+  return { package: name, version };
 }

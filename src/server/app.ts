@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import type { LiveTail } from '../pipeline/live-tail.js';
 import type { PolicyContext } from '../policy/index.js';
@@ -12,6 +13,8 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { addLogRoutes } from './routes/logs.js';
 import { addProxyRoutes } from './routes/proxies.js';
+import { addRequestRoutes } from './routes/requests.js';
+import { addServerInfoRoute } from './routes/server-info.js';
 
 export interface AppDeps {
   readonly store: LogStore;
@@ -22,6 +25,8 @@ export interface AppDeps {
   /** When set, `/v0` and `/api` require `Authorization: Bearer <token>`; health and metrics stay open. */
   readonly authToken?: string;
   readonly ready: () => boolean;
+  /** Why the server cannot take input now (the store writer is down, its queue is full); empty when it can. */
+  readonly notReadyReasons?: () => readonly string[];
   /** The resources in force (policies, backends, inventory), for the proxy routes. */
   readonly policyContext?: () => PolicyContext;
   /** Adds routes owned by other parts (resources, policies). */
@@ -30,8 +35,18 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use(async (c, next) => {
+    const end = deps.metrics.httpRequestSeconds.startTimer();
+    await next();
+    // The route pattern (`/api/v1/requests/:id`), never the path: one series per route, not per id.
+    const route = routePath(c);
+    end({ method: c.req.method, route: route === '/*' || route === '*' ? 'unmatched' : route, code: String(c.res.status) });
+  });
   app.get('/healthz', (c) => c.text('ok\n'));
-  app.get('/readyz', (c) => (deps.ready() ? c.text('ready\n') : c.text('not ready\n', 503)));
+  app.get('/readyz', (c) => {
+    const reasons = [...(deps.ready() ? [] : ['the ALS and HTTP listeners are not up (starting or shutting down)']), ...(deps.notReadyReasons?.() ?? [])];
+    return reasons.length === 0 ? c.text('ready\n') : c.text(`not ready: ${reasons.join('; ')}\n`, 503);
+  });
   app.get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
   if (deps.authToken) {
     const auth = bearerAuth({ token: deps.authToken });
@@ -39,7 +54,9 @@ export function createApp(deps: AppDeps): Hono {
     app.use('/api/*', auth);
   }
   addLogRoutes(app, deps);
+  addRequestRoutes(app, deps);
   addProxyRoutes(app, deps);
+  addServerInfoRoute(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {

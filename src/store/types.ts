@@ -126,6 +126,8 @@ export interface StoreStats {
   /** Rows that could not be written (after the engine reported an error), by reason. */
   readonly failed: number;
   readonly deletedByRetention: number;
+  /** Why the store cannot take writes now (its writer is down, its queue is full); absent when it can. `/readyz` reports it. */
+  readonly problem?: string;
 }
 
 /** A cursor that this store did not hand out (the caller's input, not a failure of the store). */
@@ -134,8 +136,11 @@ export class InvalidCursorError extends Error {
 }
 
 export interface LogStore {
-  /** Queues rows for writing. Never throws for bad rows; returns false when the queue is over its high-water mark. */
-  write(rows: readonly EntryRow[]): boolean;
+  /**
+   * Queues rows for writing. Never throws for bad rows; returns false when the queue is over its
+   * high-water mark. `onSettled`, when given, is called once these rows are committed (or failed).
+   */
+  write(rows: readonly EntryRow[], onSettled?: () => void): boolean;
   /** Called once the queue drains below its low-water mark after `write` returned false. */
   onDrain(listener: () => void): void;
   /** Newest first. Rejects with `InvalidCursorError` for a cursor this store did not hand out. */

@@ -52,6 +52,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   let seq = 0;
   const inFlight = new Map<number, RowBatch>();
   let inFlightRows = 0;
+  // `write(rows, onSettled)` callbacks: those of the buffer, then per batch until it settles.
+  let bufferCallbacks: Array<() => void> = [];
+  const batchCallbacks = new Map<number, Array<() => void>>();
+  let writerDown = false;
   const flushWaiters = new Map<number, () => void>();
   let flushId = 0;
   const drainListeners: Array<() => void> = [];
@@ -128,6 +132,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   }
 
   function settle(batchSeq: number) {
+    const callbacks = batchCallbacks.get(batchSeq);
+    batchCallbacks.delete(batchSeq);
+    for (const callback of callbacks ?? []) callback();
     const batch = inFlight.get(batchSeq);
     if (!batch) return;
     inFlight.delete(batchSeq);
@@ -139,10 +146,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   function onExit(w: Worker, code: number) {
     if (closed || w !== worker) return;
     stats.workerRestarts++;
+    writerDown = true;
     logger?.warn({ code, unconfirmedRows: inFlightRows }, 'The store writer stopped; restarting it and resending unconfirmed entries.');
     startWorker().then(
       (fresh) => {
         worker = fresh;
+        writerDown = false;
         for (const [batchSeq, batch] of [...inFlight].sort((a, b) => a[0] - b[0])) post(fresh, { type: 'write', seq: batchSeq, batch });
         for (const id of flushWaiters.keys()) post(fresh, { type: 'flush', id });
       },
@@ -173,6 +182,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
     // Kept (not transferred) until the worker confirms, to resend if the worker dies.
     inFlight.set(batchSeq, batch);
     inFlightRows += batch.count;
+    if (bufferCallbacks.length > 0) {
+      batchCallbacks.set(batchSeq, bufferCallbacks);
+      bufferCallbacks = [];
+    }
     post(worker!, { type: 'write', seq: batchSeq, batch });
   }
 
@@ -186,12 +199,14 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   }
 
   return {
-    write(rows) {
+    write(rows, onSettled) {
       if (closed) {
         stats.failed += rows.length;
+        onSettled?.();
         return false;
       }
       for (const row of rows) buffer.push(row);
+      if (onSettled) bufferCallbacks.push(onSettled);
       if (buffer.length >= batchRows) sendBuffer();
       else timer ??= setTimeout(sendBuffer, batchDelayMs);
       if (pending() > highWater) overHighWater = true;
@@ -204,7 +219,12 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
     query: async (q) => queries.query(q),
     workloads: async () => queries.workloads(),
     stats(): StoreStats {
-      return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
+      const problem = writerDown
+        ? 'the store writer stopped and is being restarted'
+        : overHighWater
+          ? `the store's write queue is full (${pending()} entries not yet committed)`
+          : undefined;
+      return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention, ...(problem ? { problem } : {}) };
     },
     flush,
     close() {
