@@ -6,7 +6,7 @@
  * a window: it asks again for everything that started up to `windowMs` before the newest entry it
  * printed, and skips the entries of that window it has already printed.
  */
-import { ndjsonLines, request, type ServerFlags, errorMessage } from './api-client.js';
+import { errorMessage, ndjsonLines, request, resolveTarget, type ServerFlags } from './api-client.js';
 
 export interface FollowOptions {
   readonly names: Readonly<Record<string, string>>;
@@ -67,11 +67,13 @@ export async function followLogs(flags: ServerFlags, params: URLSearchParams, op
         }
         options.print(item);
       }
-      reason = 'the server ended the stream';
+      reason = `the server at ${resolveTarget(flags).server} ended the stream`;
     } catch (err) {
       if (err instanceof Fatal || options.signal?.aborted) throw err;
-      if (err instanceof Error && /\(401\)/.test(err.message)) throw err;
-      reason = err instanceof Error ? err.message : String(err);
+      const message = err instanceof Error ? err.message : String(err);
+      if (/\(401\)/.test(message)) throw err;
+      // A stream cut mid-way is a bare "terminated" from fetch: say whose stream it was.
+      reason = message.startsWith('cannot reach') ? message : `lost the stream from ${resolveTarget(flags).server} (${message})`;
     }
     options.notice(`${reason}; reconnecting in ${delay / 1000}s`);
     await sleep(delay, options.signal);
