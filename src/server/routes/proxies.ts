@@ -2,16 +2,19 @@
  * `GET /api/v1/proxies`: the inventory — proxies declared as `Dataplane` resources and proxies the
  * collector has heard from — and `GET /api/v1/proxies/{id}/policies`: what the MeshAccessLog
  * policies resolve to for one of them, per inbound and outbound (`?format=text` for `inspect`'s view),
- * and `GET /api/v1/proxies/{id}/envoy`: that as Envoy configuration (`?view=access-logs|bootstrap|istio`,
+ * and `GET /api/v1/proxies/{id}/envoy`: that as Envoy configuration (`?view=access-logs|bootstrap|istio|envoyfilter|meshproxypatch`,
  * `agent=HOST:PORT` where Envoy reaches the agent, `clusterName=` for Gloo's cluster name).
  */
 import type { Hono } from 'hono';
 import type { ProxyRegistry, SeenProxy } from '../../collector/proxy-registry.js';
 import { parseEndpoint } from '../../render/clusters.js';
-import { renderAccessLogs, renderBootstrap, renderIstio } from '../../render/index.js';
-import { type PolicyContext, describeProxyConfig, findProxy, mergeInventory, proxyNotFound, recordsForProxy, resolveProxy, resolveProxyForInspection } from '../../policy/index.js';
+import { renderAccessLogs, renderBootstrap, renderEnvoyFilter, renderIstio, renderMeshProxyPatch } from '../../render/index.js';
+import { type PolicyContext, describeProxyConfig, describeRecords, findProxy, mergeInventory, proxyNotFound, recordsForProxy, resolveProxy, resolveProxyForInspection } from '../../policy/index.js';
 import { workloadRefJson } from '../entry-json.js';
 import type { InventoryProxy } from '../../api/dataplane/model.js';
+
+/** `?view=` of `GET /api/v1/proxies/{id}/envoy`. */
+export const envoyViews = ['access-logs', 'bootstrap', 'istio', 'envoyfilter', 'meshproxypatch'];
 
 export interface ProxyRouteDeps {
   readonly proxies: ProxyRegistry;
@@ -69,13 +72,14 @@ export function addProxyRoutes(app: Hono, deps: ProxyRouteDeps): void {
     const proxy = findProxy(all, id);
     if (!proxy || !context) return c.json({ error: proxyNotFound(all, id) }, 404);
     const config = resolveProxyForInspection(context.set, proxy);
-    if (c.req.query('format') === 'text') return c.text(describeProxyConfig(config));
-    return c.json(config);
+    const records = recordsForProxy(context.records, proxy);
+    if (c.req.query('format') === 'text') return c.text(describeProxyConfig(config) + describeRecords(records));
+    return c.json({ ...config, accessLogRecords: records });
   });
   app.get('/api/v1/proxies/:id/envoy', (c) => {
     const id = c.req.param('id');
     const view = c.req.query('view') ?? 'access-logs';
-    if (view !== 'access-logs' && view !== 'bootstrap' && view !== 'istio') return c.json({ error: `view: must be access-logs, bootstrap or istio, not "${view}"` }, 400);
+    if (!envoyViews.includes(view)) return c.json({ error: `view: must be ${envoyViews.join(', ')}, not "${view}"` }, 400);
     const agentText = c.req.query('agent') ?? '127.0.0.1:9977';
     const agent = parseEndpoint(agentText);
     if (!agent) return c.json({ error: `agent: must be HOST:PORT, not "${agentText}"` }, 400);
@@ -88,6 +92,8 @@ export function addProxyRoutes(app: Hono, deps: ProxyRouteDeps): void {
     const options = { agent: { clusterName: c.req.query('clusterName') ?? proxy.zone ?? 'default', address: agent.host, port: agent.port } };
     if (view === 'bootstrap') return c.json(renderBootstrap(config, records, options));
     if (view === 'istio') return c.json(renderIstio(config, records, options));
+    if (view === 'envoyfilter') return c.json(renderEnvoyFilter(config, records, options));
+    if (view === 'meshproxypatch') return c.json(renderMeshProxyPatch(config, records, options));
     return c.json(renderAccessLogs(config, records, options));
   });
 }
