@@ -25,7 +25,7 @@ async function meshlog(...args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
-describe('meshlog CLI', () => {
+describe('meshlog CLI', { timeout: 120_000 }, () => {
   let dir: string;
   let server: RunningServer;
   let url: string;

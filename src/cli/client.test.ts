@@ -26,7 +26,8 @@ async function send(server: RunningServer, paths: string[], startMs = Date.now()
   await server.store.flush();
 }
 
-describe('meshlog as a client', () => {
+// Each step runs the CLI as a child process; on a loaded machine a handful of them take a while.
+describe('meshlog as a client', { timeout: 120_000 }, () => {
   let dir: string;
   let server: RunningServer;
   let hostPort: string;
@@ -121,7 +122,7 @@ describe('meshlog as a client', () => {
   });
 });
 
-describe('meshlog logs --follow', () => {
+describe('meshlog logs --follow', { timeout: 120_000 }, () => {
   it('reconnects when the server restarts and resumes after the last entry it printed', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'meshlog-follow-'));
     const options = { dataDir: dir, alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger() };

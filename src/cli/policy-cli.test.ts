@@ -79,7 +79,7 @@ spec:
           - tcp: {address: "127.0.0.1:5000"}
 `;
 
-describe('meshlog inspect and render', () => {
+describe('meshlog inspect and render', { timeout: 120_000 }, () => {
   let dir: string;
   let file: string;
   let server: RunningServer;

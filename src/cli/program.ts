@@ -6,6 +6,8 @@ import { Command } from 'commander';
 import { applyCommand } from './apply.js';
 import { configCommand } from './config.js';
 import { deleteCommand } from './delete.js';
+import { describeCommand, getCommand } from './get.js';
+import { proxiesCommand } from './proxies.js';
 import { demoCommand } from './demo.js';
 import { inspectCommand } from './inspect.js';
 import { logsCommand } from './logs.js';
@@ -29,6 +31,9 @@ export function buildProgram(): Command {
   program.addCommand(traceCommand());
   program.addCommand(applyCommand());
   program.addCommand(deleteCommand());
+  program.addCommand(getCommand());
+  program.addCommand(describeCommand());
+  program.addCommand(proxiesCommand());
   program.addCommand(inspectCommand());
   program.addCommand(renderCommand());
   program.addCommand(validateCommand());

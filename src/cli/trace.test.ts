@@ -13,7 +13,7 @@ import type { RequestTrace } from '../server/request-trace.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { runMeshlog } from './testing/run-meshlog.js';
 
-describe('following requests across the simulated bookinfo mesh', () => {
+describe('following requests across the simulated bookinfo mesh', { timeout: 120_000 }, () => {
   let dataDir: string;
   let server: RunningServer;
   let base: string;

@@ -1,5 +1,6 @@
 /**
- * `meshlog validate -f FILE...`: check resources locally, with no server. Every problem of every
+ * `meshlog validate [FILE...] [-f FILE|DIR] [-R]`: check resources locally, with no server; no
+ * input at all is an error, not a silent success. Every problem of every
  * file is printed as `FILE:LINE:COL field: message`; a resource defined twice in one file is one
  * too, since applying the file would silently keep only the last. Files are checked independently.
  */
@@ -7,18 +8,22 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { type LoadedResource, type Problem, formatProblem, loadResources } from '../api/load-yaml.js';
 import { resourceKey } from '../api/types.js';
+import { collectFiles, inputFiles } from './apply.js';
 
 interface ValidateFlags {
   filename: string[];
+  recursive?: boolean;
 }
 
 export function validateCommand(): Command {
   return new Command('validate')
     .description('Check resources in YAML or JSON files without a server; problems as FILE:LINE:COL field: message.')
-    .requiredOption('-f, --filename <file>', 'file to check ("-" for standard input), repeatable', (v: string, prev: string[]) => [...prev, v], [])
-    .action((flags: ValidateFlags) => {
+    .argument('[files...]', 'files or directories to check')
+    .option('-f, --filename <file>', 'file or directory to check ("-" for standard input), repeatable', collectFiles, [])
+    .option('-R, --recursive', 'read the folders below a directory too')
+    .action((positional: string[], flags: ValidateFlags) => {
       let failed = false;
-      for (const file of flags.filename) {
+      for (const file of inputFiles(positional, flags, 'validate')) {
         const text = readText(file);
         if (text === undefined) {
           failed = true;

@@ -19,7 +19,7 @@ export async function runMeshlog(args: readonly string[], env: NodeJS.ProcessEnv
   const base = { ...process.env };
   for (const name of ['NO_COLOR', 'FORCE_COLOR', 'MESHLOG_SERVER', 'MESHLOG_AUTH_TOKEN', 'MESHLOG_CONFIG', 'XDG_CONFIG_HOME']) delete base[name];
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', main, ...args], { timeout: 30_000, env: { ...base, ...env } });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', main, ...args], { timeout: 90_000, env: { ...base, ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

@@ -22,7 +22,26 @@ export interface ProxyRouteDeps {
   readonly policyContext?: () => PolicyContext;
 }
 
-function seenJson(p: SeenProxy) {
+/**
+ * Entries per second of each proxy, from samples of its entry count taken when the route is read:
+ * over the last minute of samples, or since the proxy was first seen when there is no earlier
+ * sample (the first read after a start). No timer: a server nobody asks pays nothing.
+ */
+function createRateSampler() {
+  const samples = new WeakMap<SeenProxy, Array<{ at: number; entries: number }>>();
+  return (p: SeenProxy, now: number): { entriesPerSecond: number; rateSeconds: number } => {
+    const list = samples.get(p) ?? [];
+    samples.set(p, list);
+    if (list.length === 0 || now - list.at(-1)!.at >= 1000) list.push({ at: now, entries: p.entries });
+    while (list.length > 1 && now - list[1]!.at >= 60_000) list.shift();
+    const oldest = list[0]!;
+    const [from, count] = now - oldest.at >= 1000 ? [oldest.at, p.entries - oldest.entries] : [p.firstSeen, p.entries];
+    const seconds = Math.max(1, (now - from) / 1000);
+    return { entriesPerSecond: Math.round((count / seconds) * 100) / 100, rateSeconds: Math.round(seconds) };
+  };
+}
+
+function seenJson(p: SeenProxy, rate: { entriesPerSecond: number; rateSeconds: number }) {
   return {
     logName: p.identity.logName,
     flavor: p.identity.flavor,
@@ -35,6 +54,7 @@ function seenJson(p: SeenProxy) {
     apiVersion: p.identity.apiVersion,
     activeStreams: p.activeStreams,
     entries: p.entries,
+    ...rate,
     firstSeen: new Date(p.firstSeen).toISOString(),
     lastSeen: new Date(p.lastSeen).toISOString(),
   };
@@ -45,8 +65,10 @@ export function inventory(deps: ProxyRouteDeps): InventoryProxy[] {
 }
 
 export function addProxyRoutes(app: Hono, deps: ProxyRouteDeps): void {
+  const rateOf = createRateSampler();
   app.get('/api/v1/proxies', (c) => {
     const seen = new Map(deps.proxies.list().map((p) => [p.identity, p]));
+    const now = Date.now();
     return c.json({
       items: inventory(deps).map((proxy) => {
         const s = proxy.identity ? seen.get(proxy.identity) : undefined;
@@ -60,7 +82,7 @@ export function addProxyRoutes(app: Hono, deps: ProxyRouteDeps): void {
           ...(proxy.zone ? { zone: proxy.zone } : {}),
           inbounds: proxy.inbounds,
           outbounds: proxy.outbounds,
-          ...(s ? seenJson(s) : {}),
+          ...(s ? seenJson(s, rateOf(s, now)) : {}),
         };
       }),
     });
