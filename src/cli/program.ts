@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { applyCommand } from './apply.js';
+import { completeCommand, completionCommand } from './completion.js';
 import { configCommand } from './config.js';
 import { deleteCommand } from './delete.js';
 import { describeCommand, getCommand } from './get.js';
@@ -40,5 +41,7 @@ export function buildProgram(): Command {
   program.addCommand(schemaCommand());
   program.addCommand(configCommand());
   program.addCommand(versionCommand());
+  program.addCommand(completionCommand());
+  program.addCommand(completeCommand(buildProgram), { hidden: true });
   return program;
 }
