@@ -28,7 +28,7 @@ export interface HttpRoute {
 export const routeMeanings: Readonly<Record<string, string>> = {
   'GET /healthz': 'liveness: `ok`',
   'GET /readyz': 'readiness: `ready` once the ALS and HTTP ports listen and the store takes writes, else HTTP 503 `not ready: <why>`',
-  'GET /metrics': 'Prometheus text exposition (see [running](../operations/running.md#metrics))',
+  'GET /metrics': 'Prometheus text exposition (see [monitoring](../operations/monitoring.md#metrics))',
   'POST /v0/observability/logs': "Gloo Mesh's query: the latest 10 entries, or a stream with `?watch=1`",
   'GET /api/v1/logs': 'entries newest first, filtered; `follow=1` streams',
   'GET /api/v1/requests/:id': 'one request across proxies: its hops, caller vs callee time, retries, where it failed',
@@ -61,8 +61,9 @@ export async function listRoutes(): Promise<HttpRoute[]> {
       extraRoutes: [resources.routes],
     });
     await resources.close();
-    // Middleware (the bearer check) is registered for every method on a `/prefix/*` pattern.
-    const guarded = app.routes.filter((r) => r.method === 'ALL' && r.path.endsWith('/*')).map((r) => r.path.slice(0, -1));
+    // Middleware (the bearer check) is registered for every method on a `/prefix/*` pattern; the
+    // one on every path (`/*`, request timing) guards nothing.
+    const guarded = app.routes.filter((r) => r.method === 'ALL' && r.path.endsWith('/*') && r.path !== '/*').map((r) => r.path.slice(0, -1));
     return app.routes
       .filter((r) => r.method !== 'ALL')
       .map((r) => ({ method: r.method, path: r.path, needsToken: guarded.some((prefix) => r.path.startsWith(prefix)) }));
