@@ -4,7 +4,8 @@
  * the seed's (`{name, type: file, conf: {...}}`) or Kuma 2.x's (`{name, type: Tcp, tcp: {...}}`).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { BackendConfSchema, definingBackendTypes, FileBackendSchema, FormatSchema, OpenTelemetryBackendSchema, StoreBackendSchema, TcpBackendSchema } from '../shared/index.js';
+import { FormatSchema } from '../../format/index.js';
+import { BackendConfSchema, definingBackendTypes, FileBackendSchema, OpenTelemetryBackendSchema, StoreBackendSchema, TcpBackendSchema } from '../shared/index.js';
 
 export const AccessLogBackendSpec = Type.Object(
   {

@@ -3,7 +3,7 @@
  */
 import type { BackendConfSpec, BackendSpec } from './backend-schema.js';
 import { backendKind } from './backend-validate.js';
-import { normalizeFormat } from './format.js';
+import { normalizeFormat } from '../../format/index.js';
 import type { BackendConfig, BackendEntry, OtelAttribute } from './model.js';
 
 export function normalizeBackendEntry(b: BackendSpec): BackendEntry {

@@ -6,7 +6,7 @@
  * which combinations are valid is `validateBackend`'s rule.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { FormatSchema } from './format.js';
+import { FormatSchema } from '../../format/index.js';
 
 const strict = { additionalProperties: false } as const;
 

@@ -4,11 +4,10 @@
  * alone is such a reference: the seed calls `type: reference` the default); backend resources and
  * a Mesh's logging backends define one and cannot point elsewhere.
  */
-import { compileFormat } from '../../format/index.js';
+import { compileFormat, validateFormat } from '../../format/index.js';
 import { type Violation, field, index } from '../../model/violations.js';
 import { isFilePath, isHostPort, isHttpUrl } from './addresses.js';
-import { isObject } from './check-spec.js';
-import { validateFormat } from './format.js';
+import { isObject } from '../../util/is-object.js';
 
 export type BackendMode = 'inline' | 'resource' | 'mesh';
 export type BackendKind = 'file' | 'tcp' | 'openTelemetry' | 'store' | 'reference';

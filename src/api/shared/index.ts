@@ -20,9 +20,10 @@ export {
   type BackendSpec,
 } from './backend-schema.js';
 export { backendKind, canonicalType, otelKeyProblem, validateBackend, type BackendKind, type BackendMode } from './backend-validate.js';
-export { checkSpec, closest, isObject } from './check-spec.js';
+export { checkSpec, closest } from './check-spec.js';
+// Re-exported for the kinds' validators, which read it from here.
+export { isObject } from '../../util/is-object.js';
 export { ConfSchema, normalizeConf, validateConf, type ConfSpec } from './conf.js';
 export { FilteringSchema, headerFilterOps, normalizeFiltering, validateFiltering, type FilteringSpec } from './filtering.js';
-export { FormatSchema, normalizeFormat, validateFormat, type FormatSchemaSpec } from './format.js';
 export { TargetRefSchema, normalizeTargetRef, targetRefKinds, validateTargetRef, type TargetRefSpec } from './target-ref.js';
 export { HttpMatchSchema, httpMethods, normalizeHttpMatch, routeMatches, validateHttpMatch, validateRouteRules, type HttpMatchSpec } from './http-match.js';
