@@ -4,7 +4,8 @@
 import type { BackendConfSpec, BackendSpec } from './backend-schema.js';
 import { backendKind } from './backend-validate.js';
 import { normalizeFormat } from '../../format/index.js';
-import type { BackendConfig, BackendEntry, OtelAttribute } from './model.js';
+import type { OtelAttribute } from '../../sinks/index.js';
+import type { BackendConfig, BackendEntry } from './model.js';
 
 export function normalizeBackendEntry(b: BackendSpec): BackendEntry {
   const kind = backendKind(b);

@@ -6,7 +6,7 @@
  */
 import { compileFormat, validateFormat } from '../../format/index.js';
 import { type Violation, field, index } from '../../model/violations.js';
-import { isFilePath, isHostPort, isHttpUrl } from './addresses.js';
+import { isFilePath, isHostPort, isHttpUrl } from '../../sinks/shared/addresses.js';
 import { isObject } from '../../util/is-object.js';
 
 export type BackendMode = 'inline' | 'resource' | 'mesh';

@@ -4,7 +4,6 @@
  * TypeBox schema, a pure validator with Kuma's messages, and a normaliser to the policy engine's
  * types — plus the structural check that adds "did you mean" to unknown fields.
  */
-export { isFilePath, isHostPort, isHttpUrl } from './addresses.js';
 export { normalizeBackendConfig, normalizeBackendEntry } from './backend-normalize.js';
 export {
   BackendConfSchema,

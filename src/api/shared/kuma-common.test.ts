@@ -2,7 +2,7 @@
  * The shared checks on their own: addresses, typo hints, OpenTelemetry attribute names.
  */
 import { describe, expect, it } from 'vitest';
-import { isFilePath, isHostPort, isHttpUrl } from './addresses.js';
+import { isFilePath, isHostPort, isHttpUrl } from '../../sinks/shared/addresses.js';
 import { otelKeyProblem } from './backend-validate.js';
 import { closest } from './check-spec.js';
 

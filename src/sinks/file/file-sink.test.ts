@@ -144,7 +144,7 @@ describe('file sink', () => {
 
   it('validates the path without touching the file system', () => {
     expect(fileSinkFactory.validate({ type: 'file', path: '' }, 'spec.backends[0].file')).toEqual([
-      { field: 'spec.backends[0].file.path', message: 'must not be empty' },
+      { field: 'spec.backends[0].file.path', message: 'file backend requires a valid path: "" is not an absolute path' },
     ]);
     expect(fileSinkFactory.validate({ type: 'file', path: '/var/log/a.log' }, 'x')).toEqual([]);
   });

@@ -176,7 +176,7 @@ describe('otlpSinkFactory.validate', () => {
     const check = (endpoint: string) => otlpSinkFactory.validate({ type: 'openTelemetry', endpoint }, 'b').map((v) => `${v.field}: ${v.message}`);
     expect(check('otel-collector.observability:4317')).toEqual([]);
     expect(check('https://otel.example.com:4318')).toEqual([]);
-    expect(check('otel-collector')).toEqual([`b.endpoint: must be 'host:port', got "otel-collector"`]);
-    expect(check('http://[bad')).toEqual([`b.endpoint: must be 'host:port' or an http(s) URL, got "http://[bad"`]);
+    expect(check('otel-collector')).toEqual(['b.endpoint: must be host:port (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not "otel-collector"']);
+    expect(check('http://[bad')).toEqual(['b.endpoint: must be host:port (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not "http://[bad"']);
   });
 });

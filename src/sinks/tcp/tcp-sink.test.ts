@@ -178,8 +178,8 @@ describe('tcp sink', () => {
     expect(tcpSinkFactory.validate({ type: 'tcp', address: 'logging.backend:5000' }, 'b')).toEqual([]);
     expect(tcpSinkFactory.validate({ type: 'tcp', address: '[::1]:5000' }, 'b')).toEqual([]);
     expect(tcpSinkFactory.validate({ type: 'tcp', address: 'logging.backend' }, 'b')).toEqual([
-      { field: 'b.address', message: `must be 'host:port', got "logging.backend"` },
+      { field: 'b.address', message: 'tcp backend requires valid address: "logging.backend" is not host:port' },
     ]);
-    expect(tcpSinkFactory.validate({ type: 'tcp', address: 'h:70000' }, 'b')[0]?.message).toMatch(/between 1 and 65535/);
+    expect(tcpSinkFactory.validate({ type: 'tcp', address: 'h:70000' }, 'b')).toEqual([{ field: 'b.address', message: 'tcp backend requires valid address: "h:70000" is not host:port' }]);
   });
 });
