@@ -13,6 +13,7 @@ export { otlpSinkFactory, type OtelAttribute, type OtelBackendConfig, type OtelL
 export {
   canonicalSinkType,
   compileRecord,
+  normalizeSinkConfig,
   openSink,
   sinkDestination,
   sinkFactories,

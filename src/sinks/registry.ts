@@ -62,6 +62,11 @@ export function sinkKey(config: SinkBackendConfig): string {
   return `${config.type}:${sinkDestination(config)}`;
 }
 
+/** The config of a sink backend whose fields (`spec`, as a resource writes them) validated. */
+export function normalizeSinkConfig(type: SinkType, spec: Readonly<Record<string, unknown>>): SinkBackendConfig {
+  return sinkFactory(type).normalize(spec);
+}
+
 /** The sink's own checks of a config's fields (a normalised config passes as its raw fields). */
 export function validateSinkConfig(config: SinkBackendConfig, path: string): Violation[] {
   return sinkFactory(config.type).validate(config, path);

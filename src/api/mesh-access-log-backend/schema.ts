@@ -5,7 +5,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { FormatSchema } from '../../format/index.js';
-import { BackendConfSchema, definingBackendTypes, FileBackendSchema, OpenTelemetryBackendSchema, StoreBackendSchema, TcpBackendSchema } from '../shared/index.js';
+import { backendForms, BackendConfSchema, definingBackendTypes, sinkBackendProperties, StoreBackendSchema } from '../shared/index.js';
 
 export const AccessLogBackendSpec = Type.Object(
   {
@@ -17,12 +17,10 @@ export const AccessLogBackendSpec = Type.Object(
     ),
     conf: Type.Optional(BackendConfSchema),
     format: Type.Optional(FormatSchema),
-    file: Type.Optional(FileBackendSchema),
-    tcp: Type.Optional(TcpBackendSchema),
-    openTelemetry: Type.Optional(OpenTelemetryBackendSchema),
+    ...sinkBackendProperties,
     store: Type.Optional(StoreBackendSchema),
   },
-  { additionalProperties: false, description: "One of 'file', 'tcp', 'openTelemetry', 'store'; or 'type' with 'conf'." },
+  { additionalProperties: false, description: `One of ${backendForms(false).map((f) => `'${f}'`).join(', ')}; or 'type' with 'conf'.` },
 );
 
 export type AccessLogBackendSpec = Static<typeof AccessLogBackendSpec>;

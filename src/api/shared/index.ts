@@ -6,19 +6,18 @@
  */
 export { normalizeBackendConfig, normalizeBackendEntry } from './backend-normalize.js';
 export {
+  backendForms,
   BackendConfSchema,
   BackendSchema,
   backendTypes,
   definingBackendTypes,
-  FileBackendSchema,
-  OpenTelemetryBackendSchema,
   ReferenceSchema,
+  sinkBackendProperties,
   StoreBackendSchema,
-  TcpBackendSchema,
   type BackendConfSpec,
   type BackendSpec,
 } from './backend-schema.js';
-export { backendKind, canonicalType, otelKeyProblem, validateBackend, type BackendKind, type BackendMode } from './backend-validate.js';
+export { backendKind, canonicalType, validateBackend, type BackendKind, type BackendMode } from './backend-validate.js';
 export { checkSpec, closest } from './check-spec.js';
 // Re-exported for the kinds' validators, which read it from here.
 export { isObject } from '../../util/is-object.js';
