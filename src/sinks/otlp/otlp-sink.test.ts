@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../testing/until.js';
 import { decodeHttp, sampleHttpContext, sampleHttpObject } from '../../format/testing/sample-entries.js';
 import { createMetrics } from '../../telemetry/metrics.js';
 import { otlpSinkFactory, type OtlpSink, type OtlpSinkOptions } from './index.js';
@@ -53,14 +54,6 @@ function sinkTo(endpoint: string, options: Partial<OtlpSinkOptions> = {}): OtlpS
   });
   sinks.push(sink);
   return sink;
-}
-
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('otlp sink over gRPC', () => {
