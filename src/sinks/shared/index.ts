@@ -16,4 +16,5 @@ export {
   type DeliveryStats,
   type QueueOptions,
 } from './delivery-queue.js';
-export { compileLineRecord, encodeLines, withLineFormat, type LineRecord } from './line-record.js';
+export { lineConfigSchema, validateLineConfig, withLineFormat, type LineConfigSchema } from './line-config.js';
+export { compileLineRecord, encodeLines, type LineRecord } from './line-record.js';

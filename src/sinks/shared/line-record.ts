@@ -1,9 +1,9 @@
 /**
  * What the file and tcp sinks take: one formatted access-log entry, as the formatter produced it
- * for a `plain` format (a line without its newline) or a `json` format (an object). Both sinks
- * read the same optional `format` field, so its normalising and compiling live here too.
+ * for a `plain` format (a line without its newline) or a `json` format (an object); how a batch of
+ * them is written, and how a backend's format turns an entry into one.
  */
-import { compileFormat, defaultFormatFor, normalizeFormat, type FormatSchemaSpec } from '../../format/index.js';
+import { compileFormat, defaultFormatFor } from '../../format/index.js';
 import type { CompiledFormat, FormatSpec } from '../../format/types.js';
 import type { EntryKind } from '../../model/entry.js';
 import type { RecordCompiler } from '../types.js';
@@ -24,12 +24,6 @@ export function encodeLines(batch: readonly LineRecord[]): Buffer {
     out += '\n';
   }
   return Buffer.from(out, 'utf8');
-}
-
-/** `config` with the normalised format, or without the field when none is written (the default applies). */
-export function withLineFormat<C extends object>(config: C, format: FormatSchemaSpec | undefined): C & { readonly format?: FormatSpec } {
-  const spec = normalizeFormat(format);
-  return spec ? { ...config, format: spec } : config;
 }
 
 /** The backend's format, or the default one of the entry's kind (Kuma's), compiled once into line records. */

@@ -3,20 +3,13 @@
  * config the sink reads. The address must be `host:port` (what the sink dials), and the format
  * must compile.
  */
-import { type Static, Type } from '@sinclair/typebox';
-import { FormatSchema, validateFormat } from '../../format/index.js';
+import type { Static } from '@sinclair/typebox';
 import type { FormatSpec } from '../../format/types.js';
-import { type Violation, field } from '../../model/violations.js';
+import type { Violation } from '../../model/violations.js';
 import { isHostPort } from '../shared/addresses.js';
-import { withLineFormat } from '../shared/line-record.js';
+import { lineConfigSchema, validateLineConfig, withLineFormat } from '../shared/line-config.js';
 
-export const TcpConfigSchema = Type.Object(
-  {
-    address: Type.String({ description: 'host:port to send newline-delimited entries to.' }),
-    format: Type.Optional(FormatSchema),
-  },
-  { additionalProperties: false },
-);
+export const TcpConfigSchema = lineConfigSchema('address', 'host:port to send newline-delimited entries to.');
 
 export type TcpConfigSpec = Static<typeof TcpConfigSchema>;
 
@@ -28,13 +21,7 @@ export type TcpBackendConfig = {
 };
 
 export function validateTcpConfig(raw: Readonly<Record<string, unknown>>, path: string): Violation[] {
-  const out: Violation[] = [];
-  const address = raw['address'];
-  if (typeof address === 'string' && !isHostPort(address)) {
-    out.push({ field: field(path, 'address'), message: `tcp backend requires valid address: ${JSON.stringify(address)} is not host:port` });
-  }
-  out.push(...validateFormat(raw['format'], field(path, 'format')));
-  return out;
+  return validateLineConfig(raw, path, 'address', (address) => (isHostPort(address) ? undefined : `tcp backend requires valid address: ${JSON.stringify(address)} is not host:port`));
 }
 
 export function normalizeTcpConfig(spec: TcpConfigSpec): TcpBackendConfig {
