@@ -22,6 +22,10 @@ export const sinkFactories = {
 
 type Factories = typeof sinkFactories;
 
+/** Each key is its factory's own type name, or this does not compile: lookups by `config.type` rely on it. */
+type KeyedByType<M> = { readonly [K in keyof M]: M[K] extends { readonly type: K } ? M[K] : never };
+sinkFactories satisfies KeyedByType<Factories>;
+
 /** The backend types that have a sink here (`store` is the store's own path, not a sink). */
 export type SinkType = keyof Factories;
 

@@ -1,8 +1,10 @@
 /**
  * What the Kuma kinds share: `targetRef`, backends in every shape the MADR, the seed and Kuma 2.x
- * write them, formats, the seed's header filtering and a policy entry's `default` — each as a
- * TypeBox schema, a pure validator with Kuma's messages, and a normaliser to the policy engine's
- * types — plus the structural check that adds "did you mean" to unknown fields.
+ * write them, the seed's header filtering and a policy entry's `default` — each as a TypeBox
+ * schema, a pure validator with Kuma's messages, and a normaliser to the policy engine's types —
+ * plus the structural check that adds "did you mean" to unknown fields. A backend's own fields
+ * (a file path, an address, a format) are its sink's: the sink registry supplies their schema,
+ * validation and normalising; the format spec is `format/`'s.
  */
 export { normalizeBackendConfig, normalizeBackendEntry } from './backend-normalize.js';
 export {
