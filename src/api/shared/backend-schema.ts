@@ -67,7 +67,12 @@ export function backendForms(withReference: boolean): string[] {
 export const BackendSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ description: "A label (seed's inline form), the backend's name (Mesh logging), or with type reference the backend referred to." })),
-    type: Type.Optional(Type.Union(backendTypes.map((t) => Type.Literal(t)), { description: 'Seed and Kuma 2.x: which backend this is; reference is the default when only name is set.' })),
+    type: Type.Optional(
+      Type.Union(
+        backendTypes.map((t) => Type.Literal(t)),
+        { description: 'Seed and Kuma 2.x: which backend this is; reference is the default when only name is set.' },
+      ),
+    ),
     conf: Type.Optional(BackendConfSchema),
     format: Type.Optional(FormatSchema),
     ...sinkBackendProperties,

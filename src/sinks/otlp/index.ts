@@ -54,7 +54,9 @@ export const otlpSinkFactory: SinkFactory<typeof OtlpConfigSchema, OtelBackendCo
   create(config, deps = {}, options = {}) {
     const settings: OtlpSinkOptions = { ...otlpSinkFactory.defaults, ...options };
     const endpoint = parseOtlpEndpoint(config.endpoint);
-    if (endpoint === undefined) throw new Error(`openTelemetry backend endpoint ${JSON.stringify(config.endpoint)} is neither host:port nor an http(s) URL; validate() the config first.`);
+    if (endpoint === undefined) {
+      throw new Error(`openTelemetry backend endpoint ${JSON.stringify(config.endpoint)} is neither host:port nor an http(s) URL; validate() the config first.`);
+    }
     exportRequestType();
     const transport = endpoint.protocol === 'grpc' ? createGrpcTransport(endpoint.target, settings.timeoutMs, settings.retry) : createHttpTransport(endpoint.url, settings.timeoutMs);
     const writer: BatchWriter<OtelLogRecord> = {

@@ -18,7 +18,12 @@ export function lineConfigSchema<K extends string>(key: K, description: string):
 }
 
 /** The destination's problem at `<path>.<key>` when `problem` has one for it, then the format's. */
-export function validateLineConfig(raw: Readonly<Record<string, unknown>>, path: string, key: string, problem: (value: string) => string | undefined): Violation[] {
+export function validateLineConfig(
+  raw: Readonly<Record<string, unknown>>,
+  path: string,
+  key: string,
+  problem: (value: string) => string | undefined,
+): Violation[] {
   const out: Violation[] = [];
   const value = raw[key];
   const message = typeof value === 'string' ? problem(value) : undefined;
