@@ -36,6 +36,8 @@ export interface ServerOptions {
   /** Ingest worker threads (`--ingest-workers`); default 1 here, the cores in `meshlog serve`. */
   readonly ingestWorkers?: number;
   readonly maxStreams?: number;
+  readonly maxStreamsPerPeer?: number;
+  readonly alsIdleTimeoutMs?: number;
   readonly maxMessageBytes?: number;
 }
 
@@ -105,6 +107,8 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     metrics,
     logger,
     maxStreams: options.maxStreams,
+    maxStreamsPerPeer: options.maxStreamsPerPeer,
+    idleTimeoutMs: options.alsIdleTimeoutMs,
     maxMessageBytes: options.maxMessageBytes,
   });
   metrics.gauge('meshlog_als_streams_active', 'ALS streams open now.', () => als.activeStreams());
