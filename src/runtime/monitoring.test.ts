@@ -85,7 +85,7 @@ describe('monitoring meshlog', () => {
     const store = await createSqliteStore({ dataDir: dir, highWaterRows: 2, batchDelayMs: 60_000, batchRows: 1_000 });
     const app = createApp({
       store,
-      liveTail: createLiveTail(() => undefined),
+      liveTail: createLiveTail(),
       metrics: createMetrics(),
       proxies: createProxyRegistry(),
       logger: silentLogger(),

@@ -8,7 +8,7 @@ import { routePath } from 'hono/route';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import type { LiveTail } from '../pipeline/live-tail.js';
 import type { PolicyContext } from '../policy/index.js';
-import type { LogStore } from '../store/types.js';
+import type { StoreHandle } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { addLogRoutes } from './routes/logs.js';
@@ -17,7 +17,7 @@ import { addRequestRoutes } from './routes/requests.js';
 import { addServerInfoRoute } from './routes/server-info.js';
 
 export interface AppDeps {
-  readonly store: LogStore;
+  readonly store: StoreHandle;
   readonly liveTail: LiveTail;
   readonly metrics: Metrics;
   readonly proxies: ProxyRegistry;
@@ -47,7 +47,10 @@ export function createApp(deps: AppDeps): Hono {
     const reasons = [...(deps.ready() ? [] : ['the ALS and HTTP listeners are not up (starting or shutting down)']), ...(deps.notReadyReasons?.() ?? [])];
     return reasons.length === 0 ? c.text('ready\n') : c.text(`not ready: ${reasons.join('; ')}\n`, 503);
   });
-  app.get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+  app.get('/metrics', async (c) => {
+    const { contentType, text } = await deps.metrics.exposition();
+    return c.body(text, 200, { 'content-type': contentType });
+  });
   if (deps.authToken) {
     const auth = bearerAuth({ token: deps.authToken });
     app.use('/v0/*', auth);

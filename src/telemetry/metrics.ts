@@ -8,14 +8,17 @@
  * `nodejs_*`), so stock dashboards work. docs/operations/monitoring.md lists every metric and
  * where it is observed.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { buildInfo } from './build-info.js';
 
+/** One registry's metrics as `getMetricsAsJSON()` gives them (what crosses from a worker thread). */
+export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
 /** Why an ALS stream was refused or ended in error. */
-export type AlsErrorReason = 'malformed' | 'missing_identifier' | 'oversized' | 'too_many_streams' | 'internal';
+export type AlsErrorReason = 'malformed' | 'missing_identifier' | 'oversized' | 'too_many_streams' | 'not_stored' | 'internal';
 
 /** Why an accepted entry was lost (`meshlog_entries_dropped_total{reason}`). */
-export const dropReasons = ['malformed', 'routing_error', 'format_error'] as const;
+export const dropReasons = ['malformed', 'routing_error', 'format_error', 'internal'] as const;
 
 /** Which read of the store a query served (`meshlog_query_duration_seconds{query}`). */
 export type QueryName = 'gloo' | 'logs' | 'follow_backfill' | 'request';
@@ -34,20 +37,31 @@ export interface SinkMetrics {
   release(): void;
 }
 
-export function createMetrics() {
+export interface MetricsOptions {
+  /** Process and Node.js metrics: once per process (not in worker threads, which share the process). */
+  readonly defaultMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const perProcess = options.defaultMetrics ?? true;
+  if (perProcess) collectDefaultMetrics({ register: registry });
+  /** Other registries' metrics (worker threads'), summed into this one's exposition. */
+  const sources: Array<() => Promise<MetricsJson[]>> = [];
   const registers = [registry];
 
-  const build = buildInfo();
-  new Gauge({
-    name: 'meshlog_build_info',
-    help: 'Always 1; the labels say which meshlog and which Node.js this process runs.',
-    labelNames: ['version', 'node_version'],
-    registers,
-  })
-    .labels(build.version, build.node)
-    .set(1);
+  // Once per process, like the default metrics: summed over worker threads it would say 1 + workers.
+  if (perProcess) {
+    const build = buildInfo();
+    new Gauge({
+      name: 'meshlog_build_info',
+      help: 'Always 1; the labels say which meshlog and which Node.js this process runs.',
+      labelNames: ['version', 'node_version'],
+      registers,
+    })
+      .labels(build.version, build.node)
+      .set(1);
+  }
 
   const commitSeconds = new Histogram({
     name: 'meshlog_ingest_commit_seconds',
@@ -148,6 +162,7 @@ export function createMetrics() {
     missing_identifier: alsErrors.labels('missing_identifier'),
     oversized: alsErrors.labels('oversized'),
     too_many_streams: alsErrors.labels('too_many_streams'),
+    not_stored: alsErrors.labels('not_stored'),
     internal: alsErrors.labels('internal'),
   } satisfies Record<AlsErrorReason, Counter.Internal>;
 
@@ -167,6 +182,17 @@ export function createMetrics() {
 
   return {
     registry,
+    /** Adds registries whose metrics the exposition sums with these (each ingest worker's). */
+    addSource(read: () => Promise<MetricsJson[]>): void {
+      sources.push(read);
+    },
+    /** The Prometheus text exposition: this registry's metrics, summed with every source's. */
+    async exposition(): Promise<{ contentType: string; text: string }> {
+      if (sources.length === 0) return { contentType: registry.contentType, text: await registry.metrics() };
+      const parts = [await registry.getMetricsAsJSON(), ...(await Promise.all(sources.map((read) => read()))).flat()];
+      const aggregated = AggregatorRegistry.aggregate(parts);
+      return { contentType: registry.contentType, text: await aggregated.metrics() };
+    },
     als: {
       streamsV2,
       streamsV3,
@@ -179,8 +205,10 @@ export function createMetrics() {
       dropped,
       /** What has arrived and what was kept, for the "none selected" hint of `meshlog logs`. */
       async totals(): Promise<{ received: number; collected: number; notSelected: number }> {
-        const sum = async (metric: Counter) => (await metric.get()).values.reduce((total, v) => total + v.value, 0);
-        return { received: await sum(received), collected: await sum(collected), notSelected: await sum(notSelected) };
+        // Summed with the sources: ingest workers count what they collect in registries of their own.
+        const all = [await registry.getMetricsAsJSON(), ...(await Promise.all(sources.map((read) => read()))).flat()].flat();
+        const sum = (name: string) => all.filter((m) => m.name === name).reduce((total, m) => total + m.values.reduce((t, v) => t + v.value, 0), 0);
+        return { received: sum('meshlog_entries_received_total'), collected: sum('meshlog_entries_collected_total'), notSelected: sum('meshlog_entries_not_selected_total') };
       },
     },
     /** Observe with the seconds from `AlsBatch.receivedAt` to the commit of the batch's rows. */

@@ -3,7 +3,7 @@
  * and clusters, as a hop chain (`request-trace.ts`). `meshlog trace ID` prints it.
  */
 import type { Hono } from 'hono';
-import { decodeStored, v1Item } from '../entry-json.js';
+import { decodeStored, v1Item } from '../../protojson/items.js';
 import { type TraceItem, buildTrace } from '../request-trace.js';
 import { type LogRoutesDeps, timedQuery } from './logs.js';
 

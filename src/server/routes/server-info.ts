@@ -8,12 +8,12 @@ import type { Hono } from 'hono';
 import type { ProxyRegistry } from '../../collector/proxy-registry.js';
 import { protoSource } from '../../envoy/protos.js';
 import type { PolicyContext } from '../../policy/index.js';
-import type { LogStore } from '../../store/types.js';
+import type { StoreHandle } from '../../store/types.js';
 import { buildInfo } from '../../telemetry/build-info.js';
 import type { Metrics } from '../../telemetry/metrics.js';
 
 export interface ServerInfoDeps {
-  readonly store: LogStore;
+  readonly store: StoreHandle;
   readonly metrics: Metrics;
   readonly proxies: ProxyRegistry;
   readonly policyContext?: () => PolicyContext;
