@@ -3,7 +3,7 @@
  * contexts, and proxy and resource names from a running server), and the bash script driving
  * the real command through `meshlog __complete`.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,17 @@ import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testin
 import { type RunningServer, runServer } from '../runtime/serve.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { completions, serverSources } from './completion.js';
+import { runMeshlog } from './testing/run-meshlog.js';
+
+/** Whether a shell is installed here (zsh and fish are not everywhere; bash is). */
+function has(shell: string): boolean {
+  try {
+    execFileSync(shell, ['-c', 'exit 0'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 import { buildProgram } from './program.js';
 
 describe('completion', { timeout: 120_000 }, () => {
@@ -68,4 +79,13 @@ describe('completion', { timeout: 120_000 }, () => {
     const { stdout } = await promisify(execFile)('bash', ['-c', script], { env: { ...process.env, PATH: `${dir}:${bin}:${process.env['PATH']}` }, cwd: path.resolve(path.dirname(main), '../..'), timeout: 60_000 });
     expect(stdout).toBe('http tcp\n');
   });
+
+  for (const shell of ['zsh', 'fish']) {
+    it.skipIf(!has(shell))(`prints a ${shell} script that ${shell} parses`, async () => {
+      const { stdout } = await runMeshlog(['completion', shell]);
+      writeFileSync(path.join(dir, `meshlog.${shell}`), stdout);
+      // -n: parse without running (the script calls compdef / complete, which need an interactive shell).
+      expect(() => execFileSync(shell, ['-n', path.join(dir, `meshlog.${shell}`)], { stdio: 'pipe' })).not.toThrow();
+    });
+  }
 });
