@@ -21,7 +21,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** When set, `/v0` and `/api` require `Authorization: Bearer <token>`; health and metrics stay open. */
   readonly authToken?: string;
-  readonly ready: () => boolean;
+  /** Null when ready; else why not (the body of a 503 from `/readyz`). */
+  readonly readiness: () => string | null;
   /** The resources in force (policies, backends, inventory), for the proxy routes. */
   readonly policyContext?: () => PolicyContext;
   /** Adds routes owned by other parts (resources, policies). */
@@ -31,7 +32,10 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.text('ok\n'));
-  app.get('/readyz', (c) => (deps.ready() ? c.text('ready\n') : c.text('not ready\n', 503)));
+  app.get('/readyz', (c) => {
+    const problem = deps.readiness();
+    return problem === null ? c.text('ready\n') : c.text(`not ready: ${problem}\n`, 503);
+  });
   app.get('/metrics', async (c) => {
     const { contentType, text } = await deps.metrics.exposition();
     return c.body(text, 200, { 'content-type': contentType });

@@ -25,7 +25,7 @@ export interface ShardStoreOptions {
   readonly onError?: (error: string) => void;
 }
 
-export function createShardStore(options: ShardStoreOptions): LogWriter & { readonly writer: ShardWriter; failing(): string | null } {
+export function createShardStore(options: ShardStoreOptions): LogWriter & { readonly writer: ShardWriter } {
   const writer = openShardWriter(options.dataDir, options.shard);
   const batchRows = options.batchRows ?? 2_000;
   const batchDelayMs = options.batchDelayMs ?? 25;
@@ -124,7 +124,7 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
 
   return {
     writer,
-    failing: () => failure,
+    problem: () => (failure === null ? null : `the store cannot write (${failure}); ${retainedRows} entries are kept and retried`),
     write(rows) {
       if (closed) {
         stats.failed += rows.length;
