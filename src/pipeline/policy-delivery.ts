@@ -8,13 +8,9 @@
  * once per cause, and the other backends still get the entry.
  */
 import type { ProxyIdentity } from '../model/proxy-identity.js';
-import { compileFormat, defaultFormatFor } from '../format/index.js';
-import type { CompiledFormat, FormatContext } from '../format/types.js';
 import type { PolicySet, ResolvedBackend } from '../policy/types.js';
-import { builtinResource, compileOtelTemplate, entryTimeUnixNano, type OtelBackendConfig, type OtelLogRecord } from '../sinks/otlp/index.js';
-import { openSink, sinkKey, type AnySink } from '../sinks/registry.js';
-import type { LineRecord } from '../sinks/shared/line-record.js';
-import type { SinkBackendConfig } from '../sinks/types.js';
+import { compileRecord, openSink, sinkKey, type AnySink, type SinkBackendConfig } from '../sinks/registry.js';
+import type { RecordCompiler } from '../sinks/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { createPolicyRouter, type PolicyRouterOptions } from './routing/policy-router.js';
@@ -43,13 +39,11 @@ export interface PolicyDeliveryOptions extends PolicyRouterOptions {
   readonly logger: Logger;
 }
 
-type Formatter = (entry: DecodedEntry, context: FormatContext, identity: ProxyIdentity) => unknown;
-
 export function createPolicyDelivery(options: PolicyDeliveryOptions): PolicyDelivery {
   const { metrics, logger } = options;
   const router = createPolicyRouter(options);
   const sinks = new Map<string, AnySink>();
-  const formatters = new WeakMap<ResolvedBackend, Map<EntryKind, Formatter>>();
+  const formatters = new WeakMap<ResolvedBackend, Map<EntryKind, RecordCompiler<unknown>>>();
   const reported = new Set<string>();
 
   const reportOnce = (key: string, fields: Record<string, unknown>, message: string) => {
@@ -68,12 +62,12 @@ export function createPolicyDelivery(options: PolicyDeliveryOptions): PolicyDeli
     return sink;
   };
 
-  const formatterFor = (backend: ResolvedBackend & SinkBackendConfig, kind: EntryKind): Formatter => {
+  const formatterFor = (backend: ResolvedBackend & SinkBackendConfig, kind: EntryKind): RecordCompiler<unknown> => {
     let byKind = formatters.get(backend);
     if (!byKind) formatters.set(backend, (byKind = new Map()));
     let formatter = byKind.get(kind);
     if (!formatter) {
-      formatter = compileBackendFormatter(backend, kind);
+      formatter = compileRecord(backend, kind);
       byKind.set(kind, formatter);
     }
     return formatter;
@@ -130,45 +124,4 @@ export function createPolicyDelivery(options: PolicyDeliveryOptions): PolicyDeli
       await Promise.all([...sinks.values()].map((s) => s.shutdown(deadlineMs)));
     },
   };
-}
-
-/** The record a backend's sink takes, built by the backend's compiled format. */
-function compileBackendFormatter(backend: SinkBackendConfig, kind: EntryKind): Formatter {
-  if (backend.type === 'openTelemetry') return compileOtelFormatter(backend, kind);
-  const compiled = compileFormat(backend.format ?? defaultFormatFor(kind));
-  if (!compiled.ok) {
-    // Validation refuses such a format when the policy is applied; reaching here is a bug.
-    throw new Error(`the ${backend.type} backend's format does not compile: ${compiled.violations.map((v) => `${v.field}: ${v.message}`).join('; ')}`);
-  }
-  const format: CompiledFormat = compiled;
-  return format.kind === 'plain'
-    ? (entry, context): LineRecord => ({ text: format.format(entry, context) as string })
-    : (entry, context): LineRecord => ({ object: format.format(entry, context) as Record<string, unknown> });
-}
-
-/**
- * An OTLP log record as Envoy's OpenTelemetry access logger builds it: the body and attributes
- * formatted, the request's start time, and Envoy's builtin resource attributes plus the mesh.
- */
-function compileOtelFormatter(backend: OtelBackendConfig, kind: EntryKind): Formatter {
-  const template = compileOtelTemplate(backend.body ?? defaultFormatText(kind), backend.attributes ?? []);
-  if (!template.ok) {
-    throw new Error(`the openTelemetry backend's body or attributes do not compile: ${template.violations.map((v) => `${v.field}: ${v.message}`).join('; ')}`);
-  }
-  const resources = new WeakMap<ProxyIdentity, Record<string, string>>();
-  return (entry, context, identity): OtelLogRecord => {
-    let resource = resources.get(identity);
-    if (!resource) {
-      const base = { logName: identity.logName, zoneName: context.proxy.zone ?? '', clusterName: identity.nodeCluster, nodeName: identity.nodeId };
-      resource = builtinResource(base, { 'kuma.mesh': context.proxy.mesh ?? '', ...(context.proxy.zone ? { 'kuma.zone': context.proxy.zone } : {}) });
-      resources.set(identity, resource);
-    }
-    const { body, attributes } = template.render(entry, context);
-    return { timeUnixNano: entryTimeUnixNano(entry), body, attributes, resource };
-  };
-}
-
-function defaultFormatText(kind: EntryKind): string {
-  const spec = defaultFormatFor(kind);
-  return 'plain' in spec ? spec.plain : '';
 }

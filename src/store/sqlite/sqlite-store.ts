@@ -1,22 +1,24 @@
 /**
- * The embedded store: SQLite in a data directory, written by a worker thread, read here.
+ * The embedded store as one `LogStore`: SQLite in a data directory, one shard written by a worker
+ * thread, every shard of the directory read here.
  *
- * Rows are gathered into batches (by count or after a short delay) and posted to the worker. A
- * batch stays in memory until the worker confirms its commit; if the worker dies, it is restarted
- * and every unconfirmed batch is sent again, so a crash of the writer loses nothing accepted.
+ * Rows are gathered into batches (by count or after a short delay), packed into chunks here and
+ * posted to the worker. A batch stays in memory until the worker confirms its commit; if the worker
+ * dies, it is restarted and every unconfirmed batch is sent again, so a crash of the writer loses
+ * nothing accepted. (`meshlog serve` writes shards from its ingest workers instead, and reads them
+ * with the same reader.)
  */
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import type { EntryRow, LogStore, StoreStats } from '../types.js';
-import { createReader } from './query.js';
-import { type RowBatch, packRows } from './row-batch.js';
-import { databaseFile } from './schema.js';
+import { type ChunkBatch, packBatch } from './chunk-batch.js';
+import { openStoreReader } from './reader.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 export interface SqliteStoreOptions {
   readonly dataDir: string;
+  /** Which shard file this store writes (default 0, `meshlog.db`); it reads them all. */
+  readonly shard?: number;
   readonly retention?: { readonly maxAgeMs?: number; readonly maxBytes?: number };
   /** `write` returns false above this many uncommitted rows. */
   readonly highWaterRows?: number;
@@ -50,7 +52,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   let buffer: EntryRow[] = [];
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
-  const inFlight = new Map<number, RowBatch>();
+  const inFlight = new Map<number, ChunkBatch>();
   let inFlightRows = 0;
   const flushWaiters = new Map<number, () => void>();
   let flushId = 0;
@@ -62,8 +64,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
 
   let worker: Worker | undefined;
   worker = await startWorker();
-  const reader = new Database(path.join(options.dataDir, databaseFile), { readonly: true, fileMustExist: true });
-  const queries = createReader(reader);
+  const reader = openStoreReader(options.dataDir);
 
   function startWorker(): Promise<Worker> {
     const w = createWriterWorker();
@@ -87,6 +88,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       post(w, {
         type: 'open',
         dataDir: options.dataDir,
+        shard: options.shard ?? 0,
         maxAgeMs: options.retention?.maxAgeMs,
         maxBytes: options.retention?.maxBytes,
         retentionIntervalMs: options.retentionIntervalMs ?? 10_000,
@@ -167,7 +169,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       timer = undefined;
     }
     if (buffer.length === 0) return;
-    const batch = packRows(buffer);
+    const batch = packBatch(buffer);
     buffer = [];
     const batchSeq = ++seq;
     // Kept (not transferred) until the worker confirms, to resend if the worker dies.
@@ -201,8 +203,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       drainListeners.push(listener);
     },
     // better-sqlite3 answers synchronously; a rejected promise still carries a bad cursor's error.
-    query: async (q) => queries.query(q),
-    workloads: async () => queries.workloads(),
+    query: async (q) => reader.query(q),
+    workloads: async () => reader.workloads(),
     stats(): StoreStats {
       return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
     },
