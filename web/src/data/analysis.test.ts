@@ -53,27 +53,11 @@ const tls = 'TLS error: Secret is not supplied by SDS';
 
 describe('failures grouped by edge and cause', () => {
   it("puts the guide's TLS failure from productpage to ratings in one group, counted per call", () => {
+    const tlsFailure = (at: number, requestId: string) =>
+      entry({ at, direction: 'outbound', from: productpage, to: ratings, status: 503, flags: { upstreamConnectionFailure: true }, reason: tls, requestId });
     const rows = [
-      entry({
-        at: t0,
-        direction: 'outbound',
-        from: productpage,
-        to: ratings,
-        status: 503,
-        flags: { upstreamConnectionFailure: true },
-        reason: tls,
-        requestId: 'a',
-      }),
-      entry({
-        at: t0 + 1000,
-        direction: 'outbound',
-        from: productpage,
-        to: ratings,
-        status: 503,
-        flags: { upstreamConnectionFailure: true },
-        reason: tls,
-        requestId: 'b',
-      }),
+      tlsFailure(t0, 'a'),
+      tlsFailure(t0 + 1000, 'b'),
       // The same call seen at both ends counts once; a different cause is another group.
       entry({ at: t0 + 2000, direction: 'outbound', from: reviews, to: ratings, status: 500, requestId: 'c' }),
       entry({ at: t0 + 2000, direction: 'inbound', from: reviews, to: ratings, status: 500, requestId: 'c' }),
