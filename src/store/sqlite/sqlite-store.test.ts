@@ -8,6 +8,8 @@ import { packBatch } from './chunk-batch.js';
 import { createSqliteStore } from './index.js';
 import { openStoreReader } from './reader.js';
 import { openShardWriter } from './shard-writer.js';
+import { createShardStore } from './shard-store.js';
+import type { LogStore } from '../types.js';
 
 describeStoreContract('SQLite', {
   async open(options, location) {
@@ -84,5 +86,49 @@ describe('SQLite shards and upgrades', () => {
     const check = new Database(path.join(dir, 'meshlog.db'), { readonly: true });
     expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'entries'").get()).toBeUndefined();
     check.close();
+  });
+});
+
+// The shape `meshlog serve` uses: a shard written in the producing thread, read by the directory reader.
+describeStoreContract('SQLite (shard writer + reader)', {
+  async open(options, location) {
+    const dataDir = location ?? mkdtempSync(path.join(tmpdir(), 'meshlog-shard-'));
+    const writer = createShardStore({ dataDir, shard: 0, batchRows: options.batchRows, highWaterRows: options.highWaterRows, retention: options.retention, retentionIntervalMs: options.retentionIntervalMs });
+    const reader = openStoreReader(dataDir);
+    const store: LogStore = {
+      write: (rows) => writer.write(rows),
+      onDrain: (l) => writer.onDrain(l),
+      flush: () => writer.flush(),
+      stats: () => writer.stats(),
+      query: async (q) => reader.query(q),
+      workloads: async () => reader.workloads(),
+      async close() {
+        await writer.close();
+        reader.close();
+      },
+    };
+    return { store, location: dataDir };
+  },
+  async remove(location) {
+    rmSync(location, { recursive: true, force: true });
+  },
+});
+
+describe('SQLite store with a writer thread', () => {
+  it('pushes back above its high-water mark while its writer is behind, and tells when it drained', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-store-'));
+    const store = await createSqliteStore({ dataDir, highWaterRows: 100, lowWaterRows: 10, batchRows: 50 });
+    try {
+      let drained = 0;
+      store.onDrain(() => drained++);
+      expect(store.write(Array.from({ length: 50 }, (_, i) => contractRow(i)))).toBe(true);
+      expect(store.write(Array.from({ length: 80 }, (_, i) => contractRow(i)))).toBe(false);
+      await store.flush();
+      expect(drained).toBe(1);
+      expect(store.stats().entries).toBe(130);
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -54,7 +54,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   let seq = 0;
   const inFlight = new Map<number, ChunkBatch>();
   let inFlightRows = 0;
-  const flushWaiters = new Map<number, () => void>();
+  const flushWaiters = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  /** The last commit error since a flush resolved: the next flush rejects with it. */
+  let failedSinceFlush: string | null = null;
   let flushId = 0;
   const drainListeners: Array<() => void> = [];
   let overHighWater = false;
@@ -110,12 +112,18 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       case 'failed':
         settle(message.seq);
         stats.failed += message.count;
+        failedSinceFlush = message.error;
         logger?.error({ rows: message.count, error: message.error }, 'The store could not write a batch of entries.');
         break;
-      case 'flushed':
-        flushWaiters.get(message.id)?.();
+      case 'flushed': {
+        const waiter = flushWaiters.get(message.id);
         flushWaiters.delete(message.id);
+        if (failedSinceFlush !== null) {
+          waiter?.reject(new Error(`the store could not write some entries: ${failedSinceFlush}`));
+          failedSinceFlush = null;
+        } else waiter?.resolve();
         break;
+      }
       case 'stats':
         stats.entries = message.entries;
         stats.bytesOnDisk = message.bytesOnDisk;
@@ -181,8 +189,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   function flush(): Promise<void> {
     sendBuffer();
     const id = ++flushId;
-    return new Promise((resolve) => {
-      flushWaiters.set(id, resolve);
+    return new Promise((resolve, reject) => {
+      flushWaiters.set(id, { resolve, reject });
       post(worker!, { type: 'flush', id });
     });
   }
@@ -211,7 +219,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
     flush,
     close() {
       closing ??= (async () => {
-        await flush();
+        // A failed commit was counted; closing goes on regardless.
+        await flush().catch(() => undefined);
         closed = true;
         const w = worker!;
         await new Promise<void>((resolve) => {
