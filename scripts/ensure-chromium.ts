@@ -17,8 +17,10 @@ if (!existsSync(chromiumPath)) {
   process.stderr.write(`meshlog: ${chromiumPath} is missing; installing Debian's chromium package for the browser tests\n`);
   const apt = (args: string[]) =>
     execFileSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  apt(['update']);
-  apt(['install', '-y', '--no-install-recommends', 'chromium']);
+  // Another apt-get on the machine holds the lock for a while: wait for it rather than fail.
+  const wait = ['-o', 'DPkg::Lock::Timeout=600'];
+  apt([...wait, 'update']);
+  apt([...wait, 'install', '-y', 'chromium']);
   if (!existsSync(chromiumPath)) {
     process.stderr.write(`meshlog: apt-get installed chromium, but ${chromiumPath} is still missing\n`);
     process.exit(1);
