@@ -1,6 +1,7 @@
 /**
  * `meshlog serve`: collector + store + API in one process.
  */
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
 import { storeEngineFor } from '../store/registry.js';
@@ -19,6 +20,7 @@ export interface ServeFlags {
   retentionAge: string;
   retentionSize: string;
   logLevel: string;
+  ingestWorkers?: string;
 }
 
 export function addServeOptions(command: Command, defaults: { dataDir: string }): Command {
@@ -33,7 +35,8 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .addOption(new Option('--auth-token <token>', 'require "Authorization: Bearer <token>" on /v0 and /api').env('MESHLOG_AUTH_TOKEN'))
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
-    .option('--log-level <level>', 'debug, info, warn or error', 'info');
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--ingest-workers <n>', 'threads that decode, filter and store entries, each with its own store shard (default: one per core)');
 }
 
 export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
@@ -47,6 +50,8 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   const maxBytes = parseByteSize(flags.retentionSize);
   if (maxBytes === undefined) throw new Error(`--retention-size must be a size like 2GiB or 500MB, not "${flags.retentionSize}".`);
   const logger = createLogger({ level: flags.logLevel });
+  const ingestWorkers = flags.ingestWorkers === undefined ? availableParallelism() : Number(flags.ingestWorkers);
+  if (!Number.isInteger(ingestWorkers) || ingestWorkers < 1 || ingestWorkers > 64) throw new Error(`--ingest-workers must be a whole number from 1 to 64, not "${flags.ingestWorkers}".`);
   if (flags.httpHost !== '127.0.0.1' && flags.httpHost !== '::1' && flags.httpHost !== 'localhost' && !flags.authToken) {
     logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
   }
@@ -62,6 +67,8 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     authToken: flags.authToken,
     retention: { maxAgeMs, maxBytes },
     logger,
+    logLevel: flags.logLevel,
+    ingestWorkers,
   };
 }
 

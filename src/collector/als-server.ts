@@ -53,6 +53,7 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
   const maxMessageBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
   const paused = new Set<grpc.ServerReadableStream<Buffer, Buffer>>();
   let active = 0;
+  let nextStream = 1;
   let boundPort = 0;
   let shutdownPromise: Promise<void> | undefined;
 
@@ -77,6 +78,7 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
         return;
       }
       active++;
+      const stream = nextStream++;
       let proxy: SeenProxy | undefined;
       let finished = false;
       const finish = (error?: grpc.ServiceError | null) => {
@@ -85,8 +87,24 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
         active--;
         paused.delete(call);
         if (proxy) registry.streamClosed(proxy);
+        consumer.streamClosed?.(stream);
         if (error) callback(error);
         else callback(null, Buffer.alloc(0));
+      };
+      /** The client ended the stream: answer OK only once what it sent is stored. */
+      const settle = () => {
+        if (finished) return;
+        if (!consumer.settle || !proxy) {
+          finish();
+          return;
+        }
+        consumer.settle(stream).then(
+          () => finish(),
+          (err: unknown) => {
+            logger.warn({ node: proxy?.identity.nodeId, error: String(err) }, 'Answered an ALS stream UNAVAILABLE: its entries could not be stored.');
+            finish(statusError(grpc.status.UNAVAILABLE, 'not_stored', `The entries of this stream could not be stored (${err instanceof Error ? err.message : String(err)}); Envoy counts them as lost.`));
+          },
+        );
       };
 
       call.on('data', (message: Buffer) => {
@@ -130,6 +148,7 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
         proxy.entries += count;
         (scanned.kind === 'http' ? metrics.entries.receivedHttp : metrics.entries.receivedTcp).inc(count);
         const more = consumer.consume({
+          stream,
           proxy: proxy.identity,
           kind: scanned.kind,
           encoded: scanned.encoded,
@@ -141,7 +160,7 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
           paused.add(call);
         }
       });
-      call.on('end', () => finish());
+      call.on('end', settle);
       call.on('error', () => finish());
       call.on('cancelled', () => finish());
     };

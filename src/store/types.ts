@@ -164,3 +164,10 @@ export interface LogReader {
 export interface LogStore extends LogWriter, LogReader {
   close(): Promise<void>;
 }
+
+/** What the HTTP API and the operators hold: every shard's reader, and the writers' flush and figures. */
+export interface StoreHandle extends LogReader {
+  /** Resolves once everything accepted so far is committed; rejects when some of it is not. */
+  flush(): Promise<void>;
+  stats(): StoreStats;
+}

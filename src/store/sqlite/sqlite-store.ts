@@ -9,7 +9,8 @@
  * with the same reader.)
  */
 import { mkdirSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../../util/worker-thread.js';
 import type { EntryRow, LogStore, StoreStats } from '../types.js';
 import { type ChunkBatch, packBatch } from './chunk-batch.js';
 import { openStoreReader } from './reader.js';
@@ -30,15 +31,8 @@ export interface SqliteStoreOptions {
   readonly logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
-/**
- * The writer worker from the compiled `.js` beside this file; when this file runs as TypeScript
- * (tests under vitest), the worker registers tsx's loader first, then imports the `.ts` source.
- */
 function createWriterWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./writer-worker.js', import.meta.url));
-  const source = new URL('./writer-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return startWorkerThread(import.meta.url, 'writer-worker');
 }
 
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<LogStore> {
