@@ -37,6 +37,14 @@ export const routeMeanings: Readonly<Record<string, string>> = {
   'GET /api/v1/resources': 'list resources, `?kind=` for one kind',
   'GET /api/v1/resources/:kind/:name': 'read one resource',
   'DELETE /api/v1/resources/:kind/:name': 'delete one resource applied through the API',
+  'GET /': 'the [web viewer](web-viewer.md) (its page; the `/#/...` forms of the views come here too)',
+  'GET /logs': "the viewer's logs view (the page; the view's filters are the query)",
+  'GET /failures': "the viewer's failures by edge and cause",
+  'GET /requests/:id': "the viewer's hops of one request",
+  'GET /overview': "the viewer's golden signals and service map",
+  'GET /proxies': "the viewer's proxy inventory",
+  'GET /proxies/:id': "the viewer's rules and Envoy config of one proxy",
+  'GET /assets/*': "the viewer's script, stylesheet and bundled licences (`npm run build` makes them)",
 };
 
 export async function listRoutes(): Promise<HttpRoute[]> {

@@ -12,6 +12,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { addLogRoutes } from './routes/logs.js';
 import { addProxyRoutes } from './routes/proxies.js';
+import { addViewerRoutes } from './static.js';
 
 export interface AppDeps {
   readonly store: StoreHandle;
@@ -25,6 +26,8 @@ export interface AppDeps {
   readonly readiness: () => string | null;
   /** The resources in force (policies, backends, inventory), for the proxy routes. */
   readonly policyContext?: () => PolicyContext;
+  /** Where the built web viewer is (default `dist/web` of this checkout). */
+  readonly viewerRoot?: string;
   /** Adds routes owned by other parts (resources, policies). */
   readonly extraRoutes?: ReadonlyArray<(app: Hono) => void>;
 }
@@ -48,6 +51,7 @@ export function createApp(deps: AppDeps): Hono {
   addLogRoutes(app, deps);
   addProxyRoutes(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
+  addViewerRoutes(app, deps.viewerRoot);
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {
     // Deliberate answers (401 from bearer auth) pass through; anything else is our failure.
