@@ -37,9 +37,16 @@ export function proxiesCommand(): Command {
     .description('List the proxies the server knows: cluster, namespace, workload, flavour, streams, entries/s, last seen.')
     .addOption(new Option('-o, --output <format>', 'table (default), wide, yaml or json').choices(['table', 'wide', 'yaml', 'json']).default('table'));
   return addServerOptions(command).action(async (flags: ServerFlags & { output: string }) => {
-    const response = await request(flags, 'api/v1/proxies');
-    if (!response.ok) throw new Error(await errorMessage(response));
-    const { items } = (await response.json()) as { items: ProxyItem[] };
+    // The server pages the list: walk every page.
+    const items: ProxyItem[] = [];
+    let cursor: string | undefined;
+    do {
+      const response = await request(flags, `api/v1/proxies?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (!response.ok) throw new Error(await errorMessage(response));
+      const page = (await response.json()) as { items: ProxyItem[]; nextCursor?: string };
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
     if (flags.output === 'json') return void process.stdout.write(`${JSON.stringify({ items }, null, 2)}\n`);
     if (flags.output === 'yaml') return void process.stdout.write(stringify({ items }));
     if (items.length === 0) {

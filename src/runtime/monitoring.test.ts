@@ -1,20 +1,17 @@
 /**
- * Monitoring meshlog itself: the metrics a stock dashboard and our alerts read, `/readyz` saying
- * why it is not ready, and log lines with ISO times and level names.
+ * Monitoring meshlog itself: the metrics a stock dashboard and our alerts read (and the commit
+ * callback the ingest latency is measured with), and log lines with ISO times and level names.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
-import { createProxyRegistry } from '../collector/proxy-registry.js';
-import { createLiveTail } from '../pipeline/live-tail.js';
-import { createApp } from '../server/app.js';
+import { createShardStore } from '../store/sqlite/shard-store.js';
 import { createSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { silentLogger } from '../telemetry/logger.js';
-import { createMetrics } from '../telemetry/metrics.js';
 import { type RunningServer, runServer } from './serve.js';
 
 const record = `apiVersion: observability.enterprise.mesh.gloo.solo.io/v1
@@ -80,33 +77,26 @@ describe('monitoring meshlog', () => {
     expect(sample(after, /^meshlog_http_request_duration_seconds_count\{method="GET",route="unmatched",code="404"\}/)).toBe(1);
   });
 
-  it('says why it is not ready when the store cannot keep up, and tells a writer when its rows are in', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'meshlog-readyz-'));
-    const store = await createSqliteStore({ dataDir: dir, highWaterRows: 2, batchDelayMs: 60_000, batchRows: 1_000 });
-    const app = createApp({
-      store,
-      liveTail: createLiveTail(),
-      metrics: createMetrics(),
-      proxies: createProxyRegistry(),
-      logger: silentLogger(),
-      ready: () => true,
-      notReadyReasons: () => (store.stats().problem ? [store.stats().problem!] : []),
-    });
+  it('tells a writer when its rows are committed, in the single-process store and in an ingest shard', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshlog-settled-'));
+    const stored = (await server.store.query({ limit: 1 })).items[0]!;
+    const row = { ...stored, method: 'GET', authority: null, path: '/x', status: 200, durationUs: 1, responseFlags: '', upstreamCluster: null, requestId: null, bytesReceived: 0, bytesSent: 0, upstreamFailure: null };
+    const store = await createSqliteStore({ dataDir: path.join(dir, 'single'), batchDelayMs: 60_000 });
+    mkdirSync(path.join(dir, 'shard'));
+    const shard = createShardStore({ dataDir: path.join(dir, 'shard'), shard: 0, batchDelayMs: 60_000 });
     try {
-      expect((await app.request('/readyz')).status).toBe(200);
-      const stored = (await server.store.query({ limit: 1 })).items[0]!;
-      const row = { ...stored, method: 'GET', authority: null, path: '/x', status: 200, durationUs: 1, responseFlags: '', upstreamCluster: null, requestId: null, bytesReceived: 0, bytesSent: 0, upstreamFailure: null };
-      let settled = false;
-      expect(store.write([row, row, row], () => (settled = true))).toBe(false);
-      const notReady = await app.request('/readyz');
-      expect(notReady.status).toBe(503);
-      expect(await notReady.text()).toBe("not ready: the store's write queue is full (3 entries not yet committed)\n");
-      expect(settled).toBe(false);
-      await store.flush();
-      expect(settled).toBe(true);
-      expect((await app.request('/readyz')).status).toBe(200);
+      for (const writer of [store, shard]) {
+        let settled = 0;
+        writer.write([row, row], () => settled++);
+        writer.write([row], () => settled++);
+        // Held for a batch that has not been committed yet.
+        expect(settled).toBe(0);
+        await writer.flush();
+        expect(settled).toBe(2);
+      }
     } finally {
       await store.close();
+      await shard.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -123,11 +123,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     proxies,
     logger,
     authToken: options.authToken,
-    ready: () => listening,
-    notReadyReasons: () => {
-      const problem = store.stats().problem;
-      return problem ? [problem] : [];
-    },
+    readiness: () => (listening ? pool.problem() : 'not listening yet'),
     policyContext: () => resources.context(),
     extraRoutes: [resources.routes],
   });

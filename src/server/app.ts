@@ -15,6 +15,7 @@ import { addLogRoutes } from './routes/logs.js';
 import { addProxyRoutes } from './routes/proxies.js';
 import { addRequestRoutes } from './routes/requests.js';
 import { addServerInfoRoute } from './routes/server-info.js';
+import { addViewerRoutes } from './static.js';
 
 export interface AppDeps {
   readonly store: StoreHandle;
@@ -24,11 +25,12 @@ export interface AppDeps {
   readonly logger: Logger;
   /** When set, `/v0` and `/api` require `Authorization: Bearer <token>`; health and metrics stay open. */
   readonly authToken?: string;
-  readonly ready: () => boolean;
-  /** Why the server cannot take input now (the store writer is down, its queue is full); empty when it can. */
-  readonly notReadyReasons?: () => readonly string[];
+  /** Null when ready; else why not (the body of a 503 from `/readyz`). */
+  readonly readiness: () => string | null;
   /** The resources in force (policies, backends, inventory), for the proxy routes. */
   readonly policyContext?: () => PolicyContext;
+  /** Where the built web viewer is (default `dist/web` of this checkout). */
+  readonly viewerRoot?: string;
   /** Adds routes owned by other parts (resources, policies). */
   readonly extraRoutes?: ReadonlyArray<(app: Hono) => void>;
 }
@@ -44,8 +46,8 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.get('/healthz', (c) => c.text('ok\n'));
   app.get('/readyz', (c) => {
-    const reasons = [...(deps.ready() ? [] : ['the ALS and HTTP listeners are not up (starting or shutting down)']), ...(deps.notReadyReasons?.() ?? [])];
-    return reasons.length === 0 ? c.text('ready\n') : c.text(`not ready: ${reasons.join('; ')}\n`, 503);
+    const problem = deps.readiness();
+    return problem === null ? c.text('ready\n') : c.text(`not ready: ${problem}\n`, 503);
   });
   app.get('/metrics', async (c) => {
     const { contentType, text } = await deps.metrics.exposition();
@@ -61,6 +63,7 @@ export function createApp(deps: AppDeps): Hono {
   addProxyRoutes(app, deps);
   addServerInfoRoute(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
+  addViewerRoutes(app, deps.viewerRoot);
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {
     // Deliberate answers (401 from bearer auth) pass through; anything else is our failure.

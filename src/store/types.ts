@@ -126,8 +126,6 @@ export interface StoreStats {
   /** Rows that could not be written (after the engine reported an error), by reason. */
   readonly failed: number;
   readonly deletedByRetention: number;
-  /** Why the store cannot take writes now (its writer is down or failing, its queue is full); absent when it can. `/readyz` reports it. */
-  readonly problem?: string;
 }
 
 /** A cursor that this store did not hand out (the caller's input, not a failure of the store). */
@@ -153,6 +151,8 @@ export interface LogWriter {
    */
   flush(): Promise<void>;
   stats(): StoreStats;
+  /** Why this writer cannot store entries now (a full disk, an engine away); null while it can. */
+  problem(): string | null;
   /** Flushes and closes; idempotent. */
   close(): Promise<void>;
 }

@@ -25,7 +25,7 @@ export interface ShardStoreOptions {
   readonly onError?: (error: string) => void;
 }
 
-export function createShardStore(options: ShardStoreOptions): LogWriter & { readonly writer: ShardWriter; failing(): string | null } {
+export function createShardStore(options: ShardStoreOptions): LogWriter & { readonly writer: ShardWriter } {
   const writer = openShardWriter(options.dataDir, options.shard);
   const batchRows = options.batchRows ?? 2_000;
   const batchDelayMs = options.batchDelayMs ?? 25;
@@ -140,7 +140,7 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
 
   return {
     writer,
-    failing: () => failure,
+    problem: () => (failure === null ? null : `the store cannot write (${failure}); ${retainedRows} entries are kept and retried`),
     write(rows, onSettled) {
       if (closed) {
         stats.failed += rows.length;
@@ -162,8 +162,7 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
       if (failure !== null) throw new Error(`the store cannot write: ${failure}`);
     },
     stats(): StoreStats {
-      const problem = failure !== null ? `the store cannot write: ${failure}` : overHighWater ? `the store's write queue is full (${pending()} entries not yet committed)` : undefined;
-      return { entries: writer.entries(), bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention, ...(problem ? { problem } : {}) };
+      return { entries: writer.entries(), bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
     },
     async close() {
       if (closed) return;

@@ -100,6 +100,7 @@ describeStoreContract('SQLite (shard writer + reader)', {
       onDrain: (l) => writer.onDrain(l),
       flush: () => writer.flush(),
       stats: () => writer.stats(),
+      problem: () => writer.problem(),
       query: async (q) => reader.query(q),
       workloads: async () => reader.workloads(),
       async close() {

@@ -51,10 +51,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   // `write(rows, onSettled)` callbacks: those of the buffer, then per batch until it settles.
   let bufferCallbacks: Array<() => void> = [];
   const batchCallbacks = new Map<number, Array<() => void>>();
-  let writerDown = false;
   const flushWaiters = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   /** The last commit error since a flush resolved: the next flush rejects with it. */
   let failedSinceFlush: string | null = null;
+  /** The last commit error, until a later batch commits. */
+  let problem: string | null = null;
   let flushId = 0;
   const drainListeners: Array<() => void> = [];
   let overHighWater = false;
@@ -103,6 +104,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   function handle(message: FromWorker) {
     switch (message.type) {
       case 'written':
+        problem = null;
         settle(message.seq);
         stats.written += message.count;
         stats.entries = message.entries;
@@ -111,6 +113,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
         settle(message.seq);
         stats.failed += message.count;
         failedSinceFlush = message.error;
+        problem = message.error;
         logger?.error({ rows: message.count, error: message.error }, 'The store could not write a batch of entries.');
         break;
       case 'flushed': {
@@ -150,12 +153,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   function onExit(w: Worker, code: number) {
     if (closed || w !== worker) return;
     stats.workerRestarts++;
-    writerDown = true;
     logger?.warn({ code, unconfirmedRows: inFlightRows }, 'The store writer stopped; restarting it and resending unconfirmed entries.');
     startWorker().then(
       (fresh) => {
         worker = fresh;
-        writerDown = false;
         for (const [batchSeq, batch] of [...inFlight].sort((a, b) => a[0] - b[0])) post(fresh, { type: 'write', seq: batchSeq, batch });
         for (const id of flushWaiters.keys()) post(fresh, { type: 'flush', id });
       },
@@ -223,14 +224,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
     query: async (q) => reader.query(q),
     workloads: async () => reader.workloads(),
     stats(): StoreStats {
-      const problem = writerDown
-        ? 'the store writer stopped and is being restarted'
-        : overHighWater
-          ? `the store's write queue is full (${pending()} entries not yet committed)`
-          : undefined;
-      return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention, ...(problem ? { problem } : {}) };
+      return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
     },
     flush,
+    problem: () => (problem === null ? null : `the store could not write its last batch: ${problem}`),
     close() {
       closing ??= (async () => {
         // A failed commit was counted; closing goes on regardless.
