@@ -36,7 +36,9 @@ describe('SQLite shards and upgrades', () => {
     const dir = fresh();
     const writers = [openShardWriter(dir, 0), openShardWriter(dir, 1), openShardWriter(dir, 2)];
     const rows = Array.from({ length: 90 }, (_, i) => contractRow(i, { ts: 1_700_000_000_000_000 + Math.floor(i / 3) }));
-    writers.forEach((w, k) => w.write(packBatch(rows.filter((_, i) => i % 3 === k))));
+    writers.forEach((w, k) => {
+      w.write(packBatch(rows.filter((_, i) => i % 3 === k)));
+    });
     const reader = openStoreReader(dir);
     try {
       const all = reader.query({ limit: 1000 }).items;
