@@ -54,8 +54,8 @@ interface Kustomization {
 const kustomization = parse(readFileSync(path.join(k8s, 'kustomization.yaml'), 'utf8')) as Kustomization;
 
 /** The objects `kubectl apply -k` creates, generators included (the token stands in for the user's file). */
-function objects(): Array<Record<string, any>> {
-  const listed = kustomization.resources.flatMap((file) => parseAllDocuments(readFileSync(path.join(k8s, file), 'utf8')).map((d) => d.toJS() as Record<string, any>));
+function objects(): any[] {
+  const listed = kustomization.resources.flatMap((file) => parseAllDocuments(readFileSync(path.join(k8s, file), 'utf8')).map((d) => d.toJS()));
   const configMaps = kustomization.configMapGenerator.map((g) => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',

@@ -62,7 +62,7 @@ describe('meshlog as a client', { timeout: 120_000 }, () => {
   it('keeps contexts in $XDG_CONFIG_HOME/meshlog/config.yaml and uses the current one', async () => {
     expect((await runMeshlog(['config', 'set-context', 'lab', '--server', hostPort, '--token-file', path.join(dir, 'token')], home)).code).toBe(0);
     expect((await runMeshlog(['config', 'set-context', 'other', '--server', 'http://127.0.0.1:1'], home)).code).toBe(0);
-    const file = path.join(home.XDG_CONFIG_HOME!, 'meshlog', 'config.yaml');
+    const file = path.join(home['XDG_CONFIG_HOME']!, 'meshlog', 'config.yaml');
     expect(readFileSync(file, 'utf8')).not.toContain(token);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const listed = (await runMeshlog(['config', 'get-contexts'], home)).stdout.split('\n');

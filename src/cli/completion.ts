@@ -99,10 +99,10 @@ export async function completions(program: Command, words: readonly string[], so
   }
   const matching = (candidates: readonly string[]) => candidates.filter((c) => c.startsWith(current));
   const previous = done.at(-1);
-  const valueOf = previous?.startsWith('-') && !previous.includes('=') ? optionFor(command, previous) : undefined;
-  if (valueOf && (valueOf.required || valueOf.optional)) {
-    if (valueOf.argChoices) return matching(valueOf.argChoices);
-    if (valueOf.long === '--context') return matching(sources.contexts());
+  const valueOption = previous?.startsWith('-') && !previous.includes('=') ? optionFor(command, previous) : undefined;
+  if (valueOption && (valueOption.required || valueOption.optional)) {
+    if (valueOption.argChoices) return matching(valueOption.argChoices);
+    if (valueOption.long === '--context') return matching(sources.contexts());
     return [];
   }
   if (current.startsWith('-')) return matching(command.options.flatMap((o) => (o.long ? [o.long] : [])).concat('--help'));

@@ -73,7 +73,7 @@ export function flagsOf(it: V1Item): string[] {
 
 /** Milliseconds of a proto3 JSON Duration (`"0.002300s"`), rounded to a tenth below 10 ms. */
 export function durationMs(text: string | undefined): number | undefined {
-  if (!text || !text.endsWith('s')) return undefined;
+  if (!text?.endsWith('s')) return undefined;
   const ms = Number(text.slice(0, -1)) * 1000;
   return ms < 10 ? Math.round(ms * 10) / 10 : Math.round(ms);
 }

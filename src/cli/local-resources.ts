@@ -42,7 +42,7 @@ const resourceFile = /\.(ya?ml|json)$/i;
 export function expandInputs(inputs: readonly string[], recursive: boolean): string[] {
   const out: string[] = [];
   const walk = (dir: string, top: boolean) => {
-    let entries;
+    let entries: import('node:fs').Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
     } catch (err) {

@@ -52,7 +52,7 @@ export function renderEnvoyFilter(config: ProxyLogConfig, records: readonly Acce
     const source = byName.get(listener.name)!;
     const inbound = listener.direction === 'inbound';
     const logs = inbound ? listener.access_log : listener.access_log.map((log) => narrowed(log, listenerCel(source)));
-    logs.forEach((log, i) => assertEnvoyConfig(log, envoyTypes.accessLog, `listeners[${JSON.stringify(listener.name)}].access_log[${i}]`));
+    for (const [i, log] of logs.entries()) assertEnvoyConfig(log, envoyTypes.accessLog, `listeners[${JSON.stringify(listener.name)}].access_log[${i}]`);
     configPatches.push({
       applyTo: 'NETWORK_FILTER',
       match: {

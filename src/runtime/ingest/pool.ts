@@ -217,7 +217,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       const stream = batch.stream ?? 0;
       let member = memberOf(stream);
       let identity: ProxyIdentity | undefined;
-      if (!member || !member.alive) {
+      if (!member?.alive) {
         // A new stream goes to the live worker with the fewest streams.
         member = members.filter((m) => m.alive).reduce((a, b) => (b.streams < a.streams ? b : a), members.find((m) => m.alive) ?? members[0]!);
         member.streams++;

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     dataDir: data.dataDir,
     retention: data.retention,
     logger,
-    onError: (error) => logger.error({ error }, 'The store cannot write entries; they are kept and retried.'),
+    onError: (error) => logger.error({ shard: data.index, error }, 'The store shard reports a problem.'),
   });
   const peers = new Map<string, ProxyIdentity>();
   const proxyByIp = (ip: string) => peers.get(ip);

@@ -60,7 +60,7 @@ export function addLogRoutes(app: Hono, deps: LogRoutesDeps): void {
     const { query, format, follow } = parsed.request;
     const toItem = (s: StoredEntry) => v1Item(s, decodeStored(s));
     if (!follow) {
-      let result;
+      let result: Awaited<ReturnType<typeof store.query>>;
       try {
         result = await timedQuery(deps, 'logs', query);
       } catch (err) {

@@ -26,7 +26,7 @@ export interface ShardStoreOptions {
 }
 
 export function createShardStore(options: ShardStoreOptions): LogWriter & { readonly writer: ShardWriter } {
-  const writer = openShardWriter(options.dataDir, options.shard);
+  const writer = openShardWriter(options.dataDir, options.shard, (problem) => options.onError?.(problem));
   const batchRows = options.batchRows ?? 2_000;
   const batchDelayMs = options.batchDelayMs ?? 25;
   const highWater = options.highWaterRows ?? 20_000;

@@ -133,6 +133,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       case 'fatal':
         logger?.error({ error: message.error }, 'The store writer failed.');
         break;
+      case 'problem':
+        logger?.error({ error: message.error }, 'The store found a damaged file.');
+        break;
       default:
         break;
     }

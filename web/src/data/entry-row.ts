@@ -25,8 +25,8 @@ export interface LogItem {
   readonly direction?: 'inbound' | 'outbound';
   readonly source?: ItemEnd;
   readonly destination?: ItemEnd;
-  readonly httpAccessLog?: Record<string, any>;
-  readonly tcpAccessLog?: Record<string, any>;
+  readonly httpAccessLog?: Record<string, unknown>;
+  readonly tcpAccessLog?: Record<string, unknown>;
 }
 
 export interface EntryRow {
@@ -63,12 +63,17 @@ export interface EntryRow {
   readonly failed: boolean;
 }
 
+/** A proto3 JSON field that should be a string, or '' when absent (or not a string). */
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 export function rowOf(item: LogItem, text: string, seq: number): EntryRow {
   const log = item.httpAccessLog ?? item.tcpAccessLog ?? {};
-  const common = (log['commonProperties'] ?? {}) as Record<string, any>;
-  const request = (log['request'] ?? {}) as Record<string, any>;
-  const response = (log['response'] ?? {}) as Record<string, any>;
-  const connection = (log['connectionProperties'] ?? {}) as Record<string, any>;
+  const common = (log['commonProperties'] ?? {}) as Record<string, unknown>;
+  const request = (log['request'] ?? {}) as Record<string, unknown>;
+  const response = (log['response'] ?? {}) as Record<string, unknown>;
+  const connection = (log['connectionProperties'] ?? {}) as Record<string, unknown>;
   const status = typeof response['responseCode'] === 'number' ? response['responseCode'] : null;
   const flags = responseFlagList(common['responseFlags'] as Record<string, unknown> | undefined);
   const tcp = item.kind === 'tcp';
@@ -85,16 +90,16 @@ export function rowOf(item: LogItem, text: string, seq: number): EntryRow {
     direction: item.direction ?? null,
     source: item.source ?? {},
     destination: item.destination ?? {},
-    method: request['requestMethod'] ?? '',
-    path: request['path'] ?? '',
-    authority: request['authority'] ?? '',
+    method: str(request['requestMethod']),
+    path: str(request['path']),
+    authority: str(request['authority']),
     status,
     flags,
     durationMs: durationMs(common['duration']),
-    reason: common['upstreamTransportFailureReason'] ?? '',
-    details: response['responseCodeDetails'] ?? '',
-    requestId: request['requestId'] ?? '',
-    upstreamCluster: common['upstreamCluster'] ?? '',
+    reason: str(common['upstreamTransportFailureReason']),
+    details: str(response['responseCodeDetails']),
+    requestId: str(request['requestId']),
+    upstreamCluster: str(common['upstreamCluster']),
     attempts: Number(common['upstreamRequestAttemptCount'] ?? 1),
     bytesReceived: Number(tcp ? (connection['receivedBytes'] ?? 0) : (request['requestBodyBytes'] ?? 0)),
     bytesSent: Number(tcp ? (connection['sentBytes'] ?? 0) : (response['responseBodyBytes'] ?? 0)),
