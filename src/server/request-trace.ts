@@ -13,15 +13,10 @@
  * (`/api/v1` items), a trace out; `GET /api/v1/requests/{id}` serves it and `meshlog trace` prints it.
  */
 import { responseFlags } from '../envoy/response-flags.js';
+import type { EntryEnd } from '../model/entry.js';
 
-export interface TraceEnd {
-  readonly cluster?: string;
-  readonly namespace?: string;
-  readonly workload?: string;
-  readonly ip?: string;
-  readonly port?: number;
-  readonly service?: string;
-}
+/** An end as `/api/v1` items print it (`endJson`): the model's `EntryEnd` without its unknown (null) fields. */
+export type TraceEnd = { readonly [K in keyof EntryEnd]?: NonNullable<EntryEnd[K]> };
 
 /** The parts of an `/api/v1` item a trace reads. */
 export interface TraceItem {
