@@ -40,16 +40,16 @@ describe('meshlog validate', () => {
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(
       bad,
-      'type: MeshAccessLog\nmesh: default\nname: p\nspec:\n  targetRef: {kind: MeshHTTPRoute, name: r}\n  to:\n    - targetRef: {kind: Mesh}\n      default:\n        backends:\n          - tcp: {address: "127.0.0.1"}\n---\ntype: MeshAccessLog\nmesh: default\nname: p\nspec: {from: [{targetRef: {kind: Mesh}}]}\n---\ntype: MeshAccessLog\nmesh: default\nname: p\nspec: {from: [{targetRef: {kind: Mesh}}]}\n',
+      'type: MeshAccessLog\nmesh: default\nname: p\nspec:\n  targetRef: {kind: MeshHTTPRoute, name: r}\n  to:\n    - targetRef: {kind: Mesh}\n      default:\n        backends:\n          - tcp: {address: "127.0.0.1"}\n---\ntype: MeshAccessLog\nmesh: default\nname: p\nspec: {from: [{targetRef: {kind: Mesh}, default: {backends: []}}]}\n---\ntype: MeshAccessLog\nmesh: default\nname: p\nspec: {from: [{targetRef: {kind: Mesh}, default: {backends: []}}]}\n',
     );
-    const result = await meshlog('validate', '-f', bad, '-f', seed('00-only-inbound.yaml'));
+    const result = await meshlog('validate', '-f', bad, '-f', seed('16-apples-policy.yaml'));
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
       `${bad}:7:5 spec.to: must not be defined when spec.targetRef.kind is MeshHTTPRoute: there is no way of knowing if an outgoing request is connected to an incoming route`,
       `${bad}:10:28 spec.to[0].default.backends[0].tcp.address: tcp backend requires valid address: "127.0.0.1" is not host:port`,
       `${bad}:17:1 MeshAccessLog default/p is defined twice (first at line 12)`,
     ]);
-    expect(result.stdout).toBe(`${seed('00-only-inbound.yaml')}: 1 resource valid\n`);
+    expect(result.stdout).toBe(`${seed('16-apples-policy.yaml')}: 1 resource valid\n`);
   });
 
   it('reports the seed typo with its hint, and a file that is not there', async () => {
@@ -70,8 +70,13 @@ describe('meshlog schema', () => {
       'meshaccesslogs.kuma.io',
       'meshaccesslogbackends.kuma.io',
       'globalaccesslogbackends.kuma.io',
+      'meshopentelemetrybackends.kuma.io',
       'meshes.kuma.io',
       'dataplanes.kuma.io',
+      'meshservices.kuma.io',
+      'meshexternalservices.kuma.io',
+      'meshmultizoneservices.kuma.io',
+      'meshgateways.kuma.io',
       'meshhttproutes.kuma.io',
       'meshgatewayroutes.kuma.io',
     ]);
@@ -80,7 +85,8 @@ describe('meshlog schema', () => {
     expect(byName['MeshAccessLog']!['scope']).toBe('Namespaced');
     expect(byName['AccessLogRecord']!['versions'].map((v: { name: string; storage: boolean }) => [v.name, v.storage])).toEqual([['v1', true], ['v1alpha1', false]]);
     const spec = byName['MeshAccessLog']!['versions'][0].schema.openAPIV3Schema.properties.spec;
-    expect(spec.properties.targetRef.properties.kind.enum).toEqual(['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'MeshGatewayRoute', 'MeshHTTPRoute']);
+    expect(spec.properties.targetRef.properties.kind.enum).toEqual(['Mesh', 'MeshSubset', 'Dataplane', 'MeshGateway', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshServiceSubset', 'MeshGatewayRoute', 'MeshHTTPRoute']);
+    expect(spec.properties.targetRef.properties.proxyTypes.items.enum).toEqual(['Sidecar', 'Gateway']);
     expect(spec.properties.from.items.properties.default.properties.filtering.properties.headers.additionalProperties.properties.op.enum).toContain('regex');
     // Structural: CRDs prune unknown fields themselves and may not say additionalProperties: false.
     expect(result.stdout).not.toMatch(/additionalProperties: false/);
