@@ -52,6 +52,32 @@ describe('meshlog validate', () => {
     expect(result.stdout).toBe(`${seed('16-apples-policy.yaml')}: 1 resource valid\n`);
   });
 
+  it('checks backend references across the files: an error where the files hold backends it could name, else a warning', async () => {
+    const policy = path.join(dir, 'policy.yaml');
+    const otel = path.join(dir, 'otel.yaml');
+    writeFileSync(
+      policy,
+      'type: MeshAccessLog\nmesh: default\nname: logs\nspec:\n  rules:\n    - default:\n        backends:\n          - type: OpenTelemetry\n            openTelemetry:\n              backendRef: {kind: MeshOpenTelemetryBackend, name: collector}\n          - reference: {kind: GlobalAccessLogBackend, name: central}\n          - {name: logstash, type: reference}\n',
+    );
+    writeFileSync(otel, 'type: MeshOpenTelemetryBackend\nmesh: default\nname: other\nspec: {endpoint: {address: otel.observability}}\n---\ntype: Mesh\nname: default\nlogging: {backends: [{name: logstash, tcp: {address: "logs:5000"}}]}\n');
+    const alone = await meshlog('validate', '-f', policy);
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toBe(`${policy}: 1 resource valid\n`);
+    const warning = (field: string, what: string) => `${field}: warning: references ${what}, which is not among the given resources: it must exist where this policy is applied`;
+    expect(alone.stderr.trim().split('\n')).toEqual([
+      `${policy}:10:27 ${warning('spec.rules[0].default.backends[0].openTelemetry.backendRef', 'MeshOpenTelemetryBackend "collector"')}`,
+      `${policy}:11:61 ${warning('spec.rules[0].default.backends[1].reference.name', 'GlobalAccessLogBackend "central"')}`,
+      `${policy}:12:20 ${warning('spec.rules[0].default.backends[2].name', 'MeshAccessLogBackend "logstash"')}`,
+    ]);
+    const together = await meshlog('validate', '-f', policy, '-f', otel);
+    expect(together.code).toBe(1);
+    expect(together.stdout).toBe(`${otel}: 2 resources valid\n`);
+    expect(together.stderr.trim().split('\n')).toEqual([
+      `${policy}:10:27 spec.rules[0].default.backends[0].openTelemetry.backendRef: MeshOpenTelemetryBackend "collector" is not defined in mesh "default"; the given resources define other`,
+      `${policy}:11:61 ${warning('spec.rules[0].default.backends[1].reference.name', 'GlobalAccessLogBackend "central"')}`,
+    ]);
+  });
+
   it('reports the seed typo with its hint, and a file that is not there', async () => {
     const result = await meshlog('validate', '-f', seed('13-filtering-whole-policy.yaml'), '-f', path.join(dir, 'missing.yaml'));
     expect(result.code).toBe(1);
