@@ -12,6 +12,7 @@ import { compileLogRecord } from './compile-log-record.js';
 import { normalizeOtlpConfig, OtlpConfigSchema, validateOtlpConfig, type OtelBackendConfig } from './config.js';
 import { encodeExportRequest, exportRequestType } from './export-request.js';
 import type { OtelLogRecord } from './otel-types.js';
+import { describeTls } from './tls.js';
 import { createGrpcTransport, createHttpTransport, parseOtlpEndpoint } from './transport.js';
 
 export { compileLogRecord } from './compile-log-record.js';
@@ -60,7 +61,7 @@ export const otlpSinkFactory: SinkFactory<typeof OtlpConfigSchema, OtelBackendCo
     timeoutMs: 10_000,
   },
   // Two backends with one endpoint but different TLS settings are two sinks.
-  destination: (config) => (config.tls ? `${config.endpoint}+tls(${JSON.stringify(config.tls)})` : config.endpoint),
+  destination: (config) => (config.tls ? `${config.endpoint} (${describeTls(config.tls)})` : config.endpoint),
   validate: validateOtlpConfig,
   normalize: normalizeOtlpConfig,
   compile: compileLogRecord,

@@ -34,6 +34,17 @@ export async function loadTlsMaterial(tls: OtlpTls): Promise<TlsMaterial> {
   };
 }
 
+/** `tls, ca /etc/ca.pem, client cert /c.pem, server name otel.example`: what tells two TLS settings apart, for people. */
+export function describeTls(tls: OtlpTls): string {
+  const parts = ['tls'];
+  if (tls.caFile) parts.push(`ca ${tls.caFile}`);
+  if (tls.certFile) parts.push(`client cert ${tls.certFile}`);
+  if (tls.keyFile) parts.push(`key ${tls.keyFile}`);
+  if (tls.serverName) parts.push(`server name ${tls.serverName}`);
+  if (tls.insecureSkipVerify) parts.push('not verified');
+  return parts.join(', ');
+}
+
 /** Memoises a load; a failed load is tried again on the next call (the file may appear). */
 export function lazyTls(tls: OtlpTls): () => Promise<TlsMaterial> {
   let loaded: Promise<TlsMaterial> | undefined;
