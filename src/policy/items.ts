@@ -5,7 +5,8 @@
  *
  * Order of importance (later wins when confs merge): the policy's top-level target (kind, then
  * `sectionName`, then number of tags), then the policy name descending (so the lexicographically
- * smallest name wins), then the entry's own target likewise, then the entry's position.
+ * smallest name wins), then the entry's own target likewise, then its peer matches (Kuma's rule
+ * order), then the entry's position.
  */
 import type { MeshAccessLogPolicy } from '../api/mesh-access-log/model.js';
 import type { Conf, PeerMatch, TargetRef } from '../api/shared/model.js';
@@ -34,8 +35,19 @@ export function byImportance(a: Item, b: Item): number {
     compareSpecificity(a.policy.targetRef, b.policy.targetRef) ||
     (a.policy.name < b.policy.name ? 1 : a.policy.name > b.policy.name ? -1 : 0) ||
     compareSpecificity(a.entryRef, b.entryRef) ||
+    matchWeight(a.matches) - matchWeight(b.matches) ||
     a.index - b.index
   );
+}
+
+/**
+ * Kuma's order of inbound rules: SPIFFE ID `Exact` before `Prefix`, SNI, then none. So a policy's
+ * catch-all rule, later in its list, does not override its rule for one caller.
+ */
+export function matchWeight(matches: readonly PeerMatch[] | undefined): number {
+  const m = matches?.[0];
+  if (!m) return 0;
+  return m.spiffeID?.type === 'Exact' ? 3 : m.spiffeID ? 2 : 1;
 }
 
 function policyPath(item: Item): string {

@@ -82,13 +82,18 @@ export function resolveOutbound(set: PolicySet, proxy: InventoryProxy, destinati
     ...(destination.servicePort ?? destination.port ? { port: destination.servicePort ?? destination.port } : {}),
     ...(destination.section ? { section: destination.section } : {}),
   };
-  const kind = destination.kind ?? serviceResourceOf(dest, set)?.kind;
+  const resource = serviceResourceOf(dest, set);
+  const kind = destination.kind ?? resource?.kind;
+  // A destination by backendRef has no protocol tag: its service port says.
+  const servicePort = resource?.ports.find((p) => p.port === dest.port) ?? (resource?.ports.length === 1 ? resource.ports[0] : undefined);
+  const protocol = destination.kind && servicePort ? servicePort.protocol : (destination.protocol ?? 'http');
+  const named = destination.servicePort !== undefined ? `${destination.service}:${destination.servicePort}` : destination.service;
   const listener: ListenerLogConfig = {
     direction: 'outbound',
-    name: destination.address ? `outbound:${destination.address}:${port}` : `outbound:${destination.service}`,
+    name: destination.address ? `outbound:${destination.address}:${port}` : `outbound:${named}`,
     address: destination.address ?? '',
     port,
-    protocol: destination.protocol ?? 'http',
+    protocol,
     service: destination.service,
     ...(kind ? { destinationKind: kind } : {}),
     tags: destination.tags ?? { [serviceTag]: destination.service },

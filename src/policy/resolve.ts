@@ -9,7 +9,7 @@
  * Rules are ordered most specific first and the first that matches a request applies. Policies
  * that target a route replace the listener's conf for the requests that route takes.
  */
-import { type Collected, type Item, byImportance, isRouteKind, ruleFrom } from './items.js';
+import { type Collected, type Item, byImportance, isRouteKind, matchWeight, ruleFrom } from './items.js';
 import { type OutboundDestination, resolveOutbound } from './resolve-outbound.js';
 import { inboundsOf, selectsInbound, selectsProxy, serviceResourceOf } from './selection.js';
 import { compareSpecificity, contains, serviceTag, targetKey } from './target-ref.js';
@@ -39,13 +39,7 @@ function contributes(item: Item, condition: Condition): boolean {
 
 /** Most specific first: the target, then rules with `matches` (SPIFFE Exact, Prefix, SNI) before plain ones. */
 function bySpecificity(a: Condition, b: Condition): number {
-  return compareSpecificity(b.ref, a.ref) || matchWeight(b) - matchWeight(a);
-}
-
-function matchWeight(c: Condition): number {
-  if (!c.matches) return 0;
-  const m = c.matches[0];
-  return m?.spiffeID?.type === 'Exact' ? 3 : m?.spiffeID ? 2 : 1;
+  return compareSpecificity(b.ref, a.ref) || matchWeight(b.matches) - matchWeight(a.matches);
 }
 
 /** The rules of one set of `from` items (one per distinct caller condition), most specific first. */
