@@ -143,7 +143,10 @@ const lookupOrder: readonly ServiceKind[] = ['MeshService', 'MeshMultiZoneServic
 /** The service resource a destination is, if the inventory has it. */
 export function serviceResourceOf(dest: Destination, inv: Inventory): ServiceResource | undefined {
   for (const kind of dest.kind ? [dest.kind] : lookupOrder) {
-    const found = (inv.services ?? []).find((s) => s.kind === kind && s.mesh === dest.mesh && s.name === dest.service && (dest.namespace === undefined || s.namespace === dest.namespace));
+    // A namespace from traffic (Kuma's cluster names) is not held against a resource that has none.
+    const found = (inv.services ?? []).find(
+      (s) => s.kind === kind && s.mesh === dest.mesh && s.name === dest.service && (dest.namespace === undefined || s.namespace === undefined || s.namespace === dest.namespace),
+    );
     if (found) return found;
   }
   return undefined;
