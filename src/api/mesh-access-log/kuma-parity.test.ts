@@ -221,13 +221,13 @@ describe("Kuma 2.14's targetRef rules in a MeshAccessLog", () => {
   it.each(targetRefCases)('%s', (_name, top, expected) => {
     const got = violations(withFrom(top));
     expect(got.map(([f]) => f)).toEqual(expected.map(([f]) => f));
-    expected.forEach(([, message], i) => expect(got[i]![1]).toMatch(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)));
+    for (const [i, [, message]] of expected.entries()) expect(got[i]![1].startsWith(message)).toBe(true);
   });
 
   it.each(toCases)('%s in to', (_name, ref, expected) => {
     const got = violations(`targetRef: {kind: Mesh}\nto:\n  - targetRef: ${ref}\n    default: {backends: []}`);
     expect(got.map(([f]) => f)).toEqual(expected.map(([f]) => f));
-    expected.forEach(([, message], i) => expect(got[i]![1].startsWith(message)).toBe(true));
+    for (const [i, [, message]] of expected.entries()) expect(got[i]![1].startsWith(message)).toBe(true);
   });
 
   it('accepts every new kind where it belongs', () => {
