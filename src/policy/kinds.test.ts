@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatProblem, loadResources } from '../api/load-yaml.js';
 import { buildPolicyContext, type PolicyContext } from './policy-context.js';
 import { resolveOutbound, resolveProxy, resolveProxyForInspection } from './resolve.js';
+import { destinationsYaml as services } from './testing/destinations.js';
 import type { ListenerLogConfig } from './types.js';
 
 function context(yaml: string): PolicyContext {
@@ -154,31 +155,6 @@ spec:
   });
 });
 
-const services = `---
-type: MeshService
-mesh: default
-name: backend
-labels: {team: core, k8s.kuma.io/namespace: shop}
-spec:
-  selector: {dataplaneTags: {kuma.io/service: backend}}
-  ports: [{name: http, port: 8080, appProtocol: http}, {name: admin, port: 9901}]
----
-type: MeshExternalService
-mesh: default
-name: httpbin
-labels: {team: payments}
-spec:
-  match: {port: 443, protocol: http}
-  endpoints: [{address: httpbin.org, port: 443}]
----
-type: MeshMultiZoneService
-mesh: default
-name: checkout
-labels: {team: core}
-spec:
-  selector: {meshService: {matchLabels: {app: checkout}}}
-  ports: [{name: http, port: 80}]
-`;
 
 describe('to targets', () => {
   it('MeshService by name and namespace, by labels, one port by sectionName; MeshExternalService; MeshMultiZoneService by labels', () => {

@@ -7,6 +7,7 @@ import { formatProblem, loadResources } from '../../api/load-yaml.js';
 import { decodeHttp, decodeTcp, socket } from '../../format/testing/sample-entries.js';
 import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import { buildPolicyContext } from '../../policy/index.js';
+import { destinationsYaml } from '../../policy/testing/destinations.js';
 import { createPolicyRouter } from './policy-router.js';
 
 function kuma(instance: string, ip: string, extra: Partial<ProxyIdentity> = {}): ProxyIdentity {
@@ -40,20 +41,7 @@ mesh: default
 name: edge-gateway
 selectors: [{match: {kuma.io/service: edge}}]
 conf: {listeners: [{port: 80, protocol: HTTP}, {port: 5432, protocol: TCP}]}
----
-type: MeshService
-mesh: default
-name: backend
-labels: {team: core}
-spec:
-  selector: {dataplaneTags: {kuma.io/service: backend}}
-  ports: [{name: http, port: 8080, appProtocol: http}, {name: admin, port: 9901}]
----
-type: MeshExternalService
-mesh: default
-name: httpbin
-spec: {match: {port: 443, protocol: http}}
----
+${destinationsYaml}---
 type: MeshHTTPRoute
 mesh: default
 name: backend-api
