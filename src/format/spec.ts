@@ -45,12 +45,15 @@ export function validateFormat(format: unknown, path: string): Violation[] {
   if (type === undefined && plain === undefined && json === undefined) out.push({ field: path, message: "must have one of 'plain' and 'json'" });
   if (type === undefined && plain !== undefined && json !== undefined) out.push({ field: path, message: "must have only one of 'plain' and 'json'" });
   if (plain === '') out.push({ field: field(path, 'plain'), message: 'must not be empty' });
+  // Which of plain and json applies is unclear, or a field is of the wrong type: the formatter is not asked.
+  const shapeKnown = out.length === 0 && wellTyped(format);
   if (Array.isArray(json)) out.push(...validateJsonFields(json, field(path, 'json')));
-  if (out.length > 0 || !wellTyped(format)) return out;
+  if (!shapeKnown) return out;
   const spec = normalizeFormat(format as FormatSchemaSpec);
   if (!spec) return out;
+  // Each field's operators are checked too, so that one pass over the file finds everything.
   const compiled = compileFormat(spec, { path });
-  return compiled.ok ? [] : [...compiled.violations];
+  return compiled.ok ? out : [...out, ...compiled.violations];
 }
 
 /** Wrong types are the schema's to report; the formatter is only given a format it can read. */

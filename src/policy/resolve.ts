@@ -12,7 +12,7 @@
 import { type Collected, type Item, byImportance, isRouteKind, matchWeight, ruleFrom } from './items.js';
 import { type OutboundDestination, resolveOutbound } from './resolve-outbound.js';
 import { inboundsOf, selectsInbound, selectsProxy, serviceResourceOf } from './selection.js';
-import { compareSpecificity, contains, serviceTag, targetKey } from './target-ref.js';
+import { compareSpecificity, contains, hasTags, serviceTag, targetKey } from './target-ref.js';
 import type { ListenerLogConfig, PolicySet, ProxyLogConfig, ResolvedRule } from './types.js';
 import type { PeerMatch, TargetRef } from '../api/shared/model.js';
 import type { InventoryProxy, ProxyInbound } from '../api/dataplane/model.js';
@@ -135,7 +135,7 @@ function destinationsNamed(ref: TargetRef, proxy: InventoryProxy, set: PolicySet
     return ref.kind === 'MeshHTTPRoute' ? set.routes.filter((r) => r.name === ref.name && r.mesh === proxy.mesh).flatMap((r) => (r.destinations ?? []).flatMap((d) => destinationsNamed(d, proxy, set))) : [];
   }
   const named = ref.labels
-    ? (set.services ?? []).filter((s) => s.kind === ref.kind && s.mesh === proxy.mesh && Object.entries(ref.labels!).every(([k, v]) => s.labels[k] === v))
+    ? (set.services ?? []).filter((s) => s.kind === ref.kind && s.mesh === proxy.mesh && hasTags(s.labels, ref.labels))
     : ref.name
       ? [serviceResourceOf({ service: ref.name, mesh: proxy.mesh, kind: ref.kind, ...(ref.namespace ? { namespace: ref.namespace } : {}) }, set) ?? { name: ref.name, kind: ref.kind, ports: [] }]
       : [];

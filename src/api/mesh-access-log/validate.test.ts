@@ -148,6 +148,15 @@ describe('MeshAccessLog validation: formats and filtering', () => {
       ],
     ],
     [
+      'operators Envoy does not know in JSON values, and a key Kuma cannot quote',
+      "          - file: {path: /a, format: {type: Json, json: [{key: a, value: '%NOPE%'}, {key: 'b\\', value: '%REQ()%'}], omitEmptyValues: true}}\n",
+      [
+        'f.yaml:9:85 spec.from[0].default.backends[0].file.format.json[1]: is not a valid JSON object',
+        'f.yaml:9:74 spec.from[0].default.backends[0].file.format.json[0].value: unknown command operator %NOPE% at column 1',
+        'f.yaml:9:104 spec.from[0].default.backends[0].file.format.json[1].value: invalid command operator %REQ()% at column 1: REQ needs a header name',
+      ],
+    ],
+    [
       'command operators the formatter does not know or cannot take',
       "          - file: {path: /a, format: {plain: '[%START_TIME%] %REQ()% %BOGUS%'}}\n",
       [
