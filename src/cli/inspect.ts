@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { formatProblem } from '../api/load-yaml.js';
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
-import { buildPolicyContext, describeProxyConfig, describeRecords, findProxy, recordsForProxy, resolveProxy, type ProxyLogConfig } from '../policy/index.js';
+import { buildPolicyContext, describeProxyConfig, describeRecords, findProxy, recordsForProxy, resolveProxyForInspection, type ProxyLogConfig } from '../policy/index.js';
 import { addServerOptions, errorMessage, request, type ServerFlags } from './api-client.js';
 import { readLocalResources } from './local-resources.js';
 
@@ -43,7 +43,8 @@ export function inspectCommand(): Command {
         process.exitCode = 1;
         return;
       }
-      config = { ...resolveProxy(context.set, proxy), accessLogRecords: recordsForProxy(context.records, proxy) };
+      // A Dataplane without declared outbounds: per destination the policies name.
+      config = { ...resolveProxyForInspection(context.set, proxy), accessLogRecords: recordsForProxy(context.records, proxy) };
     } else {
       const response = await request(flags, `api/v1/proxies/${encodeURIComponent(proxyKey)}/policies`);
       if (!response.ok) {
