@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
 import { storeEngineFor } from '../store/registry.js';
 import { createLogger } from '../telemetry/logger.js';
+import { exposureProblem, isLoopbackHost } from '../server/http-limits.js';
 import { parseByteSize, parseDuration } from '../util/duration.js';
 
 export interface ServeFlags {
@@ -16,10 +17,15 @@ export interface ServeFlags {
   httpPort: string;
   configDir?: string;
   authToken?: string;
+  insecureNoAuth?: boolean;
   retentionAge: string;
   retentionSize: string;
   logLevel: string;
+  fileSinkRoot: string[];
+  sinkAllowHost: string[];
 }
+
+const repeatable = (value: string, previous: string[]) => [...previous, value];
 
 export function addServeOptions(command: Command, defaults: { dataDir: string }): Command {
   return command
@@ -31,9 +37,12 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .option('--http-port <port>', 'port for the HTTP API', '8080')
     .option('--config-dir <dir>', 'directory of resource YAML files, watched for changes')
     .addOption(new Option('--auth-token <token>', 'require "Authorization: Bearer <token>" on /v0 and /api').env('MESHLOG_AUTH_TOKEN'))
+    .option('--insecure-no-auth', 'serve the HTTP API off loopback without --auth-token (refused otherwise)')
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
-    .option('--log-level <level>', 'debug, info, warn or error', 'info');
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--file-sink-root <dir>', 'directory file backends may write under, repeatable (default: logs/ in --data-dir)', repeatable, [])
+    .option('--sink-allow-host <host>', 'host, IP or CIDR tcp / openTelemetry backends may connect to, repeatable (default: any but link-local and metadata)', repeatable, []);
 }
 
 export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
@@ -47,8 +56,10 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   const maxBytes = parseByteSize(flags.retentionSize);
   if (maxBytes === undefined) throw new Error(`--retention-size must be a size like 2GiB or 500MB, not "${flags.retentionSize}".`);
   const logger = createLogger({ level: flags.logLevel });
-  if (flags.httpHost !== '127.0.0.1' && flags.httpHost !== '::1' && flags.httpHost !== 'localhost' && !flags.authToken) {
-    logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
+  const exposure = exposureProblem({ host: flags.httpHost, authToken: flags.authToken, insecureNoAuth: flags.insecureNoAuth });
+  if (exposure !== undefined) throw new Error(`${exposure}.`);
+  if (flags.insecureNoAuth && !isLoopbackHost(flags.httpHost) && !flags.authToken) {
+    logger.warn({ httpHost: flags.httpHost }, 'The HTTP API serves access logs to the network without authentication (--insecure-no-auth).');
   }
   storeEngineFor(flags.store);
   return {
@@ -60,6 +71,9 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     httpPort: port('http-port', flags.httpPort),
     configDir: flags.configDir,
     authToken: flags.authToken,
+    insecureNoAuth: flags.insecureNoAuth === true,
+    ...(flags.fileSinkRoot.length > 0 ? { fileSinkRoots: flags.fileSinkRoot } : {}),
+    sinkAllowHosts: flags.sinkAllowHost,
     retention: { maxAgeMs, maxBytes },
     logger,
   };

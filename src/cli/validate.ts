@@ -2,21 +2,30 @@
  * `meshlog validate -f FILE...`: check resources locally, with no server. Every problem of every
  * file is printed as `FILE:LINE:COL field: message`; a resource defined twice in one file is one
  * too, since applying the file would silently keep only the last. Files are checked independently.
+ *
+ * With `--server`, the server checks them instead (`POST /api/v1/resources?dryRun=1`, nothing
+ * applied): its own rules as well, such as where file backends may write and which hosts sinks may
+ * reach, which only the server's flags know.
  */
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { type LoadedResource, type Problem, formatProblem, loadResources } from '../api/load-yaml.js';
 import { resourceKey } from '../api/types.js';
+import { errorMessage, request } from './api-client.js';
 
 interface ValidateFlags {
   filename: string[];
+  server?: string;
+  token?: string;
 }
 
 export function validateCommand(): Command {
   return new Command('validate')
     .description('Check resources in YAML or JSON files without a server; problems as FILE:LINE:COL field: message.')
     .requiredOption('-f, --filename <file>', 'file to check ("-" for standard input), repeatable', (v: string, prev: string[]) => [...prev, v], [])
-    .action((flags: ValidateFlags) => {
+    .option('--server <url>', "also check against a server's own rules (sink roots, allowed hosts); nothing is applied")
+    .addOption(new Option('--token <token>', 'bearer token, when the server requires one').env('MESHLOG_AUTH_TOKEN'))
+    .action(async (flags: ValidateFlags) => {
       let failed = false;
       for (const file of flags.filename) {
         const text = readText(file);
@@ -26,12 +35,22 @@ export function validateCommand(): Command {
         }
         const { resources, problems } = loadResources(text, file);
         problems.push(...duplicates(resources));
+        if (problems.length === 0 && flags.server) problems.push(...(await serverProblems({ server: flags.server, token: flags.token }, file, text)));
         for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
         if (problems.length > 0) failed = true;
         else process.stdout.write(`${file}: ${resources.length} resource${resources.length === 1 ? '' : 's'} valid\n`);
       }
       if (failed) process.exitCode = 1;
     });
+}
+
+/** The server's verdict on a file that passed locally: its problems, placed as the server placed them. */
+async function serverProblems(server: { server: string; token?: string | undefined }, file: string, text: string): Promise<Problem[]> {
+  const response = await request(server, 'api/v1/resources?dryRun=1', { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: text });
+  if (response.ok) return [];
+  if (response.status !== 400) throw new Error(`${file}: ${await errorMessage(response)}`);
+  const body = (await response.json()) as { violations?: Array<{ field: string; message: string; line: number; col: number }> };
+  return (body.violations ?? []).map((v) => ({ source: file, line: v.line, col: v.col, field: v.field, message: v.message }));
 }
 
 function readText(file: string): string | undefined {

@@ -10,6 +10,7 @@
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import type { PolicySet, ResolvedBackend } from '../policy/types.js';
 import { compileRecord, openSink, sinkKey, type AnySink, type SinkBackendConfig } from '../sinks/registry.js';
+import type { SinkPolicy } from '../sinks/index.js';
 import type { RecordCompiler } from '../sinks/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -37,6 +38,8 @@ export interface PolicyDelivery {
 export interface PolicyDeliveryOptions extends PolicyRouterOptions {
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** The operator's bounds on where sinks write and connect (`--file-sink-root`, `--sink-allow-host`). */
+  readonly sinkPolicy?: SinkPolicy;
 }
 
 export function createPolicyDelivery(options: PolicyDeliveryOptions): PolicyDelivery {
@@ -56,7 +59,7 @@ export function createPolicyDelivery(options: PolicyDeliveryOptions): PolicyDeli
     const key = sinkKey(backend);
     let sink = sinks.get(key);
     if (!sink) {
-      sink = openSink(backend, { metrics, logger });
+      sink = openSink(backend, { metrics, logger, ...(options.sinkPolicy ? { policy: options.sinkPolicy } : {}) });
       sinks.set(key, sink);
     }
     return sink;

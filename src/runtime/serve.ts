@@ -3,6 +3,7 @@
  * `meshlog serve`, `meshlog demo`, the end-to-end tests and the benchmark all start it here.
  */
 import type { Server as HttpServer } from 'node:http';
+import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createAlsServer } from '../collector/als-server.js';
@@ -10,11 +11,13 @@ import { createProxyRegistry } from '../collector/proxy-registry.js';
 import { createLiveTail } from '../pipeline/live-tail.js';
 import { type Pipeline, createPipeline } from '../pipeline/pipeline.js';
 import { createPolicyDelivery } from '../pipeline/policy-delivery.js';
+import { createSinkPolicy } from '../sinks/index.js';
 import { openStore } from '../store/registry.js';
 import type { LogStore } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
 import { createApp } from '../server/app.js';
+import { exposureProblem, httpServerOptions, maxConnections } from '../server/http-limits.js';
 import { type ResourcesRuntime, startResources } from './resources.js';
 
 export interface ServerOptions {
@@ -27,10 +30,16 @@ export interface ServerOptions {
   readonly httpPort?: number;
   readonly configDir?: string;
   readonly authToken?: string;
+  /** `--insecure-no-auth`: serve the API off loopback without a token. */
+  readonly insecureNoAuth?: boolean;
   readonly retention?: { readonly maxAgeMs?: number; readonly maxBytes?: number };
   readonly logger: Logger;
   readonly maxStreams?: number;
   readonly maxMessageBytes?: number;
+  /** `--file-sink-root`: where file backends may write; default `logs/` in the data directory. */
+  readonly fileSinkRoots?: readonly string[];
+  /** `--sink-allow-host`: hosts and CIDRs tcp / openTelemetry backends may connect to. */
+  readonly sinkAllowHosts?: readonly string[];
 }
 
 export interface RunningServer {
@@ -49,13 +58,18 @@ export interface RunningServer {
 
 export async function runServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
+  const exposure = exposureProblem({ host: options.httpHost ?? '127.0.0.1', authToken: options.authToken, insecureNoAuth: options.insecureNoAuth });
+  if (exposure !== undefined) throw new Error(`Refusing to start: ${exposure}.`);
+  // The operator's bounds, handed explicitly to validation on write and to the sinks.
+  const sinkPolicy = createSinkPolicy({ fileRoots: options.fileSinkRoots ?? [path.join(options.dataDir, 'logs')], allowHosts: options.sinkAllowHosts });
+  const validation = { sinks: sinkPolicy };
   const metrics = createMetrics();
   const store = await openStore(options.store ?? 'sqlite', { dataDir: options.dataDir, retention: options.retention, logger });
   const liveTail = createLiveTail((n) => metrics.watchDropped.inc(n));
   const proxies = createProxyRegistry();
-  const delivery = createPolicyDelivery({ metrics, logger, proxyByIp: (ip) => proxies.byIp(ip) });
+  const delivery = createPolicyDelivery({ metrics, logger, proxyByIp: (ip) => proxies.byIp(ip), sinkPolicy });
   const pipeline = createPipeline({ store, liveTail, metrics, logger, delivery, proxyByIp: (ip) => proxies.byIp(ip) });
-  const resources = await startResources({ dataDir: options.dataDir, configDir: options.configDir, pipeline, proxies, logger });
+  const resources = await startResources({ dataDir: options.dataDir, configDir: options.configDir, pipeline, proxies, logger, validation });
 
   metrics.gauge('meshlog_store_queue_depth', 'Entries accepted and not yet committed to the store.', () => store.stats().pending);
   metrics.gauge('meshlog_store_entries', 'Entries in the store.', () => store.stats().entries);
@@ -135,7 +149,8 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
 
 function listen(app: Hono, hostname: string, port: number): Promise<HttpServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname, port }) as HttpServer;
+    const server = serve({ fetch: app.fetch, hostname, port, serverOptions: httpServerOptions }) as HttpServer;
+    server.maxConnections = maxConnections;
     server.once('listening', () => resolve(server));
     server.once('error', (err) => reject(new Error(`Cannot serve the HTTP API on ${hostname}:${port}: ${err.message}`)));
   });

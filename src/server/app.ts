@@ -3,6 +3,7 @@
  */
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import type { LiveTail } from '../pipeline/live-tail.js';
@@ -12,6 +13,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { addLogRoutes } from './routes/logs.js';
 import { addProxyRoutes } from './routes/proxies.js';
+import { maxRequestBodyBytes } from './http-limits.js';
 
 export interface AppDeps {
   readonly store: LogStore;
@@ -33,6 +35,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', (c) => c.text('ok\n'));
   app.get('/readyz', (c) => (deps.ready() ? c.text('ready\n') : c.text('not ready\n', 503)));
   app.get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+  app.use('*', bodyLimit({ maxSize: maxRequestBodyBytes, onError: (c) => c.json({ error: `the request body is larger than ${maxRequestBodyBytes} bytes (1 MiB)` }, 413) }));
   if (deps.authToken) {
     const auth = bearerAuth({ token: deps.authToken });
     app.use('/v0/*', auth);

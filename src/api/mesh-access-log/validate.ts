@@ -7,17 +7,18 @@ import { type Violation, field, index } from '../../model/violations.js';
 import { validatePeerMatch } from './peer-match.js';
 import { MeshAccessLogSpec } from './schema.js';
 import type { TargetRefKind } from '../shared/model.js';
+import type { ValidationContext } from '../types.js';
 
 const topKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'MeshGatewayRoute', 'MeshHTTPRoute'];
 const fromKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset'];
 const toKinds: readonly TargetRefKind[] = ['Mesh', 'MeshService'];
 const routeKinds: ReadonlySet<string> = new Set(['MeshGatewayRoute', 'MeshHTTPRoute']);
 
-export function validateMeshAccessLog(spec: unknown, path: string): Violation[] {
-  return checkSpec(MeshAccessLogSpec, spec, path, isObject(spec) ? rules(spec, path) : []);
+export function validateMeshAccessLog(spec: unknown, path: string, context?: ValidationContext): Violation[] {
+  return checkSpec(MeshAccessLogSpec, spec, path, isObject(spec) ? rules(spec, path, context) : []);
 }
 
-function rules(spec: Record<string, unknown>, path: string): Violation[] {
+function rules(spec: Record<string, unknown>, path: string, context?: ValidationContext): Violation[] {
   const out: Violation[] = [];
   const { targetRef, from, to, rules: kumaRules } = spec;
   const has = (list: unknown) => Array.isArray(list) && list.length > 0;
@@ -35,15 +36,15 @@ function rules(spec: Record<string, unknown>, path: string): Violation[] {
 
   eachEntry(from, field(path, 'from'), (entry, at) => {
     out.push(...validateTargetRef(entry['targetRef'], field(at, 'targetRef'), fromKinds, (kind) => (routeKinds.has(kind) ? 'there is no route a request originates from' : undefined)));
-    out.push(...validateConf(entry['default'], field(at, 'default')));
+    out.push(...validateConf(entry['default'], field(at, 'default'), context));
   });
   eachEntry(to, field(path, 'to'), (entry, at) => {
     out.push(...validateTargetRef(entry['targetRef'], field(at, 'targetRef'), toKinds));
-    out.push(...validateConf(entry['default'], field(at, 'default')));
+    out.push(...validateConf(entry['default'], field(at, 'default'), context));
   });
   eachEntry(kumaRules, field(path, 'rules'), (rule, at) => {
     eachEntry(rule['matches'], field(at, 'matches'), (match, matchAt) => out.push(...validatePeerMatch(match, matchAt)));
-    out.push(...validateConf(rule['default'], field(at, 'default')));
+    out.push(...validateConf(rule['default'], field(at, 'default'), context));
   });
   return out;
 }

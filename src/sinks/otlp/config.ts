@@ -8,7 +8,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import { type Violation, field, index } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
 import { compileOtelTemplate } from './otel-template.js';
-import { parseOtlpEndpoint } from './transport.js';
+import { endpointHost, parseOtlpEndpoint } from './transport.js';
+import { hostProblem, type SinkPolicy } from '../shared/destination-policy.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -43,12 +44,15 @@ export type OtelBackendConfig = {
   readonly attributes?: readonly OtelAttribute[];
 };
 
-export function validateOtlpConfig(raw: Readonly<Record<string, unknown>>, path: string): Violation[] {
+export function validateOtlpConfig(raw: Readonly<Record<string, unknown>>, path: string, policy?: SinkPolicy): Violation[] {
   const out: Violation[] = [];
   const endpoint = raw['endpoint'];
-  if (typeof endpoint === 'string' && parseOtlpEndpoint(endpoint) === undefined) {
+  const parsed = typeof endpoint === 'string' ? parseOtlpEndpoint(endpoint) : undefined;
+  if (typeof endpoint === 'string' && parsed === undefined) {
     out.push({ field: field(path, 'endpoint'), message: `must be host:port (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not ${JSON.stringify(endpoint)}` });
   }
+  const refused = parsed ? hostProblem(endpointHost(parsed), policy) : undefined;
+  if (refused) out.push({ field: field(path, 'endpoint'), message: refused });
   const attributes = Array.isArray(raw['attributes']) ? (raw['attributes'] as unknown[]) : [];
   const problems = templateProblems(raw['body'], attributes, path);
   out.push(...problems(field(path, 'body')));

@@ -58,7 +58,10 @@ export const otlpSinkFactory: SinkFactory<typeof OtlpConfigSchema, OtelBackendCo
       throw new Error(`openTelemetry backend endpoint ${JSON.stringify(config.endpoint)} is neither host:port nor an http(s) URL; validate() the config first.`);
     }
     exportRequestType();
-    const transport = endpoint.protocol === 'grpc' ? createGrpcTransport(endpoint.target, settings.timeoutMs, settings.retry) : createHttpTransport(endpoint.url, settings.timeoutMs);
+    const transport =
+      endpoint.protocol === 'grpc'
+        ? createGrpcTransport(endpoint.target, settings.timeoutMs, settings.retry, deps.policy)
+        : createHttpTransport(endpoint.url, settings.timeoutMs, deps.policy);
     const writer: BatchWriter<OtelLogRecord> = {
       write: (batch, signal) => transport.send(encodeExportRequest(batch), signal),
       close: async () => transport.close(),
