@@ -23,6 +23,9 @@ export interface ServeFlags {
   logLevel: string;
   fileSinkRoot: string[];
   sinkAllowHost: string[];
+  sensitiveHeader: string[];
+  revealHeader: string[];
+  redactQueryParam: string[];
 }
 
 const repeatable = (value: string, previous: string[]) => [...previous, value];
@@ -42,7 +45,10 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--file-sink-root <dir>', 'directory file backends may write under, repeatable (default: logs/ in --data-dir)', repeatable, [])
-    .option('--sink-allow-host <host>', 'host, IP or CIDR tcp / openTelemetry backends may connect to, repeatable (default: any but link-local and metadata)', repeatable, []);
+    .option('--sink-allow-host <host>', 'host, IP or CIDR tcp / openTelemetry backends may connect to, repeatable (default: any but link-local and metadata)', repeatable, [])
+    .option('--sensitive-header <name>', 'also redact this header (beside authorization, cookie, ...), repeatable', repeatable, [])
+    .option('--reveal-header <name>', 'never redact this header, even one of the defaults, repeatable', repeatable, [])
+    .option('--redact-query-param <name>', 'also redact this query parameter in :path (beside token, access_token, sig, ...), repeatable', repeatable, []);
 }
 
 export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
@@ -74,6 +80,7 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     insecureNoAuth: flags.insecureNoAuth === true,
     ...(flags.fileSinkRoot.length > 0 ? { fileSinkRoots: flags.fileSinkRoot } : {}),
     sinkAllowHosts: flags.sinkAllowHost,
+    redaction: { sensitiveHeaders: flags.sensitiveHeader, revealHeaders: flags.revealHeader, redactQueryParams: flags.redactQueryParam },
     retention: { maxAgeMs, maxBytes },
     logger,
   };

@@ -15,7 +15,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { parseLogName } from '../envoy/log-name.js';
 import { type ProxyCollection, type RecordMatcher, compileRecords } from './access-log-records.js';
-import { defaultSensitiveHeaders, redactSensitiveHeaders } from './entry-headers.js';
+import { createRedactionPolicy, redactEntry, type RedactionPolicy } from './redaction.js';
 import type { CollectedEntry, LiveTail } from './live-tail.js';
 import type { AlsBatch, LogConsumer } from '../model/als-batch.js';
 import type { DecodedEntry } from '../model/entry.js';
@@ -31,8 +31,8 @@ export interface PipelineOptions {
   readonly liveTail: LiveTail;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** Header names whose values are redacted unless a record includes them. */
-  readonly sensitiveHeaders?: readonly string[];
+  /** What is redacted: sensitive headers (unless a record includes them) and query parameters. */
+  readonly redaction?: RedactionPolicy;
   /** MeshAccessLog backends; without it, only AccessLogRecords collect into the store. */
   readonly delivery?: PolicyDelivery;
   /** The proxy that has an IP, when it reports to meshlog too: names the other end of a call. */
@@ -50,7 +50,7 @@ export interface Pipeline extends LogConsumer {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, liveTail, metrics } = options;
   const types = loadAlsTypes();
-  const sensitive = new Set((options.sensitiveHeaders ?? defaultSensitiveHeaders).map((h) => h.toLowerCase()));
+  const redaction = options.redaction ?? createRedactionPolicy();
   let matcher = compileRecords([]);
   let overloaded = false;
 
@@ -97,7 +97,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         let bytes = encoded[i]!;
         if (kind === 'http') {
           const allowed = !matched ? noHeaders : matched.length === 1 ? matched[0]!.includedHeaders : unionOf(matched.map((r) => r.includedHeaders));
-          if (redactSensitiveHeaders(entry, sensitive, allowed)) bytes = type.encode(entry).finish();
+          if (redactEntry(entry, redaction, allowed)) bytes = type.encode(entry).finish();
         }
         const c = entryColumns(kind, entry, receivedAtUs);
         const edge = entryEdge(proxy, entry, options.proxyByIp);

@@ -11,6 +11,7 @@ import { createProxyRegistry } from '../collector/proxy-registry.js';
 import { createLiveTail } from '../pipeline/live-tail.js';
 import { type Pipeline, createPipeline } from '../pipeline/pipeline.js';
 import { createPolicyDelivery } from '../pipeline/policy-delivery.js';
+import { createRedactionPolicy, type RedactionOptions } from '../pipeline/redaction.js';
 import { createSinkPolicy } from '../sinks/index.js';
 import { openStore } from '../store/registry.js';
 import type { LogStore } from '../store/types.js';
@@ -40,6 +41,8 @@ export interface ServerOptions {
   readonly fileSinkRoots?: readonly string[];
   /** `--sink-allow-host`: hosts and CIDRs tcp / openTelemetry backends may connect to. */
   readonly sinkAllowHosts?: readonly string[];
+  /** `--sensitive-header`, `--reveal-header`, `--redact-query-param`. */
+  readonly redaction?: RedactionOptions;
 }
 
 export interface RunningServer {
@@ -68,7 +71,8 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   const liveTail = createLiveTail((n) => metrics.watchDropped.inc(n));
   const proxies = createProxyRegistry();
   const delivery = createPolicyDelivery({ metrics, logger, proxyByIp: (ip) => proxies.byIp(ip), sinkPolicy });
-  const pipeline = createPipeline({ store, liveTail, metrics, logger, delivery, proxyByIp: (ip) => proxies.byIp(ip) });
+  const redaction = createRedactionPolicy(options.redaction);
+  const pipeline = createPipeline({ store, liveTail, metrics, logger, delivery, proxyByIp: (ip) => proxies.byIp(ip), redaction });
   const resources = await startResources({ dataDir: options.dataDir, configDir: options.configDir, pipeline, proxies, logger, validation });
 
   metrics.gauge('meshlog_store_queue_depth', 'Entries accepted and not yet committed to the store.', () => store.stats().pending);
