@@ -35,7 +35,10 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/healthz', (c) => c.text('ok\n'));
   app.get('/readyz', (c) => (deps.ready() ? c.text('ready\n') : c.text('not ready\n', 503)));
   app.get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
-  app.use('*', bodyLimit({ maxSize: maxRequestBodyBytes, onError: (c) => c.json({ error: `the request body is larger than ${maxRequestBodyBytes} bytes (1 MiB)` }, 413) }));
+  // Only /v0 and /api take bodies; health and metrics are GETs.
+  const limit = bodyLimit({ maxSize: maxRequestBodyBytes, onError: (c) => c.json({ error: `the request body is larger than ${maxRequestBodyBytes} bytes (1 MiB)` }, 413) });
+  app.use('/v0/*', limit);
+  app.use('/api/*', limit);
   if (deps.authToken) {
     const auth = bearerAuth({ token: deps.authToken });
     app.use('/v0/*', auth);
