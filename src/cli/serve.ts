@@ -1,6 +1,7 @@
 /**
  * `meshlog serve`: collector + store + API in one process.
  */
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
 import { storeEngineFor } from '../store/registry.js';
@@ -21,6 +22,11 @@ export interface ServeFlags {
   retentionAge: string;
   retentionSize: string;
   logLevel: string;
+  ingestWorkers?: string;
+  maxStreams: string;
+  maxStreamsPerPeer: string;
+  alsIdleTimeout: string;
+  maxMessageBytes: string;
   fileSinkRoot: string[];
   sinkAllowHost: string[];
   sensitiveHeader: string[];
@@ -44,6 +50,11 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--ingest-workers <n>', 'threads that decode, filter and store entries, each with its own store shard (default: one per core)')
+    .option('--max-streams <n>', 'ALS streams served at once; more are refused (RESOURCE_EXHAUSTED)', '1024')
+    .option('--max-streams-per-peer <n>', 'ALS streams served at once from one client address', '64')
+    .option('--als-idle-timeout <duration>', 'close an ALS stream that sends nothing for this long (Envoy reopens it)', '5m')
+    .option('--max-message-bytes <size>', 'largest ALS message accepted', '1MiB')
     .option('--file-sink-root <dir>', 'directory file backends may write under, repeatable (default: logs/ in --data-dir)', repeatable, [])
     .option('--sink-allow-host <host>', 'host, IP or CIDR tcp / openTelemetry backends may connect to, repeatable (default: any but link-local and metadata)', repeatable, [])
     .option('--sensitive-header <name>', 'also redact this header (beside authorization, cookie, ...), repeatable', repeatable, [])
@@ -62,12 +73,23 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   const maxBytes = parseByteSize(flags.retentionSize);
   if (maxBytes === undefined) throw new Error(`--retention-size must be a size like 2GiB or 500MB, not "${flags.retentionSize}".`);
   const logger = createLogger({ level: flags.logLevel });
+  const ingestWorkers = flags.ingestWorkers === undefined ? availableParallelism() : Number(flags.ingestWorkers);
+  if (!Number.isInteger(ingestWorkers) || ingestWorkers < 1 || ingestWorkers > 64) throw new Error(`--ingest-workers must be a whole number from 1 to 64, not "${flags.ingestWorkers}".`);
   const exposure = exposureProblem({ host: flags.httpHost, authToken: flags.authToken, insecureNoAuth: flags.insecureNoAuth });
   if (exposure !== undefined) throw new Error(`${exposure}.`);
   if (flags.insecureNoAuth && !isLoopbackHost(flags.httpHost) && !flags.authToken) {
     logger.warn({ httpHost: flags.httpHost }, 'The HTTP API serves access logs to the network without authentication (--insecure-no-auth).');
   }
   storeEngineFor(flags.store);
+  const count = (name: string, text: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, not "${text}".`);
+    return n;
+  };
+  const alsIdleTimeoutMs = parseDuration(flags.alsIdleTimeout);
+  if (alsIdleTimeoutMs === undefined || alsIdleTimeoutMs < 1000) throw new Error(`--als-idle-timeout must be a duration of at least 1s like 5m, not "${flags.alsIdleTimeout}".`);
+  const maxMessageBytes = parseByteSize(flags.maxMessageBytes);
+  if (maxMessageBytes === undefined || maxMessageBytes < 1024) throw new Error(`--max-message-bytes must be a size of at least 1KiB like 1MiB, not "${flags.maxMessageBytes}".`);
   return {
     dataDir: flags.dataDir,
     store: flags.store,
@@ -83,6 +105,12 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     redaction: { sensitiveHeaders: flags.sensitiveHeader, revealHeaders: flags.revealHeader, redactQueryParams: flags.redactQueryParam },
     retention: { maxAgeMs, maxBytes },
     logger,
+    logLevel: flags.logLevel,
+    ingestWorkers,
+    maxStreams: count('max-streams', flags.maxStreams),
+    maxStreamsPerPeer: count('max-streams-per-peer', flags.maxStreamsPerPeer),
+    alsIdleTimeoutMs,
+    maxMessageBytes,
   };
 }
 

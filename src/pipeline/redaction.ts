@@ -1,8 +1,9 @@
 /**
  * What the operator says is secret, and taking it out of an entry before it leaves meshlog: the
  * values of sensitive headers, and the values of named query parameters in `:path` (also in
- * `x-envoy-original-path` and `referer`, which carry the same URLs). The store's `path` column is
- * read from the redacted entry, so a token in a query string is never stored or queried in clear.
+ * `x-envoy-original-path` and `referer`, which carry the same URLs). The pipeline keeps the
+ * redacted path in the store's `path` column too, so a token in a query string is never stored or
+ * queried in clear.
  *
  * The policy is the operator's alone (`--sensitive-header`, `--reveal-header`,
  * `--redact-query-param`); a resource can only ask for a header through a record's `included*`

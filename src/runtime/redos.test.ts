@@ -12,7 +12,7 @@ import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testin
 import { silentLogger } from '../telemetry/logger.js';
 import { type RunningServer, runServer } from './serve.js';
 
-const bomb = 'a'.repeat(28) + '!';
+const bomb = `${'a'.repeat(28)}!`;
 
 const records = `apiVersion: observability.enterprise.mesh.gloo.solo.io/v1
 kind: AccessLogRecord

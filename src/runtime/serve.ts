@@ -1,6 +1,7 @@
 /**
- * One meshlog process: collector (ALS gRPC) + pipeline + embedded store + HTTP API + resources.
- * `meshlog serve`, `meshlog demo`, the end-to-end tests and the benchmark all start it here.
+ * One meshlog process: collector (ALS gRPC) + ingest workers (pipeline and store shards) + HTTP API
+ * + resources. `meshlog serve`, `meshlog demo`, the end-to-end tests and the benchmark all start
+ * it here.
  */
 import type { Server as HttpServer } from 'node:http';
 import path from 'node:path';
@@ -8,13 +9,14 @@ import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createAlsServer } from '../collector/als-server.js';
 import { createProxyRegistry } from '../collector/proxy-registry.js';
+import { mkdirSync } from 'node:fs';
 import { createLiveTail } from '../pipeline/live-tail.js';
-import { type Pipeline, createPipeline } from '../pipeline/pipeline.js';
-import { createPolicyDelivery } from '../pipeline/policy-delivery.js';
+import { createSinkSet } from '../pipeline/sink-set.js';
 import { createRedactionPolicy, type RedactionOptions } from '../pipeline/redaction.js';
 import { createSinkPolicy } from '../sinks/index.js';
-import { openStore } from '../store/registry.js';
-import type { LogStore } from '../store/types.js';
+import { openStoreReaderFor } from '../store/registry.js';
+import type { StoreHandle } from '../store/types.js';
+import { startIngestPool } from './ingest/pool.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
 import { createApp } from '../server/app.js';
@@ -35,7 +37,13 @@ export interface ServerOptions {
   readonly insecureNoAuth?: boolean;
   readonly retention?: { readonly maxAgeMs?: number; readonly maxBytes?: number };
   readonly logger: Logger;
+  /** `--log-level`, for the ingest workers' own loggers. */
+  readonly logLevel?: string;
+  /** Ingest worker threads (`--ingest-workers`); default 1 here, the cores in `meshlog serve`. */
+  readonly ingestWorkers?: number;
   readonly maxStreams?: number;
+  readonly maxStreamsPerPeer?: number;
+  readonly alsIdleTimeoutMs?: number;
   readonly maxMessageBytes?: number;
   /** `--file-sink-root`: where file backends may write; default `logs/` in the data directory. */
   readonly fileSinkRoots?: readonly string[];
@@ -48,8 +56,7 @@ export interface ServerOptions {
 export interface RunningServer {
   readonly alsPort: number;
   readonly httpPort: number;
-  readonly store: LogStore;
-  readonly pipeline: Pipeline;
+  readonly store: StoreHandle;
   readonly resources: ResourcesRuntime;
   readonly metrics: Metrics;
   readonly app: Hono;
@@ -63,32 +70,66 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   const { logger } = options;
   const exposure = exposureProblem({ host: options.httpHost ?? '127.0.0.1', authToken: options.authToken, insecureNoAuth: options.insecureNoAuth });
   if (exposure !== undefined) throw new Error(`Refusing to start: ${exposure}.`);
-  // The operator's bounds, handed explicitly to validation on write and to the sinks.
+  // The operator's bounds, handed explicitly to validation on write, the sinks and the workers' redaction.
   const sinkPolicy = createSinkPolicy({ fileRoots: options.fileSinkRoots ?? [path.join(options.dataDir, 'logs')], allowHosts: options.sinkAllowHosts });
   const validation = { sinks: sinkPolicy };
-  const metrics = createMetrics();
-  const store = await openStore(options.store ?? 'sqlite', { dataDir: options.dataDir, retention: options.retention, logger });
-  const liveTail = createLiveTail((n) => metrics.watchDropped.inc(n));
-  const proxies = createProxyRegistry();
-  const delivery = createPolicyDelivery({ metrics, logger, proxyByIp: (ip) => proxies.byIp(ip), sinkPolicy });
   const redaction = createRedactionPolicy(options.redaction);
-  const pipeline = createPipeline({ store, liveTail, metrics, logger, delivery, proxyByIp: (ip) => proxies.byIp(ip), redaction });
-  const resources = await startResources({ dataDir: options.dataDir, configDir: options.configDir, pipeline, proxies, logger, validation });
+  const storeSpec = options.store ?? 'sqlite';
+  const metrics = createMetrics();
+  const liveTail = createLiveTail({ onLost: (n) => metrics.watchDropped.inc(n) });
+  const sinks = createSinkSet({ metrics, logger, policy: sinkPolicy });
+  mkdirSync(options.dataDir, { recursive: true });
+  const pool = await startIngestPool({
+    workers: options.ingestWorkers ?? 1,
+    dataDir: options.dataDir,
+    store: storeSpec,
+    retention: options.retention,
+    logLevel: options.logLevel ?? 'warn',
+    liveTail,
+    sinks,
+    metrics,
+    logger,
+    sensitiveHeaders: [...redaction.sensitiveHeaders],
+    redactQueryParams: [...redaction.queryParams],
+  });
+  const reader = await openStoreReaderFor(storeSpec, { dataDir: options.dataDir, logger });
+  const store: StoreHandle = {
+    query: (q) => reader.query(q),
+    workloads: () => reader.workloads(),
+    flush: () => pool.flush(),
+    stats: () => pool.storeStats(),
+    close: () => reader.close(),
+  };
+  const proxies = createProxyRegistry();
+  proxies.onChange((identity) => {
+    if (identity.ip) pool.peer(identity.ip, identity);
+  });
+  const resources = await startResources({
+    dataDir: options.dataDir,
+    configDir: options.configDir,
+    proxies,
+    logger,
+    validation,
+    onContext: (context) => pool.setResources(context.records, context.set, context.proxies),
+  });
 
   metrics.gauge('meshlog_store_queue_depth', 'Entries accepted and not yet committed to the store.', () => store.stats().pending);
   metrics.gauge('meshlog_store_entries', 'Entries in the store.', () => store.stats().entries);
   metrics.gauge('meshlog_store_bytes', 'Bytes the store uses on disk.', () => store.stats().bytesOnDisk);
   metrics.gauge('meshlog_store_write_failures', 'Entries the store failed to write.', () => store.stats().failed);
   metrics.gauge('meshlog_watchers', 'Live watchers attached.', () => liveTail.watchers);
+  metrics.gauge('meshlog_ingest_batches_outstanding', 'ALS batches handed to ingest workers and not yet taken.', () => pool.outstanding());
 
   const als = createAlsServer({
     host: options.alsHost ?? '0.0.0.0',
     port: options.alsPort ?? 9977,
-    consumer: pipeline,
+    consumer: pool,
     registry: proxies,
     metrics,
     logger,
     maxStreams: options.maxStreams,
+    maxStreamsPerPeer: options.maxStreamsPerPeer,
+    idleTimeoutMs: options.alsIdleTimeoutMs,
     maxMessageBytes: options.maxMessageBytes,
   });
   metrics.gauge('meshlog_als_streams_active', 'ALS streams open now.', () => als.activeStreams());
@@ -101,49 +142,50 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     proxies,
     logger,
     authToken: options.authToken,
-    ready: () => listening,
+    readiness: () => (listening ? pool.problem() : 'not listening yet'),
     policyContext: () => resources.context(),
     extraRoutes: [resources.routes],
   });
 
+  const closeInputs = async () => {
+    await pool.close();
+    // Records the workers formatted last reached the sinks before the workers closed.
+    await sinks.shutdown(5_000);
+    await resources.close();
+    await store.close();
+  };
   let http: HttpServer | undefined;
   try {
     await als.start();
     http = await listen(app, options.httpHost ?? '127.0.0.1', options.httpPort ?? 8080);
   } catch (err) {
     await als.shutdown(0);
-    await delivery.shutdown(0);
-    await resources.close();
-    await store.close();
+    await closeInputs();
     throw err;
   }
   listening = true;
   const httpPort = (http.address() as { port: number }).port;
-  logger.info({ alsPort: als.port, httpPort, dataDir: options.dataDir }, 'meshlog is serving.');
+  logger.info({ alsPort: als.port, httpPort, dataDir: options.dataDir, ingestWorkers: options.ingestWorkers ?? 1 }, 'meshlog is serving.');
 
   let stopping: Promise<void> | undefined;
   return {
     alsPort: als.port,
     httpPort,
     store,
-    pipeline,
     resources,
     metrics,
     app,
-    reopenLogFiles: () => delivery.reopenFiles(),
+    reopenLogFiles: () => sinks.reopenFiles(),
     shutdown() {
       stopping ??= (async () => {
         listening = false;
         await als.shutdown();
-        // Sinks get what the collector accepted; a peer that is away gets a few seconds.
-        await delivery.shutdown(5_000);
+        await closeInputs();
         await new Promise<void>((resolve) => {
           http!.close(() => resolve());
           // Watch streams never end by themselves.
           http!.closeAllConnections();
         });
-        await resources.close();
-        await store.close();
         logger.info({}, 'meshlog stopped.');
       })();
       return stopping;

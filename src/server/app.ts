@@ -8,24 +8,28 @@ import { HTTPException } from 'hono/http-exception';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import type { LiveTail } from '../pipeline/live-tail.js';
 import type { PolicyContext } from '../policy/index.js';
-import type { LogStore } from '../store/types.js';
+import type { StoreHandle } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { addLogRoutes } from './routes/logs.js';
 import { addProxyRoutes } from './routes/proxies.js';
 import { maxRequestBodyBytes } from './http-limits.js';
+import { addViewerRoutes } from './static.js';
 
 export interface AppDeps {
-  readonly store: LogStore;
+  readonly store: StoreHandle;
   readonly liveTail: LiveTail;
   readonly metrics: Metrics;
   readonly proxies: ProxyRegistry;
   readonly logger: Logger;
   /** When set, `/v0` and `/api` require `Authorization: Bearer <token>`; health and metrics stay open. */
   readonly authToken?: string;
-  readonly ready: () => boolean;
+  /** Null when ready; else why not (the body of a 503 from `/readyz`). */
+  readonly readiness: () => string | null;
   /** The resources in force (policies, backends, inventory), for the proxy routes. */
   readonly policyContext?: () => PolicyContext;
+  /** Where the built web viewer is (default `dist/web` of this checkout). */
+  readonly viewerRoot?: string;
   /** Adds routes owned by other parts (resources, policies). */
   readonly extraRoutes?: ReadonlyArray<(app: Hono) => void>;
 }
@@ -33,8 +37,14 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.text('ok\n'));
-  app.get('/readyz', (c) => (deps.ready() ? c.text('ready\n') : c.text('not ready\n', 503)));
-  app.get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+  app.get('/readyz', (c) => {
+    const problem = deps.readiness();
+    return problem === null ? c.text('ready\n') : c.text(`not ready: ${problem}\n`, 503);
+  });
+  app.get('/metrics', async (c) => {
+    const { contentType, text } = await deps.metrics.exposition();
+    return c.body(text, 200, { 'content-type': contentType });
+  });
   // Only /v0 and /api take bodies; health and metrics are GETs.
   const limit = bodyLimit({ maxSize: maxRequestBodyBytes, onError: (c) => c.json({ error: `the request body is larger than ${maxRequestBodyBytes} bytes (1 MiB)` }, 413) });
   app.use('/v0/*', limit);
@@ -47,6 +57,7 @@ export function createApp(deps: AppDeps): Hono {
   addLogRoutes(app, deps);
   addProxyRoutes(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
+  addViewerRoutes(app, deps.viewerRoot);
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {
     // Deliberate answers (401 from bearer auth) pass through; anything else is our failure.

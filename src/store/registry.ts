@@ -1,11 +1,14 @@
 /**
  * The store engines, listed by hand, and the `--store` flag that picks one: `sqlite` (the default,
  * a file database in `--data-dir`). A scale-out engine is one more line here and a folder beside
- * `sqlite/`; everything above the store sees only `LogStore`.
+ * `sqlite/`. Everything above the store sees `LogStore`, or its halves: ingest workers write shards
+ * through `openWriter`, the server reads them all through `openReader`.
  */
 import type { Logger } from '../telemetry/logger.js';
 import { createSqliteStore } from './sqlite/index.js';
-import type { LogStore } from './types.js';
+import { openStoreReader } from './sqlite/reader.js';
+import { createShardStore } from './sqlite/shard-store.js';
+import type { LogReader, LogStore, LogWriter } from './types.js';
 
 /** What every engine is opened with, whatever it stores in. */
 export interface StoreOpenOptions {
@@ -20,11 +23,25 @@ interface StoreEngine {
   readonly matches: (spec: string) => boolean;
   /** `--store` values this engine takes, for the error that lists them. */
   readonly example: string;
+  /** Both halves in one object, for a process that writes from one thread. */
   open(spec: string, options: StoreOpenOptions): Promise<LogStore>;
+  /** The writer of one shard, opened in the ingest worker that owns it. */
+  openWriter(spec: string, shard: number, options: StoreOpenOptions & { readonly onError?: (error: string) => void }): Promise<LogWriter>;
+  /** The reader over every shard, opened where queries are answered. */
+  openReader(spec: string, options: StoreOpenOptions): Promise<LogReader>;
 }
 
 const engines: readonly StoreEngine[] = [
-  { matches: (spec) => spec === 'sqlite', example: 'sqlite', open: (_spec, options) => createSqliteStore(options) },
+  {
+    matches: (spec) => spec === 'sqlite',
+    example: 'sqlite',
+    open: (_spec, options) => createSqliteStore(options),
+    openWriter: async (_spec, shard, options) => createShardStore({ dataDir: options.dataDir, shard, retention: options.retention, onError: options.onError }),
+    async openReader(_spec, options) {
+      const reader = openStoreReader(options.dataDir);
+      return { query: async (q) => reader.query(q), workloads: async () => reader.workloads(), close: async () => reader.close() };
+    },
+  },
 ];
 
 export class StoreSpecError extends Error {
@@ -40,6 +57,14 @@ export function storeEngineFor(spec: string): StoreEngine {
 
 export function openStore(spec: string, options: StoreOpenOptions): Promise<LogStore> {
   return storeEngineFor(spec).open(spec, options);
+}
+
+export function openStoreWriter(spec: string, shard: number, options: StoreOpenOptions & { readonly onError?: (error: string) => void }): Promise<LogWriter> {
+  return storeEngineFor(spec).openWriter(spec, shard, options);
+}
+
+export function openStoreReaderFor(spec: string, options: StoreOpenOptions): Promise<LogReader> {
+  return storeEngineFor(spec).openReader(spec, options);
 }
 
 /** A store URL in an error message without its password. */

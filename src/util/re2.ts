@@ -10,7 +10,7 @@
  * regexes abort it for the rest of the process (docs/operations/security.md has the figures).
  */
 import RE2 from 're2';
-import { type Violation } from '../model/violations.js';
+import type { Violation } from '../model/violations.js';
 
 /** A compiled user regex; `test` runs in time linear in the input. */
 export type SafeRegex = Pick<RE2, 'test' | 'source'>;
@@ -26,13 +26,13 @@ const javascriptEscape = /\\(?:\\|u|c[A-Za-z]|[pP]\{([^}]*)\})/g;
 
 function javascriptOnly(pattern: string): string | undefined {
   for (const m of pattern.matchAll(javascriptEscape)) {
-    const escape = m[0];
-    if (escape === '\\\\') continue;
-    if (escape.startsWith('\\u')) return 'invalid escape sequence: \\u (RE2 writes a code point as \\x{FFFF})';
-    if (escape.startsWith('\\c')) return `invalid escape sequence: ${escape} (RE2 writes a control character as \\x01)`;
+    const sequence = m[0];
+    if (sequence === '\\\\') continue;
+    if (sequence.startsWith('\\u')) return 'invalid escape sequence: \\u (RE2 writes a code point as \\x{FFFF})';
+    if (sequence.startsWith('\\c')) return `invalid escape sequence: ${sequence} (RE2 writes a control character as \\x01)`;
     // A Unicode class the binding renamed is JavaScript's spelling (\p{Letter}); RE2 wants \p{L}.
     const name = m[1]!;
-    if (new RE2(`\\p{${name}}`, 'u').internalSource !== `\\p{${name}}`) return `invalid character class range: ${escape} (RE2 names classes like \\p{L} or \\p{Greek})`;
+    if (new RE2(`\\p{${name}}`, 'u').internalSource !== `\\p{${name}}`) return `invalid character class range: ${sequence} (RE2 names classes like \\p{L} or \\p{Greek})`;
   }
   return undefined;
 }

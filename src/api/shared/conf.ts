@@ -25,7 +25,11 @@ export function validateConf(conf: unknown, path: string, context?: ValidationCo
   if (!isObject(conf)) return [];
   const out: Violation[] = [];
   const backends = conf['backends'];
-  if (Array.isArray(backends)) backends.forEach((b, i) => out.push(...validateBackend(b, index(field(path, 'backends'), i), 'inline', context)));
+  if (Array.isArray(backends)) {
+    backends.forEach((b, i) => {
+      out.push(...validateBackend(b, index(field(path, 'backends'), i), 'inline', context));
+    });
+  }
   out.push(...validateFiltering(conf['filtering'], field(path, 'filtering')));
   return out;
 }

@@ -9,7 +9,8 @@
  * with the same reader.)
  */
 import { mkdirSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../../util/worker-thread.js';
 import type { EntryRow, LogStore, StoreStats } from '../types.js';
 import { type ChunkBatch, packBatch } from './chunk-batch.js';
 import { openStoreReader } from './reader.js';
@@ -30,15 +31,8 @@ export interface SqliteStoreOptions {
   readonly logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
-/**
- * The writer worker from the compiled `.js` beside this file; when this file runs as TypeScript
- * (tests under vitest), the worker registers tsx's loader first, then imports the `.ts` source.
- */
 function createWriterWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./writer-worker.js', import.meta.url));
-  const source = new URL('./writer-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return startWorkerThread(import.meta.url, 'writer-worker');
 }
 
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<LogStore> {
@@ -54,7 +48,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   let seq = 0;
   const inFlight = new Map<number, ChunkBatch>();
   let inFlightRows = 0;
-  const flushWaiters = new Map<number, () => void>();
+  const flushWaiters = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  /** The last commit error since a flush resolved: the next flush rejects with it. */
+  let failedSinceFlush: string | null = null;
+  /** The last commit error, until a later batch commits. */
+  let problem: string | null = null;
   let flushId = 0;
   const drainListeners: Array<() => void> = [];
   let overHighWater = false;
@@ -103,6 +101,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   function handle(message: FromWorker) {
     switch (message.type) {
       case 'written':
+        problem = null;
         settle(message.seq);
         stats.written += message.count;
         stats.entries = message.entries;
@@ -110,12 +109,19 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       case 'failed':
         settle(message.seq);
         stats.failed += message.count;
+        failedSinceFlush = message.error;
+        problem = message.error;
         logger?.error({ rows: message.count, error: message.error }, 'The store could not write a batch of entries.');
         break;
-      case 'flushed':
-        flushWaiters.get(message.id)?.();
+      case 'flushed': {
+        const waiter = flushWaiters.get(message.id);
         flushWaiters.delete(message.id);
+        if (failedSinceFlush !== null) {
+          waiter?.reject(new Error(`the store could not write some entries: ${failedSinceFlush}`));
+          failedSinceFlush = null;
+        } else waiter?.resolve();
         break;
+      }
       case 'stats':
         stats.entries = message.entries;
         stats.bytesOnDisk = message.bytesOnDisk;
@@ -123,6 +129,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
         break;
       case 'fatal':
         logger?.error({ error: message.error }, 'The store writer failed.');
+        break;
+      case 'problem':
+        logger?.error({ error: message.error }, 'The store found a damaged file.');
         break;
       default:
         break;
@@ -181,8 +190,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   function flush(): Promise<void> {
     sendBuffer();
     const id = ++flushId;
-    return new Promise((resolve) => {
-      flushWaiters.set(id, resolve);
+    return new Promise((resolve, reject) => {
+      flushWaiters.set(id, { resolve, reject });
       post(worker!, { type: 'flush', id });
     });
   }
@@ -209,9 +218,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
     },
     flush,
+    problem: () => (problem === null ? null : `the store could not write its last batch: ${problem}`),
     close() {
       closing ??= (async () => {
-        await flush();
+        // A failed commit was counted; closing goes on regardless.
+        await flush().catch(() => undefined);
         closed = true;
         const w = worker!;
         await new Promise<void>((resolve) => {
