@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     print('ALS ingest end to end (entries committed to the store, one watcher attached)', await benchIngest({ dataDir: path.join(scratch, 'ingest'), seconds: quick ? 4 : 15 }));
     print(
       'ALS ingest end to end with a MeshAccessLog: every entry also formatted (10-field JSON) to a file backend',
-      await benchIngest({ dataDir: path.join(scratch, 'ingest-policy'), seconds: quick ? 4 : 15, resources: fileEverythingPolicy(path.join(scratch, 'access.log')) }),
+      await benchIngest({ dataDir: path.join(scratch, 'ingest-policy'), seconds: quick ? 4 : 15, resources: fileEverythingPolicy(path.join(scratch, 'ingest-policy', 'logs', 'access.log')) }),
     );
     print('Ingest worker work per entry (CPU µs, one thread, no gRPC): wire scan vs full decode, pipeline + SQLite shard, with watchers', await benchPipeline({ seconds: quick ? 1 : 5 }));
     print('Store: 1M entries, latest-10 queries', await benchStore({ dataDir: path.join(scratch, 'store'), rows: quick ? 50_000 : 1_000_000 }));

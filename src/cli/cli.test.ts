@@ -79,4 +79,20 @@ describe('meshlog CLI', () => {
     const bad = await meshlog('logs', '--server', url, '--status', 'teapot');
     expect(bad.stderr).toMatch(/status: "teapot" is not a status code/);
   });
+
+  it("validate --server checks a file against the server's own rules, naming the allowed roots, and applies nothing", async () => {
+    const file = path.join(dir, 'to-cron.yaml');
+    writeFileSync(
+      file,
+      'type: MeshAccessLog\nname: to-cron\nmesh: default\nspec:\n  targetRef: {kind: Mesh}\n  to:\n    - targetRef: {kind: Mesh}\n      default:\n        backends: [{file: {path: /etc/cron.d/x}}]\n',
+    );
+    // Offline, the file is valid: only the server knows where its file backends may write.
+    expect(await meshlog('validate', '-f', file)).toMatchObject({ code: 0, stdout: `${file}: 1 resource valid\n` });
+    const checked = await meshlog('validate', '-f', file, '--server', url);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toBe(
+      `${file}:9:34 spec.to[0].default.backends[0].file.path: "/etc/cron.d/x" is outside the directories file backends may write to (${path.join(dir, 'data', 'logs')}; set with --file-sink-root)\n`,
+    );
+    expect(server.resources.repository.list()).toHaveLength(1);
+  });
 });

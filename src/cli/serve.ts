@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
 import { storeEngineFor } from '../store/registry.js';
 import { createLogger } from '../telemetry/logger.js';
+import { exposureProblem, isLoopbackHost } from '../server/http-limits.js';
 import { parseByteSize, parseDuration } from '../util/duration.js';
 
 export interface ServeFlags {
@@ -17,6 +18,7 @@ export interface ServeFlags {
   httpPort: string;
   configDir?: string;
   authToken?: string;
+  insecureNoAuth?: boolean;
   retentionAge: string;
   retentionSize: string;
   logLevel: string;
@@ -25,7 +27,14 @@ export interface ServeFlags {
   maxStreamsPerPeer: string;
   alsIdleTimeout: string;
   maxMessageBytes: string;
+  fileSinkRoot: string[];
+  sinkAllowHost: string[];
+  sensitiveHeader: string[];
+  revealHeader: string[];
+  redactQueryParam: string[];
 }
+
+const repeatable = (value: string, previous: string[]) => [...previous, value];
 
 export function addServeOptions(command: Command, defaults: { dataDir: string }): Command {
   return command
@@ -37,6 +46,7 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .option('--http-port <port>', 'port for the HTTP API', '8080')
     .option('--config-dir <dir>', 'directory of resource YAML files, watched for changes')
     .addOption(new Option('--auth-token <token>', 'require "Authorization: Bearer <token>" on /v0 and /api').env('MESHLOG_AUTH_TOKEN'))
+    .option('--insecure-no-auth', 'serve the HTTP API off loopback without --auth-token (refused otherwise)')
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
@@ -44,7 +54,12 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .option('--max-streams <n>', 'ALS streams served at once; more are refused (RESOURCE_EXHAUSTED)', '1024')
     .option('--max-streams-per-peer <n>', 'ALS streams served at once from one client address', '64')
     .option('--als-idle-timeout <duration>', 'close an ALS stream that sends nothing for this long (Envoy reopens it)', '5m')
-    .option('--max-message-bytes <size>', 'largest ALS message accepted', '1MiB');
+    .option('--max-message-bytes <size>', 'largest ALS message accepted', '1MiB')
+    .option('--file-sink-root <dir>', 'directory file backends may write under, repeatable (default: logs/ in --data-dir)', repeatable, [])
+    .option('--sink-allow-host <host>', 'host, IP or CIDR tcp / openTelemetry backends may connect to, repeatable (default: any but link-local and metadata)', repeatable, [])
+    .option('--sensitive-header <name>', 'also redact this header (beside authorization, cookie, ...), repeatable', repeatable, [])
+    .option('--reveal-header <name>', 'never redact this header, even one of the defaults, repeatable', repeatable, [])
+    .option('--redact-query-param <name>', 'also redact this query parameter in :path (beside token, access_token, sig, ...), repeatable', repeatable, []);
 }
 
 export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
@@ -60,8 +75,10 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   const logger = createLogger({ level: flags.logLevel });
   const ingestWorkers = flags.ingestWorkers === undefined ? availableParallelism() : Number(flags.ingestWorkers);
   if (!Number.isInteger(ingestWorkers) || ingestWorkers < 1 || ingestWorkers > 64) throw new Error(`--ingest-workers must be a whole number from 1 to 64, not "${flags.ingestWorkers}".`);
-  if (flags.httpHost !== '127.0.0.1' && flags.httpHost !== '::1' && flags.httpHost !== 'localhost' && !flags.authToken) {
-    logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
+  const exposure = exposureProblem({ host: flags.httpHost, authToken: flags.authToken, insecureNoAuth: flags.insecureNoAuth });
+  if (exposure !== undefined) throw new Error(`${exposure}.`);
+  if (flags.insecureNoAuth && !isLoopbackHost(flags.httpHost) && !flags.authToken) {
+    logger.warn({ httpHost: flags.httpHost }, 'The HTTP API serves access logs to the network without authentication (--insecure-no-auth).');
   }
   storeEngineFor(flags.store);
   const count = (name: string, text: string) => {
@@ -82,6 +99,10 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     httpPort: port('http-port', flags.httpPort),
     configDir: flags.configDir,
     authToken: flags.authToken,
+    insecureNoAuth: flags.insecureNoAuth === true,
+    ...(flags.fileSinkRoot.length > 0 ? { fileSinkRoots: flags.fileSinkRoot } : {}),
+    sinkAllowHosts: flags.sinkAllowHost,
+    redaction: { sensitiveHeaders: flags.sensitiveHeader, revealHeaders: flags.revealHeader, redactQueryParams: flags.redactQueryParam },
     retention: { maxAgeMs, maxBytes },
     logger,
     logLevel: flags.logLevel,
