@@ -7,9 +7,11 @@
  * (ts) index is scanned backwards with the workload set as a filter.
  */
 import type Database from 'better-sqlite3';
-import { matchesWorkload } from '../../model/workload-match.js';
-import { InvalidCursorError, type LogQuery, type QueryResult, type StoredEntry, type StoredWorkload } from '../types.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { type LogQuery, type StatsQuery, type StatsResult, type QueryResult, type StoredEntry, type StoredWorkload } from '../types.js';
+import { selectWorkloads } from '../workload-select.js';
 import { directionCode, directionName, kindCode, kindName } from './schema.js';
+import { aggregate } from './stats.js';
 
 const perWorkloadPlanMax = 32;
 
@@ -37,6 +39,7 @@ interface Row {
 export interface Reader {
   query(q: LogQuery): QueryResult;
   workloads(): StoredWorkload[];
+  stats(q: StatsQuery): StatsResult;
 }
 
 export function createReader(db: Database.Database): Reader {
@@ -68,9 +71,10 @@ export function createReader(db: Database.Database): Reader {
 
   return {
     workloads,
+    stats: (q) => aggregate(db, q, workloads(), conditions),
     query(q) {
       const known = new Map(workloads().map((w) => [w.id, w]));
-      const selected = selectWorkloads(q, [...known.values()]);
+      const selected = selectWorkloads(q, [...known.values()])?.map((w) => w.id);
       if (selected?.length === 0) return { items: [] };
       const { where, params } = conditions(q);
       const limit = Math.max(0, Math.floor(q.limit));
@@ -113,25 +117,8 @@ export function createReader(db: Database.Database): Reader {
   };
 }
 
-/** The workload ids the query's workload filters allow, or undefined when it has none. */
-function selectWorkloads(q: LogQuery, all: StoredWorkload[]): number[] | undefined {
-  const filtered = (q.selectors?.length ?? 0) > 0 || q.clusters || q.namespaces || q.workloads || q.labels || q.workloadRegex !== undefined;
-  const nameRegex = q.workloadRegex !== undefined ? regexFor(q.workloadRegex) : undefined;
-  if (!filtered) return undefined;
-  return all
-    .filter(
-      (w) =>
-        matchesWorkload(q.selectors, w.ref, w.labels) &&
-        (!q.clusters || q.clusters.includes(w.ref.clusterName)) &&
-        (!q.namespaces || q.namespaces.includes(w.ref.namespace)) &&
-        (!q.workloads || q.workloads.includes(w.ref.name)) &&
-        Object.entries(q.labels ?? {}).every(([k, v]) => w.labels[k] === v) &&
-        (!nameRegex || nameRegex.test(w.ref.name)),
-    )
-    .map((w) => w.id);
-}
-
-function conditions(q: LogQuery): { where: string[]; params: unknown[] } {
+/** The query's row filters as SQL (workload filters are resolved by the caller); `stats.ts` is handed it too. */
+function conditions(q: Omit<LogQuery, 'limit'>): { where: string[]; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (q.kind) {
@@ -198,16 +185,6 @@ function conditions(q: LogQuery): { where: string[]; params: unknown[] } {
     params.push(cursor.ts, cursor.ts, cursor.id);
   }
   return { where, params };
-}
-
-export function encodeCursor(ts: number, id: number): string {
-  return Buffer.from(`${ts}:${id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { ts: number; id: number } {
-  const m = /^(-?\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new InvalidCursorError(`"${cursor}" is not a cursor this server returned`);
-  return { ts: Number(m[1]), id: Number(m[2]) };
 }
 
 const regexCache = new Map<string, RegExp>();

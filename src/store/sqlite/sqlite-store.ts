@@ -203,6 +203,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
     // better-sqlite3 answers synchronously; a rejected promise still carries a bad cursor's error.
     query: async (q) => queries.query(q),
     workloads: async () => queries.workloads(),
+    aggregate: async (q) => queries.stats(q),
     stats(): StoreStats {
       return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
     },
