@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rowMatches } from '../row-match.js';
+import { describeStatsContract } from './stats-contract.js';
 import { InvalidCursorError, type EntryRow, type LogQuery, type LogStore } from '../types.js';
 
 /** The options every engine takes in some form. */
@@ -250,6 +251,8 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       expect((await store.query({ limit: 10 })).items).toHaveLength(3);
       expect(store.stats().failed).toBe(0);
     });
+
+    describeStatsContract(async () => (await open()).store, contractRow, baseTs);
 
     it('closes twice without harm, and counts what is written after', async () => {
       const { store } = await open();
