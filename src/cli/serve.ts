@@ -19,12 +19,26 @@ export interface ServeFlags {
   retentionAge: string;
   retentionSize: string;
   logLevel: string;
+  clickhouseTls?: boolean;
+  clickhouseCa?: string;
+  clickhouseCert?: string;
+  clickhouseKey?: string;
+  clickhouseCluster?: string;
 }
 
 export function addServeOptions(command: Command, defaults: { dataDir: string }): Command {
   return command
     .option('--data-dir <dir>', 'where the store and applied resources live', defaults.dataDir)
-    .option('--store <store>', 'which store keeps the entries: sqlite (in --data-dir)', 'sqlite')
+    .addOption(
+      new Option('--store <store>', 'which store keeps the entries: sqlite (in --data-dir) or clickhouse://USER:PASS@HOST:8123/DB (clickhouse+https:// for TLS)')
+        .env('MESHLOG_STORE')
+        .default('sqlite'),
+    )
+    .option('--clickhouse-tls', 'reach ClickHouse over HTTPS, the server verified by the system CAs')
+    .option('--clickhouse-ca <file>', 'CA certificate (PEM) that signed the ClickHouse server certificate; implies HTTPS')
+    .option('--clickhouse-cert <file>', 'client certificate (PEM) for ClickHouse, with --clickhouse-key and --clickhouse-ca')
+    .option('--clickhouse-key <file>', 'private key (PEM) of --clickhouse-cert')
+    .option('--clickhouse-cluster <name>', 'create the ClickHouse tables ON CLUSTER, replicated on every node of this cluster')
     .option('--als-host <host>', 'address for Envoy gRPC access logs', '0.0.0.0')
     .option('--als-port <port>', 'port for Envoy gRPC access logs', '9977')
     .option('--http-host <host>', 'address for the HTTP API (127.0.0.1 keeps logs off the network)', '127.0.0.1')
@@ -51,9 +65,17 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
   }
   storeEngineFor(flags.store);
+  const clickhouse = {
+    tls: flags.clickhouseTls,
+    caFile: flags.clickhouseCa,
+    certFile: flags.clickhouseCert,
+    keyFile: flags.clickhouseKey,
+    cluster: flags.clickhouseCluster,
+  };
   return {
     dataDir: flags.dataDir,
     store: flags.store,
+    clickhouse,
     alsHost: flags.alsHost,
     alsPort: port('als-port', flags.alsPort),
     httpHost: flags.httpHost,

@@ -10,17 +10,21 @@ import { createProxyRegistry } from '../collector/proxy-registry.js';
 import { createLiveTail } from '../pipeline/live-tail.js';
 import { type Pipeline, createPipeline } from '../pipeline/pipeline.js';
 import { createPolicyDelivery } from '../pipeline/policy-delivery.js';
+import type { ClickHouseFlags } from '../store/clickhouse/index.js';
 import { openStore } from '../store/registry.js';
 import type { LogStore } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
 import { createApp } from '../server/app.js';
+import { collectedFromRows } from './remote-entries.js';
 import { type ResourcesRuntime, startResources } from './resources.js';
 
 export interface ServerOptions {
   readonly dataDir: string;
   /** `--store`: which engine keeps the entries (default `sqlite`, in `dataDir`). */
   readonly store?: string;
+  /** `--clickhouse-*`: TLS and cluster when `store` is a ClickHouse URL. */
+  readonly clickhouse?: ClickHouseFlags;
   readonly alsHost?: string;
   readonly alsPort?: number;
   readonly httpHost?: string;
@@ -50,8 +54,11 @@ export interface RunningServer {
 export async function runServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
   const metrics = createMetrics();
-  const store = await openStore(options.store ?? 'sqlite', { dataDir: options.dataDir, retention: options.retention, logger });
+  const store = await openStore(options.store ?? 'sqlite', { dataDir: options.dataDir, retention: options.retention, logger, clickhouse: options.clickhouse });
   const liveTail = createLiveTail((n) => metrics.watchDropped.inc(n));
+  // Several servers on one store (ClickHouse): what the others store reaches the watchers here too,
+  // polled only while someone watches. The local pipeline publishes this server's own entries.
+  const remoteTail = store.followRemote?.((rows) => liveTail.publish(collectedFromRows(rows)), () => liveTail.watchers > 0);
   const proxies = createProxyRegistry();
   const delivery = createPolicyDelivery({ metrics, logger, proxyByIp: (ip) => proxies.byIp(ip) });
   const pipeline = createPipeline({ store, liveTail, metrics, logger, delivery, proxyByIp: (ip) => proxies.byIp(ip) });
@@ -125,6 +132,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
           http!.closeAllConnections();
         });
         await resources.close();
+        await remoteTail?.close();
         await store.close();
         logger.info({}, 'meshlog stopped.');
       })();

@@ -1,9 +1,11 @@
 /**
  * The store engines, listed by hand, and the `--store` flag that picks one: `sqlite` (the default,
- * a file database in `--data-dir`). A scale-out engine is one more line here and a folder beside
- * `sqlite/`; everything above the store sees only `LogStore`.
+ * a file database in `--data-dir`) or `clickhouse://USER:PASS@HOST:8123/DB` (shared by several
+ * servers). An engine is one line here and a folder beside the others; everything above the store
+ * sees only `LogStore`.
  */
 import type { Logger } from '../telemetry/logger.js';
+import { type ClickHouseFlags, clickHouseTarget, createClickHouseStore, isClickHouseSpec } from './clickhouse/index.js';
 import { createSqliteStore } from './sqlite/index.js';
 import type { LogStore } from './types.js';
 
@@ -13,6 +15,8 @@ export interface StoreOpenOptions {
   readonly dataDir: string;
   readonly retention?: { readonly maxAgeMs?: number; readonly maxBytes?: number };
   readonly logger?: Logger;
+  /** `--clickhouse-*`: TLS and cluster for a ClickHouse store. */
+  readonly clickhouse?: ClickHouseFlags;
 }
 
 interface StoreEngine {
@@ -25,6 +29,11 @@ interface StoreEngine {
 
 const engines: readonly StoreEngine[] = [
   { matches: (spec) => spec === 'sqlite', example: 'sqlite', open: (_spec, options) => createSqliteStore(options) },
+  {
+    matches: isClickHouseSpec,
+    example: 'clickhouse://USER:PASS@HOST:8123/DB',
+    open: (spec, { retention, logger, clickhouse }) => createClickHouseStore({ target: clickHouseTarget(spec, clickhouse), retention, logger }),
+  },
 ];
 
 export class StoreSpecError extends Error {

@@ -10,7 +10,17 @@ import { statsGroupBys, statsKeyFields } from '../types.js';
 
 const keyOf: Record<StatsQuery['groupBy'], (r: EntryRow) => string[][]> = {
   workload: (r) => [[r.workload.clusterName, r.workload.namespace, r.workload.name]],
-  edge: (r) => [[r.source.cluster, r.source.namespace, r.source.workload, r.destination.cluster, r.destination.namespace, r.destination.workload, r.destination.service].map((v) => v ?? '')],
+  edge: (r) => [
+    [
+      r.source.cluster,
+      r.source.namespace,
+      r.source.workload,
+      r.destination.cluster,
+      r.destination.namespace,
+      r.destination.workload,
+      r.destination.service,
+    ].map((v) => v ?? ''),
+  ],
   path: (r) => [[r.path ?? '']],
   status: (r) => [[r.status === null ? '' : `${Math.trunc(r.status / 100)}xx`]],
   flag: (r) => r.responseFlags.split(',').map((f) => [f]),
@@ -47,9 +57,7 @@ export function expectedStats(rows: readonly EntryRow[], q: StatsQuery): StatsRe
       else groups.set(k, { key, rows: [r] });
     }
   }
-  const chosen = [...groups.values()]
-    .sort((a, b) => b.rows.length - a.rows.length || byBytes(a.key.join('\u0000'), b.key.join('\u0000')))
-    .slice(0, q.limit);
+  const chosen = [...groups.values()].sort((a, b) => b.rows.length - a.rows.length || byBytes(a.key.join('\u0000'), b.key.join('\u0000'))).slice(0, q.limit);
   return {
     groups: chosen.map(({ key, rows: rs }): StatsGroup => {
       const durations = rs.flatMap((r) => (r.durationUs === null ? [] : [r.durationUs])).sort((a, b) => a - b);
@@ -77,7 +85,10 @@ export function expectedStats(rows: readonly EntryRow[], q: StatsQuery): StatsRe
           rs.map((r) => r.path ?? ''),
           q.top,
         ),
-        topFailures: topOf(rs.map(failure).filter((f) => f !== ''), q.top),
+        topFailures: topOf(
+          rs.map(failure).filter((f) => f !== ''),
+          q.top,
+        ),
         series: [...buckets.values()].sort((a, b) => a.start - b.start),
       };
     }),
@@ -117,8 +128,24 @@ export function describeStatsContract(open: () => Promise<LogStore>, contractRow
     store.write(rows);
     await store.flush();
     const queries: StatsQuery[] = [
-      { groupBy: 'workload', filter: { selectors: [{ labels: { app: 'reviews' } }] }, since: baseTs + 10_000, until: baseTs + 90_000, bucketUs: 10_000, limit: 1, top: 2 },
-      { groupBy: 'edge', filter: { direction: 'outbound', status: [{ min: 500, max: 599 }] }, since: baseTs, until: baseTs + 1_000_000, bucketUs: 60_000, limit: 10, top: 1 },
+      {
+        groupBy: 'workload',
+        filter: { selectors: [{ labels: { app: 'reviews' } }] },
+        since: baseTs + 10_000,
+        until: baseTs + 90_000,
+        bucketUs: 10_000,
+        limit: 1,
+        top: 2,
+      },
+      {
+        groupBy: 'edge',
+        filter: { direction: 'outbound', status: [{ min: 500, max: 599 }] },
+        since: baseTs,
+        until: baseTs + 1_000_000,
+        bucketUs: 60_000,
+        limit: 10,
+        top: 1,
+      },
       { groupBy: 'flag', filter: { responseFlags: [''] }, since: baseTs, until: baseTs + 1_000_000, bucketUs: 1_000_000, limit: 10, top: 5 },
       { groupBy: 'path', filter: { kind: 'http', pathPrefix: '/shared/' }, since: baseTs, until: baseTs + 1_000_000, bucketUs: 50_000, limit: 2, top: 0 },
       { groupBy: 'status', filter: { workloads: ['nothing-here'] }, since: baseTs, until: baseTs + 1_000_000, bucketUs: 50_000, limit: 10, top: 3 },
