@@ -161,9 +161,9 @@ export function createWriter(options: WriterOptions) {
         await sleep(Math.min(retryMaxMs, retryInitialMs * 2 ** Math.min(attempt, 20)) * (0.8 + Math.random() * 0.4));
       }
     }
-    const stored = indexes?.length ?? batch.rows.length;
-    stats.written += stored;
-    options.onWritten?.(stored);
+    // Every row of the batch is stored now, by this attempt or by one whose answer was lost.
+    stats.written += batch.rows.length;
+    options.onWritten?.(batch.rows.length);
   }
 
   async function insert(batch: Batch, indexes: number[] | undefined): Promise<void> {
