@@ -12,6 +12,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { addLogRoutes } from './routes/logs.js';
 import { addProxyRoutes } from './routes/proxies.js';
+import { addStatsRoutes } from './routes/stats.js';
 
 export interface AppDeps {
   readonly store: LogStore;
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): Hono {
   }
   addLogRoutes(app, deps);
   addProxyRoutes(app, deps);
+  addStatsRoutes(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {
