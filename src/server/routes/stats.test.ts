@@ -17,12 +17,18 @@ const now = 1_700_000_000_000;
 describe('GET /api/v1/stats parameters', () => {
   it('defaults to 15 minutes by workload with about 60 round buckets', () => {
     const parsed = parseStatsParams(new URLSearchParams(), now);
-    expect(parsed).toMatchObject({ ok: true, query: { groupBy: 'workload', since: (now - 900_000) * 1000, until: now * 1000, bucketUs: 15_000_000, limit: 100, top: 5 } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      query: { groupBy: 'workload', since: (now - 900_000) * 1000, until: now * 1000, bucketUs: 15_000_000, limit: 100, top: 5 },
+    });
   });
 
   it('takes the filters of /api/v1/logs, a bucket and top', () => {
     const parsed = parseStatsParams(new URLSearchParams('groupBy=edge&since=1h&status=5xx&label=app=reviews&bucket=5m&top=2&limit=3'), now);
-    expect(parsed).toMatchObject({ ok: true, query: { groupBy: 'edge', bucketUs: 300_000_000, top: 2, limit: 3, filter: { status: [{ min: 500, max: 599 }], labels: { app: 'reviews' } } } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      query: { groupBy: 'edge', bucketUs: 300_000_000, top: 2, limit: 3, filter: { status: [{ min: 500, max: 599 }], labels: { app: 'reviews' } } },
+    });
   });
 
   it('names every bad parameter', () => {

@@ -19,12 +19,17 @@ const defaultTop = 5;
 const maxTop = 100;
 const maxBuckets = 10_000;
 /** Bucket widths the series snaps to, so a chart's buckets fall on round times. */
-const bucketSteps = ['1s', '5s', '10s', '15s', '30s', '1m', '5m', '10m', '15m', '30m', '1h', '3h', '6h', '12h', '1d', '7d'].map((d) => parseDuration(d)! * 1000);
+const bucketSteps = ['1s', '5s', '10s', '15s', '30s', '1m', '5m', '10m', '15m', '30m', '1h', '3h', '6h', '12h', '1d', '7d'].map(
+  (d) => parseDuration(d)! * 1000,
+);
 
 /** Parameters of `/api/v1/logs` that make no sense for an aggregation. */
 const notForStats = ['cursor', 'follow', 'format'];
 
-export function parseStatsParams(params: URLSearchParams, now: number = Date.now()): { ok: true; query: StatsQuery } | { ok: false; violations: readonly Violation[] } {
+export function parseStatsParams(
+  params: URLSearchParams,
+  now: number = Date.now(),
+): { ok: true; query: StatsQuery } | { ok: false; violations: readonly Violation[] } {
   const v = createViolations();
   const own = new URLSearchParams(params);
   const take = (name: string) => {
