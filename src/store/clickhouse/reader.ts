@@ -11,7 +11,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { LogQuery, QueryResult, StoredEntry, StoredWorkload } from '../types.js';
 import { filtersWorkloads, selectWorkloads } from '../workload-select.js';
-import { directionName, kindName, type Schema } from './schema.js';
+import { directionName, kindName } from './codes.js';
+import type { Schema } from './schema.js';
 import { int, rowConditions, workloadTuples } from './sql.js';
 
 const windowsUs = [600_000_000, 86_400_000_000];

@@ -6,7 +6,7 @@
  * doubling, no object per value.
  */
 import type { EntryRow } from '../types.js';
-import { directionCode, kindCode } from './schema.js';
+import { directionCode, kindCode } from './codes.js';
 
 /** What the writer stamps on every row of a batch besides the row itself. */
 export interface BatchStamp {

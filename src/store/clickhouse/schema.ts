@@ -56,11 +56,6 @@ export const entryColumns = [
 
 export const entryColumnList = entryColumns.map(([name]) => name).join(', ');
 
-export const kindCode = { http: 0, tcp: 1 } as const;
-export const kindName = ['http', 'tcp'] as const;
-export const directionCode = { inbound: 1, outbound: 2 } as const;
-export const directionName = [null, 'inbound', 'outbound'] as const;
-
 export interface SchemaOptions {
   readonly database: string;
   readonly cluster?: string;

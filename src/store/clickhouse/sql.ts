@@ -5,7 +5,7 @@
  * (`{name:Type}` came in 19.x), and one way of writing SQL keeps both servers on the same text.
  */
 import type { LogQuery } from '../types.js';
-import { directionCode, kindCode } from './schema.js';
+import { directionCode, kindCode } from './codes.js';
 
 /** A string literal: backslash and quote escaped, as both old and new servers read it. */
 export function quote(value: string): string {
