@@ -43,7 +43,8 @@ export class StoreSpecError extends Error {
 /** The engine `--store` names, or a `StoreSpecError` that lists what is accepted. */
 export function storeEngineFor(spec: string): StoreEngine {
   const engine = engines.find((e) => e.matches(spec));
-  if (!engine) throw new StoreSpecError(`--store: "${redactCredentials(spec)}" is not a store meshlog knows (use ${engines.map((e) => e.example).join(' or ')})`);
+  if (!engine)
+    throw new StoreSpecError(`--store: "${redactCredentials(spec)}" is not a store meshlog knows (use ${engines.map((e) => e.example).join(' or ')})`);
   return engine;
 }
 

@@ -88,9 +88,10 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     onWritten: (n) => {
       counts.entries += n;
     },
+    onWorkloads: () => reader.invalidateWorkloads(),
   };
-  const writer = createWriter(writerOptions);
   const reader = createReader(client, schema);
+  const writer = createWriter(writerOptions);
   const aggregate = createClickHouseStats(client, schema, reader);
 
   async function applyRetention(): Promise<void> {

@@ -50,7 +50,23 @@ export const entryReadColumns =
 export function createReader(client: ClickHouseClient, schema: Schema) {
   const rows = async <T>(query: string): Promise<T[]> => (await client.query({ query, format: 'JSONEachRow' })).json<T>();
 
+  /**
+   * The workloads table, kept for a second: selector queries resolve against it. This server's
+   * own new workloads clear it at once (`invalidateWorkloads`); other servers' show within a second.
+   */
+  let cached: { at: number; list: Promise<StoredWorkload[]> } | undefined;
   async function workloads(): Promise<StoredWorkload[]> {
+    const now = Date.now();
+    if (!cached || now - cached.at > 1000) {
+      cached = { at: now, list: readWorkloads() };
+      cached.list.catch(() => {
+        cached = undefined;
+      });
+    }
+    return cached.list;
+  }
+
+  async function readWorkloads(): Promise<StoredWorkload[]> {
     const all = await rows<{ cluster: string; namespace: string; name: string; current_labels: string; first: string; last: string }>(
       `SELECT cluster, namespace, name, argMax(labels, last_seen) AS current_labels, min(first_seen) AS first, max(last_seen) AS last FROM ${schema.workloads} GROUP BY cluster, namespace, name ORDER BY cluster, namespace, name`,
     );
@@ -83,49 +99,48 @@ export function createReader(client: ClickHouseClient, schema: Schema) {
     if (!where) return { items: [] };
     if (cursor) where.push(`(ts < ${int(cursor.ts)} OR (ts = ${int(cursor.ts)} AND id < ${int(cursor.id)}))`);
     const anchor = cursor?.ts ?? q.until ?? Date.now() * 1000;
-    let keys: KeyRow[] = [];
+    let items: StoredEntry[] = [];
     for (const window of [...windowsUs, undefined]) {
       const lower = window === undefined ? undefined : anchor - window;
       // A window reaching past `since` is no narrower than the query itself.
       if (lower !== undefined && q.since !== undefined && lower <= q.since) continue;
       const all = lower === undefined ? where : [...where, `ts >= ${int(lower)}`];
-      keys = await rows<KeyRow>(
-        `SELECT DISTINCT ts, id, cluster, namespace, workload FROM ${schema.entries}${all.length ? ` WHERE ${all.join(' AND ')}` : ''} ORDER BY ts DESC, id DESC LIMIT ${limit + 1}`,
+      const whereText = all.length ? ` WHERE ${all.join(' AND ')}` : '';
+      // The keys of the newest rows from narrow columns (the subquery), then only those rows with
+      // their entries: one round trip, and the entry column read only for what is returned.
+      const found = await rows<EntryJson>(
+        `SELECT ${entryReadColumns} FROM ${schema.entries} PREWHERE (ts, id) IN (SELECT DISTINCT ts, id FROM ${schema.entries}${whereText} ORDER BY ts DESC, id DESC LIMIT ${limit + 1})${whereText}`,
       );
-      if (keys.length > limit) break;
+      items = newestFirst(found);
+      if (items.length > limit) break;
     }
-    if (keys.length === 0) return { items: [] };
-    const more = keys.length > limit;
-    if (more) keys.length = limit;
-    const items = await entriesFor(keys);
-    const last = keys.at(-1)!;
-    return more ? { items, nextCursor: encodeCursor(Number(last.ts), Number(last.id)) } : { items };
+    const more = items.length > limit;
+    if (more) items.length = limit;
+    const last = items.at(-1);
+    return more && last ? { items, nextCursor: encodeCursor(last.ts, last.id) } : { items };
   }
 
-  /** The stored rows of these keys, in the keys' order (a row stored twice by a retry comes once). */
-  async function entriesFor(keys: readonly KeyRow[]): Promise<StoredEntry[]> {
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    const tuples = new Map<string, { clusterName: string; namespace: string; name: string }>();
-    for (const k of keys) {
-      const ts = Number(k.ts);
-      if (ts < min) min = ts;
-      if (ts > max) max = ts;
-      tuples.set(`${k.cluster}\n${k.namespace}\n${k.workload}`, { clusterName: k.cluster, namespace: k.namespace, name: k.workload });
-    }
-    const found = await rows<EntryJson>(
-      `SELECT ${entryReadColumns} FROM ${schema.entries} PREWHERE id IN (${keys.map((k) => int(Number(k.id))).join(', ')}) WHERE ts >= ${int(min)} AND ts <= ${int(max)} AND (cluster, namespace, workload) IN (${workloadTuples([...tuples.values()])})`,
-    );
-    const byKey = new Map(found.map((r) => [`${r.ts}:${r.id}`, r]));
+  /** Sorted by (ts, id) newest first; a row stored twice by a retry comes once. */
+  function newestFirst(found: readonly EntryJson[]): StoredEntry[] {
+    const seen = new Set<string>();
     const items: StoredEntry[] = [];
-    for (const k of keys) {
-      const r = byKey.get(`${k.ts}:${k.id}`);
-      if (r) items.push(storedEntry(r));
+    for (const r of found) {
+      const key = `${r.ts}:${r.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      items.push(storedEntry(r));
     }
-    return items;
+    return items.sort((a, b) => b.ts - a.ts || b.id - a.id);
   }
 
-  return { query, workloads, whereFor };
+  return {
+    query,
+    workloads,
+    whereFor,
+    invalidateWorkloads() {
+      cached = undefined;
+    },
+  };
 }
 
 export type Reader = ReturnType<typeof createReader>;

@@ -36,6 +36,8 @@ export interface WriterOptions {
   readonly retryMaxMs?: number;
   /** A batch the server refuses this many times is given up (counted as failed); an unreachable server is retried without end. */
   readonly maxRejections?: number;
+  /** Called after new workloads (or changed labels) were stored. */
+  readonly onWorkloads?: () => void;
   /** Called with each batch's rows once they are stored (the count of entries follows it). */
   readonly onWritten?: (rows: number) => void;
 }
@@ -229,6 +231,7 @@ export function createWriter(options: WriterOptions) {
       })),
     });
     for (const [key, w] of fresh) workloadSeen.set(key, { labels: w.labels, at: now });
+    options.onWorkloads?.();
   }
 
   function sleep(ms: number): Promise<void> {

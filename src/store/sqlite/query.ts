@@ -60,7 +60,9 @@ export function createReader(db: Database.Database): Reader {
   const allWorkloads = prepare('SELECT id, cluster, namespace, name, labels, first_seen, last_seen FROM workloads');
 
   function workloads(): StoredWorkload[] {
-    return (allWorkloads.all() as Array<{ id: number; cluster: string; namespace: string; name: string; labels: string; first_seen: number; last_seen: number }>).map((w) => ({
+    return (
+      allWorkloads.all() as Array<{ id: number; cluster: string; namespace: string; name: string; labels: string; first_seen: number; last_seen: number }>
+    ).map((w) => ({
       id: w.id,
       ref: { name: w.name, namespace: w.namespace, clusterName: w.cluster },
       labels: JSON.parse(w.labels) as Record<string, string>,

@@ -205,7 +205,14 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
     workloads: async () => queries.workloads(),
     aggregate: async (q) => queries.stats(q),
     stats(): StoreStats {
-      return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
+      return {
+        entries: stats.entries,
+        bytesOnDisk: stats.bytesOnDisk,
+        pending: pending(),
+        written: stats.written,
+        failed: stats.failed,
+        deletedByRetention: stats.deletedByRetention,
+      };
     },
     flush,
     close() {

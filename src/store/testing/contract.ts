@@ -42,7 +42,14 @@ export function contractRow(i: number, over: Partial<EntryRow> = {}): EntryRow {
   const outbound = i % 4 < 2;
   const self = { cluster, namespace: 'bookinfo', workload: `${app}-v1`, ip: `10.0.${i % 3}.1`, port: outbound ? null : 9080, service: null };
   const peerApp = apps[(i + (outbound ? 1 : 2)) % 3]!;
-  const peer = { cluster, namespace: 'bookinfo', workload: `${peerApp}-v1`, ip: `10.0.${(i + (outbound ? 1 : 2)) % 3}.1`, port: outbound ? 9080 : 41000 + i, service: outbound ? `${peerApp}.bookinfo` : null };
+  const peer = {
+    cluster,
+    namespace: 'bookinfo',
+    workload: `${peerApp}-v1`,
+    ip: `10.0.${(i + (outbound ? 1 : 2)) % 3}.1`,
+    port: outbound ? 9080 : 41000 + i,
+    service: outbound ? `${peerApp}.bookinfo` : null,
+  };
   return {
     ts: baseTs + i * 1000,
     kind: 'http',
@@ -98,7 +105,12 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       const { items, nextCursor } = await store.query({ limit: 10 });
       expect(nextCursor).toBeUndefined();
       expect(items.map((i) => i.ts)).toEqual([baseTs + 2000, baseTs + 1000]);
-      expect(items[0]).toMatchObject({ kind: 'http', workload: { name: 'details-v1', namespace: 'bookinfo', clusterName: 'mgmt-cluster' }, labels: { app: 'details', version: 'v1' }, instance: 'details-v1-abc' });
+      expect(items[0]).toMatchObject({
+        kind: 'http',
+        workload: { name: 'details-v1', namespace: 'bookinfo', clusterName: 'mgmt-cluster' },
+        labels: { app: 'details', version: 'v1' },
+        instance: 'details-v1-abc',
+      });
       expect([...items[0]!.entry]).toEqual([2, 1, 2, 3]);
       expect(store.stats()).toMatchObject({ entries: 2, written: 2, pending: 0, failed: 0 });
     });
@@ -109,7 +121,12 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       await store.flush();
       const q = async (extra: object) => (await store.query({ limit: 100, ...extra })).items;
       // labels AND clusters in one matcher; matchers OR-ed.
-      const sel = await q({ selectors: [{ labels: { app: 'reviews' }, clusters: ['mgmt-cluster'] }, { labels: { app: 'details' }, namespaces: ['bookinfo'] }] });
+      const sel = await q({
+        selectors: [
+          { labels: { app: 'reviews' }, clusters: ['mgmt-cluster'] },
+          { labels: { app: 'details' }, namespaces: ['bookinfo'] },
+        ],
+      });
       expect(sel.every((i) => (i.workload.name === 'reviews-v1' && i.workload.clusterName === 'mgmt-cluster') || i.workload.name === 'details-v1')).toBe(true);
       expect(sel).toHaveLength(10 + 20);
       expect(await q({ selectors: [{ labels: { app: 'reviews', version: 'v2' } }] })).toHaveLength(0);
@@ -134,10 +151,16 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       store.write(rows);
       await store.flush();
       const q = async (extra: object) => rowsOf((await store.query({ limit: 100, ...extra })).items);
-      const expected = (pick: (r: EntryRow) => boolean) => rows.filter(pick).map((r) => r.entry[0]).reverse();
+      const expected = (pick: (r: EntryRow) => boolean) =>
+        rows
+          .filter(pick)
+          .map((r) => r.entry[0])
+          .reverse();
       expect(await q({ direction: 'outbound' })).toEqual(expected((r) => r.direction === 'outbound'));
       expect(await q({ fromWorkloads: ['reviews-v1'] })).toEqual(expected((r) => r.source.workload === 'reviews-v1'));
-      expect(await q({ toWorkloads: ['ratings-v1'], direction: 'inbound' })).toEqual(expected((r) => r.destination.workload === 'ratings-v1' && r.direction === 'inbound'));
+      expect(await q({ toWorkloads: ['ratings-v1'], direction: 'inbound' })).toEqual(
+        expected((r) => r.destination.workload === 'ratings-v1' && r.direction === 'inbound'),
+      );
       expect(await q({ toServices: ['details'] })).toEqual(expected((r) => r.destination.service === 'details.bookinfo'));
       expect(await q({ toServices: ['details.bookinfo'] })).toEqual(expected((r) => r.destination.service === 'details.bookinfo'));
       expect(await q({ toServices: ['detail'] })).toEqual([]);
@@ -167,7 +190,10 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       ];
       for (const query of queries) {
         const stored = rowsOf((await store.query({ ...query, limit: 100 })).items);
-        const twin = rows.filter((r) => rowMatches({ ...query, limit: 100 }, r)).map((r) => r.entry[0]).reverse();
+        const twin = rows
+          .filter((r) => rowMatches({ ...query, limit: 100 }, r))
+          .map((r) => r.entry[0])
+          .reverse();
         expect(stored, JSON.stringify(query)).toEqual(twin);
       }
     });
@@ -176,7 +202,12 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       const { store } = await open();
       store.write(Array.from({ length: 25 }, (_, i) => contractRow(i, { ts: baseTs + Math.floor(i / 4) })));
       await store.flush();
-      for (const q of [{}, { selectors: [{ labels: { app: 'reviews' } }] }, { selectors: [{ namespaces: ['bookinfo'] }] }, { since: baseTs + 1, until: baseTs + 5 }]) {
+      for (const q of [
+        {},
+        { selectors: [{ labels: { app: 'reviews' } }] },
+        { selectors: [{ namespaces: ['bookinfo'] }] },
+        { since: baseTs + 1, until: baseTs + 5 },
+      ]) {
         const seen: number[] = [];
         let cursor: string | undefined;
         for (let pages = 0; pages < 100; pages++) {
@@ -246,7 +277,11 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
 
     it('survives absurd values without losing the valid rows around them', async () => {
       const { store } = await open();
-      store.write([contractRow(1), contractRow(2, { ts: Number.NaN, status: Number.POSITIVE_INFINITY, path: 'x'.repeat(1_000_000), durationUs: Number.NaN }), contractRow(3)]);
+      store.write([
+        contractRow(1),
+        contractRow(2, { ts: Number.NaN, status: Number.POSITIVE_INFINITY, path: 'x'.repeat(1_000_000), durationUs: Number.NaN }),
+        contractRow(3),
+      ]);
       await store.flush();
       expect((await store.query({ limit: 10 })).items).toHaveLength(3);
       expect(store.stats().failed).toBe(0);
