@@ -146,7 +146,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     },
     flush: () => writer.flush(),
     followRemote(listener, active) {
-      const tail = createRemoteTail({ client, schema, isLocal: (id) => Math.floor(id / 2 ** 32) === writerTag, listener, active, logger, ...options.tail });
+      const tail = createRemoteTail({ client, schema, localWriter: writerTag, listener, active, logger, ...options.tail });
       tails.add(tail);
       return {
         close: async () => {

@@ -20,8 +20,8 @@ import { int } from './sql.js';
 export interface RemoteTailOptions {
   readonly client: ClickHouseClient;
   readonly schema: Schema;
-  /** Rows of this process's writers (the live tail has them already). */
-  readonly isLocal: (id: number) => boolean;
+  /** This process's writer tag: its rows reach the live tail from the pipeline, not from here. */
+  readonly localWriter: number;
   readonly listener: (rows: readonly EntryRow[]) => void;
   /** Polls only while this holds (someone is watching); from now on when it starts to hold again. */
   readonly active?: () => boolean;
@@ -71,7 +71,7 @@ export function createRemoteTail(options: RemoteTailOptions) {
     }
     const from = watermark - lagUs;
     const result = await client.query({
-      query: `SELECT ${entryReadColumns}, written_us, method, authority, path, status, duration_us, response_flags, upstream_cluster, request_id, bytes_received, bytes_sent, upstream_failure FROM ${schema.entries} WHERE ts >= ${int(Math.min(from, nowUs) - windowUs)} AND written_us > ${int(from)} ORDER BY written_us, ts, id LIMIT ${maxRows + 1}`,
+      query: `SELECT ${entryReadColumns}, written_us, method, authority, path, status, duration_us, response_flags, upstream_cluster, request_id, bytes_received, bytes_sent, upstream_failure FROM ${schema.entries} WHERE ts >= ${int(Math.min(from, nowUs) - windowUs)} AND written_us > ${int(from)} AND intDiv(id, 4294967296) != ${int(options.localWriter)} ORDER BY written_us, ts, id LIMIT ${maxRows + 1}`,
       format: 'JSONEachRow',
     });
     const found = await result.json<TailRow>();
@@ -89,7 +89,6 @@ export function createRemoteTail(options: RemoteTailOptions) {
       if (written > watermark) watermark = written;
       if (seen.has(key)) continue;
       seen.set(key, written);
-      if (options.isLocal(Number(r.id))) continue;
       rows.push(entryRow(r));
     }
     for (const [key, written] of seen) if (written <= watermark - lagUs) seen.delete(key);
