@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createProxyRegistry } from '../../src/collector/proxy-registry.js';
 import type { LiveTail } from '../../src/pipeline/live-tail.js';
-import type { Pipeline } from '../../src/pipeline/pipeline.js';
 import { startResources } from '../../src/runtime/resources.js';
 import { createApp } from '../../src/server/app.js';
-import type { LogStore } from '../../src/store/types.js';
+import type { StoreHandle } from '../../src/store/types.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { createMetrics } from '../../src/telemetry/metrics.js';
 import { cell } from './markers.js';
@@ -46,10 +45,9 @@ export async function listRoutes(): Promise<HttpRoute[]> {
   try {
     const logger = silentLogger();
     const proxies = createProxyRegistry();
-    const pipeline = { setRecords() {}, setPolicies() {} } as unknown as Pipeline;
-    const resources = await startResources({ dataDir, pipeline, proxies, logger });
+    const resources = await startResources({ dataDir, onContext: () => undefined, proxies, logger });
     const app = createApp({
-      store: {} as LogStore,
+      store: {} as StoreHandle,
       liveTail: {} as LiveTail,
       metrics: createMetrics(),
       proxies,

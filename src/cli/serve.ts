@@ -1,8 +1,10 @@
 /**
  * `meshlog serve`: collector + store + API in one process.
  */
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
+import { withClickHouseFlags } from '../store/clickhouse/index.js';
 import { storeEngineFor } from '../store/registry.js';
 import { createLogger } from '../telemetry/logger.js';
 import { parseByteSize, parseDuration } from '../util/duration.js';
@@ -24,6 +26,11 @@ export interface ServeFlags {
   clickhouseCert?: string;
   clickhouseKey?: string;
   clickhouseCluster?: string;
+  ingestWorkers?: string;
+  maxStreams: string;
+  maxStreamsPerPeer: string;
+  alsIdleTimeout: string;
+  maxMessageBytes: string;
 }
 
 export function addServeOptions(command: Command, defaults: { dataDir: string }): Command {
@@ -47,7 +54,12 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .addOption(new Option('--auth-token <token>', 'require "Authorization: Bearer <token>" on /v0 and /api').env('MESHLOG_AUTH_TOKEN'))
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
-    .option('--log-level <level>', 'debug, info, warn or error', 'info');
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--ingest-workers <n>', 'threads that decode, filter and store entries, each with its own store shard (default: one per core)')
+    .option('--max-streams <n>', 'ALS streams served at once; more are refused (RESOURCE_EXHAUSTED)', '1024')
+    .option('--max-streams-per-peer <n>', 'ALS streams served at once from one client address', '64')
+    .option('--als-idle-timeout <duration>', 'close an ALS stream that sends nothing for this long (Envoy reopens it)', '5m')
+    .option('--max-message-bytes <size>', 'largest ALS message accepted', '1MiB');
 }
 
 export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
@@ -61,21 +73,31 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   const maxBytes = parseByteSize(flags.retentionSize);
   if (maxBytes === undefined) throw new Error(`--retention-size must be a size like 2GiB or 500MB, not "${flags.retentionSize}".`);
   const logger = createLogger({ level: flags.logLevel });
+  const ingestWorkers = flags.ingestWorkers === undefined ? availableParallelism() : Number(flags.ingestWorkers);
+  if (!Number.isInteger(ingestWorkers) || ingestWorkers < 1 || ingestWorkers > 64) throw new Error(`--ingest-workers must be a whole number from 1 to 64, not "${flags.ingestWorkers}".`);
   if (flags.httpHost !== '127.0.0.1' && flags.httpHost !== '::1' && flags.httpHost !== 'localhost' && !flags.authToken) {
     logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
   }
   storeEngineFor(flags.store);
-  const clickhouse = {
+  const store = withClickHouseFlags(flags.store, {
     tls: flags.clickhouseTls,
     caFile: flags.clickhouseCa,
     certFile: flags.clickhouseCert,
     keyFile: flags.clickhouseKey,
     cluster: flags.clickhouseCluster,
+  });
+  const count = (name: string, text: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, not "${text}".`);
+    return n;
   };
+  const alsIdleTimeoutMs = parseDuration(flags.alsIdleTimeout);
+  if (alsIdleTimeoutMs === undefined || alsIdleTimeoutMs < 1000) throw new Error(`--als-idle-timeout must be a duration of at least 1s like 5m, not "${flags.alsIdleTimeout}".`);
+  const maxMessageBytes = parseByteSize(flags.maxMessageBytes);
+  if (maxMessageBytes === undefined || maxMessageBytes < 1024) throw new Error(`--max-message-bytes must be a size of at least 1KiB like 1MiB, not "${flags.maxMessageBytes}".`);
   return {
     dataDir: flags.dataDir,
-    store: flags.store,
-    clickhouse,
+    store,
     alsHost: flags.alsHost,
     alsPort: port('als-port', flags.alsPort),
     httpHost: flags.httpHost,
@@ -84,6 +106,12 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     authToken: flags.authToken,
     retention: { maxAgeMs, maxBytes },
     logger,
+    logLevel: flags.logLevel,
+    ingestWorkers,
+    maxStreams: count('max-streams', flags.maxStreams),
+    maxStreamsPerPeer: count('max-streams-per-peer', flags.maxStreamsPerPeer),
+    alsIdleTimeoutMs,
+    maxMessageBytes,
   };
 }
 

@@ -21,13 +21,13 @@ export interface ProxyRegistry {
   /** The proxy most recently seen with this IP (names the caller of inbound traffic). */
   byIp(ip: string): ProxyIdentity | undefined;
   /** Listeners are told when a proxy is seen for the first time (or its identity changed). */
-  onChange(listener: () => void): void;
+  onChange(listener: (identity: ProxyIdentity) => void): void;
 }
 
 export function createProxyRegistry(): ProxyRegistry {
   const byNode = new Map<string, SeenProxy>();
   const byIp = new Map<string, ProxyIdentity>();
-  const listeners: Array<() => void> = [];
+  const listeners: Array<(identity: ProxyIdentity) => void> = [];
   return {
     streamOpened(identity) {
       const key = `${identity.nodeId}\n${identity.logName}`;
@@ -36,7 +36,7 @@ export function createProxyRegistry(): ProxyRegistry {
       if (!seen || JSON.stringify(seen.identity) !== JSON.stringify(identity)) {
         seen = { identity, firstSeen: seen?.firstSeen ?? now, lastSeen: now, activeStreams: seen?.activeStreams ?? 0, entries: seen?.entries ?? 0 };
         byNode.set(key, seen);
-        for (const listener of listeners) listener();
+        for (const listener of listeners) listener(identity);
       }
       if (identity.ip) byIp.set(identity.ip, identity);
       seen.activeStreams++;

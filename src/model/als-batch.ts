@@ -10,6 +10,8 @@ import type { EntryKind } from './entry.js';
 import type { ProxyIdentity } from './proxy-identity.js';
 
 export interface AlsBatch {
+  /** The producer's stream this batch came on: a stream's batches are consumed in order. */
+  readonly stream?: number;
   readonly proxy: ProxyIdentity;
   readonly kind: EntryKind;
   /** Each entry's encoded `HTTPAccessLogEntry` / `TCPAccessLogEntry`, in arrival order. */
@@ -25,4 +27,11 @@ export interface LogConsumer {
    */
   consume(batch: AlsBatch): boolean;
   onDrain(listener: () => void): void;
+  /**
+   * Resolves once every batch consumed so far for this stream is durably stored; rejects when some
+   * of it is not. The producer acknowledges its client only after this (absent: nothing to wait for).
+   */
+  settle?(stream: number): Promise<void>;
+  /** The stream ended: no more batches will come on it. */
+  streamClosed?(stream: number): void;
 }

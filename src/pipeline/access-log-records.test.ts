@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { loadAlsTypes } from '../envoy/protos.js';
-import { compileRecords } from './access-log-records.js';
+import { type EntryView, compileRecords } from './access-log-records.js';
+import { createWireScanner } from '../envoy/wire-scan.js';
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 import type { DecodedEntry } from '../model/entry.js';
 
@@ -23,10 +24,16 @@ function proxy(name: string, labels: Record<string, string>, namespace = 'bookin
   };
 }
 
-/** Decoded the way the collector decodes entries, so prototype defaults are as in production. */
-function entry(code: number | null, headers: Record<string, string> = {}, path = '/reviews/1'): DecodedEntry {
+const scan = createWireScanner(types, new Set());
+
+/**
+ * An entry as the pipeline offers it to records: its status from the wire scan, and the entry
+ * decoded the way the collector decodes it (so prototype defaults are as in production).
+ */
+function entry(code: number | null, headers: Record<string, string> = {}, path = '/reviews/1'): EntryView {
   const object = { request: { path, requestHeaders: headers, userAgent: 'curl/7.52.1' }, response: code === null ? {} : { responseCode: { value: code } } };
-  return types.HTTPAccessLogEntry.decode(types.HTTPAccessLogEntry.encode(types.HTTPAccessLogEntry.fromObject(object)).finish()) as unknown as DecodedEntry;
+  const bytes = types.HTTPAccessLogEntry.encode(types.HTTPAccessLogEntry.fromObject(object)).finish();
+  return { status: scan('http', bytes).status, entry: () => types.HTTPAccessLogEntry.decode(bytes) as unknown as DecodedEntry };
 }
 
 const record = (spec: AccessLogRecordLike['spec'], name = 'r'): AccessLogRecordLike => ({ name, namespace: 'gloo-mesh', spec });
@@ -64,7 +71,7 @@ describe('AccessLogRecord selection', () => {
 });
 
 describe('AccessLogRecord filters', () => {
-  const matches = (spec: AccessLogRecordLike['spec'], e: DecodedEntry) => compileRecords([record(spec)]).forProxy(reviews).match(e) !== null;
+  const matches = (spec: AccessLogRecordLike['spec'], e: EntryView) => compileRecords([record(spec)]).forProxy(reviews).match(e) !== null;
 
   it('matches the seed’s header filter (foo: bar) and nothing else', () => {
     const spec = { filters: [{ headerMatcher: { name: 'foo', value: 'bar' } }] };

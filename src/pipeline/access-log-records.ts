@@ -10,7 +10,16 @@ import { type HeaderLookup, requestHeaderLookup, responseHeaderLookup } from './
 import type { DecodedEntry } from '../model/entry.js';
 import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
 
-type EntryPredicate = (entry: DecodedEntry) => boolean;
+/**
+ * An entry as a record filter reads it: the response code (from the wire scan) and, only for a
+ * header filter, the decoded entry (decoded on demand, once).
+ */
+export interface EntryView {
+  readonly status: number | null;
+  entry(): DecodedEntry;
+}
+
+type EntryPredicate = (view: EntryView) => boolean;
 
 interface CompiledRecord {
   readonly source: AccessLogRecordLike;
@@ -25,7 +34,7 @@ export interface ProxyCollection {
   /** No record selects this proxy's workload: nothing from it is collected. */
   readonly none: boolean;
   /** Whether this entry is collected, and if so which records asked for it. */
-  match(entry: DecodedEntry): readonly CompiledRecord[] | null;
+  match(view: EntryView): readonly CompiledRecord[] | null;
 }
 
 export interface RecordMatcher {
@@ -55,10 +64,10 @@ function collectionFor(selecting: readonly CompiledRecord[]): ProxyCollection {
   if (selecting.length === 0) return nothing;
   return {
     none: false,
-    match(entry) {
+    match(view) {
       let matched: CompiledRecord[] | null = null;
       for (const record of selecting) {
-        if (record.filter === null || record.filter(entry)) (matched ??= []).push(record);
+        if (record.filter === null || record.filter(view)) (matched ??= []).push(record);
       }
       return matched;
     },
@@ -73,7 +82,7 @@ function compileRecord(record: AccessLogRecordLike): CompiledRecord {
   }
   return {
     source: record,
-    filter: filters.length === 0 ? null : (entry) => filters.some((f) => f(entry)),
+    filter: filters.length === 0 ? null : (view) => filters.some((f) => f(view)),
     includedHeaders: included,
   };
 }
@@ -86,10 +95,7 @@ function compileFilter(filter: Filter): EntryPredicate {
     const want = status.value;
     const compare =
       status.comparator === 'GE' ? (code: number) => code >= want : status.comparator === 'LE' ? (code: number) => code <= want : (code: number) => code === want;
-    return (entry) => {
-      const code = responseCode(entry);
-      return code !== null && compare(code);
-    };
+    return (view) => view.status !== null && compare(view.status);
   }
   const header = filter.headerMatcher;
   if (header) return compileHeaderMatcher(header);
@@ -108,7 +114,8 @@ function compileHeaderMatcher(matcher: NonNullable<Filter['headerMatcher']>): En
     return regex ? regex.test(actual) : actual === value;
   };
   const lookups: HeaderLookup[] = [requestHeaderLookup, responseHeaderLookup];
-  return (entry) => {
+  return (view) => {
+    const entry = view.entry();
     let found: string | undefined;
     for (const lookup of lookups) {
       found = lookup(entry, name);
@@ -117,10 +124,4 @@ function compileHeaderMatcher(matcher: NonNullable<Filter['headerMatcher']>): En
     const matched = test(found);
     return matcher.invertMatch ? !matched : matched;
   };
-}
-
-function responseCode(entry: DecodedEntry): number | null {
-  const response = entry['response'] as { responseCode?: { value?: number } | null } | undefined;
-  const code = response?.responseCode;
-  return code ? (code.value ?? 0) : null;
 }

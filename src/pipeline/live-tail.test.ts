@@ -1,7 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { EntryRow } from '../store/types.js';
-import { type CollectedEntry, createLiveTail } from './live-tail.js';
+import type { DecodedEntry } from '../model/entry.js';
+import { contractRow } from '../store/testing/contract.js';
+import { TooManyWatchersError, createLiveTail } from './live-tail.js';
+import { createWatchRenderer, dedupeKey } from './watch-render.js';
 
 const proxy = {
   nodeId: 'n',
@@ -9,7 +11,7 @@ const proxy = {
   logName: '',
   flavor: 'envoy' as const,
   proxyType: 'proxy',
-  workload: { name: 'reviews-v1', namespace: 'bookinfo', clusterName: 'c1' },
+  workload: { name: 'reviews-v1', namespace: 'bookinfo', clusterName: 'mgmt-cluster' },
   instance: 'reviews-v1-x',
   ip: '',
   labels: { app: 'reviews' },
@@ -17,65 +19,94 @@ const proxy = {
   apiVersion: 'v3' as const,
 };
 
-function entry(i: number): CollectedEntry {
-  return { proxy, kind: 'http', entry: { i }, row: { ts: i } as unknown as EntryRow };
-}
-
-describe('live tail', () => {
-  it('never delivers on the publisher’s stack: watchers get their entries in a later turn', async () => {
+describe('live tail (the hub where watchers connect)', () => {
+  it('never delivers on the producer’s stack: watchers get their texts in a later turn', async () => {
     const tail = createLiveTail();
-    const got: number[] = [];
-    tail.watch({ match: () => true, deliver: (entries) => got.push(...entries.map((e) => e.row.ts)) });
-    tail.publish([entry(1), entry(2)]);
+    const got: string[] = [];
+    tail.watch({ query: {}, format: 'v1' }, (texts) => got.push(...texts));
+    const [spec] = tail.specs();
+    tail.receive([{ id: spec!.id, texts: ['a\n', 'b\n'] }]);
     expect(got).toEqual([]);
     await nextTurn();
-    expect(got).toEqual([1, 2]);
+    expect(got).toEqual(['a\n', 'b\n']);
   });
 
-  it('renders an entry once per format, however many watchers write it', async () => {
+  it('tells producers of every change of watchers, and says when all applied it', async () => {
     const tail = createLiveTail();
-    let renders = 0;
-    const render = (e: CollectedEntry) => {
-      renders++;
-      return `${e.row.ts}\n`;
-    };
-    const texts: string[][] = [[], [], []];
-    for (const [w, format] of ['json', 'json', 'pretty'].entries()) {
-      tail.watch({ match: () => true, deliver: (entries) => texts[w]!.push(...entries.map((e) => tail.renderOnce(e, format, render))) });
-    }
-    tail.publish([entry(1), entry(2), entry(3)]);
+    const seen: number[][] = [];
+    let release!: () => void;
+    tail.onSpecs((specs) => {
+      seen.push(specs.map((s) => s.id));
+      return new Promise<void>((r) => (release = r));
+    });
+    const watch = tail.watch({ query: {}, format: 'gloo' }, () => undefined);
+    let ready = false;
+    void watch.ready.then(() => (ready = true));
     await nextTurn();
-    expect(texts[0]).toEqual(['1\n', '2\n', '3\n']);
-    expect(texts[1]).toEqual(texts[0]);
-    // Three entries in two formats.
-    expect(renders).toBe(6);
+    expect(ready).toBe(false);
+    release();
+    await watch.ready;
+    watch.close();
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toEqual([]);
   });
 
   it('keeps a paused watcher’s queue bounded, dropping the oldest and saying how many', async () => {
     let lostTotal = 0;
-    const tail = createLiveTail((n) => (lostTotal += n));
-    const got: number[] = [];
+    const tail = createLiveTail({ maxQueuedBytes: 100, onLost: (n) => (lostTotal += n) });
+    const got: string[] = [];
     let lostSeen = 0;
-    const watch = tail.watch({
-      match: (e) => e.row.ts % 2 === 0,
-      maxQueued: 10,
-      deliver: (entries, lost) => {
-        got.push(...entries.map((e) => e.row.ts));
-        lostSeen += lost;
-      },
+    const watch = tail.watch({ query: {}, format: 'v1' }, (texts, _keys, lost) => {
+      got.push(...texts);
+      lostSeen += lost;
     });
+    const id = tail.specs()[0]!.id;
     watch.pause();
-    for (let i = 0; i < 100; i++) tail.publish([entry(i)]);
+    for (let i = 0; i < 50; i++) tail.receive([{ id, texts: [`${String(i).padStart(9, '0')}\n`] }]);
+    tail.lost(id, 5);
     await nextTurn();
     expect(got).toEqual([]);
     watch.resume();
     await nextTurn();
-    // 50 matched; the queue never held more than 10 of them, and the newest are the ones kept.
-    expect(got.length).toBeLessThanOrEqual(10);
-    expect(got.at(-1)).toBe(98);
-    expect(lostSeen + got.length).toBe(50);
+    expect(got.length * 10).toBeLessThanOrEqual(100);
+    expect(got.at(-1)).toBe('000000049\n');
+    expect(lostSeen + got.length).toBe(55);
     expect(lostTotal).toBe(lostSeen);
-    watch.close();
-    expect(tail.watchers).toBe(0);
+  });
+
+  it('caps the number of watchers', () => {
+    const tail = createLiveTail({ maxWatchers: 2 });
+    tail.watch({ query: {}, format: 'v1' }, () => undefined);
+    const second = tail.watch({ query: {}, format: 'v1' }, () => undefined);
+    expect(() => tail.watch({ query: {}, format: 'v1' }, () => undefined)).toThrow(TooManyWatchersError);
+    second.close();
+    expect(() => tail.watch({ query: {}, format: 'v1' }, () => undefined)).not.toThrow();
+  });
+});
+
+describe('watch renderer (where entries are ingested)', () => {
+  const entry = { request: { path: '/x' } } as unknown as DecodedEntry;
+
+  it('renders an entry once per format, however many watchers want it, and only for those it matches', () => {
+    const r = createWatchRenderer();
+    r.setSpecs([
+      { id: 1, query: {}, format: 'v1' },
+      { id: 2, query: { selectors: [{ labels: { app: 'reviews' } }] }, format: 'v1' },
+      { id: 3, query: {}, format: 'gloo-pretty', dedupe: true },
+      { id: 4, query: { selectors: [{ labels: { app: 'ratings' } }] }, format: 'gloo' },
+    ]);
+    let decodes = 0;
+    const row = contractRow(0, { workload: proxy.workload, labels: proxy.labels });
+    r.offer(row, proxy, 'http', () => {
+      decodes++;
+      return entry;
+    });
+    const out = r.take();
+    expect(out.map((o) => o.id)).toEqual([1, 2, 3]);
+    expect(out[0]!.texts[0]).toBe(out[1]!.texts[0]);
+    expect(out[2]!.texts[0]).toContain('\n  ');
+    expect(out[2]!.keys).toEqual([dedupeKey(row)]);
+    expect(decodes).toBe(1);
+    expect(r.take()).toEqual([]);
   });
 });

@@ -1,35 +1,26 @@
 /**
- * Live delivery of newly collected entries to watchers (`?watch=1`, `meshlog logs --follow`): a
- * fan-out behind the pipeline.
+ * Live delivery of newly collected entries to watchers (`?watch=1`, `meshlog logs --follow`), on
+ * the thread that serves HTTP: the hub between the producers that render entries where they are
+ * ingested (`watch-render.ts`, in each ingest worker) and the watchers' connections.
  *
- * `publish` only sorts entries into the watchers' bounded queues; rendering and writing happen in
- * a later turn of the event loop, off the stack of the ALS handler that published them, so a
- * watcher never adds its work to ingest. An entry is rendered once per output format however many
- * watchers write it (`renderOnce`). A watcher that cannot keep up (its connection is backpressured)
- * loses the older half of its queue when the queue is full, and is told how many, instead of
- * growing the heap without bound.
+ * A watcher registers a `WatchSpec`; the hub hands the set of specs to the producers and resolves
+ * `ready` once every producer has it. Rendered texts arrive in batches and are handed over in a
+ * later turn of the event loop, never on the producer's stack. Each watcher has a bounded queue
+ * (bytes): one that cannot keep up (its connection is backpressured) loses the older half of its
+ * queue when it is full, and is told how many entries, instead of growing the heap without bound.
+ * The number of watchers is capped.
  */
-import type { ProxyIdentity } from '../model/proxy-identity.js';
-import type { EntryRow } from '../store/types.js';
-import type { EntryKind, DecodedEntry } from '../model/entry.js';
+import type { WatchFormat, WatchOutput, WatchSpec } from './watch-render.js';
 
-export interface CollectedEntry {
-  readonly proxy: ProxyIdentity;
-  readonly kind: EntryKind;
-  /** The decoded entry, after redaction. Read-only for watchers. */
-  readonly entry: DecodedEntry;
-  readonly row: EntryRow;
-}
+export type WatchRequest = Omit<WatchSpec, 'id'>;
 
-export interface WatchOptions {
-  readonly match: (entry: CollectedEntry) => boolean;
-  /** Receives entries in arrival order, and how many were lost before them. */
-  readonly deliver: (entries: readonly CollectedEntry[], lost: number) => void;
-  readonly maxQueued?: number;
-}
+/** Texts in arrival order, their dedupe keys when asked, and how many entries were lost before them. */
+export type WatchDeliver = (texts: readonly string[], keys: readonly string[] | undefined, lost: number) => void;
 
-export interface Watch {
-  /** Stop handing over entries (the connection is backpressured); they queue up to `maxQueued`. */
+export interface LiveWatch {
+  /** Resolves once every producer has this watcher: entries collected after that reach it. */
+  readonly ready: Promise<void>;
+  /** Stop handing over texts (the connection is backpressured); they queue up to the bound. */
   pause(): void;
   resume(): void;
   close(): void;
@@ -37,40 +28,65 @@ export interface Watch {
 
 export interface LiveTail {
   readonly watchers: number;
-  publish(entries: readonly CollectedEntry[]): void;
-  watch(options: WatchOptions): Watch;
-  /** `render(entry)`, computed once per entry and `format` and shared by every watcher that asks. */
-  renderOnce(entry: CollectedEntry, format: string, render: (entry: CollectedEntry) => string): string;
+  /** Throws `TooManyWatchersError` past the cap. */
+  watch(request: WatchRequest, deliver: WatchDeliver): LiveWatch;
+  /** Producers report rendered outputs here, and entries they dropped for a watcher. */
+  receive(outputs: readonly WatchOutput[]): void;
+  lost(id: number, count: number): void;
+  /** The specs in force, for a producer that starts. */
+  specs(): readonly WatchSpec[];
+  /** A producer is told of every change; the promise it returns says when it applied it. */
+  onSpecs(listener: (specs: readonly WatchSpec[]) => Promise<void> | void): void;
+}
+
+export class TooManyWatchersError extends Error {
+  override readonly name = 'TooManyWatchersError';
+}
+
+export interface LiveTailOptions {
+  readonly maxWatchers?: number;
+  /** Bytes queued per watcher before it loses the older half. */
+  readonly maxQueuedBytes?: number;
+  readonly onLost?: (count: number) => void;
 }
 
 interface Watcher {
-  readonly options: WatchOptions;
-  readonly max: number;
-  queue: CollectedEntry[];
+  readonly spec: WatchSpec;
+  readonly deliver: WatchDeliver;
+  texts: string[];
+  keys: string[] | undefined;
+  bytes: number;
   lost: number;
   paused: boolean;
 }
 
-export function createLiveTail(onLost: (count: number) => void = () => {}): LiveTail {
-  const watchers = new Set<Watcher>();
-  // Entries are dropped by every queue within a turn or two; the texts go with them.
-  const rendered = new WeakMap<CollectedEntry, Map<string, string>>();
+export function createLiveTail(options: LiveTailOptions = {}): LiveTail {
+  const maxWatchers = options.maxWatchers ?? 256;
+  const maxQueuedBytes = options.maxQueuedBytes ?? 8 * 1024 * 1024;
+  const watchers = new Map<number, Watcher>();
+  const listeners: Array<(specs: readonly WatchSpec[]) => Promise<void> | void> = [];
+  let nextId = 1;
   let scheduled = false;
 
-  const flush = () => {
-    scheduled = false;
-    for (const w of watchers) deliver(w);
-  };
+  const specs = () => [...watchers.values()].map((w) => w.spec);
+  const announce = () => Promise.all(listeners.map((l) => l(specs()))).then(() => undefined);
+
   const deliver = (w: Watcher) => {
-    if (w.paused || (w.queue.length === 0 && w.lost === 0)) return;
-    const { queue, lost } = w;
-    w.queue = [];
+    if (w.paused || (w.texts.length === 0 && w.lost === 0)) return;
+    const { texts, keys, lost } = w;
+    w.texts = [];
+    w.keys = w.keys ? [] : undefined;
+    w.bytes = 0;
     w.lost = 0;
     try {
-      w.options.deliver(queue, lost);
+      w.deliver(texts, keys, lost);
     } catch {
       // A failing watcher (its socket is gone) must not disturb the others; its owner closes it.
     }
+  };
+  const flush = () => {
+    scheduled = false;
+    for (const w of watchers.values()) deliver(w);
   };
   const schedule = () => {
     if (!scheduled) {
@@ -78,42 +94,23 @@ export function createLiveTail(onLost: (count: number) => void = () => {}): Live
       setImmediate(flush);
     }
   };
+  const drop = (w: Watcher, count: number) => {
+    w.lost += count;
+    options.onLost?.(count);
+  };
 
   return {
     get watchers() {
       return watchers.size;
     },
-    publish(entries) {
-      if (watchers.size === 0) return;
-      for (const w of watchers) {
-        for (const entry of entries) {
-          if (!w.options.match(entry)) continue;
-          if (w.queue.length >= w.max) {
-            // Drop the older half at once: amortised O(1) per entry, where shift() would be O(n).
-            const drop = Math.max(1, w.max >> 1);
-            w.queue.splice(0, drop);
-            w.lost += drop;
-            onLost(drop);
-          }
-          w.queue.push(entry);
-        }
-      }
-      schedule();
-    },
-    renderOnce(entry, format, render) {
-      let byFormat = rendered.get(entry);
-      if (!byFormat) rendered.set(entry, (byFormat = new Map()));
-      let text = byFormat.get(format);
-      if (text === undefined) {
-        text = render(entry);
-        byFormat.set(format, text);
-      }
-      return text;
-    },
-    watch(options) {
-      const w: Watcher = { options, max: options.maxQueued ?? 10_000, queue: [], lost: 0, paused: false };
-      watchers.add(w);
+    watch(request, deliverTo) {
+      if (watchers.size >= maxWatchers) throw new TooManyWatchersError(`this server already serves ${maxWatchers} watchers; try again later`);
+      const spec: WatchSpec = { ...request, id: nextId++ };
+      const w: Watcher = { spec, deliver: deliverTo, texts: [], keys: spec.dedupe ? [] : undefined, bytes: 0, lost: 0, paused: false };
+      watchers.set(spec.id, w);
+      const ready = announce();
       return {
+        ready,
         pause() {
           w.paused = true;
         },
@@ -123,10 +120,43 @@ export function createLiveTail(onLost: (count: number) => void = () => {}): Live
           schedule();
         },
         close() {
-          watchers.delete(w);
-          w.queue = [];
+          if (!watchers.delete(spec.id)) return;
+          w.texts = [];
+          void announce();
         },
       };
     },
+    receive(outputs) {
+      for (const out of outputs) {
+        const w = watchers.get(out.id);
+        if (!w) continue;
+        for (let i = 0; i < out.texts.length; i++) {
+          const text = out.texts[i]!;
+          if (w.bytes + text.length > maxQueuedBytes && w.texts.length > 0) {
+            // Drop the older half at once: amortised O(1) per text, where shift() would be O(n).
+            const half = Math.max(1, w.texts.length >> 1);
+            for (const t of w.texts.splice(0, half)) w.bytes -= t.length;
+            w.keys?.splice(0, half);
+            drop(w, half);
+          }
+          w.texts.push(text);
+          w.keys?.push(out.keys?.[i] ?? '');
+          w.bytes += text.length;
+        }
+      }
+      schedule();
+    },
+    lost(id, count) {
+      const w = watchers.get(id);
+      if (!w || count <= 0) return;
+      drop(w, count);
+      schedule();
+    },
+    specs,
+    onSpecs(listener) {
+      listeners.push(listener);
+    },
   };
 }
+
+export type { WatchFormat, WatchOutput, WatchSpec };

@@ -1,38 +1,42 @@
 /**
- * One path for every entry: MeshAccessLog backends (routing, formatting, sinks), which
- * AccessLogRecords want it, redaction of sensitive headers, columns for the store, the store, and
- * live watchers. An entry goes to the store when a record collects it or a policy names the
- * `store` backend for it.
+ * One path for every entry: which AccessLogRecords want it, MeshAccessLog backends (routing,
+ * formatting, sinks), redaction of sensitive headers, the row the store keeps, the store, and live
+ * watchers. An entry goes to the store when a record collects it or a policy names the `store`
+ * backend for it. It runs wherever entries are ingested: in each ingest worker of `meshlog serve`.
  *
- * Runs on the ingest hot path: work per entry is the record filters, one columns object and,
- * only when a sensitive header is present, a re-encode; with policies in force, the routing and
- * one formatted record per backend.
+ * The hot path reads each entry's columns straight from the wire (`envoy/wire-scan.ts`) and
+ * decodes an entry only when something needs all of it: a policy's routing and formats, a
+ * record's header filter, a sensitive header to redact, a watcher that wants it. Redaction comes
+ * before anything leaves: the store, the sinks and the watchers all get the redacted entry.
  */
-import { entryColumns } from '../envoy/entry-fields.js';
-import { loadAlsTypes } from '../envoy/protos.js';
-import type { LogStore, EntryRow } from '../store/types.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { Metrics } from '../telemetry/metrics.js';
-import { parseLogName } from '../envoy/log-name.js';
-import { type ProxyCollection, type RecordMatcher, compileRecords } from './access-log-records.js';
-import { defaultSensitiveHeaders, redactSensitiveHeaders } from './entry-headers.js';
-import type { CollectedEntry, LiveTail } from './live-tail.js';
-import type { AlsBatch, LogConsumer } from '../model/als-batch.js';
-import type { DecodedEntry } from '../model/entry.js';
 import type protobuf from 'protobufjs';
-import type { PolicyDelivery } from './policy-delivery.js';
-import { type ProxyByIp, entryEdge } from './routing/edge.js';
-import type { PolicySet } from '../policy/types.js';
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 import type { InventoryProxy } from '../api/dataplane/model.js';
+import { parseLogName } from '../envoy/log-name.js';
+import { type AlsTypes, loadAlsTypes } from '../envoy/protos.js';
+import { type EntryScan, type WireScanner, createWireScanner } from '../envoy/wire-scan.js';
+import type { AlsBatch, LogConsumer } from '../model/als-batch.js';
+import type { DecodedEntry } from '../model/entry.js';
+import type { PolicySet } from '../policy/types.js';
+import type { EntryRow, LogWriter } from '../store/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { type EntryView, type ProxyCollection, type RecordMatcher, compileRecords } from './access-log-records.js';
+import { defaultSensitiveHeaders, redactSensitiveHeaders } from './entry-headers.js';
+import type { PolicyDelivery } from './policy-delivery.js';
+import { type ProxyByIp, entryEdge } from './routing/edge.js';
+import type { WatchRenderer } from './watch-render.js';
 
 export interface PipelineOptions {
-  readonly store: LogStore;
-  readonly liveTail: LiveTail;
+  readonly writer: LogWriter;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** Header names whose values are redacted unless a record includes them. */
+  /** Live watchers, rendered here. */
+  readonly watches?: WatchRenderer;
+  /** Header names whose values are redacted unless a record includes them or the operator reveals them. */
   readonly sensitiveHeaders?: readonly string[];
+  /** Sensitive headers the operator chose to show (`--reveal-header`). */
+  readonly revealHeaders?: readonly string[];
   /** MeshAccessLog backends; without it, only AccessLogRecords collect into the store. */
   readonly delivery?: PolicyDelivery;
   /** The proxy that has an IP, when it reports to meshlog too: names the other end of a call. */
@@ -48,9 +52,11 @@ export interface Pipeline extends LogConsumer {
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
-  const { store, liveTail, metrics } = options;
+  const { writer, metrics, watches } = options;
   const types = loadAlsTypes();
   const sensitive = new Set((options.sensitiveHeaders ?? defaultSensitiveHeaders).map((h) => h.toLowerCase()));
+  const revealed: ReadonlySet<string> = new Set((options.revealHeaders ?? []).map((h) => h.toLowerCase()));
+  const scan = createWireScanner(types, sensitive);
   let matcher = compileRecords([]);
   let overloaded = false;
 
@@ -65,42 +71,50 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       options.delivery?.setPolicies(set, declared);
     },
     onDrain(listener) {
-      store.onDrain(() => {
+      writer.onDrain(() => {
         overloaded = false;
         listener();
       });
     },
     consume(batch: AlsBatch): boolean {
-      const { proxy, kind } = batch;
-      const { entries, encoded } = decodeBatch(batch, kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry, metrics);
-      // Policy backends first, on the entries as Envoy sent them: a format prints only what it names.
+      const { proxy, kind, encoded } = batch;
       // A stream of meshlog's rendered config carries entries for one purpose: `meshlog:records` for
       // AccessLogRecords, `meshlog:<listener>` for that listener's MeshAccessLog rules. Other streams serve both.
       const purpose = parseLogName(proxy.logName)?.kind;
-      const delivery = options.delivery;
-      const stored = delivery && !delivery.idle && purpose !== 'records' ? delivery.deliver(proxy, kind, entries) : null;
+      const delivery = options.delivery && !options.delivery.idle && purpose !== 'records' ? options.delivery.begin(proxy, kind) : null;
       const collection = purpose === 'listener' ? noCollection : matcher.forProxy(proxy);
-      if (collection.none && stored === null) {
-        metrics.entries.notSelected.inc(entries.length);
+      if (collection.none && delivery === null) {
+        metrics.entries.notSelected.inc(encoded.length);
         return !overloaded;
       }
+      const entries = createEntryAccess(types, kind, scan, batch.receivedAt * 1000);
       const rows: EntryRow[] = [];
-      const live: CollectedEntry[] | null = liveTail.watchers > 0 ? [] : null;
-      const type = kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry;
       const instance = proxy.instance || proxy.nodeId;
-      // Entries without a start time are stamped with their arrival.
-      const receivedAtUs = batch.receivedAt * 1000;
-      for (let i = 0; i < entries.length; i++) {
-        const entry = entries[i]!;
-        const matched = collection.none ? null : collection.match(entry);
-        if (!matched && !stored?.has(i)) continue;
-        let bytes = encoded[i]!;
-        if (kind === 'http') {
-          const allowed = !matched ? noHeaders : matched.length === 1 ? matched[0]!.includedHeaders : unionOf(matched.map((r) => r.includedHeaders));
-          if (redactSensitiveHeaders(entry, sensitive, allowed)) bytes = type.encode(entry).finish();
+      let malformed = 0;
+      for (let i = 0; i < encoded.length; i++) {
+        if (!entries.load(encoded[i]!)) {
+          malformed++;
+          continue;
         }
-        const c = entryColumns(kind, entry, receivedAtUs);
-        const edge = entryEdge(proxy, entry, options.proxyByIp);
+        const c = entries.scan;
+        const matched = collection.none ? null : collection.match(entries);
+        // Policy formats read the whole entry, redacted first; so does a record that keeps it.
+        let stored = matched !== null;
+        if (delivery) {
+          const entry = entries.redacted(sensitive, allowedFor(matched, revealed));
+          if (entry === null) {
+            malformed++;
+            continue;
+          }
+          if (delivery.add(entry)) stored = true;
+        }
+        if (!stored) continue;
+        const bytes = c.sensitive ? entries.encodedRedacted(sensitive, allowedFor(matched, revealed)) : encoded[i]!;
+        if (bytes === null) {
+          malformed++;
+          continue;
+        }
+        const edge = entryEdge(proxy, c, options.proxyByIp);
         const row: EntryRow = {
           ts: c.ts,
           kind,
@@ -124,44 +138,105 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           entry: bytes,
         };
         rows.push(row);
-        live?.push({ proxy, kind, entry, row });
+        if (watches?.active) {
+          const decoded = entries.current();
+          watches.offer(row, proxy, kind, () => decoded ?? (entries.decode(bytes) as DecodedEntry));
+        }
       }
-      const skipped = entries.length - rows.length;
+      delivery?.end();
+      if (malformed > 0) metrics.entries.dropped.labels('malformed').inc(malformed);
+      const skipped = encoded.length - malformed - rows.length;
       if (skipped > 0) metrics.entries.notSelected.inc(skipped);
       if (rows.length === 0) return !overloaded;
       (kind === 'http' ? metrics.entries.collectedHttp : metrics.entries.collectedTcp).inc(rows.length);
-      if (!store.write(rows)) overloaded = true;
-      if (live && live.length > 0) liveTail.publish(live);
+      if (!writer.write(rows)) overloaded = true;
       return !overloaded;
     },
   };
 }
 
-/**
- * Decodes every entry of a batch. The producer framed each entry but did not decode it: one whose
- * contents are not a valid entry is counted and left out, and the rest of the batch goes on.
- */
-function decodeBatch(batch: AlsBatch, type: protobuf.Type, metrics: Metrics): { entries: DecodedEntry[]; encoded: readonly Uint8Array[] } {
-  const entries: DecodedEntry[] = new Array(batch.encoded.length);
-  let bad: number[] | undefined;
-  for (let i = 0; i < batch.encoded.length; i++) {
-    try {
-      entries[i] = type.decode(batch.encoded[i]!) as unknown as DecodedEntry;
-    } catch {
-      (bad ??= []).push(i);
-    }
-  }
-  if (!bad) return { entries, encoded: batch.encoded };
-  metrics.entries.dropped.labels('malformed').inc(bad.length);
-  const keep = (_: unknown, i: number) => !bad.includes(i);
-  return { entries: entries.filter(keep), encoded: batch.encoded.filter(keep) };
-}
-
 const noHeaders: ReadonlySet<string> = new Set();
 const noCollection: ProxyCollection = { none: true, match: () => null };
 
-function unionOf(sets: ReadonlyArray<ReadonlySet<string>>): ReadonlySet<string> {
-  const out = new Set<string>();
-  for (const s of sets) for (const v of s) out.add(v);
+/** Sensitive headers shown: what the operator reveals and what the records that collected the entry include. */
+function allowedFor(matched: ReturnType<ProxyCollection['match']>, revealed: ReadonlySet<string>): ReadonlySet<string> {
+  if (!matched) return revealed.size > 0 ? revealed : noHeaders;
+  if (matched.length === 1 && revealed.size === 0) return matched[0]!.includedHeaders;
+  const out = new Set(revealed);
+  for (const r of matched) for (const h of r.includedHeaders) out.add(h);
   return out;
+}
+
+/**
+ * The entry being processed, as the pipeline reads it: its wire scan always, its decoded form
+ * once something asks (an `EntryView` for the record filters), redacted at most once.
+ */
+interface EntryAccess extends EntryView {
+  /** Scans the next entry; false when its bytes are not an entry. */
+  load(bytes: Uint8Array): boolean;
+  readonly scan: EntryScan;
+  /** The entry decoded and redacted (once); null when it does not decode. */
+  redacted(sensitive: ReadonlySet<string>, allowed: ReadonlySet<string>): DecodedEntry | null;
+  /** The bytes to keep: the entry re-encoded after redaction; null when it does not decode. */
+  encodedRedacted(sensitive: ReadonlySet<string>, allowed: ReadonlySet<string>): Uint8Array | null;
+  /** The decoded entry, when something decoded it. */
+  current(): DecodedEntry | undefined;
+  decode(bytes: Uint8Array): DecodedEntry | null;
+}
+
+function createEntryAccess(types: AlsTypes, kind: AlsBatch['kind'], scanner: WireScanner, fallbackTs: number): EntryAccess {
+  const type: protobuf.Type = kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry;
+  let bytes: Uint8Array = new Uint8Array(0);
+  let scanned: EntryScan | undefined;
+  let decoded: DecodedEntry | null | undefined;
+  let redacted = false;
+  let changed = false;
+  const decode = (b: Uint8Array): DecodedEntry | null => {
+    try {
+      return type.decode(b) as unknown as DecodedEntry;
+    } catch {
+      return null;
+    }
+  };
+  const access: EntryAccess = {
+    load(next) {
+      bytes = next;
+      decoded = undefined;
+      redacted = false;
+      changed = false;
+      try {
+        scanned = scanner(kind, next, fallbackTs);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    get scan() {
+      return scanned!;
+    },
+    get status() {
+      return scanned!.status;
+    },
+    entry() {
+      decoded ??= decode(bytes);
+      // A filter on an entry that does not decode sees an empty one; `redacted` reports it as malformed.
+      return decoded ?? {};
+    },
+    redacted(sensitive, allowed) {
+      decoded ??= decode(bytes);
+      if (decoded && !redacted && kind === 'http' && scanned!.sensitive) {
+        changed = redactSensitiveHeaders(decoded, sensitive, allowed);
+        redacted = true;
+      }
+      return decoded;
+    },
+    encodedRedacted(sensitive, allowed) {
+      const entry = access.redacted(sensitive, allowed);
+      if (!entry) return null;
+      return changed ? type.encode(entry).finish() : bytes;
+    },
+    current: () => decoded ?? undefined,
+    decode,
+  };
+  return access;
 }

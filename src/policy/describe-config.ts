@@ -5,9 +5,10 @@
 import { describeTarget } from './target-ref.js';
 import type { ListenerLogConfig, ProxyLogConfig, ResolvedBackend, ResolvedRule } from './types.js';
 import type { Filtering } from '../api/shared/model.js';
+import { sinkDestination } from '../sinks/index.js';
 
 function backendText(b: ResolvedBackend): string {
-  const where = b.type === 'file' ? `file ${b.path}` : b.type === 'tcp' ? `tcp ${b.address}` : b.type === 'openTelemetry' ? `openTelemetry ${b.endpoint}` : 'store';
+  const where = b.type === 'store' ? 'store' : `${b.type} ${sinkDestination(b)}`;
   const format = 'format' in b && b.format ? ('plain' in b.format ? ' (plain format)' : ` (json format, ${b.format.json.length} fields)`) : b.type === 'store' ? '' : ' (default format)';
   const source = b.source.kind === 'inline' ? 'inline' : `${b.source.kind} ${b.source.mesh ? `${b.source.mesh}/` : ''}${b.source.name}`;
   return `${where}${format}  [${source}]`;

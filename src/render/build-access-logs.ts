@@ -154,8 +154,8 @@ function ruleLoggers(rule: ResolvedRule, listener: ListenerLogConfig, values: Pl
         loggers.push(otelLogger(backend, body, listenerLogName(listener), cluster, values, filter));
         break;
       }
-      case 'tcp':
-      case 'store':
+      default:
+        // tcp, the store, and any sink Envoy has no logger for: the agent formats and delivers.
         viaAgent.push(backend);
         break;
     }
@@ -171,11 +171,14 @@ function ruleLoggers(rule: ResolvedRule, listener: ListenerLogConfig, values: Pl
 export function agentData(backends: readonly BackendConfig[], protocol: 'http' | 'tcp'): LoggedData {
   const data = emptyLoggedData();
   for (const b of backends) {
-    if (b.type === 'tcp') collectLoggedData(formatStrings(b.format, protocol), data);
-    else if (b.type === 'openTelemetry') {
+    if (b.type === 'store') continue;
+    if (b.type === 'openTelemetry') {
       const strings = [...(b.attributes ?? []).map((a) => a.value), ...jsonStrings(b.body)];
       collectLoggedData(b.body === undefined ? [...strings, ...formatStrings(undefined, protocol)] : strings, data);
+      continue;
     }
+    // tcp, and any other sink: its format, or the default one when it has none.
+    collectLoggedData(formatStrings('format' in b ? b.format : undefined, protocol), data);
   }
   return data;
 }

@@ -148,6 +148,58 @@ describe('bad ALS input', () => {
   });
 });
 
+describe('stream floods', () => {
+  let dataDir: string;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-flood-'));
+    // Dual-stack: 127.0.0.1 and ::1 are two different clients.
+    server = await runServer({ dataDir, alsHost: '::', alsPort: 0, httpPort: 0, logger: silentLogger(), maxStreamsPerPeer: 2, alsIdleTimeoutMs: 300 });
+    await fetch(`http://127.0.0.1:${server.httpPort}/api/v1/resources`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: collectAll });
+  });
+
+  afterAll(async () => {
+    await server?.shutdown();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('caps the streams of one client while another client is still served', async () => {
+    const v4 = createAlsClient(`127.0.0.1:${server.alsPort}`);
+    const v6 = createAlsClient(`[::1]:${server.alsPort}`);
+    try {
+      const held = [v4.open(), v4.open()];
+      for (const [i, s] of held.entries()) await s.write({ identifier: istioIdentifier(`held${i}-v1`, 'c1'), httpLogs: { logEntry: [httpEntry(`/held/${i}`)] } });
+      const third = v4.open();
+      await third.write({ identifier: istioIdentifier('third-v1', 'c1'), httpLogs: { logEntry: [httpEntry('/third')] } });
+      const { error } = await third.result;
+      expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(error?.details).toMatch(/already serves 2 streams from 127\.0\.0\.1/);
+      const other = v6.open();
+      await other.write({ identifier: istioIdentifier('other-v1', 'c1'), httpLogs: { logEntry: [httpEntry('/other')] } });
+      expect((await other.end()).error).toBeNull();
+      for (const s of held) expect((await s.end()).error).toBeNull();
+    } finally {
+      v4.close();
+      v6.close();
+    }
+  });
+
+  it('answers and closes a stream that sends nothing for the idle timeout, keeping what it sent', async () => {
+    const client = createAlsClient(`127.0.0.1:${server.alsPort}`);
+    try {
+      const quiet = client.open();
+      await quiet.write({ identifier: istioIdentifier('quiet-v1', 'c1'), httpLogs: { logEntry: [httpEntry('/quiet')] } });
+      // Not ended by the client: the server ends it after 300 ms of silence.
+      expect((await quiet.result).error).toBeNull();
+      const body = (await (await fetch(`http://127.0.0.1:${server.httpPort}/api/v1/logs?workload=quiet-v1`)).json()) as { items: unknown[] };
+      expect(body.items).toHaveLength(1);
+    } finally {
+      client.close();
+    }
+  });
+});
+
 describe('restart', () => {
   it('keeps every entry accepted before a graceful shutdown', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-restart-'));

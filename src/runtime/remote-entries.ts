@@ -1,38 +1,48 @@
 /**
- * Entries that other meshlog servers stored in a shared store, made into what this server's live
- * tail carries: decoded once here, with the identity the stored row knows (workload, labels,
- * instance). The local pipeline publishes its own entries; these come from `LogStore.followRemote`.
+ * The hook that makes a shared store's other servers visible to this server's watchers: entries
+ * that other meshlog servers stored (`LogReader.followRemote`, ClickHouse's tail of its table) are
+ * rendered here, on the main thread, for the watchers that want them, and handed to the live tail
+ * as the ingest workers hand over theirs. The tail polls only while someone watches; this server's
+ * own entries reach the watchers from its workers, not from here.
  */
 import { loadAlsTypes } from '../envoy/protos.js';
 import type { DecodedEntry } from '../model/entry.js';
-import type { CollectedEntry } from '../pipeline/live-tail.js';
-import type { EntryRow } from '../store/types.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
+import type { LiveTail } from '../pipeline/live-tail.js';
+import { createWatchRenderer } from '../pipeline/watch-render.js';
+import type { EntryRow, LogReader } from '../store/types.js';
 
-export function collectedFromRows(rows: readonly EntryRow[]): CollectedEntry[] {
+export function followRemoteEntries(reader: LogReader, liveTail: LiveTail): { close(): Promise<void> } | undefined {
+  if (!reader.followRemote) return undefined;
+  const renderer = createWatchRenderer();
+  renderer.setSpecs(liveTail.specs());
+  liveTail.onSpecs((specs) => renderer.setSpecs(specs));
   const types = loadAlsTypes();
-  const out: CollectedEntry[] = [];
-  for (const row of rows) {
-    let entry: DecodedEntry;
-    try {
-      entry = (row.kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry).decode(row.entry) as unknown as DecodedEntry;
-    } catch {
-      // Stored by a server that decoded it; a row that does not decode is not shown rather than fatal.
-      continue;
-    }
-    const proxy = {
-      nodeId: row.instance,
-      nodeCluster: row.workload.clusterName,
-      logName: '',
-      flavor: 'envoy' as const,
-      proxyType: 'proxy',
-      workload: row.workload,
-      instance: row.instance,
-      ip: '',
-      labels: row.labels,
-      mesh: '',
-      apiVersion: 'v3' as const,
-    };
-    out.push({ proxy, kind: row.kind, entry, row });
-  }
-  return out;
+  return reader.followRemote(
+    (rows) => {
+      for (const row of rows) {
+        renderer.offer(row, proxyOf(row), row.kind, () => (row.kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry).decode(row.entry) as unknown as DecodedEntry);
+      }
+      const outputs = renderer.take();
+      if (outputs.length > 0) liveTail.receive(outputs);
+    },
+    () => liveTail.watchers > 0,
+  );
+}
+
+/** What a stored row tells of the proxy that reported it. */
+function proxyOf(row: EntryRow): ProxyIdentity {
+  return {
+    nodeId: row.instance,
+    nodeCluster: row.workload.clusterName,
+    logName: '',
+    flavor: 'envoy',
+    proxyType: 'proxy',
+    workload: row.workload,
+    instance: row.instance,
+    ip: '',
+    labels: row.labels,
+    mesh: '',
+    apiVersion: 'v3',
+  };
 }

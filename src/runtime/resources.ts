@@ -1,6 +1,6 @@
 /**
  * Resources inside a running server: the repository, the REST routes over it, and the wiring that
- * hands the current AccessLogRecords to the pipeline whenever they change.
+ * hands the resources in force to whoever ingests (the ingest workers) whenever they change.
  */
 import type { Hono } from 'hono';
 import { findKind, kinds } from '../api/kinds.js';
@@ -8,11 +8,10 @@ import { formatProblem, loadResources } from '../api/load-yaml.js';
 import { encodeResource } from '../api/resource.js';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import { workloadKey } from '../model/proxy-identity.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
 import { buildPolicyContext, type PolicyContext } from '../policy/index.js';
 import { type ResourceRepository, type StoredResource, ResourceConflictError, createResourceRepository } from '../resources/resource-repository.js';
 import type { Logger } from '../telemetry/logger.js';
-import { workloadRefJson } from '../server/entry-json.js';
+import { workloadRefJson } from '../protojson/items.js';
 import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
 
 export interface ResourcesRuntime {
@@ -26,7 +25,8 @@ export interface ResourcesRuntime {
 export async function startResources(options: {
   dataDir: string;
   configDir?: string;
-  pipeline: Pipeline;
+  /** Told of the resources in force at start and on every change. */
+  onContext: (context: PolicyContext) => void;
   proxies: ProxyRegistry;
   logger: Logger;
 }): Promise<ResourcesRuntime> {
@@ -34,8 +34,7 @@ export async function startResources(options: {
   let context = buildPolicyContext([]);
   const feed = (all: readonly StoredResource[]) => {
     context = buildPolicyContext(all.map((r) => r.resource));
-    options.pipeline.setRecords(context.records);
-    options.pipeline.setPolicies(context.set, context.proxies);
+    options.onContext(context);
   };
   repository.subscribe(feed);
   await repository.start();

@@ -1,30 +1,29 @@
 /**
- * One meshlog process: collector (ALS gRPC) + pipeline + embedded store + HTTP API + resources.
- * `meshlog serve`, `meshlog demo`, the end-to-end tests and the benchmark all start it here.
+ * One meshlog process: collector (ALS gRPC) + ingest workers (pipeline and store shards) + HTTP API
+ * + resources. `meshlog serve`, `meshlog demo`, the end-to-end tests and the benchmark all start
+ * it here.
  */
 import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createAlsServer } from '../collector/als-server.js';
 import { createProxyRegistry } from '../collector/proxy-registry.js';
+import { mkdirSync } from 'node:fs';
 import { createLiveTail } from '../pipeline/live-tail.js';
-import { type Pipeline, createPipeline } from '../pipeline/pipeline.js';
-import { createPolicyDelivery } from '../pipeline/policy-delivery.js';
-import type { ClickHouseFlags } from '../store/clickhouse/index.js';
-import { openStore } from '../store/registry.js';
-import type { LogStore } from '../store/types.js';
+import { createSinkSet } from '../pipeline/sink-set.js';
+import { openStoreReaderFor } from '../store/registry.js';
+import type { StoreHandle } from '../store/types.js';
+import { startIngestPool } from './ingest/pool.js';
+import { followRemoteEntries } from './remote-entries.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
 import { createApp } from '../server/app.js';
-import { collectedFromRows } from './remote-entries.js';
 import { type ResourcesRuntime, startResources } from './resources.js';
 
 export interface ServerOptions {
   readonly dataDir: string;
   /** `--store`: which engine keeps the entries (default `sqlite`, in `dataDir`). */
   readonly store?: string;
-  /** `--clickhouse-*`: TLS and cluster when `store` is a ClickHouse URL. */
-  readonly clickhouse?: ClickHouseFlags;
   readonly alsHost?: string;
   readonly alsPort?: number;
   readonly httpHost?: string;
@@ -33,15 +32,20 @@ export interface ServerOptions {
   readonly authToken?: string;
   readonly retention?: { readonly maxAgeMs?: number; readonly maxBytes?: number };
   readonly logger: Logger;
+  /** `--log-level`, for the ingest workers' own loggers. */
+  readonly logLevel?: string;
+  /** Ingest worker threads (`--ingest-workers`); default 1 here, the cores in `meshlog serve`. */
+  readonly ingestWorkers?: number;
   readonly maxStreams?: number;
+  readonly maxStreamsPerPeer?: number;
+  readonly alsIdleTimeoutMs?: number;
   readonly maxMessageBytes?: number;
 }
 
 export interface RunningServer {
   readonly alsPort: number;
   readonly httpPort: number;
-  readonly store: LogStore;
-  readonly pipeline: Pipeline;
+  readonly store: StoreHandle;
   readonly resources: ResourcesRuntime;
   readonly metrics: Metrics;
   readonly app: Hono;
@@ -53,31 +57,63 @@ export interface RunningServer {
 
 export async function runServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
+  const storeSpec = options.store ?? 'sqlite';
   const metrics = createMetrics();
-  const store = await openStore(options.store ?? 'sqlite', { dataDir: options.dataDir, retention: options.retention, logger, clickhouse: options.clickhouse });
-  const liveTail = createLiveTail((n) => metrics.watchDropped.inc(n));
+  const liveTail = createLiveTail({ onLost: (n) => metrics.watchDropped.inc(n) });
+  const sinks = createSinkSet({ metrics, logger });
+  mkdirSync(options.dataDir, { recursive: true });
+  const pool = await startIngestPool({
+    workers: options.ingestWorkers ?? 1,
+    dataDir: options.dataDir,
+    store: storeSpec,
+    retention: options.retention,
+    logLevel: options.logLevel ?? 'warn',
+    liveTail,
+    sinks,
+    metrics,
+    logger,
+  });
+  const reader = await openStoreReaderFor(storeSpec, { dataDir: options.dataDir, logger });
+  const store: StoreHandle = {
+    query: (q) => reader.query(q),
+    workloads: () => reader.workloads(),
+    aggregate: (q) => reader.aggregate(q),
+    flush: () => pool.flush(),
+    stats: () => pool.storeStats(),
+    close: () => reader.close(),
+  };
   // Several servers on one store (ClickHouse): what the others store reaches the watchers here too,
-  // polled only while someone watches. The local pipeline publishes this server's own entries.
-  const remoteTail = store.followRemote?.((rows) => liveTail.publish(collectedFromRows(rows)), () => liveTail.watchers > 0);
+  // polled only while someone watches. This server's own entries come from its ingest workers.
+  const remoteTail = followRemoteEntries(reader, liveTail);
   const proxies = createProxyRegistry();
-  const delivery = createPolicyDelivery({ metrics, logger, proxyByIp: (ip) => proxies.byIp(ip) });
-  const pipeline = createPipeline({ store, liveTail, metrics, logger, delivery, proxyByIp: (ip) => proxies.byIp(ip) });
-  const resources = await startResources({ dataDir: options.dataDir, configDir: options.configDir, pipeline, proxies, logger });
+  proxies.onChange((identity) => {
+    if (identity.ip) pool.peer(identity.ip, identity);
+  });
+  const resources = await startResources({
+    dataDir: options.dataDir,
+    configDir: options.configDir,
+    proxies,
+    logger,
+    onContext: (context) => pool.setResources(context.records, context.set, context.proxies),
+  });
 
   metrics.gauge('meshlog_store_queue_depth', 'Entries accepted and not yet committed to the store.', () => store.stats().pending);
   metrics.gauge('meshlog_store_entries', 'Entries in the store.', () => store.stats().entries);
   metrics.gauge('meshlog_store_bytes', 'Bytes the store uses on disk.', () => store.stats().bytesOnDisk);
   metrics.gauge('meshlog_store_write_failures', 'Entries the store failed to write.', () => store.stats().failed);
   metrics.gauge('meshlog_watchers', 'Live watchers attached.', () => liveTail.watchers);
+  metrics.gauge('meshlog_ingest_batches_outstanding', 'ALS batches handed to ingest workers and not yet taken.', () => pool.outstanding());
 
   const als = createAlsServer({
     host: options.alsHost ?? '0.0.0.0',
     port: options.alsPort ?? 9977,
-    consumer: pipeline,
+    consumer: pool,
     registry: proxies,
     metrics,
     logger,
     maxStreams: options.maxStreams,
+    maxStreamsPerPeer: options.maxStreamsPerPeer,
+    idleTimeoutMs: options.alsIdleTimeoutMs,
     maxMessageBytes: options.maxMessageBytes,
   });
   metrics.gauge('meshlog_als_streams_active', 'ALS streams open now.', () => als.activeStreams());
@@ -95,45 +131,46 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     extraRoutes: [resources.routes],
   });
 
+  const closeInputs = async () => {
+    await remoteTail?.close();
+    await pool.close();
+    // Records the workers formatted last reached the sinks before the workers closed.
+    await sinks.shutdown(5_000);
+    await resources.close();
+    await store.close();
+  };
   let http: HttpServer | undefined;
   try {
     await als.start();
     http = await listen(app, options.httpHost ?? '127.0.0.1', options.httpPort ?? 8080);
   } catch (err) {
     await als.shutdown(0);
-    await delivery.shutdown(0);
-    await resources.close();
-    await store.close();
+    await closeInputs();
     throw err;
   }
   listening = true;
   const httpPort = (http.address() as { port: number }).port;
-  logger.info({ alsPort: als.port, httpPort, dataDir: options.dataDir }, 'meshlog is serving.');
+  logger.info({ alsPort: als.port, httpPort, dataDir: options.dataDir, ingestWorkers: options.ingestWorkers ?? 1 }, 'meshlog is serving.');
 
   let stopping: Promise<void> | undefined;
   return {
     alsPort: als.port,
     httpPort,
     store,
-    pipeline,
     resources,
     metrics,
     app,
-    reopenLogFiles: () => delivery.reopenFiles(),
+    reopenLogFiles: () => sinks.reopenFiles(),
     shutdown() {
       stopping ??= (async () => {
         listening = false;
         await als.shutdown();
-        // Sinks get what the collector accepted; a peer that is away gets a few seconds.
-        await delivery.shutdown(5_000);
+        await closeInputs();
         await new Promise<void>((resolve) => {
           http!.close(() => resolve());
           // Watch streams never end by themselves.
           http!.closeAllConnections();
         });
-        await resources.close();
-        await remoteTail?.close();
-        await store.close();
         logger.info({}, 'meshlog stopped.');
       })();
       return stopping;

@@ -7,7 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import type { LiveTail } from '../pipeline/live-tail.js';
 import type { PolicyContext } from '../policy/index.js';
-import type { LogStore } from '../store/types.js';
+import type { StoreHandle } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { addLogRoutes } from './routes/logs.js';
@@ -15,7 +15,7 @@ import { addProxyRoutes } from './routes/proxies.js';
 import { addStatsRoutes } from './routes/stats.js';
 
 export interface AppDeps {
-  readonly store: LogStore;
+  readonly store: StoreHandle;
   readonly liveTail: LiveTail;
   readonly metrics: Metrics;
   readonly proxies: ProxyRegistry;
@@ -33,7 +33,10 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.text('ok\n'));
   app.get('/readyz', (c) => (deps.ready() ? c.text('ready\n') : c.text('not ready\n', 503)));
-  app.get('/metrics', async (c) => c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType }));
+  app.get('/metrics', async (c) => {
+    const { contentType, text } = await deps.metrics.exposition();
+    return c.body(text, 200, { 'content-type': contentType });
+  });
   if (deps.authToken) {
     const auth = bearerAuth({ token: deps.authToken });
     app.use('/v0/*', auth);

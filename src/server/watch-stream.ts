@@ -1,72 +1,104 @@
 /**
  * A long-lived HTTP response fed by the live tail: used by `?watch=1` and `?follow=1`.
  *
- * While a write to the client is pending the watch is paused, so a slow client costs a bounded
- * queue (see `live-tail.ts`), never an unbounded heap. The response ends when the client goes away.
+ * The entries' texts are rendered where entries are ingested; this only writes them, in few large
+ * writes. While a write to the client is pending the watch is paused, so a slow client costs a
+ * bounded queue (see `live-tail.ts`), never an unbounded heap. The response ends when the client
+ * goes away, or when the server has no room for another watcher (a 503 then).
  */
 import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
-import type { CollectedEntry, LiveTail } from '../pipeline/live-tail.js';
+import { type LiveTail, TooManyWatchersError, type WatchRequest } from '../pipeline/live-tail.js';
 
 export interface WatchStreamOptions {
   readonly liveTail: LiveTail;
-  readonly match: (entry: CollectedEntry) => boolean;
-  /** Text for a batch of entries, and for a count of entries lost before them (empty to say nothing). */
-  readonly render: (entries: readonly CollectedEntry[], lost: number) => string;
-  /** Written before live entries (a backfill), after the watch is registered so nothing falls between. */
-  readonly prelude?: () => Promise<{ text: string; skip?: (entry: CollectedEntry) => boolean }>;
+  readonly request: WatchRequest;
+  /** A line saying how many entries were lost (empty to say nothing in this format). */
+  readonly lostNote?: (lost: number) => string;
+  /**
+   * Written before live entries (a backfill), once the watch is registered everywhere so nothing
+   * falls between; live texts whose dedupe key is in `skip` were in the backfill.
+   */
+  readonly prelude?: () => Promise<{ text: string; skip?: ReadonlySet<string> }>;
   readonly contentType: string;
+  /** Called with the number of entries a watcher lost (a metric). */
+  readonly onLost?: (lost: number) => void;
 }
 
 export function watchStream(c: Context, options: WatchStreamOptions): Response {
+  let register: (deliver: Parameters<LiveTail['watch']>[1]) => ReturnType<LiveTail['watch']>;
+  try {
+    // Refuse before the response starts when the server has no room for another watcher.
+    const probe = options.liveTail.watch(options.request, () => undefined);
+    probe.close();
+    register = (deliver) => options.liveTail.watch(options.request, deliver);
+  } catch (err) {
+    if (err instanceof TooManyWatchersError) return c.json({ error: err.message }, 503);
+    throw err;
+  }
   c.header('content-type', options.contentType);
   c.header('cache-control', 'no-store');
   c.header('x-accel-buffering', 'no');
   return stream(c, async (out) => {
     let closed = false;
-    let skip: ((entry: CollectedEntry) => boolean) | undefined;
-    const held: Array<{ entries: readonly CollectedEntry[]; lost: number }> = [];
+    let skip: ReadonlySet<string> | undefined;
+    const held: Array<{ texts: readonly string[]; keys: readonly string[] | undefined; lost: number }> = [];
     let ready = options.prelude === undefined;
+    const note = (lost: number) => (lost > 0 ? (options.lostNote?.(lost) ?? '') : '');
+    const textOf = (texts: readonly string[], keys: readonly string[] | undefined, lost: number) => {
+      if (!skip || !keys) return note(lost) + texts.join('');
+      let text = note(lost);
+      for (let i = 0; i < texts.length; i++) if (!skip.has(keys[i]!)) text += texts[i]!;
+      return text;
+    };
     await new Promise<void>((resolve) => {
+      let watch: ReturnType<LiveTail['watch']> | undefined;
       const finish = () => {
         if (closed) return;
         closed = true;
-        watch.close();
+        watch?.close();
         resolve();
       };
       const send = (text: string) => {
         if (text === '' || closed) return;
-        watch.pause();
+        watch?.pause();
         out.write(text).then(
-          () => watch.resume(),
+          () => watch?.resume(),
           () => finish(),
         );
       };
-      const watch = options.liveTail.watch({
-        match: options.match,
-        deliver(entries, lost) {
+      try {
+        watch = register((texts, keys, lost) => {
+          if (lost > 0) options.onLost?.(lost);
           if (!ready) {
-            held.push({ entries, lost });
+            held.push({ texts, keys, lost });
             return;
           }
-          const kept = skip ? entries.filter((e) => !skip!(e)) : entries;
-          send(options.render(kept, lost));
-        },
-      });
+          send(textOf(texts, keys, lost));
+        });
+      } catch {
+        // Another watcher took the last place since the probe: end the (empty) response.
+        finish();
+        return;
+      }
       out.onAbort(finish);
       if (options.prelude) {
-        options.prelude().then(
-          (prelude) => {
-            skip = prelude.skip;
-            ready = true;
-            let text = prelude.text;
-            for (const h of held) text += options.render(skip ? h.entries.filter((e) => !skip!(e)) : h.entries, h.lost);
-            held.length = 0;
-            skip = undefined;
-            send(text);
-          },
-          () => finish(),
-        );
+        const prelude = options.prelude;
+        watch.ready
+          .then(() => prelude())
+          .then(
+            (p) => {
+              skip = p.skip;
+              ready = true;
+              let text = p.text;
+              for (const h of held) text += textOf(h.texts, h.keys, h.lost);
+              held.length = 0;
+              // An entry rendered before the backfill was read can still arrive after it: the skip
+              // set (at most the backfill's size) stays.
+              send(text);
+            },
+            () => finish(),
+          );
       }
     });
   });

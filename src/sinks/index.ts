@@ -1,25 +1,33 @@
 /**
  * The log plane's outputs: where formatted access-log entries go for `MeshAccessLog` backends.
- * Each sink is a folder of the same shape (`file/`, `tcp/`, `otlp/`: a factory in `index.ts`, the
- * one batch-writing method beside it); `shared/` holds the delivery queue they all sit behind
- * (bounds, batching, retries, drop counts, shutdown); `registry.ts` lists the factories. A sink
- * never throws into the pipeline: what it cannot deliver it counts.
+ * Each sink is a folder of the same shape (`file/`, `tcp/`, `otlp/`): a factory in `index.ts`,
+ * its config as a resource writes it in `config.ts` (schema, the one validator, normaliser), the
+ * one batch-writing method beside it. `shared/` holds the delivery queue they all sit behind
+ * (bounds, batching, retries, drop counts, shutdown) and what several sinks read (addresses, line
+ * records); `registry.ts` lists the factories, and is how the resource API, the policy engine
+ * and the pipeline reach them. A sink never throws into the pipeline: what it cannot deliver it
+ * counts.
  */
 export { fileSinkFactory, type FileBackendConfig, type FileSink, type FileSinkOptions } from './file/index.js';
+export { otlpSinkFactory, type OtelAttribute, type OtelBackendConfig, type OtelLogRecord, type OtlpSink, type OtlpSinkOptions } from './otlp/index.js';
 export {
-  builtinResource,
-  compileOtelTemplate,
-  entryTimeUnixNano,
-  otlpSinkFactory,
-  type AnyValue,
-  type KeyValue,
-  type OtelBackendConfig,
-  type OtelLogRecord,
-  type OtelTemplate,
-  type OtlpSink,
-  type OtlpSinkOptions,
-} from './otlp/index.js';
-export { openSink, sinkFactories, sinkKey, validateSinkConfig, type AnySink, type SinkOptionOverrides } from './registry.js';
+  canonicalSinkType,
+  compileRecord,
+  normalizeSinkConfig,
+  openSink,
+  sinkDestination,
+  sinkFactories,
+  sinkFactory,
+  sinkFactoryList,
+  sinkKey,
+  sinkTypes,
+  validateSinkConfig,
+  type AnySink,
+  type AnySinkFactory,
+  type SinkBackendConfig,
+  type SinkOptionOverrides,
+  type SinkType,
+} from './registry.js';
 export { PermanentDeliveryError, type DeliveryStats, type LineRecord, type QueueOptions, type RetryPolicy } from './shared/index.js';
 export { tcpSinkFactory, type TcpBackendConfig, type TcpSink, type TcpSinkOptions } from './tcp/index.js';
-export type { BatchWriter, Sink, SinkBackendConfig, SinkDeps, SinkFactory, SinkType } from './types.js';
+export type { BatchWriter, RecordCompiler, Sink, SinkConfig, SinkDeps, SinkFactory } from './types.js';

@@ -1,19 +1,27 @@
 /**
- * The sinks' contract with the pipeline: a sink takes batches of formatted records for one
- * destination, and a factory per backend type builds it from a `MeshAccessLog` backend config.
+ * The sinks' contract with the rest of meshlog: a factory per backend type says how the backend
+ * is written in a resource (schema), when it is valid (validate), what the sink reads (normalize),
+ * how an entry becomes the sink's record (compile) and how the sink is built (create); a sink
+ * takes batches of those records for one destination.
  */
+import type { Static, TObject } from '@sinclair/typebox';
+import type { FormatContext } from '../format/types.js';
+import type { DecodedEntry, EntryKind } from '../model/entry.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
 import type { Violation } from '../model/violations.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { DeliveryStats, QueueOptions } from './shared/delivery-queue.js';
-import type { BackendConfig } from '../api/shared/model.js';
 
-/** The backend types that have a sink here (`store` is the store's own path). */
-export type SinkBackendConfig = Exclude<BackendConfig, { readonly type: 'store' }>;
-export type SinkType = SinkBackendConfig['type'];
+/** What every sink's normalised config has: the backend type that reads it. */
+export type SinkConfig = { readonly type: string };
+
+/** Turns one entry into a sink's record; built once per backend and entry kind, run per entry. */
+export type RecordCompiler<R> = (entry: DecodedEntry, context: FormatContext, identity: ProxyIdentity) => R;
 
 export interface Sink<R> {
-  readonly type: SinkType;
+  /** The backend type (`file`, `tcp`, ...). */
+  readonly type: string;
   /** File path, tcp address or OTel endpoint: one sink per destination, shared by all policies. */
   readonly destination: string;
   /** `type:destination`, the `sink` label of its metrics. */
@@ -38,13 +46,31 @@ export interface SinkDeps {
   readonly logger?: Logger;
 }
 
-export interface SinkFactory<C extends SinkBackendConfig, O extends QueueOptions, S> {
+/**
+ * One backend type, whole. `Schema` is its config as a resource writes it (`{path, format}`);
+ * `C` the normalised config; `R` the record its sink takes; `O` its options; `S` its sink.
+ */
+export interface SinkFactory<Schema extends TObject, C extends SinkConfig, R, O extends QueueOptions, S extends Sink<R>> {
   readonly type: C['type'];
+  /** Kuma 2.x's name for the type (`type: Tcp` beside a `tcp` field). */
+  readonly kumaType: string;
+  /**
+   * The config's fields, under the type's own key in a backend (`tcp: {address}`); also what the
+   * seed's `conf` may hold when `type` names this sink. Its required fields are what `conf` must set.
+   */
+  readonly schema: Schema;
   readonly defaults: O;
   /** What instances are shared by: two configs with the same destination get one sink. */
   destination(config: C): string;
-  /** Pure checks of what the sink needs from the config; `path` prefixes each field. */
-  validate(config: C, path: string): Violation[];
+  /**
+   * The one check of this sink's fields beyond their JSON types (the schema's job), pure and
+   * complete: every violation, each under `path`. Fields of the wrong type are skipped.
+   */
+  validate(raw: Readonly<Record<string, unknown>>, path: string): Violation[];
+  /** The config of a spec that validated. */
+  normalize(spec: Static<Schema>): C;
+  /** Compiles the config's formats once; throws when they do not compile (validation refuses those). */
+  compile(config: C, kind: EntryKind): RecordCompiler<R>;
   /** Opens nothing yet: files and connections open on the first write. */
   create(config: C, deps?: SinkDeps, options?: Partial<O>): S;
 }

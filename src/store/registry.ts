@@ -1,13 +1,18 @@
 /**
  * The store engines, listed by hand, and the `--store` flag that picks one: `sqlite` (the default,
  * a file database in `--data-dir`) or `clickhouse://USER:PASS@HOST:8123/DB` (shared by several
- * servers). An engine is one line here and a folder beside the others; everything above the store
- * sees only `LogStore`.
+ * servers). An engine is one line here and a folder beside the others. Everything above the store
+ * sees `LogStore`, or its halves: ingest workers write shards through `openWriter`, the server
+ * reads them all through `openReader`.
  */
+import { hostname } from 'node:os';
+import path from 'node:path';
 import type { Logger } from '../telemetry/logger.js';
-import { type ClickHouseFlags, clickHouseTarget, createClickHouseStore, isClickHouseSpec } from './clickhouse/index.js';
+import { type ClickHouseStoreOptions, clickHouseTarget, createClickHouseStore, isClickHouseSpec } from './clickhouse/index.js';
 import { createSqliteStore } from './sqlite/index.js';
-import type { LogStore } from './types.js';
+import { openStoreReader } from './sqlite/reader.js';
+import { createShardStore } from './sqlite/shard-store.js';
+import type { LogReader, LogStore, LogWriter } from './types.js';
 
 /** What every engine is opened with, whatever it stores in. */
 export interface StoreOpenOptions {
@@ -15,8 +20,6 @@ export interface StoreOpenOptions {
   readonly dataDir: string;
   readonly retention?: { readonly maxAgeMs?: number; readonly maxBytes?: number };
   readonly logger?: Logger;
-  /** `--clickhouse-*`: TLS and cluster for a ClickHouse store. */
-  readonly clickhouse?: ClickHouseFlags;
 }
 
 interface StoreEngine {
@@ -24,15 +27,31 @@ interface StoreEngine {
   readonly matches: (spec: string) => boolean;
   /** `--store` values this engine takes, for the error that lists them. */
   readonly example: string;
+  /** Both halves in one object, for a process that writes from one thread. */
   open(spec: string, options: StoreOpenOptions): Promise<LogStore>;
+  /** The writer of one shard, opened in the ingest worker that owns it. */
+  openWriter(spec: string, shard: number, options: StoreOpenOptions & { readonly onError?: (error: string) => void }): Promise<LogWriter>;
+  /** The reader over every shard, opened where queries are answered. */
+  openReader(spec: string, options: StoreOpenOptions): Promise<LogReader>;
 }
 
 const engines: readonly StoreEngine[] = [
-  { matches: (spec) => spec === 'sqlite', example: 'sqlite', open: (_spec, options) => createSqliteStore(options) },
+  {
+    matches: (spec) => spec === 'sqlite',
+    example: 'sqlite',
+    open: (_spec, options) => createSqliteStore(options),
+    openWriter: async (_spec, shard, options) => createShardStore({ dataDir: options.dataDir, shard, retention: options.retention, onError: options.onError }),
+    async openReader(_spec, options) {
+      const reader = openStoreReader(options.dataDir);
+      return { query: async (q) => reader.query(q), workloads: async () => reader.workloads(), aggregate: async (q) => reader.aggregate(q), close: async () => reader.close() };
+    },
+  },
   {
     matches: isClickHouseSpec,
     example: 'clickhouse://USER:PASS@HOST:8123/DB',
-    open: (spec, { retention, logger, clickhouse }) => createClickHouseStore({ target: clickHouseTarget(spec, clickhouse), retention, logger }),
+    open: async (spec, options) => createClickHouseStore(clickHouseOptions(spec, options)),
+    openWriter: async (spec, shard, options) => createClickHouseStore({ ...clickHouseOptions(spec, options), role: { writer: shard } }),
+    openReader: async (spec, options) => createClickHouseStore({ ...clickHouseOptions(spec, options), role: 'reader' }),
   },
 ];
 
@@ -50,6 +69,23 @@ export function storeEngineFor(spec: string): StoreEngine {
 
 export function openStore(spec: string, options: StoreOpenOptions): Promise<LogStore> {
   return storeEngineFor(spec).open(spec, options);
+}
+
+export function openStoreWriter(spec: string, shard: number, options: StoreOpenOptions & { readonly onError?: (error: string) => void }): Promise<LogWriter> {
+  return storeEngineFor(spec).openWriter(spec, shard, options);
+}
+
+export function openStoreReaderFor(spec: string, options: StoreOpenOptions): Promise<LogReader> {
+  return storeEngineFor(spec).openReader(spec, options);
+}
+
+/**
+ * A ClickHouse store's options from `--store` (its query carries the `--clickhouse-*` flags, so
+ * ingest workers get them with the spec). Every writer of this server is named by its host and
+ * data directory, so the server's tail can tell its own rows from other servers'.
+ */
+function clickHouseOptions(spec: string, options: StoreOpenOptions): ClickHouseStoreOptions {
+  return { target: clickHouseTarget(spec), retention: options.retention, logger: options.logger, instance: `${hostname()}:${path.resolve(options.dataDir)}` };
 }
 
 /** A store URL in an error message without its password. */

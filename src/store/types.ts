@@ -208,11 +208,27 @@ export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
 }
 
-export interface LogStore {
+/**
+ * The write half of a store: rows in, committed in batches. An ingest worker holds one (its shard);
+ * a single-process store is both halves.
+ */
+export interface LogWriter {
   /** Queues rows for writing. Never throws for bad rows; returns false when the queue is over its high-water mark. */
   write(rows: readonly EntryRow[]): boolean;
   /** Called once the queue drains below its low-water mark after `write` returned false. */
   onDrain(listener: () => void): void;
+  /**
+   * Resolves when everything written so far is committed. Rejects (with the engine's error) when
+   * some of it could not be and is not stored: a caller that acknowledges input must not then.
+   */
+  flush(): Promise<void>;
+  stats(): StoreStats;
+  /** Flushes and closes; idempotent. */
+  close(): Promise<void>;
+}
+
+/** The read half of a store: what the query API reads, from every shard and writer. */
+export interface LogReader {
   /** Newest first. Rejects with `InvalidCursorError` for a cursor this store did not hand out. */
   query(q: LogQuery): Promise<QueryResult>;
   /** Every workload that has entries in the store, with its labels. */
@@ -225,9 +241,16 @@ export interface LogStore {
    * `active()` holds. Absent on single-machine engines.
    */
   followRemote?(listener: (rows: readonly EntryRow[]) => void, active?: () => boolean): { close(): Promise<void> };
-  stats(): StoreStats;
-  /** Resolves when everything written so far is committed. */
-  flush(): Promise<void>;
-  /** Flushes and closes; idempotent. */
   close(): Promise<void>;
+}
+
+export interface LogStore extends LogWriter, LogReader {
+  close(): Promise<void>;
+}
+
+/** What the HTTP API and the operators hold: every shard's reader, and the writers' flush and figures. */
+export interface StoreHandle extends LogReader {
+  /** Resolves once everything accepted so far is committed; rejects when some of it is not. */
+  flush(): Promise<void>;
+  stats(): StoreStats;
 }

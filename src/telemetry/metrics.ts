@@ -4,10 +4,13 @@
  * Counters that the ingest path touches are pre-bound to their label values once, and are
  * incremented per batch, never per entry.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry's metrics as `getMetricsAsJSON()` gives them (what crosses from a worker thread). */
+export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
 /** Why an ALS stream was refused or ended in error. */
-export type AlsErrorReason = 'malformed' | 'missing_identifier' | 'oversized' | 'too_many_streams' | 'internal';
+export type AlsErrorReason = 'malformed' | 'missing_identifier' | 'oversized' | 'too_many_streams' | 'not_stored' | 'internal';
 
 /** One sink's counters, pre-bound to its `sink` label (`type:destination`). */
 export interface SinkMetrics {
@@ -20,9 +23,16 @@ export interface SinkMetrics {
   release(): void;
 }
 
-export function createMetrics() {
+export interface MetricsOptions {
+  /** Process and Node.js metrics: once per process (not in worker threads, which share the process). */
+  readonly defaultMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'meshlog_' });
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'meshlog_' });
+  /** Other registries' metrics (worker threads'), summed into this one's exposition. */
+  const sources: Array<() => Promise<MetricsJson[]>> = [];
   const registers = [registry];
 
   const streams = new Counter({
@@ -103,11 +113,23 @@ export function createMetrics() {
     missing_identifier: alsErrors.labels('missing_identifier'),
     oversized: alsErrors.labels('oversized'),
     too_many_streams: alsErrors.labels('too_many_streams'),
+    not_stored: alsErrors.labels('not_stored'),
     internal: alsErrors.labels('internal'),
   } satisfies Record<AlsErrorReason, Counter.Internal>;
 
   return {
     registry,
+    /** Adds registries whose metrics the exposition sums with these (each ingest worker's). */
+    addSource(read: () => Promise<MetricsJson[]>): void {
+      sources.push(read);
+    },
+    /** The Prometheus text exposition: this registry's metrics, summed with every source's. */
+    async exposition(): Promise<{ contentType: string; text: string }> {
+      if (sources.length === 0) return { contentType: registry.contentType, text: await registry.metrics() };
+      const parts = [await registry.getMetricsAsJSON(), ...(await Promise.all(sources.map((read) => read()))).flat()];
+      const aggregated = AggregatorRegistry.aggregate(parts);
+      return { contentType: registry.contentType, text: await aggregated.metrics() };
+    },
     als: {
       streamsV2: streams.labels('v2'),
       streamsV3: streams.labels('v3'),

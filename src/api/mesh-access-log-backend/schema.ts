@@ -4,7 +4,8 @@
  * the seed's (`{name, type: file, conf: {...}}`) or Kuma 2.x's (`{name, type: Tcp, tcp: {...}}`).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { BackendConfSchema, definingBackendTypes, FileBackendSchema, FormatSchema, OpenTelemetryBackendSchema, StoreBackendSchema, TcpBackendSchema } from '../shared/index.js';
+import { FormatSchema } from '../../format/index.js';
+import { backendForms, BackendConfSchema, definingBackendTypes, sinkBackendProperties, StoreBackendSchema } from '../shared/index.js';
 
 export const AccessLogBackendSpec = Type.Object(
   {
@@ -16,12 +17,10 @@ export const AccessLogBackendSpec = Type.Object(
     ),
     conf: Type.Optional(BackendConfSchema),
     format: Type.Optional(FormatSchema),
-    file: Type.Optional(FileBackendSchema),
-    tcp: Type.Optional(TcpBackendSchema),
-    openTelemetry: Type.Optional(OpenTelemetryBackendSchema),
+    ...sinkBackendProperties,
     store: Type.Optional(StoreBackendSchema),
   },
-  { additionalProperties: false, description: "One of 'file', 'tcp', 'openTelemetry', 'store'; or 'type' with 'conf'." },
+  { additionalProperties: false, description: `One of ${backendForms(false).map((f) => `'${f}'`).join(', ')}; or 'type' with 'conf'.` },
 );
 
 export type AccessLogBackendSpec = Static<typeof AccessLogBackendSpec>;

@@ -1,10 +1,11 @@
 /**
- * A validated backend, in whichever shape it was written, as the policy engine reads it.
+ * A validated backend, in whichever shape it was written, as the policy engine reads it. A sink
+ * backend's fields are the sink's to normalise, wherever they were written.
  */
+import { normalizeSinkConfig } from '../../sinks/index.js';
 import type { BackendConfSpec, BackendSpec } from './backend-schema.js';
 import { backendKind } from './backend-validate.js';
-import { normalizeFormat } from './format.js';
-import type { BackendConfig, BackendEntry, OtelAttribute } from './model.js';
+import type { BackendConfig, BackendEntry } from './model.js';
 
 export function normalizeBackendEntry(b: BackendSpec): BackendEntry {
   const kind = backendKind(b);
@@ -17,34 +18,11 @@ export function normalizeBackendEntry(b: BackendSpec): BackendEntry {
 /** A backend that defines one (not a reference): the only kind a backend resource or a Mesh holds. */
 export function normalizeBackendConfig(b: BackendSpec): BackendConfig {
   const kind = backendKind(b);
-  switch (kind) {
-    case 'store':
-      return { type: 'store' };
-    case 'file': {
-      const cfg: BackendConfSpec = b.file ?? b.conf ?? {};
-      return withFormat({ type: 'file', path: cfg.path ?? '' }, cfg, b);
-    }
-    case 'tcp': {
-      const cfg: BackendConfSpec = b.tcp ?? b.conf ?? {};
-      return withFormat({ type: 'tcp', address: cfg.address ?? '' }, cfg, b);
-    }
-    case 'openTelemetry': {
-      const cfg: BackendConfSpec = b.openTelemetry ?? b.conf ?? {};
-      const attributes: OtelAttribute[] | undefined = cfg.attributes?.map(({ key, value }) => ({ key, value }));
-      return {
-        type: 'openTelemetry',
-        endpoint: cfg.endpoint ?? '',
-        ...(cfg.body !== undefined ? { body: cfg.body } : {}),
-        ...(attributes ? { attributes } : {}),
-      };
-    }
-    default:
-      // validateBackend refuses every backend that gets here; a caller skipped validation.
-      throw new Error(`not a backend definition: ${JSON.stringify(b)}`);
-  }
-}
-
-function withFormat<T extends { type: 'file' | 'tcp' }>(config: T, cfg: BackendConfSpec, b: BackendSpec): T {
-  const format = normalizeFormat(cfg.format ?? b.format);
-  return format ? { ...config, format } : config;
+  if (kind === 'store') return { type: 'store' };
+  // validateBackend refuses every backend that gets here; a caller skipped validation.
+  if (kind === undefined || kind === 'reference') throw new Error(`not a backend definition: ${JSON.stringify(b)}`);
+  const cfg: BackendConfSpec = b[kind] ?? b.conf ?? {};
+  // The seed writes `format` beside `conf`; validation allows that only for a sink that has one.
+  const spec = cfg['format'] === undefined && b.format !== undefined ? { ...cfg, format: b.format } : cfg;
+  return normalizeSinkConfig(kind, spec);
 }

@@ -7,10 +7,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { checkSchema } from '../schema-check.js';
 import { type Violation, parsePath } from '../../model/violations.js';
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isObject } from '../../util/is-object.js';
 
 /** Schema violations of `spec`, then the rules `rules` adds; a rule's violation wins over the schema's for its field. */
 export function checkSpec(schema: TSchema, spec: unknown, path: string, rules: readonly Violation[]): Violation[] {

@@ -6,7 +6,7 @@ import { type Violation, field, index } from '../../model/violations.js';
 import { BackendSchema } from './backend-schema.js';
 import { normalizeBackendEntry } from './backend-normalize.js';
 import { validateBackend } from './backend-validate.js';
-import { isObject } from './check-spec.js';
+import { isObject } from '../../util/is-object.js';
 import { FilteringSchema, normalizeFiltering, validateFiltering } from './filtering.js';
 import type { Conf } from './model.js';
 

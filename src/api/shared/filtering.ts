@@ -5,7 +5,8 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { type Violation, field } from '../../model/violations.js';
-import { closest, isObject } from './check-spec.js';
+import { closest } from './check-spec.js';
+import { isObject } from '../../util/is-object.js';
 import type { Filtering, HeaderCondition, HeaderFilterOp } from './model.js';
 
 export const headerFilterOps = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'prefix', 'regex', 'present', 'absent'] as const satisfies readonly HeaderFilterOp[];

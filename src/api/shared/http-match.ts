@@ -6,7 +6,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { type Violation, field, index } from '../../model/violations.js';
-import { isObject } from './check-spec.js';
+import { isObject } from '../../util/is-object.js';
 import type { HttpRouteMatch } from './model.js';
 
 const strict = { additionalProperties: false } as const;

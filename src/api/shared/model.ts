@@ -2,7 +2,7 @@
  * The normalised resource model the Kuma kinds share: target references, backends, filtering and
  * route matches, as the policy engine reads them whichever encoding and shape they were written in.
  */
-import type { FormatSpec } from '../../format/types.js';
+import type { SinkBackendConfig } from '../../sinks/index.js';
 
 export type TargetRefKind = 'Mesh' | 'MeshSubset' | 'MeshService' | 'MeshServiceSubset' | 'MeshGatewayRoute' | 'MeshHTTPRoute';
 
@@ -14,26 +14,12 @@ export interface TargetRef {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-export interface OtelAttribute {
-  readonly key: string;
-  /** A format string (command operators allowed). */
-  readonly value: string;
-}
-
-/** A backend's configuration, inline in a policy or held by a backend resource. */
-export type BackendConfig =
-  | { readonly type: 'file'; readonly path: string; readonly format?: FormatSpec }
-  | { readonly type: 'tcp'; readonly address: string; readonly format?: FormatSpec }
-  | {
-      readonly type: 'openTelemetry';
-      /** `host:port` of an OTLP/gRPC receiver, or an `http(s)://` URL of an OTLP/HTTP one. */
-      readonly endpoint: string;
-      /** An OTLP `AnyValue` in JSON (or a plain string / JSON value), with command operators. */
-      readonly body?: unknown;
-      readonly attributes?: readonly OtelAttribute[];
-    }
-  /** meshlog's own store (what `AccessLogRecord` collects into). */
-  | { readonly type: 'store' };
+/**
+ * A backend's configuration, inline in a policy or held by a backend resource: one of the sinks'
+ * configs (each sink's `config.ts` says what it holds), or meshlog's own store (what
+ * `AccessLogRecord` collects into).
+ */
+export type BackendConfig = SinkBackendConfig | { readonly type: 'store' };
 
 export type BackendReferenceKind = 'MeshAccessLogBackend' | 'GlobalAccessLogBackend';
 

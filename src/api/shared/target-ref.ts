@@ -5,7 +5,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { type Violation, field } from '../../model/violations.js';
-import { isObject } from './check-spec.js';
+import { isObject } from '../../util/is-object.js';
 import type { TargetRef, TargetRefKind } from './model.js';
 
 export const targetRefKinds = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'MeshGatewayRoute', 'MeshHTTPRoute'] as const satisfies readonly TargetRefKind[];

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ProxyIdentity } from '../../model/proxy-identity.js';
-import { entryEdge } from './edge.js';
+import { loadAlsTypes } from '../../envoy/protos.js';
+import { createWireScanner } from '../../envoy/wire-scan.js';
+import { entryEdge as edgeOfFacts } from './edge.js';
+
+const types = loadAlsTypes();
+const scan = createWireScanner(types, new Set());
+/** The edge of an entry as the pipeline works it out: from the wire scan of its bytes. */
+const entryEdge = (identity: ProxyIdentity, entry: Record<string, unknown>, byIp: (ip: string) => ProxyIdentity | undefined) =>
+  edgeOfFacts(identity, scan('http', types.HTTPAccessLogEntry.encode(types.HTTPAccessLogEntry.fromObject(entry)).finish()), byIp);
 
 function istio(name: string, ip: string, cluster = 'remote-cluster'): ProxyIdentity {
   return {

@@ -9,10 +9,9 @@
  * destination of inbound calls and the source of outbound ones; the other end is the proxy that has
  * the peer's IP when it reports to meshlog too, else what its certificate or the cluster name says.
  */
-import { socketAddressParts } from '../../envoy/entry-fields.js';
 import { parseLogName } from '../../envoy/log-name.js';
-import { commonOf } from '../../format/als-entry.js';
-import { type Direction, type DecodedEntry, type EntryEnd, unknownEnd } from '../../model/entry.js';
+import type { SocketAddr } from '../../envoy/wire-scan.js';
+import { type Direction, type EntryEnd, unknownEnd } from '../../model/entry.js';
 import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import { type ClusterHint, parseClusterName } from './cluster-names.js';
 import { parseSpiffe } from './peer-identity.js';
@@ -25,6 +24,17 @@ export interface Edge {
 
 export type ProxyByIp = (ip: string) => ProxyIdentity | undefined;
 
+/** What an entry says about its ends; the wire scan (`EntryScan`) gives exactly this. */
+export interface EdgeFacts {
+  readonly upstreamCluster: string | null;
+  readonly authority: string | null;
+  readonly downstreamLocal: SocketAddr | null;
+  readonly downstreamRemote: SocketAddr | null;
+  readonly downstreamDirectRemote: SocketAddr | null;
+  readonly upstreamRemote: SocketAddr | null;
+  readonly peerUris: readonly string[] | null;
+}
+
 /** The direction by the first rule that answers; null when none does. */
 export function directionOf(identity: ProxyIdentity, hint: ClusterHint | undefined, localIp: string | undefined, proxyIp: string): Direction | null {
   const named = parseLogName(identity.logName);
@@ -34,20 +44,19 @@ export function directionOf(identity: ProxyIdentity, hint: ClusterHint | undefin
   return null;
 }
 
-export function entryEdge(identity: ProxyIdentity, entry: DecodedEntry, proxyByIp: ProxyByIp | undefined): Edge {
-  const common = commonOf(entry);
-  const hint = parseClusterName(common?.upstreamCluster);
-  const local = socketAddressParts(common?.downstreamLocalAddress);
+export function entryEdge(identity: ProxyIdentity, facts: EdgeFacts, proxyByIp: ProxyByIp | undefined): Edge {
+  const hint = parseClusterName(facts.upstreamCluster);
+  const local = facts.downstreamLocal;
   const direction = directionOf(identity, hint, local?.address, identity.ip);
   if (direction === null) return { direction, source: unknownEnd, destination: unknownEnd };
   const self = ownEnd(identity);
   if (direction === 'inbound') {
-    const remote = socketAddressParts(common?.downstreamDirectRemoteAddress) ?? socketAddressParts(common?.downstreamRemoteAddress);
-    return { direction, source: peerEnd(remote, proxyByIp, entry), destination: { ...self, port: local?.port || hint?.port || null } };
+    const remote = facts.downstreamDirectRemote ?? facts.downstreamRemote;
+    return { direction, source: peerEnd(remote, proxyByIp, facts.peerUris), destination: { ...self, port: local?.port || hint?.port || null } };
   }
-  const upstream = socketAddressParts(common?.upstreamRemoteAddress);
+  const upstream = facts.upstreamRemote;
   const peer = upstream?.address ? proxyByIp?.(upstream.address) : undefined;
-  const service = serviceOf(hint) ?? authorityHost(entry);
+  const service = serviceOf(hint) ?? authorityHost(facts.authority);
   return {
     direction,
     source: self,
@@ -67,12 +76,12 @@ function ownEnd(identity: ProxyIdentity): EntryEnd {
 }
 
 /** The caller of an inbound request: a proxy that reports from that IP, else its SPIFFE id. */
-function peerEnd(remote: { address: string; port: number } | null, proxyByIp: ProxyByIp | undefined, entry: DecodedEntry): EntryEnd {
+function peerEnd(remote: SocketAddr | null, proxyByIp: ProxyByIp | undefined, peerUris: readonly string[] | null): EntryEnd {
   const at = { ip: remote?.address || null, port: remote?.port || null };
   const reporting = remote?.address ? proxyByIp?.(remote.address) : undefined;
   if (reporting) return { ...ownEnd(reporting), ...at };
-  for (const san of commonOf(entry)?.tlsProperties?.peerCertificateProperties?.subjectAltName ?? []) {
-    const spiffe = parseSpiffe(san.uri);
+  for (const uri of peerUris ?? []) {
+    const spiffe = parseSpiffe(uri);
     // Istio names a namespace and a service account; Kuma names the service.
     if (spiffe) return { ...unknownEnd, ...at, namespace: spiffe.namespace ?? null, service: spiffe.namespace ? null : (spiffe.service ?? null) };
   }
@@ -90,8 +99,7 @@ function namespaceOfHost(host: string | undefined): string | undefined {
   return m?.[1];
 }
 
-function authorityHost(entry: DecodedEntry): string | null {
-  const authority = (entry['request'] as { authority?: string } | undefined)?.authority;
+function authorityHost(authority: string | null): string | null {
   if (!authority) return null;
   const host = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.split(':')[0]!;
   return host.replace(/\.svc(\.cluster\.local)?$/, '') || null;

@@ -10,7 +10,7 @@ import type { ProxyRegistry, SeenProxy } from '../../collector/proxy-registry.js
 import { parseEndpoint } from '../../render/clusters.js';
 import { renderAccessLogs, renderBootstrap, renderIstio } from '../../render/index.js';
 import { type PolicyContext, describeProxyConfig, findProxy, mergeInventory, proxyNotFound, recordsForProxy, resolveProxy, resolveProxyForInspection } from '../../policy/index.js';
-import { workloadRefJson } from '../entry-json.js';
+import { workloadRefJson } from '../../protojson/items.js';
 import type { InventoryProxy } from '../../api/dataplane/model.js';
 
 export interface ProxyRouteDeps {

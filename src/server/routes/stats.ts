@@ -6,12 +6,12 @@
  */
 import type { Hono } from 'hono';
 import { createViolations, type Violation } from '../../model/violations.js';
-import { type LogStore, type StatsGroup, type StatsGroupBy, type StatsQuery, statsGroupBys } from '../../store/types.js';
+import { type LogReader, type StatsGroup, type StatsGroupBy, type StatsQuery, statsGroupBys } from '../../store/types.js';
 import { parseDuration } from '../../util/duration.js';
 import { parseLogsParams } from '../log-query-params.js';
 
 export interface StatsRoutesDeps {
-  readonly store: LogStore;
+  readonly store: Pick<LogReader, 'aggregate'>;
 }
 
 export const defaultStatsWindowMs = 15 * 60_000;

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../testing/until.js';
 import { createMetrics } from '../../telemetry/metrics.js';
 import type { LineRecord } from '../shared/line-record.js';
 import { fileSinkFactory, type FileSink, type FileSinkOptions } from './index.js';
@@ -29,14 +30,6 @@ function sinkAt(path: string, options: Partial<FileSinkOptions> = {}): FileSink 
 }
 
 const lines = (...texts: string[]): LineRecord[] => texts.map((text) => ({ text }));
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 3_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('file sink', () => {
   it('appends one record per line: text as is, objects as JSON', async () => {
@@ -144,7 +137,7 @@ describe('file sink', () => {
 
   it('validates the path without touching the file system', () => {
     expect(fileSinkFactory.validate({ type: 'file', path: '' }, 'spec.backends[0].file')).toEqual([
-      { field: 'spec.backends[0].file.path', message: 'must not be empty' },
+      { field: 'spec.backends[0].file.path', message: 'file backend requires a valid path: "" is not an absolute path' },
     ]);
     expect(fileSinkFactory.validate({ type: 'file', path: '/var/log/a.log' }, 'x')).toEqual([]);
   });

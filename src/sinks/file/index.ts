@@ -1,19 +1,19 @@
 /**
  * The `file` sink: formatted records appended to a local file, one per line, with size-based
  * rotation and a `reopen()` for external logrotate (the server calls it on SIGHUP). This is the
- * factory: its type name, defaults, validation and `create()`; the writing is in `file-writer.ts`.
+ * factory: its type names, config (`config.ts`), defaults and `create()`; the writing is in
+ * `file-writer.ts`.
  */
-import type { Violation } from '../../model/violations.js';
 import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
 import { createSink } from '../shared/create-sink.js';
-import type { LineRecord } from '../shared/line-record.js';
+import { compileLineRecord, type LineRecord } from '../shared/line-record.js';
 import type { Sink, SinkFactory } from '../types.js';
+import { FileConfigSchema, normalizeFileConfig, validateFileConfig, type FileBackendConfig } from './config.js';
 import { createFileWriter, type FileWriterOptions } from './file-writer.js';
-import type { BackendConfig } from '../../api/shared/model.js';
 
+export { FileConfigSchema, normalizeFileConfig, validateFileConfig, type FileBackendConfig, type FileConfigSpec } from './config.js';
 export { createFileWriter, type FileWriter, type FileWriterOptions } from './file-writer.js';
 
-export type FileBackendConfig = Extract<BackendConfig, { readonly type: 'file' }>;
 export type FileSinkOptions = QueueOptions & FileWriterOptions;
 
 export interface FileSink extends Sink<LineRecord> {
@@ -21,8 +21,10 @@ export interface FileSink extends Sink<LineRecord> {
   reopen(): Promise<void>;
 }
 
-export const fileSinkFactory: SinkFactory<FileBackendConfig, FileSinkOptions, FileSink> = {
+export const fileSinkFactory: SinkFactory<typeof FileConfigSchema, FileBackendConfig, LineRecord, FileSinkOptions, FileSink> = {
   type: 'file',
+  kumaType: 'File',
+  schema: FileConfigSchema,
   defaults: {
     ...defaultQueueOptions,
     maxBatch: 1_000,
@@ -33,12 +35,9 @@ export const fileSinkFactory: SinkFactory<FileBackendConfig, FileSinkOptions, Fi
     mode: 0o644,
   },
   destination: (config) => config.path,
-  validate(config, path) {
-    const violations: Violation[] = [];
-    if (config.path === '') violations.push({ field: `${path}.path`, message: 'must not be empty' });
-    else if (config.path.includes('\0')) violations.push({ field: `${path}.path`, message: 'must not contain a NUL character' });
-    return violations;
-  },
+  validate: validateFileConfig,
+  normalize: normalizeFileConfig,
+  compile: (config, kind) => compileLineRecord('file', config.format, kind),
   create(config, deps = {}, options = {}) {
     const settings: FileSinkOptions = { ...fileSinkFactory.defaults, ...options };
     const writer = createFileWriter(config.path, settings);

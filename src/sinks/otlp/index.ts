@@ -1,32 +1,44 @@
 /**
  * The `openTelemetry` sink: access-log records exported to an OTLP logs receiver, over gRPC to a
  * `host:port` endpoint or OTLP/HTTP protobuf to an `http(s)://` URL, one `ExportLogsServiceRequest`
- * per batch with records grouped by resource. Also the compiler of a backend's `body` and
- * `attributes`, which the pipeline uses to turn an entry into an `OtelLogRecord`.
+ * per batch with records grouped by resource. The factory's config is in `config.ts`; its record
+ * compiler, which turns an entry into an `OtelLogRecord` as Envoy's OpenTelemetry access logger
+ * would, in `compile-log-record.ts` (with the `body` and `attributes` template in `otel-template.ts`).
  */
-import type { Violation } from '../../model/violations.js';
 import { createSink } from '../shared/create-sink.js';
 import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
 import type { BatchWriter, Sink, SinkFactory } from '../types.js';
+import { compileLogRecord } from './compile-log-record.js';
+import { normalizeOtlpConfig, OtlpConfigSchema, validateOtlpConfig, type OtelBackendConfig } from './config.js';
 import { encodeExportRequest, exportRequestType } from './export-request.js';
 import type { OtelLogRecord } from './otel-types.js';
 import { createGrpcTransport, createHttpTransport, parseOtlpEndpoint } from './transport.js';
-import type { BackendConfig } from '../../api/shared/model.js';
 
+export { compileLogRecord } from './compile-log-record.js';
+export {
+  normalizeOtlpConfig,
+  otelKeyProblem,
+  OtlpConfigSchema,
+  validateOtlpConfig,
+  type OtelAttribute,
+  type OtelBackendConfig,
+  type OtlpConfigSpec,
+} from './config.js';
 export { buildExportRequest, encodeExportRequest, exportRequestType, logsServiceProto } from './export-request.js';
 export { compileOtelTemplate, type OtelTemplate, type OtelTemplateViolations } from './otel-template.js';
 export { builtinResource, entryTimeUnixNano, type AnyValue, type KeyValue, type OtelLogRecord } from './otel-types.js';
 export { parseOtlpEndpoint, type OtlpEndpoint, type OtlpTransport } from './transport.js';
 
-export type OtelBackendConfig = Extract<BackendConfig, { readonly type: 'openTelemetry' }>;
 export type OtlpSinkOptions = QueueOptions & {
   /** Deadline of one export request. */
   readonly timeoutMs: number;
 };
 export type OtlpSink = Sink<OtelLogRecord>;
 
-export const otlpSinkFactory: SinkFactory<OtelBackendConfig, OtlpSinkOptions, OtlpSink> = {
+export const otlpSinkFactory: SinkFactory<typeof OtlpConfigSchema, OtelBackendConfig, OtelLogRecord, OtlpSinkOptions, OtlpSink> = {
   type: 'openTelemetry',
+  kumaType: 'OpenTelemetry',
+  schema: OtlpConfigSchema,
   defaults: {
     ...defaultQueueOptions,
     // Envoy's OpenTelemetry access logger flushes every second.
@@ -36,16 +48,15 @@ export const otlpSinkFactory: SinkFactory<OtelBackendConfig, OtlpSinkOptions, Ot
     timeoutMs: 10_000,
   },
   destination: (config) => config.endpoint,
-  validate(config, path) {
-    const parsed = parseOtlpEndpoint(config.endpoint);
-    const violations: Violation[] = [];
-    if (typeof parsed === 'string') violations.push({ field: `${path}.endpoint`, message: parsed });
-    return violations;
-  },
+  validate: validateOtlpConfig,
+  normalize: normalizeOtlpConfig,
+  compile: compileLogRecord,
   create(config, deps = {}, options = {}) {
     const settings: OtlpSinkOptions = { ...otlpSinkFactory.defaults, ...options };
     const endpoint = parseOtlpEndpoint(config.endpoint);
-    if (typeof endpoint === 'string') throw new Error(`openTelemetry backend endpoint ${endpoint}; validate() the config first.`);
+    if (endpoint === undefined) {
+      throw new Error(`openTelemetry backend endpoint ${JSON.stringify(config.endpoint)} is neither host:port nor an http(s) URL; validate() the config first.`);
+    }
     exportRequestType();
     const transport = endpoint.protocol === 'grpc' ? createGrpcTransport(endpoint.target, settings.timeoutMs, settings.retry) : createHttpTransport(endpoint.url, settings.timeoutMs);
     const writer: BatchWriter<OtelLogRecord> = {

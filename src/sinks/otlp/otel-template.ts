@@ -15,6 +15,7 @@ import { defaultFormatFor } from '../../format/default-formats.js';
 import type { FormatContext } from '../../format/types.js';
 import type { AnyValue, KeyValue } from './otel-types.js';
 import type { DecodedEntry } from '../../model/entry.js';
+import { isObject } from '../../util/is-object.js';
 
 export interface OtelTemplate {
   readonly ok: true;
@@ -46,8 +47,6 @@ const oneofNames: Readonly<Record<string, string>> = {
   arrayValue: 'arrayValue', array_value: 'arrayValue',
   kvlistValue: 'kvlistValue', kvlist_value: 'kvlistValue',
 };
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function valuesOf(v: unknown): unknown[] | null {
   if (!isObject(v)) return null;

@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../testing/until.js';
 import { decodeHttp, sampleHttpContext, sampleHttpObject } from '../../format/testing/sample-entries.js';
 import { createMetrics } from '../../telemetry/metrics.js';
 import { otlpSinkFactory, type OtlpSink, type OtlpSinkOptions } from './index.js';
@@ -53,14 +54,6 @@ function sinkTo(endpoint: string, options: Partial<OtlpSinkOptions> = {}): OtlpS
   });
   sinks.push(sink);
   return sink;
-}
-
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('otlp sink over gRPC', () => {
@@ -176,7 +169,7 @@ describe('otlpSinkFactory.validate', () => {
     const check = (endpoint: string) => otlpSinkFactory.validate({ type: 'openTelemetry', endpoint }, 'b').map((v) => `${v.field}: ${v.message}`);
     expect(check('otel-collector.observability:4317')).toEqual([]);
     expect(check('https://otel.example.com:4318')).toEqual([]);
-    expect(check('otel-collector')).toEqual([`b.endpoint: must be 'host:port', got "otel-collector"`]);
-    expect(check('http://[bad')).toEqual([`b.endpoint: must be 'host:port' or an http(s) URL, got "http://[bad"`]);
+    expect(check('otel-collector')).toEqual(['b.endpoint: must be host:port (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not "otel-collector"']);
+    expect(check('http://[bad')).toEqual(['b.endpoint: must be host:port (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not "http://[bad"']);
   });
 });

@@ -5,7 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { PermanentDeliveryError } from '../shared/delivery-errors.js';
-import { parseHostPort } from '../shared/host-port.js';
+import { isHostPort, parseHttpUrl } from '../shared/addresses.js';
 import { exportMethodPath } from './export-request.js';
 
 export interface OtlpTransport {
@@ -15,20 +15,17 @@ export interface OtlpTransport {
 
 export type OtlpEndpoint = { readonly protocol: 'grpc'; readonly target: string } | { readonly protocol: 'http'; readonly url: URL };
 
-/** The endpoint, or a lower-case phrase saying what is wrong with it. */
-export function parseOtlpEndpoint(endpoint: string): OtlpEndpoint | string {
-  if (/^https?:\/\//i.test(endpoint)) {
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      return `must be 'host:port' or an http(s) URL, got ${JSON.stringify(endpoint)}`;
-    }
+/**
+ * The endpoint: an `http(s)://` URL is OTLP/HTTP (at `/v1/logs` when it names no path), a
+ * `host:port` is OTLP/gRPC; undefined for anything else.
+ */
+export function parseOtlpEndpoint(endpoint: string): OtlpEndpoint | undefined {
+  const url = parseHttpUrl(endpoint);
+  if (url) {
     if (url.pathname === '/' || url.pathname === '') url.pathname = '/v1/logs';
     return { protocol: 'http', url };
   }
-  const parsed = parseHostPort(endpoint);
-  return typeof parsed === 'string' ? parsed : { protocol: 'grpc', target: endpoint };
+  return isHostPort(endpoint) ? { protocol: 'grpc', target: endpoint } : undefined;
 }
 
 /** OTLP's retryable gRPC codes, plus RESOURCE_EXHAUSTED (a receiver shedding load, like HTTP 429). */

@@ -2,11 +2,11 @@
  * Puts a sink's `BatchWriter` behind the shared delivery queue, so that every sink has the same
  * `push` / `flush` / `shutdown` / `stats` behaviour and the same metrics.
  */
-import type { BatchWriter, Sink, SinkDeps, SinkType } from '../types.js';
+import type { BatchWriter, Sink, SinkDeps } from '../types.js';
 import { createDeliveryQueue, type QueueOptions } from './delivery-queue.js';
 
 export function createSink<R>(
-  type: SinkType,
+  type: string,
   destination: string,
   writer: BatchWriter<R>,
   options: QueueOptions,

@@ -3,20 +3,13 @@
  * errors, flush, and shutdown with and without a peer that answers.
  */
 import { describe, expect, it } from 'vitest';
+import { until } from '../testing/until.js';
 import { createMetrics, type Metrics } from '../../telemetry/metrics.js';
 import { backoffDelay } from './backoff.js';
 import { PermanentDeliveryError } from './delivery-errors.js';
 import { createDeliveryQueue, type DeliveryQueueOptions } from './delivery-queue.js';
 
 const fastRetry = { initialMs: 5, maxMs: 20, multiplier: 2, jitter: 0 };
-
-async function until(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 /** A value of a metric with the given labels, from the registry's text exposition. */
 async function metricValue(metrics: Metrics, name: string, labels: string): Promise<number | undefined> {

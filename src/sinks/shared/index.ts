@@ -1,8 +1,10 @@
 /**
  * What every sink shares: the delivery queue (bounded, batching, retry with backoff, drop
  * counting, deadline-bound shutdown) that a sink's one `write(batch)` method sits behind, the
- * error a sink throws when retrying is pointless, and the small encodings file and tcp share.
+ * error a sink throws when retrying is pointless, the address checks the validators and the
+ * sinks both read, and the line records (format, compiler, encoding) file and tcp share.
  */
+export { isFilePath, isHostPort, isHttpUrl, parseHostPort, parseHttpUrl, type HostPort } from './addresses.js';
 export { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './backoff.js';
 export { createSink } from './create-sink.js';
 export { describeError, isPermanentDeliveryError, PermanentDeliveryError } from './delivery-errors.js';
@@ -14,5 +16,5 @@ export {
   type DeliveryStats,
   type QueueOptions,
 } from './delivery-queue.js';
-export { parseHostPort, type HostPort } from './host-port.js';
-export { encodeLines, type LineRecord } from './line-record.js';
+export { lineConfigSchema, validateLineConfig, withLineFormat, type LineConfigSchema } from './line-config.js';
+export { compileLineRecord, encodeLines, type LineRecord } from './line-record.js';

@@ -2,25 +2,27 @@
  * The `tcp` sink: formatted records streamed to a `host:port` peer (Logstash, Vector, Fluent Bit
  * tcp inputs), one per line as Kuma's streamer writes them. Unlike Kuma, which drops every record
  * while the peer is away, records wait in the bounded queue and go out after a reconnect; only
- * what does not fit is dropped and counted. This is the factory; the socket is in `tcp-writer.ts`.
+ * what does not fit is dropped and counted. This is the factory (its config is in `config.ts`);
+ * the socket is in `tcp-writer.ts`.
  */
-import type { Violation } from '../../model/violations.js';
+import { parseHostPort } from '../shared/addresses.js';
 import { createSink } from '../shared/create-sink.js';
 import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
-import { parseHostPort } from '../shared/host-port.js';
-import type { LineRecord } from '../shared/line-record.js';
+import { compileLineRecord, type LineRecord } from '../shared/line-record.js';
 import type { Sink, SinkFactory } from '../types.js';
+import { normalizeTcpConfig, TcpConfigSchema, validateTcpConfig, type TcpBackendConfig } from './config.js';
 import { createTcpWriter, type TcpWriterOptions } from './tcp-writer.js';
-import type { BackendConfig } from '../../api/shared/model.js';
 
+export { normalizeTcpConfig, TcpConfigSchema, validateTcpConfig, type TcpBackendConfig, type TcpConfigSpec } from './config.js';
 export { createTcpWriter, type TcpWriterOptions } from './tcp-writer.js';
 
-export type TcpBackendConfig = Extract<BackendConfig, { readonly type: 'tcp' }>;
 export type TcpSinkOptions = QueueOptions & TcpWriterOptions;
 export type TcpSink = Sink<LineRecord>;
 
-export const tcpSinkFactory: SinkFactory<TcpBackendConfig, TcpSinkOptions, TcpSink> = {
+export const tcpSinkFactory: SinkFactory<typeof TcpConfigSchema, TcpBackendConfig, LineRecord, TcpSinkOptions, TcpSink> = {
   type: 'tcp',
+  kumaType: 'Tcp',
+  schema: TcpConfigSchema,
   defaults: {
     ...defaultQueueOptions,
     flushIntervalMs: 100,
@@ -31,16 +33,13 @@ export const tcpSinkFactory: SinkFactory<TcpBackendConfig, TcpSinkOptions, TcpSi
     writeTimeoutMs: 10_000,
   },
   destination: (config) => config.address,
-  validate(config, path) {
-    const parsed = parseHostPort(config.address);
-    const violations: Violation[] = [];
-    if (typeof parsed === 'string') violations.push({ field: `${path}.address`, message: parsed });
-    return violations;
-  },
+  validate: validateTcpConfig,
+  normalize: normalizeTcpConfig,
+  compile: (config, kind) => compileLineRecord('tcp', config.format, kind),
   create(config, deps = {}, options = {}) {
     const settings: TcpSinkOptions = { ...tcpSinkFactory.defaults, ...options };
     const address = parseHostPort(config.address);
-    if (typeof address === 'string') throw new Error(`tcp backend address ${address}; validate() the config first.`);
+    if (address === undefined) throw new Error(`tcp backend address ${JSON.stringify(config.address)} is not host:port; validate() the config first.`);
     return createSink('tcp', config.address, createTcpWriter(address, settings), settings, deps);
   },
 };

@@ -6,46 +6,9 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../telemetry/metrics.js';
 import type { LineRecord } from '../shared/line-record.js';
+import { until } from '../testing/until.js';
 import { tcpSinkFactory, type TcpSink, type TcpSinkOptions } from './index.js';
-
-interface LineServer {
-  readonly port: number;
-  readonly received: Buffer[];
-  lines(): string[];
-  connections: number;
-  stop(): Promise<void>;
-}
-
-/** A TCP peer that records every byte it gets, like a Logstash tcp input would. */
-async function startLineServer(port = 0): Promise<LineServer> {
-  const sockets = new Set<net.Socket>();
-  const received: Buffer[] = [];
-  const state = { connections: 0 };
-  const server = net.createServer((socket) => {
-    state.connections++;
-    sockets.add(socket);
-    socket.on('data', (chunk) => received.push(chunk));
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    received,
-    lines: () => Buffer.concat(received).toString('utf8').split('\n').filter((l) => l !== ''),
-    get connections() {
-      return state.connections;
-    },
-    async stop() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
-    },
-  };
-}
+import { startLineServer, type LineServer } from './testing/line-server.js';
 
 const servers: LineServer[] = [];
 const sinks: TcpSink[] = [];
@@ -66,14 +29,6 @@ function sinkTo(port: number, options: Partial<TcpSinkOptions> = {}): TcpSink {
 }
 
 const lines = (...texts: string[]): LineRecord[] => texts.map((text) => ({ text }));
-
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('tcp sink', () => {
   it('streams newline-delimited records on one connection: text as is, objects as JSON', async () => {
@@ -178,8 +133,8 @@ describe('tcp sink', () => {
     expect(tcpSinkFactory.validate({ type: 'tcp', address: 'logging.backend:5000' }, 'b')).toEqual([]);
     expect(tcpSinkFactory.validate({ type: 'tcp', address: '[::1]:5000' }, 'b')).toEqual([]);
     expect(tcpSinkFactory.validate({ type: 'tcp', address: 'logging.backend' }, 'b')).toEqual([
-      { field: 'b.address', message: `must be 'host:port', got "logging.backend"` },
+      { field: 'b.address', message: 'tcp backend requires valid address: "logging.backend" is not host:port' },
     ]);
-    expect(tcpSinkFactory.validate({ type: 'tcp', address: 'h:70000' }, 'b')[0]?.message).toMatch(/between 1 and 65535/);
+    expect(tcpSinkFactory.validate({ type: 'tcp', address: 'h:70000' }, 'b')).toEqual([{ field: 'b.address', message: 'tcp backend requires valid address: "h:70000" is not host:port' }]);
   });
 });

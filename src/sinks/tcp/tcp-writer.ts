@@ -10,7 +10,7 @@
  */
 import net from 'node:net';
 import { encodeLines, type LineRecord } from '../shared/line-record.js';
-import type { HostPort } from '../shared/host-port.js';
+import type { HostPort } from '../shared/addresses.js';
 import type { BatchWriter } from '../types.js';
 
 export interface TcpWriterOptions {

@@ -2,8 +2,13 @@
  * The ClickHouse store: a `LogStore` on a ClickHouse database that several meshlog servers can
  * share. Opening it probes the server, creates what is missing of the schema and checks its
  * version; writes go through the batching, retrying writer; reads through the two-step reader.
+ *
+ * Roles: `both` (one thread writes and reads), `{ writer: shard }` (an ingest worker's shard;
+ * shard 0 also applies retention and measures the table), `reader` (the server's queries and the
+ * tail of other servers' rows). Every writer's tag comes from the server's `instance` and its
+ * shard, so the server's reader knows which rows are its own.
  */
-import { randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../../telemetry/logger.js';
 import type { LogStore, StoreStats } from '../types.js';
@@ -21,6 +26,9 @@ export interface ClickHouseStoreOptions {
   readonly target?: ClickHouseTarget;
   readonly client?: ClickHouseClient;
   readonly database?: string;
+  readonly role?: 'both' | 'reader' | { readonly writer: number };
+  /** Names this server (its host and data directory); random when not given. */
+  readonly instance?: string;
   readonly retention?: { readonly maxAgeMs?: number; readonly maxBytes?: number };
   readonly retentionIntervalMs?: number;
   /** Partition width for a new store; a day unless a test wants retention to have partitions to drop. */
@@ -42,8 +50,17 @@ export interface ClickHouseStoreOptions {
 export interface ClickHouseStore extends LogStore {
   readonly features: ServerFeatures;
   readonly schema: Schema;
-  /** This process's writer tag (the high bits of the ids it writes). */
-  readonly writerTag: number;
+}
+
+/** Shards a server may have (ingest workers); a writer's tag is its instance's block and its shard. */
+const maxShards = 64;
+
+/** The tag of a writer: the high bits of every id it hands out. */
+export function writerTag(instance: string, shard: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < instance.length; i++) h = Math.imul(h ^ instance.charCodeAt(i), 0x01000193);
+  // 14 bits of instance, 6 of shard: 20 bits, so that tag * 2^32 + a sequence stays a safe integer.
+  return ((h >>> 0) % 2 ** 14) * maxShards + (shard % maxShards);
 }
 
 export async function createClickHouseStore(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
@@ -64,19 +81,21 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     await client.close();
     throw new Error(`Cannot open the ClickHouse store at ${where}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  logger?.info(
-    { clickhouse: where, version: features.version, ttl: features.ttl, deduplicationToken: features.deduplicationToken },
-    'The ClickHouse store is open.',
-  );
+  const role = options.role ?? 'both';
+  const shard = typeof role === 'object' ? role.writer : 0;
+  const instance = options.instance ?? randomBytes(8).toString('hex');
+  const writes = role !== 'reader';
+  // One thread per server measures the table and applies retention: the first shard's writer, or the only one.
+  const keepsTable = role === 'both' || (typeof role === 'object' && shard === 0);
+  if (keepsTable) logger?.info({ clickhouse: where, version: features.version, ttl: features.ttl, deduplicationToken: features.deduplicationToken }, 'The ClickHouse store is open.');
 
   const retention = createRetention({ client, schema, maxAgeMs: options.retention?.maxAgeMs, maxBytes: options.retention?.maxBytes, logger });
   const counts = { entries: 0, bytesOnDisk: 0, deletedByRetention: 0 };
-  const writerTag = randomInt(1, 2 ** 20);
   const writerOptions: WriterOptions = {
     client,
     schema,
     features,
-    tag: writerTag,
+    tag: writerTag(instance, shard),
     logger,
     batchRows: options.batchRows,
     batchDelayMs: options.batchDelayMs,
@@ -91,7 +110,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     onWorkloads: () => reader.invalidateWorkloads(),
   };
   const reader = createReader(client, schema);
-  const writer = createWriter(writerOptions);
+  const writer = writes ? createWriter(writerOptions) : undefined;
   const aggregate = createClickHouseStats(client, schema, reader);
 
   async function applyRetention(): Promise<void> {
@@ -100,41 +119,41 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     counts.entries = size.rows;
     counts.bytesOnDisk = size.bytes;
   }
-  await applyRetention();
+  if (keepsTable) await applyRetention();
   let retentionRunning = false;
   const retentionTimer = setInterval(() => {
-    if (retentionRunning) return;
+    if (retentionRunning || !keepsTable) return;
     retentionRunning = true;
     applyRetention()
       .catch((err: unknown) => logger?.warn({ err }, 'ClickHouse retention could not run; trying again later.'))
       .finally(() => {
         retentionRunning = false;
       });
-  }, options.retentionIntervalMs ?? 60_000);
+  }, options.retentionIntervalMs ?? 10_000);
   retentionTimer.unref();
 
   let closing: Promise<void> | undefined;
   let closed = false;
   let failedAfterClose = 0;
   const tails = new Set<{ close(): Promise<void> }>();
+  const ownTags = Array.from({ length: maxShards }, (_, i) => writerTag(instance, i));
 
   return {
     features,
     schema,
-    writerTag,
     write(rows) {
-      if (closed) {
+      if (closed || !writer) {
         failedAfterClose += rows.length;
         return false;
       }
       return writer.write(rows);
     },
-    onDrain: (listener) => writer.onDrain(listener),
+    onDrain: (listener) => writer?.onDrain(listener),
     query: (q) => reader.query(q),
     workloads: () => reader.workloads(),
     aggregate: (q) => aggregate(q),
     stats(): StoreStats {
-      const w = writer.stats();
+      const w = writer?.stats() ?? { pending: 0, written: 0, failed: 0 };
       return {
         entries: counts.entries,
         bytesOnDisk: counts.bytesOnDisk,
@@ -144,9 +163,9 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
         deletedByRetention: counts.deletedByRetention,
       };
     },
-    flush: () => writer.flush(),
+    flush: async () => writer?.flush(),
     followRemote(listener, active) {
-      const tail = createRemoteTail({ client, schema, localWriter: writerTag, listener, active, logger, ...options.tail });
+      const tail = createRemoteTail({ client, schema, localWriters: ownTags, listener, active, logger, ...options.tail });
       tails.add(tail);
       return {
         close: async () => {
@@ -161,10 +180,10 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
         clearInterval(retentionTimer);
         for (const tail of [...tails]) await tail.close();
         const timeoutMs = options.closeTimeoutMs ?? 10_000;
-        if (!(await settlesWithin(writer.flush(), timeoutMs))) {
+        if (writer && !(await settlesWithin(writer.drain(), timeoutMs))) {
           logger?.error({ pending: writer.stats().pending, timeoutMs }, 'ClickHouse did not take the queued entries before shutdown; they are given up.');
           writer.abandon();
-          await settlesWithin(writer.flush(), 5_000);
+          await settlesWithin(writer.drain(), 5_000);
         }
         await client.close();
       })();

@@ -1,6 +1,10 @@
 /**
  * Where the ClickHouse store lives and how to reach it: the `--store clickhouse://USER:PASS@HOST:8123/DB`
  * URL, the `--clickhouse-*` flags (TLS, cluster), and the `@clickhouse/client` built from them.
+ *
+ * The flags travel inside the URL's query (`?ca=FILE&cert=FILE&key=FILE&tls=1&cluster=NAME`), so
+ * that every thread that opens the store (the ingest workers too) has them with the spec alone;
+ * a URL may carry them itself.
  */
 import { readFileSync } from 'node:fs';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
@@ -40,14 +44,48 @@ export function isClickHouseSpec(spec: string): boolean {
   return [...schemes.keys()].some((s) => spec.startsWith(`${s}//`));
 }
 
-/** Parses the store URL and reads the TLS files; every error names the part that is wrong. */
-export function clickHouseTarget(spec: string, flags: ClickHouseFlags = {}): ClickHouseTarget {
+const flagParams: ReadonlyArray<[keyof ClickHouseFlags, string]> = [
+  ['tls', 'tls'],
+  ['caFile', 'ca'],
+  ['certFile', 'cert'],
+  ['keyFile', 'key'],
+  ['cluster', 'cluster'],
+];
+
+/** The `--store` URL with the `--clickhouse-*` flags in its query; other specs unchanged. */
+export function withClickHouseFlags(spec: string, flags: ClickHouseFlags): string {
+  if (!isClickHouseSpec(spec)) {
+    const given = flagParams.filter(([f]) => flags[f] !== undefined && flags[f] !== false).map(([, p]) => p);
+    if (given.length > 0) throw new ClickHouseSpecError(`--clickhouse-${given[0]} is for a ClickHouse --store (clickhouse://USER:PASS@HOST:8123/DB)`);
+    return spec;
+  }
   let url: URL;
   try {
     url = new URL(spec);
   } catch {
     throw new ClickHouseSpecError('--store: not a URL; expected clickhouse://USER:PASS@HOST:8123/DB');
   }
+  for (const [flag, param] of flagParams) {
+    const value = flags[flag];
+    if (value === true) url.searchParams.set(param, '1');
+    else if (typeof value === 'string') url.searchParams.set(param, value);
+  }
+  return url.toString();
+}
+
+/** Parses the store URL (and the flags in its query) and reads the TLS files; every error names the part that is wrong. */
+export function clickHouseTarget(spec: string): ClickHouseTarget {
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw new ClickHouseSpecError('--store: not a URL; expected clickhouse://USER:PASS@HOST:8123/DB');
+  }
+  for (const key of url.searchParams.keys()) {
+    if (!flagParams.some(([, p]) => p === key)) throw new ClickHouseSpecError(`--store: unknown parameter "${key}" (known: ${flagParams.map(([, p]) => p).join(', ')})`);
+  }
+  const param = (name: string) => url.searchParams.get(name) ?? undefined;
+  const flags: ClickHouseFlags = { tls: param('tls') === '1' || param('tls') === 'true', caFile: param('ca'), certFile: param('cert'), keyFile: param('key'), cluster: param('cluster') };
   const scheme = schemes.get(url.protocol);
   if (!scheme) throw new ClickHouseSpecError(`--store: unknown scheme "${url.protocol}"; use clickhouse:// (HTTP) or clickhouse+https://`);
   if (!url.hostname) throw new ClickHouseSpecError('--store: the URL names no host (clickhouse://USER:PASS@HOST:8123/DB)');

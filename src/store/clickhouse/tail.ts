@@ -20,8 +20,8 @@ import { int } from './sql.js';
 export interface RemoteTailOptions {
   readonly client: ClickHouseClient;
   readonly schema: Schema;
-  /** This process's writer tag: its rows reach the live tail from the pipeline, not from here. */
-  readonly localWriter: number;
+  /** The tags of this server's writers: their rows reach the live tail from the ingest workers, not from here. */
+  readonly localWriters: readonly number[];
   readonly listener: (rows: readonly EntryRow[]) => void;
   /** Polls only while this holds (someone is watching); from now on when it starts to hold again. */
   readonly active?: () => boolean;
@@ -71,7 +71,7 @@ export function createRemoteTail(options: RemoteTailOptions) {
     }
     const from = watermark - lagUs;
     const result = await client.query({
-      query: `SELECT ${entryReadColumns}, written_us, method, authority, path, status, duration_us, response_flags, upstream_cluster, request_id, bytes_received, bytes_sent, upstream_failure FROM ${schema.entries} WHERE ts >= ${int(Math.min(from, nowUs) - windowUs)} AND written_us > ${int(from)} AND intDiv(id, 4294967296) != ${int(options.localWriter)} ORDER BY written_us, ts, id LIMIT ${maxRows + 1}`,
+      query: `SELECT ${entryReadColumns}, written_us, method, authority, path, status, duration_us, response_flags, upstream_cluster, request_id, bytes_received, bytes_sent, upstream_failure FROM ${schema.entries} WHERE ts >= ${int(Math.min(from, nowUs) - windowUs)} AND written_us > ${int(from)} AND intDiv(id, 4294967296) NOT IN (${options.localWriters.map(int).join(', ')}) ORDER BY written_us, ts, id LIMIT ${maxRows + 1}`,
       format: 'JSONEachRow',
     });
     const found = await result.json<TailRow>();

@@ -13,6 +13,12 @@ import { clickHouseUrl, createChdbClient, freshDatabase } from './testing/harnes
 
 const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => contractRow(from + i));
 
+/** Waits until nothing is queued (a flush rejects while a batch is being retried, so tests of failures wait like this). */
+async function drained(store: ClickHouseStore): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (store.stats().pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
 async function storedCount(store: ClickHouseStore): Promise<number> {
   return (await store.query({ limit: 10_000 })).items.length;
 }
@@ -51,11 +57,11 @@ describe('ClickHouse 18.16 writes through a failing network', () => {
     await s.flush();
     await proxy!.down();
     s.write(rows(10, 20));
-    const flushed = s.flush();
-    await new Promise((r) => setTimeout(r, 500));
+    // While ClickHouse is away a flush says so, and the rows wait.
+    await expect(s.flush()).rejects.toThrow(/did not store 20 entries/);
     expect(s.stats().pending).toBe(20);
     await proxy!.up();
-    await flushed;
+    await drained(s);
     expect(s.stats()).toMatchObject({ pending: 0, written: 30, failed: 0 });
     expect(await storedCount(s)).toBe(30);
   });
@@ -65,7 +71,7 @@ describe('ClickHouse 18.16 writes through a failing network', () => {
     expect(s.features.deduplicationToken).toBe(false);
     proxy!.loseNextAnswerTo('RowBinary');
     s.write(rows(0, 50));
-    await s.flush();
+    await drained(s);
     expect(proxy!.lost).toBe(1);
     expect(await storedCount(s)).toBe(50);
     expect(s.stats()).toMatchObject({ written: 50, failed: 0 });
@@ -105,7 +111,7 @@ describe('ClickHouse 26.x (chdb) deduplicates a retried batch with its token', (
     try {
       expect(store.features.deduplicationToken).toBe(true);
       store.write(rows(0, 50));
-      await store.flush();
+      await drained(store);
       expect(lose).toBe(false);
       expect(await storedCount(store)).toBe(50);
       // Read the table itself: the reader would hide a duplicate.

@@ -8,6 +8,7 @@
  * whose last attempt may have reached the server the writer asks which of its rows are stored and
  * sends only the others. Rows beyond the queue's bound are dropped and counted, never held.
  */
+import { randomInt } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, ClickHouseError } from '@clickhouse/client';
 import type { WorkloadRef } from '../../model/proxy-identity.js';
@@ -56,8 +57,13 @@ interface Batch {
   readonly firstId: number;
   /** The `ts` given to rows whose own is not a number, fixed for every attempt. */
   readonly fallbackTs: number;
+  /** Settles when the batch is stored or given up. */
   readonly done: Promise<void>;
   settle(): void;
+  /** Resolves with the first error an attempt met (the batch is still retried). */
+  readonly troubled: Promise<Error>;
+  trouble(err: Error): void;
+  failed: boolean;
 }
 
 /** Errors that mean the request never reached the server: nothing of the batch can be stored. */
@@ -84,8 +90,9 @@ export function createWriter(options: WriterOptions) {
   const waiting: Batch[] = [];
   const inFlight = new Set<Batch>();
   let queued = 0;
-  let seq = 0;
-  let nextId = 0;
+  // Random starts: a writer restarted with the same tag does not hand out the ids and batch ids of its last run.
+  let seq = randomInt(0, 2 ** 31);
+  let nextId = randomInt(0, 2 ** 31);
   let overHighWater = false;
   let giveUp = false;
   let lastDropLog = 0;
@@ -103,9 +110,12 @@ export function createWriter(options: WriterOptions) {
       buffer = rows === buffer ? [] : buffer.slice(batchRows);
       let settle!: () => void;
       const done = new Promise<void>((resolve) => (settle = resolve));
+      let trouble!: (err: Error) => void;
+      const troubled = new Promise<Error>((resolve) => (trouble = resolve));
       // Ids are the tag in the high bits and a sequence below: unique across writers, safe as JS numbers.
       if (nextId + rows.length >= 2 ** 32) nextId = 0;
-      const batch: Batch = { seq: ++seq, rows, firstId: options.tag * 2 ** 32 + nextId, fallbackTs: Date.now() * 1000, done, settle };
+      if (seq + 1 >= 2 ** 32) seq = 0;
+      const batch: Batch = { seq: ++seq, rows, firstId: options.tag * 2 ** 32 + nextId, fallbackTs: Date.now() * 1000, done, settle, troubled, trouble, failed: false };
       nextId += rows.length;
       waiting.push(batch);
     }
@@ -140,6 +150,7 @@ export function createWriter(options: WriterOptions) {
     for (let attempt = 0; ; attempt++) {
       if (giveUp) {
         stats.failed += indexes?.length ?? batch.rows.length;
+        batch.failed = true;
         return;
       }
       try {
@@ -151,8 +162,10 @@ export function createWriter(options: WriterOptions) {
       } catch (err) {
         const code = (err as { code?: string }).code;
         const rejected = isServerError(err);
+        batch.trouble(new Error(`ClickHouse did not store ${batch.rows.length} entries (retrying): ${errorText(err)}`));
         if (rejected && ++rejections >= maxRejections) {
           stats.failed += indexes?.length ?? batch.rows.length;
+          batch.failed = true;
           logger?.error({ err, rows: batch.rows.length, attempts: attempt + 1 }, 'ClickHouse refused a batch of entries; they are not stored.');
           return;
         }
@@ -267,8 +280,28 @@ export function createWriter(options: WriterOptions) {
     onDrain(listener: () => void): void {
       drainListeners.push(listener);
     },
-    /** Resolves when every row written before the call is stored (or given up). */
+    /**
+     * Resolves when every row written before the call is stored. Rejects as soon as one of their
+     * batches meets an error (it is still retried) or is given up: a caller that acknowledges
+     * input must not do so then.
+     */
     async flush(): Promise<void> {
+      cut();
+      await Promise.all(
+        [...inFlight, ...waiting].map((b) =>
+          Promise.race([
+            b.done.then(() => {
+              if (b.failed) throw new Error(`ClickHouse did not store ${b.rows.length} entries; they are given up.`);
+            }),
+            b.troubled.then((err) => {
+              throw err;
+            }),
+          ]),
+        ),
+      );
+    },
+    /** Resolves when every row written before the call is stored or given up. */
+    async drain(): Promise<void> {
       cut();
       await Promise.all([...inFlight, ...waiting].map((b) => b.done));
     },

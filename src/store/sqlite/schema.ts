@@ -1,15 +1,27 @@
 /**
- * The SQLite schema, shared by the writer worker (which creates it) and the reader.
+ * The SQLite schema of one shard file, shared by its writer (which creates it) and the reader.
  *
- * `entries.id` is the arrival order; queries read newest first by (ts, id), which both indexes
- * cover (an index implicitly ends with the rowid), so "latest N" never sorts.
+ * Entries are stored in chunks (`chunk-codec.ts`): one row per workload per write. `chunks.id` is
+ * the arrival order; queries find chunks newest first through (max_ts) or (workload_id, max_ts)
+ * and read the rows inside. A store written by an earlier meshlog (schema 1 or 2: a row per entry)
+ * is converted to chunks when it is opened, then its old table is dropped.
  */
 import type Database from 'better-sqlite3';
 
-/** 2: direction, both ends of the call, bytes and the upstream failure reason (added to a v1 store in place). */
-export const schemaVersion = 2;
+/** 3: chunks instead of a row per entry. */
+export const schemaVersion = 3;
 
-export const databaseFile = 'meshlog.db';
+/** Shard 0 keeps the name stores have always had; shard N is `meshlog-N.db`. */
+export function shardFile(shard: number): string {
+  return shard === 0 ? 'meshlog.db' : `meshlog-${shard}.db`;
+}
+
+/** The shard number of a file name, or undefined for other files. */
+export function shardOf(file: string): number | undefined {
+  if (file === 'meshlog.db') return 0;
+  const m = /^meshlog-(\d+)\.db$/.exec(file);
+  return m ? Number(m[1]) : undefined;
+}
 
 export function createSchema(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -27,56 +39,37 @@ export function createSchema(db: Database.Database): void {
       last_seen INTEGER NOT NULL,
       UNIQUE (cluster, namespace, name)
     );
-    CREATE TABLE IF NOT EXISTS entries (
+    CREATE TABLE IF NOT EXISTS chunks (
       id INTEGER PRIMARY KEY,
-      ts INTEGER NOT NULL,
-      kind INTEGER NOT NULL,
       workload_id INTEGER NOT NULL,
-      instance TEXT NOT NULL,
-      method TEXT,
-      authority TEXT,
-      path TEXT,
-      status INTEGER,
-      duration_us INTEGER,
-      response_flags TEXT NOT NULL,
-      upstream_cluster TEXT,
-      request_id TEXT,
-      entry BLOB NOT NULL
+      min_ts INTEGER NOT NULL,
+      max_ts INTEGER NOT NULL,
+      count INTEGER NOT NULL,
+      bloom BLOB NOT NULL,
+      columns BLOB NOT NULL,
+      entries BLOB NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS entries_ts ON entries (ts);
-    CREATE INDEX IF NOT EXISTS entries_workload_ts ON entries (workload_id, ts);
+    CREATE INDEX IF NOT EXISTS chunks_max_ts ON chunks (max_ts);
+    CREATE INDEX IF NOT EXISTS chunks_workload ON chunks (workload_id, max_ts);
+    -- max_span: the widest (max_ts - min_ts) of any chunk, so that a query bounded by a time or a
+    -- cursor can start its newest-first scan there instead of at the newest chunk.
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   `);
-  const present = new Set((db.prepare('PRAGMA table_info(entries)').all() as Array<{ name: string }>).map((c) => c.name));
-  for (const [name, type] of v2Columns) if (!present.has(name)) db.exec(`ALTER TABLE entries ADD COLUMN ${name} ${type}`);
+}
+
+/** The per-entry table of schemas 1 and 2, if this file still has one. */
+export function hasLegacyEntries(db: Database.Database): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entries'").get() !== undefined;
+}
+
+export function markCurrent(db: Database.Database): void {
   db.pragma(`user_version = ${schemaVersion}`);
 }
 
-/** Columns of schema 2, in insert order after the v1 ones. `direction`: 0 unknown, 1 inbound, 2 outbound. */
-export const v2Columns: ReadonlyArray<readonly [string, string]> = [
-  ['direction', 'INTEGER NOT NULL DEFAULT 0'],
-  ['src_cluster', 'TEXT'],
-  ['src_namespace', 'TEXT'],
-  ['src_workload', 'TEXT'],
-  ['src_ip', 'TEXT'],
-  ['src_port', 'INTEGER'],
-  ['dst_cluster', 'TEXT'],
-  ['dst_namespace', 'TEXT'],
-  ['dst_workload', 'TEXT'],
-  ['dst_ip', 'TEXT'],
-  ['dst_port', 'INTEGER'],
-  ['dst_service', 'TEXT'],
-  ['bytes_received', 'INTEGER NOT NULL DEFAULT 0'],
-  ['bytes_sent', 'INTEGER NOT NULL DEFAULT 0'],
-  ['upstream_failure', 'TEXT'],
-];
-
-export const directionCode = { inbound: 1, outbound: 2 } as const;
-export const directionName = [null, 'inbound', 'outbound'] as const;
-
 /**
- * Measured on this machine, 300k rows of ~460-byte entries in 2,000-row transactions: 106k rows/s
- * with SQLite's defaults, 140k with 8 KiB pages (new databases only), a 16 MiB page cache and a
- * checkpoint every 10,000 pages (a 64 MiB cache measured no better). `synchronous = NORMAL` in WAL mode survives a process crash.
+ * Measured on this machine: 8 KiB pages (new databases only), a 16 MiB page cache and a checkpoint
+ * every 10,000 pages. `synchronous = NORMAL` in WAL mode survives a process crash; a power loss can
+ * lose the last transactions (docs/operations/security.md says so).
  */
 export function tune(db: Database.Database): void {
   db.pragma('page_size = 8192');
@@ -86,6 +79,3 @@ export function tune(db: Database.Database): void {
   db.pragma('cache_size = -16384');
   db.pragma('wal_autocheckpoint = 10000');
 }
-
-export const kindCode = { http: 0, tcp: 1 } as const;
-export const kindName = ['http', 'tcp'] as const;

@@ -1,8 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describeStoreContract } from '../testing/contract.js';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { contractRow, describeStoreContract } from '../testing/contract.js';
+import { packBatch } from './chunk-batch.js';
 import { createSqliteStore } from './index.js';
+import { openStoreReader } from './reader.js';
+import { openShardWriter } from './shard-writer.js';
+import { createShardStore } from './shard-store.js';
+import type { LogStore } from '../types.js';
 
 describeStoreContract('SQLite', {
   async open(options, location) {
@@ -12,4 +19,117 @@ describeStoreContract('SQLite', {
   async remove(location) {
     rmSync(location, { recursive: true, force: true });
   },
+});
+
+describe('SQLite shards and upgrades', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const fresh = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshlog-shards-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('reads every shard of a directory as one store, newest first, with cursors across shards', async () => {
+    const dir = fresh();
+    const writers = [openShardWriter(dir, 0), openShardWriter(dir, 1), openShardWriter(dir, 2)];
+    const rows = Array.from({ length: 90 }, (_, i) => contractRow(i, { ts: 1_700_000_000_000_000 + Math.floor(i / 3) }));
+    writers.forEach((w, k) => w.write(packBatch(rows.filter((_, i) => i % 3 === k))));
+    const reader = openStoreReader(dir);
+    try {
+      const all = reader.query({ limit: 1000 }).items;
+      expect(all).toHaveLength(90);
+      expect(all.map((i) => i.ts)).toEqual([...all.map((i) => i.ts)].sort((a, b) => b - a));
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 50; pages++) {
+        const page = reader.query({ limit: 7, cursor, selectors: [{ labels: { app: 'reviews' } }] });
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+        if (!cursor) break;
+      }
+      expect(seen).toHaveLength(30);
+      expect(new Set(seen).size).toBe(30);
+      expect(reader.workloads()).toHaveLength(6);
+    } finally {
+      reader.close();
+      for (const w of writers) w.close();
+    }
+  });
+
+  it('converts a store written by meshlog 0.1 (a row per entry) to chunks, keeping every entry', async () => {
+    const dir = fresh();
+    const old = new Database(path.join(dir, 'meshlog.db'));
+    old.exec(`
+      CREATE TABLE workloads (id INTEGER PRIMARY KEY, cluster TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, labels TEXT NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, UNIQUE (cluster, namespace, name));
+      CREATE TABLE entries (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, kind INTEGER NOT NULL, workload_id INTEGER NOT NULL, instance TEXT NOT NULL, method TEXT, authority TEXT, path TEXT, status INTEGER, duration_us INTEGER, response_flags TEXT NOT NULL, upstream_cluster TEXT, request_id TEXT, entry BLOB NOT NULL);
+      CREATE INDEX entries_ts ON entries (ts);
+      INSERT INTO workloads VALUES (1, 'c1', 'bookinfo', 'reviews-v1', '{"app":"reviews"}', 0, 0);
+      PRAGMA user_version = 1;
+    `);
+    const insert = old.prepare('INSERT INTO entries (ts, kind, workload_id, instance, method, authority, path, status, duration_us, response_flags, upstream_cluster, request_id, entry) VALUES (?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    old.exec('BEGIN');
+    for (let i = 0; i < 12_000; i++) insert.run(1_700_000_000_000_000 + i, 'reviews-v1-x', 'GET', 'reviews:9080', `/r/${i}`, i % 10 ? 200 : 503, 10, i % 10 ? '' : 'UF', 'outbound|9080||x', `id-${i}`, Uint8Array.from([i % 256]));
+    old.exec('COMMIT');
+    old.close();
+    const store = await createSqliteStore({ dataDir: dir });
+    try {
+      expect(store.stats().entries).toBe(12_000);
+      const latest = await store.query({ limit: 2, status: [{ min: 500, max: 599 }], selectors: [{ labels: { app: 'reviews' } }] });
+      expect(latest.items.map((i) => i.ts)).toEqual([1_700_000_000_000_000 + 11_990, 1_700_000_000_000_000 + 11_980]);
+      expect((await store.query({ limit: 1, requestIds: ['id-7'] })).items.map((i) => [...i.entry])).toEqual([[7]]);
+    } finally {
+      await store.close();
+    }
+    const check = new Database(path.join(dir, 'meshlog.db'), { readonly: true });
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'entries'").get()).toBeUndefined();
+    check.close();
+  });
+});
+
+// The shape `meshlog serve` uses: a shard written in the producing thread, read by the directory reader.
+describeStoreContract('SQLite (shard writer + reader)', {
+  async open(options, location) {
+    const dataDir = location ?? mkdtempSync(path.join(tmpdir(), 'meshlog-shard-'));
+    const writer = createShardStore({ dataDir, shard: 0, batchRows: options.batchRows, highWaterRows: options.highWaterRows, retention: options.retention, retentionIntervalMs: options.retentionIntervalMs });
+    const reader = openStoreReader(dataDir);
+    const store: LogStore = {
+      write: (rows) => writer.write(rows),
+      onDrain: (l) => writer.onDrain(l),
+      flush: () => writer.flush(),
+      stats: () => writer.stats(),
+      query: async (q) => reader.query(q),
+      workloads: async () => reader.workloads(),
+      aggregate: async (q) => reader.aggregate(q),
+      async close() {
+        await writer.close();
+        reader.close();
+      },
+    };
+    return { store, location: dataDir };
+  },
+  async remove(location) {
+    rmSync(location, { recursive: true, force: true });
+  },
+});
+
+describe('SQLite store with a writer thread', () => {
+  it('pushes back above its high-water mark while its writer is behind, and tells when it drained', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-store-'));
+    const store = await createSqliteStore({ dataDir, highWaterRows: 100, lowWaterRows: 10, batchRows: 50 });
+    try {
+      let drained = 0;
+      store.onDrain(() => drained++);
+      expect(store.write(Array.from({ length: 50 }, (_, i) => contractRow(i)))).toBe(true);
+      expect(store.write(Array.from({ length: 80 }, (_, i) => contractRow(i)))).toBe(false);
+      await store.flush();
+      expect(drained).toBe(1);
+      expect(store.stats().entries).toBe(130);
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });

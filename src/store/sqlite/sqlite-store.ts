@@ -1,22 +1,25 @@
 /**
- * The embedded store: SQLite in a data directory, written by a worker thread, read here.
+ * The embedded store as one `LogStore`: SQLite in a data directory, one shard written by a worker
+ * thread, every shard of the directory read here.
  *
- * Rows are gathered into batches (by count or after a short delay) and posted to the worker. A
- * batch stays in memory until the worker confirms its commit; if the worker dies, it is restarted
- * and every unconfirmed batch is sent again, so a crash of the writer loses nothing accepted.
+ * Rows are gathered into batches (by count or after a short delay), packed into chunks here and
+ * posted to the worker. A batch stays in memory until the worker confirms its commit; if the worker
+ * dies, it is restarted and every unconfirmed batch is sent again, so a crash of the writer loses
+ * nothing accepted. (`meshlog serve` writes shards from its ingest workers instead, and reads them
+ * with the same reader.)
  */
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../../util/worker-thread.js';
 import type { EntryRow, LogStore, StoreStats } from '../types.js';
-import { createReader } from './query.js';
-import { type RowBatch, packRows } from './row-batch.js';
-import { databaseFile } from './schema.js';
+import { type ChunkBatch, packBatch } from './chunk-batch.js';
+import { openStoreReader } from './reader.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 export interface SqliteStoreOptions {
   readonly dataDir: string;
+  /** Which shard file this store writes (default 0, `meshlog.db`); it reads them all. */
+  readonly shard?: number;
   readonly retention?: { readonly maxAgeMs?: number; readonly maxBytes?: number };
   /** `write` returns false above this many uncommitted rows. */
   readonly highWaterRows?: number;
@@ -28,15 +31,8 @@ export interface SqliteStoreOptions {
   readonly logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
-/**
- * The writer worker from the compiled `.js` beside this file; when this file runs as TypeScript
- * (tests under vitest), the worker registers tsx's loader first, then imports the `.ts` source.
- */
 function createWriterWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./writer-worker.js', import.meta.url));
-  const source = new URL('./writer-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return startWorkerThread(import.meta.url, 'writer-worker');
 }
 
 export async function createSqliteStore(options: SqliteStoreOptions): Promise<LogStore> {
@@ -50,9 +46,11 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   let buffer: EntryRow[] = [];
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
-  const inFlight = new Map<number, RowBatch>();
+  const inFlight = new Map<number, ChunkBatch>();
   let inFlightRows = 0;
-  const flushWaiters = new Map<number, () => void>();
+  const flushWaiters = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  /** The last commit error since a flush resolved: the next flush rejects with it. */
+  let failedSinceFlush: string | null = null;
   let flushId = 0;
   const drainListeners: Array<() => void> = [];
   let overHighWater = false;
@@ -62,8 +60,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
 
   let worker: Worker | undefined;
   worker = await startWorker();
-  const reader = new Database(path.join(options.dataDir, databaseFile), { readonly: true, fileMustExist: true });
-  const queries = createReader(reader);
+  const reader = openStoreReader(options.dataDir);
 
   function startWorker(): Promise<Worker> {
     const w = createWriterWorker();
@@ -87,6 +84,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       post(w, {
         type: 'open',
         dataDir: options.dataDir,
+        shard: options.shard ?? 0,
         maxAgeMs: options.retention?.maxAgeMs,
         maxBytes: options.retention?.maxBytes,
         retentionIntervalMs: options.retentionIntervalMs ?? 10_000,
@@ -108,12 +106,18 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       case 'failed':
         settle(message.seq);
         stats.failed += message.count;
+        failedSinceFlush = message.error;
         logger?.error({ rows: message.count, error: message.error }, 'The store could not write a batch of entries.');
         break;
-      case 'flushed':
-        flushWaiters.get(message.id)?.();
+      case 'flushed': {
+        const waiter = flushWaiters.get(message.id);
         flushWaiters.delete(message.id);
+        if (failedSinceFlush !== null) {
+          waiter?.reject(new Error(`the store could not write some entries: ${failedSinceFlush}`));
+          failedSinceFlush = null;
+        } else waiter?.resolve();
         break;
+      }
       case 'stats':
         stats.entries = message.entries;
         stats.bytesOnDisk = message.bytesOnDisk;
@@ -167,7 +171,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       timer = undefined;
     }
     if (buffer.length === 0) return;
-    const batch = packRows(buffer);
+    const batch = packBatch(buffer);
     buffer = [];
     const batchSeq = ++seq;
     // Kept (not transferred) until the worker confirms, to resend if the worker dies.
@@ -179,8 +183,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   function flush(): Promise<void> {
     sendBuffer();
     const id = ++flushId;
-    return new Promise((resolve) => {
-      flushWaiters.set(id, resolve);
+    return new Promise((resolve, reject) => {
+      flushWaiters.set(id, { resolve, reject });
       post(worker!, { type: 'flush', id });
     });
   }
@@ -201,23 +205,17 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       drainListeners.push(listener);
     },
     // better-sqlite3 answers synchronously; a rejected promise still carries a bad cursor's error.
-    query: async (q) => queries.query(q),
-    workloads: async () => queries.workloads(),
-    aggregate: async (q) => queries.stats(q),
+    query: async (q) => reader.query(q),
+    workloads: async () => reader.workloads(),
+    aggregate: async (q) => reader.aggregate(q),
     stats(): StoreStats {
-      return {
-        entries: stats.entries,
-        bytesOnDisk: stats.bytesOnDisk,
-        pending: pending(),
-        written: stats.written,
-        failed: stats.failed,
-        deletedByRetention: stats.deletedByRetention,
-      };
+      return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
     },
     flush,
     close() {
       closing ??= (async () => {
-        await flush();
+        // A failed commit was counted; closing goes on regardless.
+        await flush().catch(() => undefined);
         closed = true;
         const w = worker!;
         await new Promise<void>((resolve) => {

@@ -1,11 +1,11 @@
 /**
- * Messages between the store (main thread) and its writer worker.
+ * Messages between a store (main thread) and its writer worker.
  */
-import type { RowBatch } from './row-batch.js';
+import type { ChunkBatch } from './chunk-batch.js';
 
 export type ToWorker =
-  | { type: 'open'; dataDir: string; maxAgeMs?: number; maxBytes?: number; retentionIntervalMs: number }
-  | { type: 'write'; seq: number; batch: RowBatch }
+  | { type: 'open'; dataDir: string; shard: number; maxAgeMs?: number; maxBytes?: number; retentionIntervalMs: number }
+  | { type: 'write'; seq: number; batch: ChunkBatch }
   | { type: 'flush'; id: number }
   | { type: 'retention' }
   | { type: 'close' };

@@ -63,7 +63,7 @@ export async function startGrpcReceiver(port = 0): Promise<Receiver> {
   };
 }
 
-export async function startHttpReceiver(): Promise<Receiver> {
+export async function startHttpReceiver(port = 0): Promise<Receiver> {
   const received: ReceivedExport[] = [];
   const answers: number[] = [];
   const server = http.createServer((req, res) => {
@@ -76,7 +76,10 @@ export async function startHttpReceiver(): Promise<Receiver> {
       res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   return {
     address: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,

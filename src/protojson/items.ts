@@ -1,12 +1,13 @@
 /**
  * How an entry looks on the wire: Gloo's `{"result": {"workloadRef", "httpAccessLog"}}` items and
- * `/api/v1` items, with the Envoy entry in proto3 JSON.
+ * `/api/v1` items, with the Envoy entry in proto3 JSON. Here, below the pipeline, because live
+ * watchers' items are rendered where entries are ingested (the ingest workers), and the HTTP API
+ * renders stored ones the same way.
  */
 import type protobuf from 'protobufjs';
 import type { WorkloadRef } from '../model/proxy-identity.js';
 import { loadAlsTypes } from '../envoy/protos.js';
-import { toProto3Json } from '../protojson/proto-json.js';
-import type { StoredEntry } from '../store/types.js';
+import { toProto3Json } from './proto-json.js';
 import type { DecodedEntry, Direction, EntryEnd, EntryKind } from '../model/entry.js';
 
 function typeOf(kind: EntryKind): protobuf.Type {
@@ -14,7 +15,8 @@ function typeOf(kind: EntryKind): protobuf.Type {
   return kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry;
 }
 
-export function decodeStored(stored: StoredEntry): DecodedEntry {
+/** An encoded entry (as stored, or as received) decoded for printing. */
+export function decodeStored(stored: { readonly kind: EntryKind; readonly entry: Uint8Array }): DecodedEntry {
   return typeOf(stored.kind).decode(stored.entry) as unknown as DecodedEntry;
 }
 

@@ -5,10 +5,10 @@
  * fail on live traffic is refused when the resource is validated.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { compileFormat } from '../../format/index.js';
-import type { FormatSpec } from '../../format/index.js';
-import { type Violation, field, index } from '../../model/violations.js';
-import { isObject } from './check-spec.js';
+import { type Violation, field, index } from '../model/violations.js';
+import { isObject } from '../util/is-object.js';
+import { compileFormat } from './compile-format.js';
+import type { FormatSpec } from './types.js';
 
 export const FormatSchema = Type.Object(
   {

@@ -1,0 +1,115 @@
+/**
+ * The live tail where entries are ingested: which watchers want a collected entry, and the text
+ * each of them is sent.
+ *
+ * A watcher is a `WatchSpec`: plain data (a query and an output format), so that it can be handed
+ * to every ingest worker. Each entry a watcher wants is rendered once per format however many
+ * watchers share it, and each watcher's texts leave a batch together as one output.
+ */
+import type { EntryKind, DecodedEntry } from '../model/entry.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
+import { glooItem, stringify, v1Item } from '../protojson/items.js';
+import { type QueryRegexes, compileQueryRegexes, rowMatches } from '../store/row-match.js';
+import type { EntryRow, LogQuery } from '../store/types.js';
+
+/** Gloo's `/v0` items (compact or `?pretty`), or `/api/v1` items (NDJSON). */
+export type WatchFormat = 'gloo' | 'gloo-pretty' | 'v1';
+
+export interface WatchSpec {
+  readonly id: number;
+  /** Which entries (its `limit` and `cursor` are not used). */
+  readonly query: Omit<LogQuery, 'limit' | 'cursor'>;
+  readonly format: WatchFormat;
+  /** Send each text's dedupe key too (a follow that starts with a backfill skips what it printed). */
+  readonly dedupe?: boolean;
+}
+
+/** What one watcher gets from one batch. */
+export interface WatchOutput {
+  readonly id: number;
+  readonly texts: string[];
+  /** `dedupeKey` of each text, when the spec asked. */
+  readonly keys?: string[];
+}
+
+export interface WatchRenderer {
+  /** Replaces the watchers (the main thread sends the whole set when it changes). */
+  setSpecs(specs: readonly WatchSpec[]): void;
+  readonly active: boolean;
+  /**
+   * Offers a collected entry. `entry` gives it decoded (after redaction), called at most once and
+   * only when some watcher wants it.
+   */
+  offer(row: EntryRow, proxy: ProxyIdentity, kind: EntryKind, entry: () => DecodedEntry): void;
+  /** The outputs gathered since the last take, per watcher. */
+  take(): WatchOutput[];
+}
+
+interface Compiled {
+  readonly spec: WatchSpec;
+  readonly query: LogQuery;
+  readonly regexes: QueryRegexes;
+  texts: string[];
+  keys: string[] | undefined;
+}
+
+export function createWatchRenderer(): WatchRenderer {
+  let compiled: Compiled[] = [];
+  return {
+    setSpecs(specs) {
+      compiled = specs.map((spec) => {
+        const query = { ...spec.query, limit: 0 };
+        return { spec, query, regexes: compileQueryRegexes(query), texts: [], keys: spec.dedupe ? [] : undefined };
+      });
+    },
+    get active() {
+      return compiled.length > 0;
+    },
+    offer(row, proxy, kind, entry) {
+      let decoded: DecodedEntry | undefined;
+      let gloo: string | undefined;
+      let glooPretty: string | undefined;
+      let v1: string | undefined;
+      let key: string | undefined;
+      for (const w of compiled) {
+        if (!rowMatches(w.query, row, w.regexes)) continue;
+        decoded ??= entry();
+        let text: string;
+        switch (w.spec.format) {
+          case 'gloo':
+            text = gloo ??= stringify(glooItem(kind, proxy.workload, decoded), false);
+            break;
+          case 'gloo-pretty':
+            text = glooPretty ??= stringify(glooItem(kind, proxy.workload, decoded), true);
+            break;
+          case 'v1':
+            text = v1 ??= stringify(v1Item(row, decoded), false);
+            break;
+        }
+        w.texts.push(text);
+        if (w.keys) w.keys.push((key ??= dedupeKey(row)));
+      }
+    },
+    take() {
+      const out: WatchOutput[] = [];
+      for (const w of compiled) {
+        if (w.texts.length === 0) continue;
+        out.push(w.keys ? { id: w.spec.id, texts: w.texts, keys: w.keys } : { id: w.spec.id, texts: w.texts });
+        w.texts = [];
+        if (w.keys) w.keys = [];
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * The same entry in a backfill and on the live tail: its instance, start time and bytes (FNV-1a of
+ * the encoded entry, which is what was stored).
+ */
+export function dedupeKey(e: { readonly instance: string; readonly ts: number; readonly entry: Uint8Array }): string {
+  let h = 0x811c9dc5;
+  const bytes = e.entry;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return `${e.instance}|${e.ts}|${bytes.length}|${(h >>> 0).toString(36)}`;
+}

@@ -1,0 +1,30 @@
+/**
+ * A `file` backend as a resource writes it (`file: {path, format}`), when it is valid, and the
+ * config the sink reads. The path must be absolute (Kuma's rule), and the format must compile.
+ */
+import type { Static } from '@sinclair/typebox';
+import type { FormatSpec } from '../../format/types.js';
+import type { Violation } from '../../model/violations.js';
+import { isFilePath } from '../shared/addresses.js';
+import { lineConfigSchema, validateLineConfig, withLineFormat } from '../shared/line-config.js';
+
+export const FileConfigSchema = lineConfigSchema('path', 'Absolute path of the file entries are appended to.');
+
+export type FileConfigSpec = Static<typeof FileConfigSchema>;
+
+export type FileBackendConfig = {
+  readonly type: 'file';
+  readonly path: string;
+  /** Absent: Kuma's default format for the entry's kind. */
+  readonly format?: FormatSpec;
+};
+
+export function validateFileConfig(raw: Readonly<Record<string, unknown>>, path: string): Violation[] {
+  return validateLineConfig(raw, path, 'path', (file) =>
+    isFilePath(file) ? undefined : `file backend requires a valid path: ${JSON.stringify(file)} is not an absolute path`,
+  );
+}
+
+export function normalizeFileConfig(spec: FileConfigSpec): FileBackendConfig {
+  return withLineFormat({ type: 'file', path: spec.path }, spec.format);
+}

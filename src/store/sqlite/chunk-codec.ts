@@ -1,0 +1,361 @@
+/**
+ * A chunk: the rows of one workload from one write, packed as columns into two blobs — the
+ * columns (typed arrays and a string dictionary) and the encoded entries end to end — plus a Bloom
+ * filter of their request ids.
+ *
+ * Why chunks and not a row per entry: SQLite's cost is per row and per index entry, and an access
+ * log entry is written once and read rarely. One SQLite row per few hundred entries makes writing
+ * several times cheaper and the file smaller (repeated strings are stored once per chunk), while
+ * queries still find their rows through indexes on (workload, time) and filter the few chunks they
+ * open with the same code a live watcher uses (`store/row-match.ts`).
+ *
+ * Layout of the columns blob (little-endian, every section 8-byte aligned): a header (format
+ * version, row count, dictionary size), f64 ts, f64 duration (NaN null), f64 bytes received/sent,
+ * u32 entry offsets (count + 1), u32 string references (`stringColumns` per row, 0 null), u16
+ * status (0xffff null), u16 source/destination ports (0 null), u8 kind, u8 direction, then the
+ * dictionary (u32 byte lengths, then UTF-8 bytes).
+ */
+import type { Direction, EntryEnd, EntryKind } from '../../model/entry.js';
+import type { EntryRow } from '../types.js';
+
+export const chunkFormatVersion = 1;
+
+/** String columns, in this order. */
+const stringNames = [
+  'instance',
+  'method',
+  'authority',
+  'path',
+  'responseFlags',
+  'upstreamCluster',
+  'requestId',
+  'upstreamFailure',
+  'srcCluster',
+  'srcNamespace',
+  'srcWorkload',
+  'srcIp',
+  'dstCluster',
+  'dstNamespace',
+  'dstWorkload',
+  'dstIp',
+  'dstService',
+] as const;
+export const stringColumns = stringNames.length;
+const S = Object.fromEntries(stringNames.map((n, i) => [n, i])) as Record<(typeof stringNames)[number], number>;
+
+const kinds: readonly EntryKind[] = ['http', 'tcp'];
+const directions: ReadonlyArray<Direction | null> = [null, 'inbound', 'outbound'];
+const noStatus = 0xffff;
+
+export interface PackedChunk {
+  readonly count: number;
+  readonly minTs: number;
+  readonly maxTs: number;
+  readonly columns: Uint8Array;
+  readonly entries: Uint8Array;
+  readonly bloom: Uint8Array;
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Packs rows (all of one workload) into a chunk. */
+export function packChunk(rows: readonly EntryRow[]): PackedChunk {
+  const count = rows.length;
+  const dictionary = new Map<string, number>();
+  const dictionaryBytes: Uint8Array[] = [];
+  const refs = new Uint32Array(count * stringColumns);
+  const ref = (value: string | null): number => {
+    if (value === null) return 0;
+    let index = dictionary.get(value);
+    if (index === undefined) {
+      dictionaryBytes.push(encoder.encode(value));
+      index = dictionaryBytes.length;
+      dictionary.set(value, index);
+    }
+    return index;
+  };
+  let entryBytes = 0;
+  let minTs = Number.POSITIVE_INFINITY;
+  let maxTs = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < count; i++) {
+    const r = rows[i]!;
+    const o = i * stringColumns;
+    refs[o + S.instance] = ref(r.instance);
+    refs[o + S.method] = ref(r.method);
+    refs[o + S.authority] = ref(r.authority);
+    refs[o + S.path] = ref(r.path);
+    refs[o + S.responseFlags] = ref(r.responseFlags);
+    refs[o + S.upstreamCluster] = ref(r.upstreamCluster);
+    refs[o + S.requestId] = ref(r.requestId);
+    refs[o + S.upstreamFailure] = ref(r.upstreamFailure);
+    refs[o + S.srcCluster] = ref(r.source.cluster);
+    refs[o + S.srcNamespace] = ref(r.source.namespace);
+    refs[o + S.srcWorkload] = ref(r.source.workload);
+    refs[o + S.srcIp] = ref(r.source.ip);
+    refs[o + S.dstCluster] = ref(r.destination.cluster);
+    refs[o + S.dstNamespace] = ref(r.destination.namespace);
+    refs[o + S.dstWorkload] = ref(r.destination.workload);
+    refs[o + S.dstIp] = ref(r.destination.ip);
+    refs[o + S.dstService] = ref(r.destination.service);
+    entryBytes += r.entry.byteLength;
+    const ts = sane(r.ts);
+    if (ts < minTs) minTs = ts;
+    if (ts > maxTs) maxTs = ts;
+  }
+  const layout = sections(count);
+  let dictionaryLength = 0;
+  for (const b of dictionaryBytes) dictionaryLength += b.byteLength;
+  const total = layout.dictionary + align8(4 * dictionaryBytes.length) + dictionaryLength;
+  const columns = new Uint8Array(total);
+  const view = new DataView(columns.buffer);
+  view.setUint32(0, chunkFormatVersion, true);
+  view.setUint32(4, count, true);
+  view.setUint32(8, dictionaryBytes.length, true);
+  const ts = new Float64Array(columns.buffer, layout.ts, count);
+  const duration = new Float64Array(columns.buffer, layout.duration, count);
+  const received = new Float64Array(columns.buffer, layout.received, count);
+  const sent = new Float64Array(columns.buffer, layout.sent, count);
+  const offsets = new Uint32Array(columns.buffer, layout.offsets, count + 1);
+  const status = new Uint16Array(columns.buffer, layout.status, count);
+  const srcPort = new Uint16Array(columns.buffer, layout.srcPort, count);
+  const dstPort = new Uint16Array(columns.buffer, layout.dstPort, count);
+  const kind = new Uint8Array(columns.buffer, layout.kind, count);
+  const direction = new Uint8Array(columns.buffer, layout.direction, count);
+  new Uint32Array(columns.buffer, layout.refs, count * stringColumns).set(refs);
+  const entries = new Uint8Array(entryBytes);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const r = rows[i]!;
+    ts[i] = sane(r.ts);
+    duration[i] = r.durationUs === null || !Number.isFinite(r.durationUs) ? Number.NaN : Math.trunc(r.durationUs);
+    received[i] = Number.isFinite(r.bytesReceived) ? r.bytesReceived : 0;
+    sent[i] = Number.isFinite(r.bytesSent) ? r.bytesSent : 0;
+    status[i] = r.status === null || !Number.isInteger(r.status) || r.status < 0 || r.status >= noStatus ? noStatus : r.status;
+    srcPort[i] = port(r.source.port);
+    dstPort[i] = port(r.destination.port);
+    kind[i] = r.kind === 'tcp' ? 1 : 0;
+    direction[i] = r.direction === 'inbound' ? 1 : r.direction === 'outbound' ? 2 : 0;
+    offsets[i] = at;
+    entries.set(r.entry, at);
+    at += r.entry.byteLength;
+  }
+  offsets[count] = at;
+  const lengths = new Uint32Array(columns.buffer, layout.dictionary, dictionaryBytes.length);
+  let d = layout.dictionary + align8(4 * dictionaryBytes.length);
+  for (let i = 0; i < dictionaryBytes.length; i++) {
+    const b = dictionaryBytes[i]!;
+    lengths[i] = b.byteLength;
+    columns.set(b, d);
+    d += b.byteLength;
+  }
+  return { count, minTs, maxTs, columns, entries, bloom: requestIdBloom(rows) };
+}
+
+/** Where each section starts for a chunk of `count` rows; the dictionary follows the last. */
+function sections(count: number) {
+  let at = 16;
+  const take = (bytes: number) => {
+    const start = at;
+    at = align8(at + bytes);
+    return start;
+  };
+  return {
+    ts: take(8 * count),
+    duration: take(8 * count),
+    received: take(8 * count),
+    sent: take(8 * count),
+    offsets: take(4 * (count + 1)),
+    refs: take(4 * count * stringColumns),
+    status: take(2 * count),
+    srcPort: take(2 * count),
+    dstPort: take(2 * count),
+    kind: take(count),
+    direction: take(count),
+    dictionary: at,
+  };
+}
+
+function sane(ts: number): number {
+  return Number.isFinite(ts) ? Math.trunc(ts) : Date.now() * 1000;
+}
+
+function port(p: number | null): number {
+  return p !== null && Number.isInteger(p) && p > 0 && p <= 0xffff ? p : 0;
+}
+
+/** The decoded columns of a chunk: rows are read through `ChunkRow` views. */
+export interface ChunkColumns {
+  readonly count: number;
+  readonly ts: Float64Array;
+  readonly duration: Float64Array;
+  readonly received: Float64Array;
+  readonly sent: Float64Array;
+  readonly offsets: Uint32Array;
+  readonly refs: Uint32Array;
+  readonly status: Uint16Array;
+  readonly srcPort: Uint16Array;
+  readonly dstPort: Uint16Array;
+  readonly kind: Uint8Array;
+  readonly direction: Uint8Array;
+  /** Index 0 is null; strings are decoded on first use. */
+  string(index: number): string | null;
+}
+
+export function unpackColumns(blob: Uint8Array): ChunkColumns {
+  // Typed arrays need aligned offsets: copy when SQLite handed out an unaligned view.
+  const bytes = blob.byteOffset % 8 === 0 ? blob : blob.slice();
+  const buffer = bytes.buffer;
+  const base = bytes.byteOffset;
+  const view = new DataView(buffer, base, bytes.byteLength);
+  const version = view.getUint32(0, true);
+  if (version !== chunkFormatVersion) throw new Error(`chunk format ${version} is not one this meshlog reads (${chunkFormatVersion})`);
+  const count = view.getUint32(4, true);
+  const dictionarySize = view.getUint32(8, true);
+  const layout = sections(count);
+  const lengths = new Uint32Array(buffer, base + layout.dictionary, dictionarySize);
+  const starts = new Uint32Array(dictionarySize + 1);
+  let at = layout.dictionary + align8(4 * dictionarySize);
+  for (let i = 0; i < dictionarySize; i++) {
+    starts[i] = at;
+    at += lengths[i]!;
+  }
+  starts[dictionarySize] = at;
+  const decoded: Array<string | undefined> = new Array(dictionarySize + 1);
+  return {
+    count,
+    ts: new Float64Array(buffer, base + layout.ts, count),
+    duration: new Float64Array(buffer, base + layout.duration, count),
+    received: new Float64Array(buffer, base + layout.received, count),
+    sent: new Float64Array(buffer, base + layout.sent, count),
+    offsets: new Uint32Array(buffer, base + layout.offsets, count + 1),
+    refs: new Uint32Array(buffer, base + layout.refs, count * stringColumns),
+    status: new Uint16Array(buffer, base + layout.status, count),
+    srcPort: new Uint16Array(buffer, base + layout.srcPort, count),
+    dstPort: new Uint16Array(buffer, base + layout.dstPort, count),
+    kind: new Uint8Array(buffer, base + layout.kind, count),
+    direction: new Uint8Array(buffer, base + layout.direction, count),
+    string(index) {
+      if (index === 0) return null;
+      let s = decoded[index];
+      if (s === undefined) {
+        s = decoder.decode(new Uint8Array(buffer, base + starts[index - 1]!, lengths[index - 1]!));
+        decoded[index] = s;
+      }
+      return s;
+    },
+  };
+}
+
+/**
+ * One row of a chunk seen as an `EntryRow` (what `rowMatches` reads), moved along the rows with
+ * `at(i)`: filtering a chunk allocates nothing per row unless a filter reads an end of the call.
+ */
+export class ChunkRow implements EntryRow {
+  index = 0;
+  constructor(
+    private readonly c: ChunkColumns,
+    readonly workload: EntryRow['workload'],
+    readonly labels: EntryRow['labels'],
+    private readonly entriesBlob?: Uint8Array,
+  ) {}
+  at(i: number): this {
+    this.index = i;
+    return this;
+  }
+  private s(column: number): string | null {
+    return this.c.string(this.c.refs[this.index * stringColumns + column]!);
+  }
+  get ts() {
+    return this.c.ts[this.index]!;
+  }
+  get kind() {
+    return kinds[this.c.kind[this.index]!] ?? 'http';
+  }
+  get instance() {
+    return this.s(S.instance) ?? '';
+  }
+  get method() {
+    return this.s(S.method);
+  }
+  get authority() {
+    return this.s(S.authority);
+  }
+  get path() {
+    return this.s(S.path);
+  }
+  get status() {
+    const s = this.c.status[this.index]!;
+    return s === noStatus ? null : s;
+  }
+  get durationUs() {
+    const d = this.c.duration[this.index]!;
+    return Number.isNaN(d) ? null : d;
+  }
+  get responseFlags() {
+    return this.s(S.responseFlags) ?? '';
+  }
+  get upstreamCluster() {
+    return this.s(S.upstreamCluster);
+  }
+  get requestId() {
+    return this.s(S.requestId);
+  }
+  get direction() {
+    return directions[this.c.direction[this.index]!] ?? null;
+  }
+  get source(): EntryEnd {
+    const port = this.c.srcPort[this.index]!;
+    return { cluster: this.s(S.srcCluster), namespace: this.s(S.srcNamespace), workload: this.s(S.srcWorkload), ip: this.s(S.srcIp), port: port || null, service: null };
+  }
+  get destination(): EntryEnd {
+    const port = this.c.dstPort[this.index]!;
+    return { cluster: this.s(S.dstCluster), namespace: this.s(S.dstNamespace), workload: this.s(S.dstWorkload), ip: this.s(S.dstIp), port: port || null, service: this.s(S.dstService) };
+  }
+  get bytesReceived() {
+    return this.c.received[this.index]!;
+  }
+  get bytesSent() {
+    return this.c.sent[this.index]!;
+  }
+  get upstreamFailure() {
+    return this.s(S.upstreamFailure);
+  }
+  get entry(): Uint8Array {
+    if (!this.entriesBlob) throw new Error('this chunk was opened without its entries');
+    return this.entriesBlob.subarray(this.c.offsets[this.index]!, this.c.offsets[this.index + 1]!);
+  }
+}
+
+/** Bits per request id, and hashes per id: about 0.2% false positives. */
+const bloomBitsPerId = 16;
+const bloomHashes = 4;
+
+function requestIdBloom(rows: readonly EntryRow[]): Uint8Array {
+  const ids = rows.filter((r) => r.requestId !== null);
+  const bits = Math.max(64, ids.length * bloomBitsPerId);
+  const bloom = new Uint8Array(Math.ceil(bits / 8));
+  for (const r of ids) for (const h of bloomPositions(r.requestId!, bloom.length * 8)) bloom[h >>> 3]! |= 1 << (h & 7);
+  return bloom;
+}
+
+export function bloomMayContain(bloom: Uint8Array, requestId: string): boolean {
+  if (bloom.length === 0) return true;
+  for (const h of bloomPositions(requestId, bloom.length * 8)) if ((bloom[h >>> 3]! & (1 << (h & 7))) === 0) return false;
+  return true;
+}
+
+/** Double hashing of two FNV-1a variants: `bloomHashes` bit positions for a string. */
+function bloomPositions(value: string, bits: number): number[] {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < value.length; i++) {
+    const ch = value.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 0x01000193);
+    h2 = Math.imul(h2 ^ ch, 0x5bd1e995) ^ (h2 >>> 15);
+  }
+  const out: number[] = [];
+  for (let k = 0; k < bloomHashes; k++) out.push(((h1 + Math.imul(k, h2 | 1)) >>> 0) % bits);
+  return out;
+}

@@ -1,0 +1,162 @@
+/**
+ * One shard as a `LogWriter` in the thread that produces its rows (an ingest worker): rows are
+ * gathered by count or for a short delay, packed into chunks and committed synchronously.
+ *
+ * A commit that fails (a full disk) keeps its batch and retries with backoff: nothing accepted is
+ * dropped unless the kept rows pass `maxRetainedRows`, and `flush()` rejects while rows are not
+ * stored, so that a stream is not acknowledged for entries that are not on disk. Writing resumes
+ * by itself when the disk has room again.
+ */
+import type { EntryRow, LogWriter, StoreStats } from '../types.js';
+import { type ChunkBatch, packBatch } from './chunk-batch.js';
+import { type Retention, type ShardWriter, openShardWriter } from './shard-writer.js';
+
+export interface ShardStoreOptions {
+  readonly dataDir: string;
+  readonly shard: number;
+  readonly retention?: Retention;
+  readonly batchRows?: number;
+  readonly batchDelayMs?: number;
+  readonly retentionIntervalMs?: number;
+  /** `write` returns false above this many uncommitted rows. */
+  readonly highWaterRows?: number;
+  /** Rows kept for a retry while commits fail; past it the oldest are dropped and counted. */
+  readonly maxRetainedRows?: number;
+  readonly onError?: (error: string) => void;
+}
+
+export function createShardStore(options: ShardStoreOptions): LogWriter & { readonly writer: ShardWriter; failing(): string | null } {
+  const writer = openShardWriter(options.dataDir, options.shard);
+  const batchRows = options.batchRows ?? 2_000;
+  const batchDelayMs = options.batchDelayMs ?? 25;
+  const highWater = options.highWaterRows ?? 20_000;
+  const maxRetained = options.maxRetainedRows ?? 200_000;
+  let buffer: EntryRow[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  /** Packed batches whose commit failed, oldest first, with the error. */
+  const retained: ChunkBatch[] = [];
+  let retainedRows = 0;
+  let failure: string | null = null;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryMs = 100;
+  let overHighWater = false;
+  const drainListeners: Array<() => void> = [];
+  const stats = { written: 0, failed: 0, deletedByRetention: 0, bytesOnDisk: writer.bytesOnDisk() };
+  let closed = false;
+  let retentionTimer: NodeJS.Timeout | undefined;
+
+  const pending = () => buffer.length + retainedRows;
+
+  const maybeDrained = () => {
+    if (overHighWater && pending() < highWater / 2) {
+      overHighWater = false;
+      for (const listener of drainListeners) listener();
+    }
+  };
+
+  /** Commits what is retained, then the buffer; stops at the first failure and keeps the rest. */
+  function commit(): void {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (buffer.length > 0) {
+      retained.push(packBatch(buffer));
+      retainedRows += buffer.length;
+      buffer = [];
+    }
+    while (retained.length > 0) {
+      const batch = retained[0]!;
+      try {
+        writer.write(batch);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (failure !== message) options.onError?.(message);
+        failure = message;
+        dropOverflow();
+        scheduleRetry();
+        return;
+      }
+      retained.shift();
+      retainedRows -= batch.count;
+      stats.written += batch.count;
+    }
+    if (failure !== null) {
+      failure = null;
+      retryMs = 100;
+    }
+    maybeDrained();
+  }
+
+  function dropOverflow(): void {
+    while (retainedRows > maxRetained && retained.length > 1) {
+      const dropped = retained.shift()!;
+      retainedRows -= dropped.count;
+      stats.failed += dropped.count;
+    }
+  }
+
+  function scheduleRetry(): void {
+    if (retryTimer || closed) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      commit();
+    }, retryMs);
+    retryTimer.unref?.();
+    retryMs = Math.min(5_000, retryMs * 2);
+  }
+
+  function retention(): void {
+    if (!options.retention || closed) return;
+    try {
+      const step = writer.applyRetention(options.retention);
+      stats.deletedByRetention += step.deleted;
+      if (step.more) setImmediate(retention);
+    } catch (err) {
+      options.onError?.(`retention: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    stats.bytesOnDisk = writer.bytesOnDisk();
+  }
+  if (options.retention) {
+    retentionTimer = setInterval(retention, options.retentionIntervalMs ?? 10_000);
+    retentionTimer.unref?.();
+  }
+
+  return {
+    writer,
+    failing: () => failure,
+    write(rows) {
+      if (closed) {
+        stats.failed += rows.length;
+        return false;
+      }
+      for (const row of rows) buffer.push(row);
+      if (buffer.length >= batchRows) commit();
+      else timer ??= setTimeout(commit, batchDelayMs);
+      if (pending() > highWater) overHighWater = true;
+      return !overHighWater;
+    },
+    onDrain(listener) {
+      drainListeners.push(listener);
+    },
+    async flush() {
+      commit();
+      if (failure !== null) throw new Error(`the store cannot write: ${failure}`);
+    },
+    stats(): StoreStats {
+      return { entries: writer.entries(), bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
+    },
+    async close() {
+      if (closed) return;
+      commit();
+      closed = true;
+      if (retentionTimer) clearInterval(retentionTimer);
+      if (retryTimer) clearTimeout(retryTimer);
+      // What could not be committed by now is lost: count it.
+      stats.failed += retainedRows;
+      retained.length = 0;
+      retainedRows = 0;
+      writer.close();
+    },
+  };
+}
