@@ -5,17 +5,8 @@
 import type { StatsBucket, StatsCount, StatsGroup, StatsGroupBy, StatsResult } from './types.js';
 import { statsKeyFields } from './types.js';
 
-export interface GroupFigures {
-  readonly key: readonly string[];
-  readonly requests: number;
-  readonly errors5xx: number;
-  readonly flagged: number;
-  readonly p50Us: number | null;
-  readonly p95Us: number | null;
-  readonly p99Us: number | null;
-  readonly bytesReceived: number;
-  readonly bytesSent: number;
-}
+/** A group's own figures, before its top lists and series are added. */
+export type GroupFigures = Omit<StatsGroup, 'key' | 'topPaths' | 'topFailures' | 'series'> & { readonly key: readonly string[] };
 
 export interface KeyedCount {
   readonly key: readonly string[];
