@@ -4,4 +4,4 @@
  * tail of the table for watchers on every server. Runs on Debian's 18.16 and current releases.
  */
 export { type ClickHouseStore, type ClickHouseStoreOptions, createClickHouseStore } from './clickhouse-store.js';
-export { type ClickHouseFlags, clickHouseTarget, isClickHouseSpec, withClickHouseFlags } from './config.js';
+export { type ClickHouseFlags, clickHouseTarget, describeTarget, isClickHouseSpec, withClickHouseFlags } from './config.js';
