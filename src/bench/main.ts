@@ -20,6 +20,9 @@ import { createSqliteStore } from '../store/sqlite/index.js';
 const quick = process.env['BENCH_QUICK'] === '1';
 /** The 10M-entry store figures take about ten more minutes; they run only when asked. */
 const tenMillion = process.env['BENCH_10M'] === '1';
+/** `BENCH_ONLY=stores` (or `ingest`, `clickhouse`, `output`) runs one part. */
+const only = process.env['BENCH_ONLY'];
+const runs = (part: string) => only === undefined || only === part;
 
 /** A MeshAccessLog that sends every entry, in and out, to one file in a 10-field JSON format. */
 function fileEverythingPolicy(file: string): string {
@@ -99,41 +102,48 @@ async function main(): Promise<void> {
   process.stdout.write(`meshlog bench: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})${quick ? ', quick mode' : ''}\n`);
   const scratch = mkdtempSync(path.join(tmpdir(), 'meshlog-bench-'));
   try {
-    print(
-      'ALS ingest end to end (entries committed to the store, one watcher attached)',
-      await benchIngest({ dataDir: path.join(scratch, 'ingest'), seconds: quick ? 4 : 15 }),
-    );
-    print(
-      'ALS ingest end to end with a MeshAccessLog: every entry also formatted (10-field JSON) to a file backend',
-      await benchIngest({
-        dataDir: path.join(scratch, 'ingest-policy'),
-        seconds: quick ? 4 : 15,
-        resources: fileEverythingPolicy(path.join(scratch, 'access.log')),
-      }),
-    );
-    ensureClickHouseInstalled();
-    const clickhouse = await startClickHouse();
-    try {
-      process.stdout.write(`\nClickHouse: Debian's clickhouse-server ${await clickHouseVersion(clickhouse.url)} on this machine, loopback HTTP\n`);
+    if (runs('ingest'))
       print(
-        'ALS ingest end to end into ClickHouse (entries committed, one watcher attached)',
+        'ALS ingest end to end (entries committed to the store, one watcher attached)',
+        await benchIngest({ dataDir: path.join(scratch, 'ingest'), seconds: quick ? 4 : 15 }),
+      );
+    if (runs('ingest'))
+      print(
+        'ALS ingest end to end with a MeshAccessLog: every entry also formatted (10-field JSON) to a file backend',
         await benchIngest({
-          dataDir: path.join(scratch, 'ingest-clickhouse'),
+          dataDir: path.join(scratch, 'ingest-policy'),
           seconds: quick ? 4 : 15,
-          store: `clickhouse://default:@${new URL(clickhouse.url).host}/meshlog_bench_ingest`,
+          resources: fileEverythingPolicy(path.join(scratch, 'access.log')),
         }),
       );
-      for (const rows of quick ? [50_000] : tenMillion ? [1_000_000, 10_000_000] : [1_000_000]) {
-        printSideBySide(
-          `Stores at ${rows.toLocaleString('en-US')} entries: fill through the write path, then query times (ms)`,
-          await benchStores(scratch, clickhouse.url, rows),
-        );
+    if (runs('clickhouse') || runs('stores')) {
+      ensureClickHouseInstalled();
+      const clickhouse = await startClickHouse();
+      try {
+        process.stdout.write(`\nClickHouse: Debian's clickhouse-server ${await clickHouseVersion(clickhouse.url)} on this machine, loopback HTTP\n`);
+        if (runs('clickhouse'))
+          print(
+            'ALS ingest end to end into ClickHouse (entries committed, one watcher attached)',
+            await benchIngest({
+              dataDir: path.join(scratch, 'ingest-clickhouse'),
+              seconds: quick ? 4 : 15,
+              store: `clickhouse://default:@${new URL(clickhouse.url).host}/meshlog_bench_ingest`,
+            }),
+          );
+        for (const rows of !runs('stores') ? [] : quick ? [50_000] : tenMillion ? [1_000_000, 10_000_000] : [1_000_000]) {
+          printSideBySide(
+            `Stores at ${rows.toLocaleString('en-US')} entries: fill through the write path, then query times (ms)`,
+            await benchStores(scratch, clickhouse.url, rows),
+          );
+        }
+      } finally {
+        await clickhouse.stop();
       }
-    } finally {
-      await clickhouse.stop();
     }
-    print('proto3 JSON output (entries/s, one core)', await benchProtoJson({ seconds: quick ? 0.5 : 2 }));
-    print('Formatter (entries/s, one core; protobufjsToObjectStringify is the JSON.stringify yardstick)', await benchFormatter({ seconds: quick ? 0.5 : 2 }));
+    if (runs('output')) {
+      print('proto3 JSON output (entries/s, one core)', await benchProtoJson({ seconds: quick ? 0.5 : 2 }));
+      print('Formatter (entries/s, one core; protobufjsToObjectStringify is the JSON.stringify yardstick)', await benchFormatter({ seconds: quick ? 0.5 : 2 }));
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -127,6 +127,8 @@ export function createClickHouseClient(target: ClickHouseTarget): ClickHouseClie
     password: target.password,
     request_timeout: 30_000,
     max_open_connections: 8,
+    // Well inside the server's keep-alive (3 s by default): a socket the server is closing is not reused.
+    keep_alive: { idle_socket_ttl: 1500 },
     application: 'meshlog',
     // Errors reach meshlog's own logger with context; the client's console logging would repeat them.
     log: { level: ClickHouseLogLevel.OFF },

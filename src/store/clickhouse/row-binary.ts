@@ -55,8 +55,15 @@ export function createRowBinaryWriter(initialBytes = 1 << 20) {
   const i64 = (v: number) => {
     room(8);
     const hi = Math.floor(v / 4294967296);
-    buf.writeUInt32LE(v - hi * 4294967296, at);
-    buf.writeInt32LE(hi, at + 4);
+    const lo = v - hi * 4294967296;
+    buf[at] = lo & 0xff;
+    buf[at + 1] = (lo >>> 8) & 0xff;
+    buf[at + 2] = (lo >>> 16) & 0xff;
+    buf[at + 3] = lo >>> 24;
+    buf[at + 4] = hi & 0xff;
+    buf[at + 5] = (hi >> 8) & 0xff;
+    buf[at + 6] = (hi >> 16) & 0xff;
+    buf[at + 7] = (hi >> 24) & 0xff;
     at += 8;
   };
   const i32 = (v: number) => {
@@ -65,22 +72,27 @@ export function createRowBinaryWriter(initialBytes = 1 << 20) {
     at += 4;
   };
   const str = (s: string) => {
-    // A UTF-8 byte count is at most three per UTF-16 unit.
-    if (s.length < 128) {
-      room(1 + s.length * 3);
+    const n = s.length;
+    // Short ASCII strings (most of them: names, methods, paths) are copied in JS: cheaper than a
+    // native call per value.
+    if (n < 128) {
+      room(1 + n);
       const start = at;
-      at += 1;
-      const n = buf.write(s, at, 'utf8');
-      if (n < 128) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + 1 + i] = c;
+      }
+      if (i === n) {
         buf[start] = n;
-        at += n;
+        at = start + 1 + n;
         return;
       }
-      at = start;
     }
-    const n = Buffer.byteLength(s, 'utf8');
-    varint(n);
-    room(n);
+    const bytes = Buffer.byteLength(s, 'utf8');
+    varint(bytes);
+    room(bytes);
     at += buf.write(s, at, 'utf8');
   };
   const bytes = (b: Uint8Array) => {

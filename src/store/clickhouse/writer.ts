@@ -162,7 +162,8 @@ export function createWriter(options: WriterOptions) {
       } catch (err) {
         const code = (err as { code?: string }).code;
         const rejected = isServerError(err);
-        batch.trouble(new Error(`ClickHouse did not store ${batch.rows.length} entries (retrying): ${errorText(err)}`));
+        // A stale keep-alive socket or a moment's hiccup is retried quietly; a flush hears of it from the third failure on.
+        if (attempt >= 2) batch.trouble(new Error(`ClickHouse did not store ${batch.rows.length} entries (retrying): ${errorText(err)}`));
         if (rejected && ++rejections >= maxRejections) {
           stats.failed += indexes?.length ?? batch.rows.length;
           batch.failed = true;
