@@ -10,6 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { benchFormatter } from './formatter-bench.js';
 import { benchIngest } from './ingest-bench.js';
+import { benchPipeline } from './pipeline-bench.js';
 import { benchProtoJson } from './proto-json-bench.js';
 import { benchStore } from './store-bench.js';
 import { createClient } from '@clickhouse/client';
@@ -115,6 +116,11 @@ async function main(): Promise<void> {
           seconds: quick ? 4 : 15,
           resources: fileEverythingPolicy(path.join(scratch, 'access.log')),
         }),
+      );
+    if (runs('ingest'))
+      print(
+        'Ingest worker work per entry (CPU µs, one thread, no gRPC): wire scan vs full decode, pipeline + SQLite shard, with watchers',
+        await benchPipeline({ seconds: quick ? 1 : 5 }),
       );
     if (runs('clickhouse') || runs('stores')) {
       ensureClickHouseInstalled();

@@ -51,6 +51,7 @@ export function demoCommand(): Command {
         [
           '',
           `meshlog demo: collecting Envoy access logs on :${server.alsPort}, API on http://${api}`,
+          `  the web viewer: http://${api}/  (logs, failures, one request's hops, overview, proxies)`,
           "  simulated Istio sidecars of bookinfo in mgmt-cluster and remote-cluster; the record 'access-log-all'",
           '  collects requests that carry the header foo: bar. Try, in another terminal:',
           '',

@@ -155,7 +155,7 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
           );
           return;
         }
-        let scanned;
+        let scanned: ReturnType<typeof scanAlsMessage>;
         try {
           scanned = scanAlsMessage(message, types);
         } catch (err) {

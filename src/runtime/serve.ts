@@ -126,7 +126,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     proxies,
     logger,
     authToken: options.authToken,
-    ready: () => listening,
+    readiness: () => (listening ? pool.problem() : 'not listening yet'),
     policyContext: () => resources.context(),
     extraRoutes: [resources.routes],
   });

@@ -223,6 +223,8 @@ export interface LogWriter {
    */
   flush(): Promise<void>;
   stats(): StoreStats;
+  /** Why this writer cannot store entries now (a full disk, an engine away); null while it can. */
+  problem(): string | null;
   /** Flushes and closes; idempotent. */
   close(): Promise<void>;
 }

@@ -164,6 +164,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
       };
     },
     flush: async () => writer?.flush(),
+    problem: () => writer?.problem() ?? null,
     followRemote(listener, active) {
       const tail = createRemoteTail({ client, schema, localWriters: ownTags, listener, active, logger, ...options.tail });
       tails.add(tail);

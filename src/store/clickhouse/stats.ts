@@ -39,18 +39,18 @@ export function createClickHouseStats(client: ClickHouseClient, schema: Schema, 
     );
     if (main.length === 0) return { groups: [] };
     const groups: GroupFigures[] = main.map((r) => {
-      const timed = Number(r.timed) > 0;
-      const quantiles = (r.q as Array<string | number>).map(Number);
+      const timed = Number(r['timed']) > 0;
+      const quantiles = (r['q'] as Array<string | number>).map(Number);
       return {
         key: keyOf(r),
-        requests: Number(r.requests),
-        errors5xx: Number(r.errors5xx),
-        flagged: Number(r.flagged),
+        requests: Number(r['requests']),
+        errors5xx: Number(r['errors5xx']),
+        flagged: Number(r['flagged']),
         p50Us: timed ? quantiles[0]! : null,
         p95Us: timed ? quantiles[1]! : null,
         p99Us: timed ? quantiles[2]! : null,
-        bytesReceived: Number(r.bytes_received),
-        bytesSent: Number(r.bytes_sent),
+        bytesReceived: Number(r['bytes_received']),
+        bytesSent: Number(r['bytes_sent']),
       };
     });
     // Only the chosen groups: the per-group queries read the same range, restricted to their keys.
@@ -62,7 +62,7 @@ export function createClickHouseStats(client: ClickHouseClient, schema: Schema, 
       const found = await rows<Record<string, string | number>>(
         `SELECT ${selectKeys}, ${value} AS v, count() AS c FROM ${from}${scoped}${extra} GROUP BY ${keyAliases.join(', ')}, v ORDER BY ${keyAliases.join(', ')}, c DESC, v LIMIT ${int(q.top)} BY ${keyAliases.join(', ')}`,
       );
-      return found.map((r) => ({ key: keyOf(r), value: String(r.v), requests: Number(r.c) }));
+      return found.map((r) => ({ key: keyOf(r), value: String(r['v']), requests: Number(r['c']) }));
     };
     const paths = await top("ifNull(path, '')", '');
     const failures = await top(failureReason, ` AND ${failureReason} != ''`);
@@ -73,10 +73,10 @@ export function createClickHouseStats(client: ClickHouseClient, schema: Schema, 
       )
     ).map((r) => ({
       key: keyOf(r),
-      start: Number(r.bucket),
-      requests: Number(r.requests),
-      errors5xx: Number(r.errors5xx),
-      flagged: Number(r.flagged),
+      start: Number(r['bucket']),
+      requests: Number(r['requests']),
+      errors5xx: Number(r['errors5xx']),
+      flagged: Number(r['flagged']),
     }));
     return assembleStats(q.groupBy, groups, paths, failures, series);
   };

@@ -99,6 +99,8 @@ export function createWriter(options: WriterOptions) {
   const drainListeners: Array<() => void> = [];
   const stats = { written: 0, failed: 0, dropped: 0, retries: 0 };
   const sleeping = new Set<() => void>();
+  /** The last insert error, until an insert succeeds. */
+  let failing: string | null = null;
 
   function cut() {
     if (timer) {
@@ -171,12 +173,14 @@ export function createWriter(options: WriterOptions) {
           return;
         }
         uncertain ||= !(code !== undefined && notDelivered.has(code));
+        failing = errorText(err);
         stats.retries++;
         if (attempt === 0 || attempt % 20 === 0)
           logger?.warn({ err: errorText(err), rows: batch.rows.length, attempt }, 'Cannot insert into ClickHouse; retrying with backoff.');
         await sleep(Math.min(retryMaxMs, retryInitialMs * 2 ** Math.min(attempt, 20)) * (0.8 + Math.random() * 0.4));
       }
     }
+    failing = null;
     // Every row of the batch is stored now, by this attempt or by one whose answer was lost.
     stats.written += batch.rows.length;
     options.onWritten?.(batch.rows.length);
@@ -310,6 +314,10 @@ export function createWriter(options: WriterOptions) {
     abandon(): void {
       giveUp = true;
       for (const wake of [...sleeping]) wake();
+    },
+    /** Why writing is failing now (a batch being retried), or null. */
+    problem(): string | null {
+      return failing === null ? null : `ClickHouse cannot store entries (${failing}); ${queued} entries are kept and retried`;
     },
     stats(): WriterStats {
       return { pending: queued, ...stats };

@@ -15,7 +15,7 @@ import { compileQueryRegexes, rowMatches } from '../row-match.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { createStatsAccumulator } from '../stats-accumulate.js';
 import { selectWorkloads } from '../workload-select.js';
-import { type EntryRow, type LogQuery, type QueryResult, type StatsQuery, type StatsResult, type StoredEntry, type StoredWorkload } from '../types.js';
+import type { EntryRow, LogQuery, QueryResult, StatsQuery, StatsResult, StoredEntry, StoredWorkload } from '../types.js';
 import { ChunkRow, bloomMayContain, unpackColumns } from './chunk-codec.js';
 import { shardOf } from './schema.js';
 
