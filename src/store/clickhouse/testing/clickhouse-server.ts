@@ -39,8 +39,10 @@ export function ensureClickHouseInstalled(): void {
       throw new Error(`apt-get ${args.join(' ')} failed, so the ClickHouse tests cannot run: ${said || out.message}`);
     }
   };
-  run(['update']);
-  run(['install', '-y', '--no-install-recommends', 'clickhouse-server']);
+  // Another apt-get (a test setup of its own, an engineer) may hold dpkg's lock for a while: wait for it.
+  const wait = ['-o', 'DPkg::Lock::Timeout=300'];
+  run([...wait, 'update']);
+  run([...wait, 'install', '-y', '--no-install-recommends', 'clickhouse-server']);
   if (!existsSync(binary)) throw new Error(`apt-get installed clickhouse-server but ${binary} is not there.`);
 }
 
