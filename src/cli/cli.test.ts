@@ -72,6 +72,18 @@ describe('meshlog CLI', () => {
     expect(none).toMatchObject({ code: 0, stdout: '' });
   });
 
+  it('top prints golden signals per workload once, or as JSON', async () => {
+    const table = await meshlog('top', '--server', url, '--once', '--since', '1h');
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[2]).toMatch(/^CLUSTER\s+NAMESPACE\s+WORKLOAD\s+REQ\s+RPS\s+5XX\s+FLAGGED\s+P50\s+P95\s+P99\s+IN\s+OUT\s+TOP FAILURE$/);
+    expect(lines[3]).toMatch(/^mgmt-cluster\s+bookinfo\s+reviews-v1\s+1\s+0\.00\s+100\.0%\s+0\.0%\s+29\.6ms\s+29\.6ms\s+29\.6ms\s+\S+\s+\S+\s+HTTP 503 \(1\)$/);
+    const json = await meshlog('top', '--server', url, '-o', 'json', '--by', 'status', '--since', '1h');
+    expect(JSON.parse(json.stdout).groups).toMatchObject([{ key: { status: '5xx' }, requests: 1, errorRate: 1 }]);
+    const bad = await meshlog('top', '--server', url, '--once', '--interval', 'often');
+    expect(bad.stderr).toMatch(/--interval must be a duration/);
+  });
+
   it('says what is wrong when the server is not there or a flag is bad', async () => {
     const down = await meshlog('logs', '--server', 'http://127.0.0.1:1');
     expect(down.code).toBe(1);

@@ -11,6 +11,7 @@ import { logsCommand } from './logs.js';
 import { renderCommand } from './render.js';
 import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
+import { topCommand } from './top.js';
 import { validateCommand } from './validate.js';
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(demoCommand());
   program.addCommand(logsCommand());
+  program.addCommand(topCommand());
   program.addCommand(applyCommand());
   program.addCommand(deleteCommand());
   program.addCommand(inspectCommand());

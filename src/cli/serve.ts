@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
+import { withClickHouseFlags } from '../store/clickhouse/index.js';
 import { storeEngineFor } from '../store/registry.js';
 import { createLogger } from '../telemetry/logger.js';
 import { exposureProblem, isLoopbackHost } from '../server/http-limits.js';
@@ -22,6 +23,11 @@ export interface ServeFlags {
   retentionAge: string;
   retentionSize: string;
   logLevel: string;
+  clickhouseTls?: boolean;
+  clickhouseCa?: string;
+  clickhouseCert?: string;
+  clickhouseKey?: string;
+  clickhouseCluster?: string;
   ingestWorkers?: string;
   maxStreams: string;
   maxStreamsPerPeer: string;
@@ -39,7 +45,16 @@ const repeatable = (value: string, previous: string[]) => [...previous, value];
 export function addServeOptions(command: Command, defaults: { dataDir: string }): Command {
   return command
     .option('--data-dir <dir>', 'where the store and applied resources live', defaults.dataDir)
-    .option('--store <store>', 'which store keeps the entries: sqlite (in --data-dir)', 'sqlite')
+    .addOption(
+      new Option('--store <store>', 'which store keeps the entries: sqlite (in --data-dir) or clickhouse://USER:PASS@HOST:8123/DB (clickhouse+https:// for TLS)')
+        .env('MESHLOG_STORE')
+        .default('sqlite'),
+    )
+    .option('--clickhouse-tls', 'reach ClickHouse over HTTPS, the server verified by the system CAs')
+    .option('--clickhouse-ca <file>', 'CA certificate (PEM) that signed the ClickHouse server certificate; implies HTTPS')
+    .option('--clickhouse-cert <file>', 'client certificate (PEM) for ClickHouse, with --clickhouse-key and --clickhouse-ca')
+    .option('--clickhouse-key <file>', 'private key (PEM) of --clickhouse-cert')
+    .option('--clickhouse-cluster <name>', 'create the ClickHouse tables ON CLUSTER, replicated on every node of this cluster')
     .option('--als-host <host>', 'address for Envoy gRPC access logs', '0.0.0.0')
     .option('--als-port <port>', 'port for Envoy gRPC access logs', '9977')
     .option('--http-host <host>', 'address for the HTTP API (127.0.0.1 keeps logs off the network)', '127.0.0.1')
@@ -81,6 +96,13 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     logger.warn({ httpHost: flags.httpHost }, 'The HTTP API serves access logs to the network without authentication (--insecure-no-auth).');
   }
   storeEngineFor(flags.store);
+  const store = withClickHouseFlags(flags.store, {
+    tls: flags.clickhouseTls,
+    caFile: flags.clickhouseCa,
+    certFile: flags.clickhouseCert,
+    keyFile: flags.clickhouseKey,
+    cluster: flags.clickhouseCluster,
+  });
   const count = (name: string, text: string) => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, not "${text}".`);
@@ -92,7 +114,7 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   if (maxMessageBytes === undefined || maxMessageBytes < 1024) throw new Error(`--max-message-bytes must be a size of at least 1KiB like 1MiB, not "${flags.maxMessageBytes}".`);
   return {
     dataDir: flags.dataDir,
-    store: flags.store,
+    store,
     alsHost: flags.alsHost,
     alsPort: port('als-port', flags.alsPort),
     httpHost: flags.httpHost,

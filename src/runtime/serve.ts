@@ -17,6 +17,7 @@ import { createSinkPolicy } from '../sinks/index.js';
 import { openStoreReaderFor } from '../store/registry.js';
 import type { StoreHandle } from '../store/types.js';
 import { startIngestPool } from './ingest/pool.js';
+import { followRemoteEntries } from './remote-entries.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
 import { createApp } from '../server/app.js';
@@ -96,10 +97,14 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   const store: StoreHandle = {
     query: (q) => reader.query(q),
     workloads: () => reader.workloads(),
+    aggregate: (q) => reader.aggregate(q),
     flush: () => pool.flush(),
     stats: () => pool.storeStats(),
     close: () => reader.close(),
   };
+  // Several servers on one store (ClickHouse): what the others store reaches the watchers here too,
+  // polled only while someone watches. This server's own entries come from its ingest workers.
+  const remoteTail = followRemoteEntries(reader, liveTail);
   const proxies = createProxyRegistry();
   proxies.onChange((identity) => {
     if (identity.ip) pool.peer(identity.ip, identity);
@@ -148,6 +153,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   });
 
   const closeInputs = async () => {
+    await remoteTail?.close();
     await pool.close();
     // Records the workers formatted last reached the sinks before the workers closed.
     await sinks.shutdown(5_000);

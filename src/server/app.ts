@@ -14,6 +14,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import { addLogRoutes } from './routes/logs.js';
 import { addProxyRoutes } from './routes/proxies.js';
 import { maxRequestBodyBytes } from './http-limits.js';
+import { addStatsRoutes } from './routes/stats.js';
 import { addViewerRoutes } from './static.js';
 
 export interface AppDeps {
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Hono {
   }
   addLogRoutes(app, deps);
   addProxyRoutes(app, deps);
+  addStatsRoutes(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
   addViewerRoutes(app, deps.viewerRoot);
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
