@@ -32,6 +32,7 @@ export const routeMeanings: Readonly<Record<string, string>> = {
   'GET /api/v1/logs': 'entries newest first, filtered; `follow=1` streams',
   'GET /api/v1/requests/:id': 'one request across proxies: its hops, caller vs callee time, retries, where it failed',
   'GET /api/v1/server': 'version, Envoy API, and what the server has taken in (entries received, collected, not selected)',
+  'GET /api/v1/stats': 'golden signals per workload, edge, path, status class or response flag over a time range, with a series',
   'GET /api/v1/proxies': 'the inventory: declared `Dataplane`s and proxies that sent logs',
   'GET /api/v1/proxies/:id/policies': 'what the `MeshAccessLog` policies resolve to for one proxy',
   'GET /api/v1/proxies/:id/envoy': "that proxy's Envoy (or Istio) configuration",

@@ -7,66 +7,25 @@
 import { Command, Option } from 'commander';
 import { addServerOptions, errorMessage, ndjsonLines, request, type ServerFlags } from './api-client.js';
 import { type ColorWhen, paintFor, useColor } from './color.js';
+import { type FilterFlags, addFilterOptions, filterFlagNames, filterParams } from './filter-flags.js';
 import { followLogs } from './follow.js';
 import { type OutputFormat, type Printer, createPrinter, outputFormats } from './log-output.js';
 import { printNoneSelectedHint } from './none-selected.js';
 import { type TimeFormat, timeFormats } from './time-format.js';
 
-interface LogsFlags extends ServerFlags {
+interface LogsFlags extends ServerFlags, FilterFlags {
   follow?: boolean;
   last?: string;
   first?: string;
   all?: boolean;
-  since?: string;
-  until?: string;
   output: OutputFormat;
   color: ColorWhen;
   timeFormat: TimeFormat;
   template?: string;
-  [filter: string]: unknown;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
-/** Repeatable filter flags: flag (commander's camelCase key) → API parameter. */
-const listFilters: ReadonlyArray<[flag: string, option: string, help: string, param: string]> = [
-  ['selector', '-l, --selector <label=value>', 'workload label, repeatable (all must match)', 'label'],
-  ['cluster', '--cluster <name>', 'cluster of the reporting proxy, repeatable', 'cluster'],
-  ['namespace', '-n, --namespace <name>', 'namespace of the reporting proxy, repeatable', 'namespace'],
-  ['workload', '--workload <name>', 'workload (Deployment-like) name of the reporting proxy, repeatable', 'workload'],
-  ['fromWorkload', '--from-workload <name>', 'the caller is this workload, repeatable', 'fromWorkload'],
-  ['fromNamespace', '--from-namespace <name>', 'the caller is in this namespace, repeatable', 'fromNamespace'],
-  ['toWorkload', '--to-workload <name>', 'the callee is this workload, repeatable', 'toWorkload'],
-  ['toNamespace', '--to-namespace <name>', 'the callee is in this namespace, repeatable', 'toNamespace'],
-  ['toService', '--to-service <name>', 'the service called (ratings, or ratings.bookinfo), repeatable', 'toService'],
-  ['requestId', '--request-id <id>', 'x-request-id, repeatable (meshlog trace shows one request as hops)', 'requestId'],
-  ['authority', '--authority <host>', 'the request authority (Host header) exactly, repeatable', 'authority'],
-  ['status', '--status <code>', 'status: 503, 5xx or 500-599, repeatable', 'status'],
-  ['method', '--method <method>', 'HTTP method, repeatable', 'method'],
-  ['flags', '--flags <code>', 'Envoy response flag (UF, URX, ...) or "any", repeatable', 'flags'],
-];
-
-const singleFilters: ReadonlyArray<[flag: string, param: string]> = [
-  ['path', 'path'],
-  ['pathRegex', 'pathRegex'],
-  ['minDuration', 'minDuration'],
-  ['direction', 'direction'],
-  ['kind', 'kind'],
-];
-
 /** API parameter → what the user typed, for error messages. */
-export const flagNames: Readonly<Record<string, string>> = {
-  limit: '--last',
-  since: '--since',
-  until: '--until',
-  path: '--path',
-  pathRegex: '--path-regex',
-  minDuration: '--min-duration',
-  direction: '--direction',
-  kind: '--kind',
-  workloadRegex: 'WORKLOAD_REGEX',
-  ...Object.fromEntries(listFilters.map(([, option, , param]) => [param, option.replace(/^-\w, /, '').split(' ')[0]!])),
-};
+export const flagNames: Readonly<Record<string, string>> = { ...filterFlagNames, limit: '--last' };
 
 export function logsCommand(): Command {
   const command = new Command('logs')
@@ -75,16 +34,8 @@ export function logsCommand(): Command {
     .option('-f, --follow', 'keep the connection open and print entries as they are collected; reconnects if the server restarts')
     .option('--last <n>', 'print the latest N entries (default 20; with --follow, before the new ones)')
     .option('--first <n>', 'print the oldest N entries of the range instead (reads the whole range: bound it with --since)')
-    .option('--all', 'print every entry of the range, walking all pages')
-    .option('--since <time>', 'only entries that started at or after this: 15m, 2h, Unix seconds, or RFC 3339 (a time without a zone is UTC)')
-    .option('--until <time>', 'only entries that started before this, same forms (ignored with --follow)');
-  for (const [, option, help] of listFilters) command.option(option, help, collect, []);
-  command
-    .option('--path <prefix>', 'request path prefix')
-    .option('--path-regex <regex>', 'request path regular expression')
-    .option('--min-duration <duration>', 'only requests that took at least this long (250ms, 2s)')
-    .addOption(new Option('--direction <direction>', 'as the reporting proxy saw it').choices(['inbound', 'outbound']))
-    .addOption(new Option('--kind <kind>', 'http or tcp entries only').choices(['http', 'tcp']))
+    .option('--all', 'print every entry of the range, walking all pages');
+  addFilterOptions(command, 'only entries that started before this (ignored with --follow)')
     .addOption(new Option('-o, --output <format>', 'output format').choices(outputFormats).default('compact'))
     .option('--template <template>', 'print fields of each item instead, e.g. "{{.startTime}} {{.httpAccessLog.request.requestId}}"')
     .addOption(new Option('--time-format <format>', 'how times are printed, in UTC (names as in hubble)').choices(timeFormats).default('RFC3339Milli'))
@@ -99,12 +50,8 @@ export function logsCommand(): Command {
       if (!Number.isInteger(n) || n < 0 || n > 10_000) throw new Error(`${flag} must be a whole number from 0 to 10000, not "${text}"`);
       return n;
     };
-    const params = new URLSearchParams();
+    const params = filterParams({ ...flags, until: flags.follow ? undefined : flags.until });
     if (workloadRegex !== undefined) params.set('workloadRegex', workloadRegex);
-    if (flags.since) params.set('since', flags.since);
-    if (flags.until && !flags.follow) params.set('until', flags.until);
-    for (const [flag, , , param] of listFilters) for (const value of flags[flag] as string[]) params.append(param, value);
-    for (const [flag, param] of singleFilters) if (typeof flags[flag] === 'string') params.set(param, flags[flag] as string);
 
     const printer = createPrinter(flags.output, {
       paint: paintFor(useColor(flags.color, process.stdout.isTTY)),

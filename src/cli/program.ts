@@ -16,6 +16,7 @@ import { renderCommand } from './render.js';
 import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
 import { traceCommand } from './trace.js';
+import { topCommand } from './top.js';
 import { validateCommand } from './validate.js';
 import { versionCommand } from './version.js';
 import { buildInfo } from '../telemetry/build-info.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   program.addCommand(demoCommand());
   program.addCommand(logsCommand());
   program.addCommand(traceCommand());
+  program.addCommand(topCommand());
   program.addCommand(applyCommand());
   program.addCommand(deleteCommand());
   program.addCommand(getCommand());

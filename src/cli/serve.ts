@@ -4,9 +4,11 @@
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
+import { withClickHouseFlags } from '../store/clickhouse/index.js';
 import { storeEngineFor } from '../store/registry.js';
 import { type Logger, createLogger } from '../telemetry/logger.js';
 import { readSecretFile } from './secret-file.js';
+import { exposureProblem, isLoopbackHost } from '../server/http-limits.js';
 import { parseByteSize, parseDuration } from '../util/duration.js';
 
 export interface ServeFlags {
@@ -19,20 +21,42 @@ export interface ServeFlags {
   configDir?: string;
   authToken?: string;
   authTokenFile?: string;
+  insecureNoAuth?: boolean;
   retentionAge: string;
   retentionSize: string;
   logLevel: string;
+  clickhouseTls?: boolean;
+  clickhouseCa?: string;
+  clickhouseCert?: string;
+  clickhouseKey?: string;
+  clickhouseCluster?: string;
   ingestWorkers?: string;
   maxStreams: string;
   maxStreamsPerPeer: string;
   alsIdleTimeout: string;
   maxMessageBytes: string;
+  fileSinkRoot: string[];
+  sinkAllowHost: string[];
+  sensitiveHeader: string[];
+  revealHeader: string[];
+  redactQueryParam: string[];
 }
+
+const repeatable = (value: string, previous: string[]) => [...previous, value];
 
 export function addServeOptions(command: Command, defaults: { dataDir: string }): Command {
   return command
     .option('--data-dir <dir>', 'where the store and applied resources live', defaults.dataDir)
-    .option('--store <store>', 'which store keeps the entries: sqlite (in --data-dir)', 'sqlite')
+    .addOption(
+      new Option('--store <store>', 'which store keeps the entries: sqlite (in --data-dir) or clickhouse://USER:PASS@HOST:8123/DB (clickhouse+https:// for TLS)')
+        .env('MESHLOG_STORE')
+        .default('sqlite'),
+    )
+    .option('--clickhouse-tls', 'reach ClickHouse over HTTPS, the server verified by the system CAs')
+    .option('--clickhouse-ca <file>', 'CA certificate (PEM) that signed the ClickHouse server certificate; implies HTTPS')
+    .option('--clickhouse-cert <file>', 'client certificate (PEM) for ClickHouse, with --clickhouse-key and --clickhouse-ca')
+    .option('--clickhouse-key <file>', 'private key (PEM) of --clickhouse-cert')
+    .option('--clickhouse-cluster <name>', 'create the ClickHouse tables ON CLUSTER, replicated on every node of this cluster')
     .option('--als-host <host>', 'address for Envoy gRPC access logs', '0.0.0.0')
     .option('--als-port <port>', 'port for Envoy gRPC access logs', '9977')
     .option('--http-host <host>', 'address for the HTTP API (127.0.0.1 keeps logs off the network)', '127.0.0.1')
@@ -40,6 +64,7 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .option('--config-dir <dir>', 'directory of resource YAML files, watched for changes')
     .addOption(new Option('--auth-token <token>', 'require "Authorization: Bearer <token>" on /v0 and /api').env('MESHLOG_AUTH_TOKEN'))
     .addOption(new Option('--auth-token-file <file>', 'the same, read from a file (a mounted Secret); keeps the token out of the process list').conflicts('authToken'))
+    .option('--insecure-no-auth', 'serve the HTTP API off loopback without --auth-token (refused otherwise)')
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
@@ -47,7 +72,12 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .option('--max-streams <n>', 'ALS streams served at once; more are refused (RESOURCE_EXHAUSTED)', '1024')
     .option('--max-streams-per-peer <n>', 'ALS streams served at once from one client address', '64')
     .option('--als-idle-timeout <duration>', 'close an ALS stream that sends nothing for this long (Envoy reopens it)', '5m')
-    .option('--max-message-bytes <size>', 'largest ALS message accepted', '1MiB');
+    .option('--max-message-bytes <size>', 'largest ALS message accepted', '1MiB')
+    .option('--file-sink-root <dir>', 'directory file backends may write under, repeatable (default: logs/ in --data-dir)', repeatable, [])
+    .option('--sink-allow-host <host>', 'host, IP or CIDR tcp / openTelemetry backends may connect to, repeatable (default: any but link-local and metadata)', repeatable, [])
+    .option('--sensitive-header <name>', 'also redact this header (beside authorization, cookie, ...), repeatable', repeatable, [])
+    .option('--reveal-header <name>', 'never redact this header, even one of the defaults, repeatable', repeatable, [])
+    .option('--redact-query-param <name>', 'also redact this query parameter in :path (beside token, access_token, sig, ...), repeatable', repeatable, []);
 }
 
 export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
@@ -64,10 +94,19 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   const authToken = flags.authTokenFile !== undefined ? readSecretFile(flags.authTokenFile, '--auth-token-file') : flags.authToken;
   const ingestWorkers = flags.ingestWorkers === undefined ? availableParallelism() : Number(flags.ingestWorkers);
   if (!Number.isInteger(ingestWorkers) || ingestWorkers < 1 || ingestWorkers > 64) throw new Error(`--ingest-workers must be a whole number from 1 to 64, not "${flags.ingestWorkers}".`);
-  if (flags.httpHost !== '127.0.0.1' && flags.httpHost !== '::1' && flags.httpHost !== 'localhost' && !authToken) {
-    logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
+  const exposure = exposureProblem({ host: flags.httpHost, authToken, insecureNoAuth: flags.insecureNoAuth });
+  if (exposure !== undefined) throw new Error(`${exposure}.`);
+  if (flags.insecureNoAuth && !isLoopbackHost(flags.httpHost) && !authToken) {
+    logger.warn({ httpHost: flags.httpHost }, 'The HTTP API serves access logs to the network without authentication (--insecure-no-auth).');
   }
   storeEngineFor(flags.store);
+  const store = withClickHouseFlags(flags.store, {
+    tls: flags.clickhouseTls,
+    caFile: flags.clickhouseCa,
+    certFile: flags.clickhouseCert,
+    keyFile: flags.clickhouseKey,
+    cluster: flags.clickhouseCluster,
+  });
   const count = (name: string, text: string) => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, not "${text}".`);
@@ -79,13 +118,17 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   if (maxMessageBytes === undefined || maxMessageBytes < 1024) throw new Error(`--max-message-bytes must be a size of at least 1KiB like 1MiB, not "${flags.maxMessageBytes}".`);
   return {
     dataDir: flags.dataDir,
-    store: flags.store,
+    store,
     alsHost: flags.alsHost,
     alsPort: port('als-port', flags.alsPort),
     httpHost: flags.httpHost,
     httpPort: port('http-port', flags.httpPort),
     configDir: flags.configDir,
     authToken,
+    insecureNoAuth: flags.insecureNoAuth === true,
+    ...(flags.fileSinkRoot.length > 0 ? { fileSinkRoots: flags.fileSinkRoot } : {}),
+    sinkAllowHosts: flags.sinkAllowHost,
+    redaction: { sensitiveHeaders: flags.sensitiveHeader, revealHeaders: flags.revealHeader, redactQueryParams: flags.redactQueryParam },
     retention: { maxAgeMs, maxBytes },
     logger,
     logLevel: flags.logLevel,

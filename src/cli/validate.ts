@@ -6,17 +6,24 @@
  * the policies are checked across all the files given: one that resolves to nothing is an error
  * where the files hold the backends it could name, else a warning (`... field: warning: ...`)
  * naming what must exist where the policy is applied. Only errors make the exit code 1.
+ *
+ * With `--server`, a file that passes is also checked by the server (`POST
+ * /api/v1/resources?dryRun=1`, nothing applied): its own rules as well, such as where file backends
+ * may write and which hosts sinks may reach, which only the server's flags know.
  */
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { type LoadedResource, type Problem, formatProblem, loadResources } from '../api/load-yaml.js';
 import { resourceKey } from '../api/types.js';
 import { collectFiles, inputFiles } from './apply.js';
 import { checkReferences, type ReferenceProblem } from '../policy/reference-check.js';
+import { errorMessage, request } from './api-client.js';
 
 interface ValidateFlags {
   filename: string[];
   recursive?: boolean;
+  server?: string;
+  token?: string;
 }
 
 export function validateCommand(): Command {
@@ -25,9 +32,11 @@ export function validateCommand(): Command {
     .argument('[files...]', 'files or directories to check')
     .option('-f, --filename <file>', 'file or directory to check ("-" for standard input), repeatable', collectFiles, [])
     .option('-R, --recursive', 'read the folders below a directory too')
-    .action((positional: string[], flags: ValidateFlags) => {
+    .option('--server <url>', "also check against a server's own rules (sink roots, allowed hosts); nothing is applied")
+    .addOption(new Option('--token <token>', 'bearer token, when the server requires one').env('MESHLOG_AUTH_TOKEN'))
+    .action(async (positional: string[], flags: ValidateFlags) => {
       let failed = false;
-      const files: Array<{ file: string; resources: LoadedResource[]; problems: Problem[] }> = [];
+      const files: Array<{ file: string; text: string; resources: LoadedResource[]; problems: Problem[] }> = [];
       for (const file of inputFiles(positional, flags, 'validate')) {
         const text = readText(file);
         if (text === undefined) {
@@ -36,13 +45,14 @@ export function validateCommand(): Command {
         }
         const { resources, problems } = loadResources(text, file);
         problems.push(...duplicates(resources));
-        files.push({ file, resources, problems });
+        files.push({ file, text, resources, problems });
       }
       const loaded = files.flatMap((f) => f.resources);
       const references = placeReferences(checkReferences(loaded.map((l) => l.resource)), loaded);
-      for (const { file, resources, problems } of files) {
+      for (const { file, text, resources, problems } of files) {
         const mine = references.filter((r) => r.source === file);
         const errors = [...problems, ...mine.filter((r) => !r.warning)];
+        if (errors.length === 0 && flags.server) errors.push(...(await serverProblems({ server: flags.server, token: flags.token }, file, text)));
         for (const p of [...errors, ...mine.filter((r) => r.warning)]) process.stderr.write(`${formatProblem(p)}\n`);
         if (errors.length > 0) failed = true;
         else process.stdout.write(`${file}: ${resources.length} resource${resources.length === 1 ? '' : 's'} valid\n`);
@@ -61,6 +71,15 @@ function placeReferences(problems: readonly ReferenceProblem[], loaded: readonly
     const warning = p.severity === 'warning';
     return [{ source: from.source, line: spot.line, col: spot.col, field: spot.field, message: warning ? `warning: ${p.message}` : p.message, warning }];
   });
+}
+
+/** The server's verdict on a file that passed locally: its problems, placed as the server placed them. */
+async function serverProblems(server: { server: string; token?: string | undefined }, file: string, text: string): Promise<Problem[]> {
+  const response = await request(server, 'api/v1/resources?dryRun=1', { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: text });
+  if (response.ok) return [];
+  if (response.status !== 400) throw new Error(`${file}: ${await errorMessage(response)}`);
+  const body = (await response.json()) as { violations?: Array<{ field: string; message: string; line: number; col: number }> };
+  return (body.violations ?? []).map((v) => ({ source: file, line: v.line, col: v.col, field: v.field, message: v.message }));
 }
 
 function readText(file: string): string | undefined {

@@ -11,6 +11,7 @@ import { type Violation, createViolations } from '../model/violations.js';
 import { responseFlagCodes } from '../envoy/response-flags.js';
 import type { LogQuery, StatusRange } from '../store/types.js';
 import { parseDuration, parseTimePoint } from '../util/duration.js';
+import { checkRegex } from '../util/re2.js';
 
 export interface LogsRequest {
   readonly query: LogQuery;
@@ -74,14 +75,11 @@ export function parseLogsParams(params: URLSearchParams, now: number = Date.now(
     else minDurationUs = ms * 1000;
   }
 
+  // Both as RE2 (linear time), as the stores evaluate them.
   const regex = (name: string) => {
     const text = single(name);
-    if (text === undefined) return undefined;
-    try {
-      new RegExp(text);
-    } catch (err) {
-      v.add(name, `not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const problem = text === undefined ? undefined : checkRegex(text, name, 'search')[0];
+    if (problem) v.add(problem.field, problem.message);
     return text;
   };
   const pathRegex = regex('pathRegex');

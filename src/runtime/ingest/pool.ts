@@ -147,6 +147,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       logLevel: options.logLevel,
       sensitiveHeaders: options.sensitiveHeaders,
       revealHeaders: options.revealHeaders,
+      redactQueryParams: options.redactQueryParams,
     };
     // A larger young generation than V8's default: the per-entry objects of a batch die young, and
     // fewer scavenges of them measured about 15% less CPU per entry (32 MiB semi-spaces).

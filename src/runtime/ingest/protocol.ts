@@ -21,6 +21,7 @@ export interface IngestWorkerData {
   readonly logLevel: string;
   readonly sensitiveHeaders?: readonly string[];
   readonly revealHeaders?: readonly string[];
+  readonly redactQueryParams?: readonly string[];
 }
 
 export type ToWorker =
