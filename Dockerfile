@@ -11,7 +11,11 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+# What `npm run build` reads: the TypeScript, the web viewer's source and the build scripts
+# (tsc, then the viewer's bundle into dist/web, then Envoy's protos into dist/protos).
 COPY src ./src
+COPY web ./web
+COPY scripts ./scripts
 # npm ci installs everything and its `prepare` script builds dist/; then the dev tools go.
 RUN npm ci && npm prune --omit=dev
 

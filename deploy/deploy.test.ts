@@ -140,6 +140,12 @@ describe('Dockerfile', () => {
     const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string; outDir: string } };
     expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
     expect(existsSync(path.join(root, 'src/cli/main.ts'))).toBe(true);
+    // Every file the build script names is copied into the build stage before `npm ci` runs it.
+    const buildScript = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['build']!;
+    const copied = lines.filter((l) => l.startsWith('COPY ') && !l.includes('--from=')).flatMap((l) => l.slice('COPY '.length).trim().split(/\s+/).slice(0, -1));
+    for (const file of buildScript.match(/\b[\w./-]+\.(?:json|ts|mjs)\b/g) ?? []) {
+      expect(copied.some((c) => file === c || file.startsWith(`${c}/`)), `${file} (npm run build) is not copied into the build stage`).toBe(true);
+    }
     const cmd = JSON.parse(/^CMD (.*)$/m.exec(runtime)![1]!) as string[];
     expect(cmd[0]).toBe('serve');
     const serve = buildProgram().commands.find((c) => c.name() === 'serve')!;

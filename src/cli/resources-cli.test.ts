@@ -20,12 +20,13 @@ spec:
   workloadSelectors: [{kubeWorkloadMatcher: {labels: {app: reviews}}}]
   filters: [{statusCodeMatcher: {value: 500, comparator: GE}}]
 `;
-const backend = `type: MeshAccessLogBackend
+/** File backends may write only under --file-sink-root (default: logs/ in the data directory). */
+const backend = (dataDir: string) => `type: MeshAccessLogBackend
 name: file-backend
 mesh: default
 spec:
   name: file
-  file: {path: /tmp/meshlog-resources-cli.log}
+  file: {path: ${path.join(dataDir, 'logs', 'cli.log')}}
 `;
 const policy = `type: MeshAccessLog
 mesh: default
@@ -50,7 +51,7 @@ describe('resources from the command line', { timeout: 120_000 }, () => {
     writeFileSync(path.join(dir, 'config', 'broken.yaml'), 'kind: AccessLogRecord\napiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nmetadata: {name: broken}\nspec: {bogus: 1}\n');
     mkdirSync(path.join(dir, 'tree', 'nested'), { recursive: true });
     writeFileSync(path.join(dir, 'tree', 'record.yaml'), record);
-    writeFileSync(path.join(dir, 'tree', 'nested', 'backend.yaml'), backend);
+    writeFileSync(path.join(dir, 'tree', 'nested', 'backend.yaml'), backend(path.join(dir, 'data')));
     writeFileSync(path.join(dir, 'policy.yaml'), policy);
     server = await runServer({ dataDir: path.join(dir, 'data'), configDir: path.join(dir, 'config'), alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger() });
     args = ['--server', `127.0.0.1:${server.httpPort}`];
@@ -83,6 +84,7 @@ describe('resources from the command line', { timeout: 120_000 }, () => {
 
   it('apply -R applies a tree; get lists, prints one, and prints YAML that applies again', async () => {
     const applied = await runMeshlog(['apply', '-R', path.join(dir, 'tree'), path.join(dir, 'policy.yaml'), ...args]);
+    expect(applied.stderr).toBe('');
     expect(applied.stdout.trimEnd().split('\n').sort()).toEqual(['accesslogrecord/reviews-errors (gloo-mesh) created', 'meshaccesslog/uses-backend (default) created', 'meshaccesslogbackend/file-backend (default) created']);
     const all = await runMeshlog(['get', ...args]);
     expect(all.stdout).toMatch(/^KIND +NAME +NAMESPACE\/MESH +ORIGIN +AGE\n/);
