@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'web/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'web/**/*.test.ts', 'deploy/**/*.test.ts'],
     // The .proto files are a build output (dist/protos): a checkout that was never built gets them
     // here. Then ClickHouse 18.16 (Debian's package, installed when missing) starts for the
     // ClickHouse store's tests.

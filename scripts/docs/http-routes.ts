@@ -27,9 +27,11 @@ export interface HttpRoute {
 export const routeMeanings: Readonly<Record<string, string>> = {
   'GET /healthz': 'liveness: `ok`',
   'GET /readyz': 'readiness: `ready` once the ALS and HTTP ports listen and ingest can keep what it takes, else HTTP 503 `not ready: <why>` (a store that cannot write, an ingest worker restarting, input held back for more than 10 s)',
-  'GET /metrics': 'Prometheus text exposition (see [running](../operations/running.md#metrics))',
+  'GET /metrics': 'Prometheus text exposition (see [monitoring](../operations/monitoring.md#metrics))',
   'POST /v0/observability/logs': "Gloo Mesh's query: the latest 10 entries, or a stream with `?watch=1`",
   'GET /api/v1/logs': 'entries newest first, filtered; `follow=1` streams',
+  'GET /api/v1/requests/:id': 'one request across proxies: its hops, caller vs callee time, retries, where it failed',
+  'GET /api/v1/server': 'version, Envoy API, and what the server has taken in (entries received, collected, not selected)',
   'GET /api/v1/stats': 'golden signals per workload, edge, path, status class or response flag over a time range, with a series',
   'GET /api/v1/proxies': 'the inventory: declared `Dataplane`s and proxies that sent logs',
   'GET /api/v1/proxies/:id/policies': 'what the `MeshAccessLog` policies resolve to for one proxy',
@@ -66,8 +68,9 @@ export async function listRoutes(): Promise<HttpRoute[]> {
       extraRoutes: [resources.routes],
     });
     await resources.close();
-    // Middleware (the bearer check) is registered for every method on a `/prefix/*` pattern.
-    const guarded = app.routes.filter((r) => r.method === 'ALL' && r.path.endsWith('/*')).map((r) => r.path.slice(0, -1));
+    // Middleware (the bearer check) is registered for every method on a `/prefix/*` pattern; the
+    // one on every path (`/*`, request timing) guards nothing.
+    const guarded = app.routes.filter((r) => r.method === 'ALL' && r.path.endsWith('/*') && r.path !== '/*').map((r) => r.path.slice(0, -1));
     return app.routes
       .filter((r) => r.method !== 'ALL')
       .map((r) => ({ method: r.method, path: r.path, needsToken: guarded.some((prefix) => r.path.startsWith(prefix)) }));

@@ -15,6 +15,7 @@ import { meshHTTPRouteKind } from './mesh-http-route/index.js';
 import { meshMultiZoneServiceKind } from './mesh-multi-zone-service/index.js';
 import { meshOpenTelemetryBackendKind } from './mesh-open-telemetry-backend/index.js';
 import { meshServiceKind } from './mesh-service/index.js';
+import { closest } from './shared/check-spec.js';
 import type { KindDefinition } from './types.js';
 
 export const kinds: readonly KindDefinition[] = [
@@ -36,4 +37,13 @@ export const kinds: readonly KindDefinition[] = [
 export function findKind(name: string, registry: readonly KindDefinition[] = kinds): KindDefinition | undefined {
   const lower = name.toLowerCase();
   return registry.find((k) => k.kind.toLowerCase() === lower || k.plural === lower);
+}
+
+/** `unknown kind "MeshAccesLog"; did you mean "MeshAccessLog"?`, else the known kinds. */
+export function unknownKindMessage(name: string, registry: readonly KindDefinition[] = kinds): string {
+  const byName = new Map(registry.flatMap((k) => [[k.kind, k.kind] as const, [k.plural, k.kind] as const]));
+  const guess = closest(name, [...byName.keys()]);
+  return guess !== undefined
+    ? `unknown kind "${name}"; did you mean "${byName.get(guess)}"?`
+    : `unknown kind "${name}" (known: ${registry.map((k) => k.kind).join(', ')})`;
 }

@@ -3,6 +3,7 @@
  * (`type/name/mesh/spec`) — normalised to one shape, with envelope violations.
  */
 import { type Violation, field } from '../model/violations.js';
+import { unknownKindMessage } from './kinds.js';
 import type { KindDefinition, Resource, ValidationContext } from './types.js';
 
 const dns1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -21,7 +22,7 @@ export function parseResource(doc: unknown, registry: readonly KindDefinition[],
   }
   const kind = registry.find((k) => k.kind === kindName);
   if (!kind) {
-    return { violations: [{ field: kindField, message: `unknown kind "${kindName}" (known: ${registry.map((k) => k.kind).join(', ')})` }] };
+    return { violations: [{ field: kindField, message: unknownKindMessage(kindName, registry) }] };
   }
   const topLevelSpec = kubernetes ? [] : (kind.universalSpecFields ?? []);
   const allowed = kubernetes

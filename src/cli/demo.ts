@@ -59,6 +59,8 @@ export function demoCommand(): Command {
           `  curl -XPOST --data '{"workloadSelectors":[{"kubeWorkloadMatcher":{"labels":{"app":"reviews"},"clusters":["mgmt-cluster"]}}]}' '${api}/v0/observability/logs?pretty'`,
           `  curl -XPOST '${api}/v0/observability/logs?watch=1&pretty'`,
           '  npx meshlog logs --follow --status 5xx',
+          '  npx meshlog logs --status 5xx -o wide                           (each line ends with id=REQUEST_ID)',
+          '  npx meshlog trace REQUEST_ID                                    (that request across every proxy)',
           '',
           "  The MeshAccessLog 'failed-calls' writes every failed call, from the caller's side, to a file:",
           `  tail -f ${failedCallsLog(dataDir)}`,
@@ -68,7 +70,7 @@ export function demoCommand(): Command {
           '',
         ].join('\n'),
       );
-      stopOnSignals(server, async () => {
+      stopOnSignals(server, options.logger, async () => {
         await traffic.stop();
       });
       process.on('exit', () => {

@@ -1,13 +1,15 @@
 /**
  * `meshlog inspect PROXY`: per inbound and outbound of a proxy, which MeshAccessLog policies
- * matched, in which order, and the resolved backends and filtering. Resources come from files
+ * matched, in which order, and the resolved backends and filtering; and beside them, which
+ * AccessLogRecords select the proxy (what the store keeps of it). Resources come from files
  * (`-f`, `--config-dir`: the proxy must then be a Dataplane among them) or from a running server
  * (`--server`), which also knows the proxies it discovered from their logs.
  */
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { formatProblem } from '../api/load-yaml.js';
-import { buildPolicyContext, describeProxyConfig, findProxy, resolveProxyForInspection, type ProxyLogConfig } from '../policy/index.js';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import { buildPolicyContext, describeProxyConfig, describeRecords, findProxy, recordsForProxy, resolveProxyForInspection, type ProxyLogConfig } from '../policy/index.js';
 import { addServerOptions, errorMessage, request, type ServerFlags } from './api-client.js';
 import { readLocalResources } from './local-resources.js';
 
@@ -25,7 +27,7 @@ export function inspectCommand(): Command {
     .option('--config-dir <dir>', 'resources from the YAML/JSON files of this directory')
     .addOption(new Option('-o, --output <format>', 'text, json or yaml').choices(['text', 'json', 'yaml']).default('text'));
   return addServerOptions(command).action(async (proxyKey: string, flags: InspectFlags) => {
-    let config: ProxyLogConfig;
+    let config: ProxyLogConfig & { accessLogRecords: readonly AccessLogRecordLike[] };
     if (flags.filename.length > 0 || flags.configDir) {
       const { resources, problems } = readLocalResources(flags.filename, flags.configDir);
       if (problems.length > 0) {
@@ -42,7 +44,7 @@ export function inspectCommand(): Command {
         return;
       }
       // A Dataplane without declared outbounds: per destination the policies name.
-      config = resolveProxyForInspection(context.set, proxy);
+      config = { ...resolveProxyForInspection(context.set, proxy), accessLogRecords: recordsForProxy(context.records, proxy) };
     } else {
       const response = await request(flags, `api/v1/proxies/${encodeURIComponent(proxyKey)}/policies`);
       if (!response.ok) {
@@ -50,10 +52,10 @@ export function inspectCommand(): Command {
         process.exitCode = 1;
         return;
       }
-      config = (await response.json()) as ProxyLogConfig;
+      config = (await response.json()) as typeof config;
     }
     if (flags.output === 'json') process.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
     else if (flags.output === 'yaml') process.stdout.write(stringify(config));
-    else process.stdout.write(describeProxyConfig(config));
+    else process.stdout.write(describeProxyConfig(config) + describeRecords(config.accessLogRecords));
   });
 }

@@ -27,6 +27,14 @@ async function meshlog(...args: string[]): Promise<{ code: number; stdout: strin
   }
 }
 
+const records = `apiVersion: observability.enterprise.mesh.gloo.solo.io/v1
+kind: AccessLogRecord
+metadata: {name: errors-only, namespace: gloo-mesh}
+spec:
+  workloadSelectors: [{kubeWorkloadMatcher: {labels: {app: reviews}}}]
+  filters: [{statusCodeMatcher: {value: 500, comparator: GE}}]
+`;
+
 const resources = `type: Dataplane
 mesh: default
 name: web-1
@@ -71,7 +79,7 @@ spec:
           - tcp: {address: "127.0.0.1:5000"}
 `;
 
-describe('meshlog inspect and render', () => {
+describe('meshlog inspect and render', { timeout: 120_000 }, () => {
   let dir: string;
   let file: string;
   let server: RunningServer;
@@ -85,6 +93,8 @@ describe('meshlog inspect and render', () => {
     server = await runServer({ dataDir: path.join(dir, 'data'), alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger(), fileSinkRoots: ['/tmp'] });
     url = `http://127.0.0.1:${server.httpPort}`;
     expect((await meshlog('apply', '-f', file, '--server', url)).code).toBe(0);
+    writeFileSync(path.join(dir, 'records.yaml'), records);
+    expect((await meshlog('apply', '-f', path.join(dir, 'records.yaml'), '--server', url)).code).toBe(0);
     const als = createAlsClient(`127.0.0.1:${server.alsPort}`);
     const stream = als.open();
     await stream.write({ identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/x')] } });
@@ -111,6 +121,7 @@ describe('meshlog inspect and render', () => {
         '  rule 1: all traffic',
         '    policies (merge order, last wins): debugging-issue (MeshService web, to[0] MeshService backend)',
         '    backend: tcp 127.0.0.1:5000 (default format)  [inline]',
+        'access log records: none selects this proxy (the store keeps none of its entries unless a policy names the store backend)',
         '',
       ].join('\n'),
     );
@@ -127,6 +138,19 @@ describe('meshlog inspect and render', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('(mesh default, sidecar, discovered, zone mgmt-cluster');
     expect(result.stdout).toContain('default-logging (Mesh, from[0] Mesh)');
+    // Beside the MeshAccessLog rules: the AccessLogRecords that select it.
+    expect(result.stdout).toMatch(/\naccess log records \(the store keeps what any of them selects\):\n {2}gloo-mesh\/errors-only: requests with status GE 500\n$/);
+  });
+
+  it('render -o envoyfilter and -o meshproxypatch print resources to apply', async () => {
+    const istio = await meshlog('render', 'reviews-v1', '-o', 'envoyfilter', '--server', url);
+    expect(istio.stderr).toBe('');
+    const filter = parse(istio.stdout) as { kind: string; metadata: { namespace: string }; spec: { workloadSelector: { labels: Record<string, string> } } };
+    expect(filter).toMatchObject({ kind: 'EnvoyFilter', metadata: { namespace: 'bookinfo' }, spec: { workloadSelector: { labels: { app: 'reviews', version: 'v1' } } } });
+    const kuma = await meshlog('render', 'web-1', '-o', 'meshproxypatch', '-f', file);
+    expect(kuma.stderr).toBe('');
+    expect(parse(kuma.stdout)).toMatchObject({ kind: 'MeshProxyPatch', spec: { targetRef: { kind: 'MeshSubset', tags: { 'kuma.io/service': 'web' } } } });
+    expect(kuma.stdout).toContain('value: |\n');
   });
 
   it('render -f prints the access_log of every listener, checked against Envoy protos', async () => {

@@ -2,14 +2,16 @@
  * `meshlog render PROXY`: the Envoy configuration that makes a proxy log what its policies and
  * AccessLogRecords ask for: the `access_log` of each listener and the clusters they need
  * (default), a complete bootstrap to start Envoy with (`--bootstrap`), or Istio mesh config and a
- * Telemetry resource (`--istio`). Resources come from files (`-f`, `--config-dir`) or from a
- * running server (`--server`). Warnings (what Envoy cannot check) go to standard error.
+ * Telemetry resource (`--istio`), or patches to paste into a mesh that generates the Envoy config
+ * itself: an Istio `EnvoyFilter` (`-o envoyfilter`) or a Kuma `MeshProxyPatch` (`-o meshproxypatch`).
+ * Resources come from files (`-f`, `--config-dir`) or from a running server (`--server`).
+ * Warnings (what Envoy cannot check) go to standard error.
  */
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { formatProblem } from '../api/load-yaml.js';
 import { parseEndpoint } from '../render/clusters.js';
-import { renderAccessLogs, renderBootstrap, renderIstio, type RenderOptions } from '../render/index.js';
+import { renderAccessLogs, renderBootstrap, renderEnvoyFilter, renderIstio, renderMeshProxyPatch, type RenderOptions } from '../render/index.js';
 import { buildPolicyContext, findProxy, recordsForProxy, resolveProxy } from '../policy/index.js';
 import { addServerOptions, errorMessage, request, type ServerFlags } from './api-client.js';
 import { readLocalResources } from './local-resources.js';
@@ -17,14 +19,14 @@ import { readLocalResources } from './local-resources.js';
 interface RenderFlags extends ServerFlags {
   filename: string[];
   configDir?: string;
-  output: 'yaml' | 'json';
+  output: 'yaml' | 'json' | 'envoyfilter' | 'meshproxypatch';
   bootstrap?: boolean;
   istio?: boolean;
   agent: string;
   clusterName?: string;
 }
 
-type View = 'access-logs' | 'bootstrap' | 'istio';
+type View = 'access-logs' | 'bootstrap' | 'istio' | 'envoyfilter' | 'meshproxypatch';
 
 export function renderCommand(): Command {
   const command = new Command('render')
@@ -32,7 +34,7 @@ export function renderCommand(): Command {
     .argument('<proxy>', 'proxy id (MESH.NAME, or the Envoy node id), name or workload name')
     .option('-f, --filename <file>', 'resources from this file (repeatable); without -f or --config-dir, ask --server', (v: string, prev: string[]) => [...prev, v], [])
     .option('--config-dir <dir>', 'resources from the YAML/JSON files of this directory')
-    .addOption(new Option('-o, --output <format>', 'yaml or json').choices(['yaml', 'json']).default('yaml'))
+    .addOption(new Option('-o, --output <format>', 'yaml or json; envoyfilter (an Istio EnvoyFilter) or meshproxypatch (a Kuma MeshProxyPatch), as YAML to apply').choices(['yaml', 'json', 'envoyfilter', 'meshproxypatch']).default('yaml'))
     .addOption(new Option('--bootstrap', 'a complete Envoy bootstrap (admin, listeners, clusters)').conflicts('istio'))
     .option('--istio', 'Istio meshConfig (extension providers) and a Telemetry resource')
     .option('--agent <host:port>', "where Envoy reaches the meshlog agent's ALS port", '127.0.0.1:9977')
@@ -40,7 +42,9 @@ export function renderCommand(): Command {
   return addServerOptions(command).action(async (proxyKey: string, flags: RenderFlags) => {
     const agent = parseEndpoint(flags.agent);
     if (!agent) throw new Error(`--agent ${JSON.stringify(flags.agent)} is not HOST:PORT`);
-    const view: View = flags.bootstrap ? 'bootstrap' : flags.istio ? 'istio' : 'access-logs';
+    const patch = flags.output === 'envoyfilter' || flags.output === 'meshproxypatch' ? flags.output : undefined;
+    if (patch && (flags.bootstrap || flags.istio)) throw new Error(`-o ${patch} is a view of its own; leave out --bootstrap and --istio`);
+    const view: View = patch ?? (flags.bootstrap ? 'bootstrap' : flags.istio ? 'istio' : 'access-logs');
     const local = flags.filename.length > 0 || flags.configDir !== undefined;
     const rendered = local
       ? renderLocal(proxyKey, flags, view, agent)
@@ -51,8 +55,16 @@ export function renderCommand(): Command {
     }
     const { warnings = [], ...output } = rendered as { warnings?: string[] };
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    const yamlOptions = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+    if (patch) {
+      const { resources } = output as { resources: object[] };
+      if (resources.length === 0) process.stderr.write(`meshlog: nothing to patch: no policy or AccessLogRecord makes ${proxyKey} log anything\n`);
+      // `kubectl apply -f -` takes the documents as they are; block scalars keep the Kuma patch values readable.
+      process.stdout.write(resources.map((r) => stringify(r, { ...yamlOptions, blockQuote: 'literal' })).join('---\n'));
+      return;
+    }
     const body = view === 'bootstrap' ? (output as { bootstrap: unknown }).bootstrap : output;
-    process.stdout.write(flags.output === 'json' ? `${JSON.stringify(body, null, 2)}\n` : stringify(body, { lineWidth: 0, aliasDuplicateObjects: false }));
+    process.stdout.write(flags.output === 'json' ? `${JSON.stringify(body, null, 2)}\n` : stringify(body, yamlOptions));
   });
 }
 
@@ -74,6 +86,8 @@ function renderLocal(proxyKey: string, flags: RenderFlags, view: View, agent: { 
   const options: RenderOptions = { agent: { clusterName: flags.clusterName ?? proxy.zone ?? 'default', address: agent.host, port: agent.port } };
   if (view === 'bootstrap') return renderBootstrap(config, records, options);
   if (view === 'istio') return renderIstio(config, records, options);
+  if (view === 'envoyfilter') return renderEnvoyFilter(config, records, options);
+  if (view === 'meshproxypatch') return renderMeshProxyPatch(config, records, options);
   return renderAccessLogs(config, records, options);
 }
 

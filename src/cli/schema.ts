@@ -3,12 +3,18 @@
  * Kubernetes CRDs or an OpenAPI 3 document, so that what a cluster or an editor checks is what
  * `meshlog validate` checks. Nothing here is written by hand: it is converted from each kind's
  * TypeBox schema.
+ *
+ * The CRDs carry Kuma's and Gloo Mesh's own group and kind names, so that editors and validators
+ * recognise the resources users already write. Applied to a cluster where Kuma or Gloo Mesh is
+ * installed, they would replace those products' CRDs: the output says so, on stderr and in a
+ * comment at its top.
  */
 import type { TSchema } from '@sinclair/typebox';
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { findKind, kinds } from '../api/kinds.js';
 import type { KindDefinition } from '../api/types.js';
+import { buildInfo } from '../telemetry/build-info.js';
 
 type Json = Record<string, unknown>;
 
@@ -101,7 +107,7 @@ export function openApiDocument(selected: readonly KindDefinition[]): Json {
       },
     };
   }
-  return { openapi: '3.0.3', info: { title: 'meshlog resources', version: '0.1.0' }, paths: {}, components: { schemas } };
+  return { openapi: '3.0.3', info: { title: 'meshlog resources', version: buildInfo().version }, paths: {}, components: { schemas } };
 }
 
 export function schemaCommand(): Command {
@@ -118,6 +124,21 @@ export function schemaCommand(): Command {
       }
       const selected = kind ? [kind] : kinds;
       if (flags.output === 'openapi') process.stdout.write(stringify(openApiDocument(selected), yamlOptions));
-      else process.stdout.write(selected.map((k) => stringify(crdFor(k), yamlOptions)).join('---\n'));
+      else {
+        process.stderr.write(`warning: ${crdWarning(selected)}\n`);
+        process.stdout.write(`${crdWarning(selected).replace(/^/gm, '# ')}\n${selected.map((k) => stringify(crdFor(k), yamlOptions)).join('---\n')}`);
+      }
     });
+}
+
+/** Whose names the CRDs carry, and why they must not go into a cluster where those products run. */
+export function crdWarning(selected: readonly KindDefinition[]): string {
+  const groups = [...new Set(selected.map((k) => groupOf(k.apiVersions[0]!).group))];
+  const owners = [groups.some((g) => g.endsWith('kuma.io')) ? 'Kuma' : '', groups.some((g) => g.includes('solo.io')) ? 'Gloo Mesh' : ''].filter(Boolean).join(' and ');
+  return [
+    `These CRDs use the API groups of ${owners || 'other products'} (${groups.join(', ')}).`,
+    'They are for editors and validation (kubeconform, an IDE\'s YAML schema), not for a cluster:',
+    `applied where ${owners || 'those products'} ${owners.includes(' and ') ? 'are' : 'is'} installed, they would replace ${owners.includes(' and ') ? 'their' : 'its'} own CRDs.`,
+    'meshlog reads these resources from --config-dir and its API, not from Kubernetes.',
+  ].join('\n');
 }

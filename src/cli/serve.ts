@@ -6,7 +6,8 @@ import { Command, Option } from 'commander';
 import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
 import { withClickHouseFlags } from '../store/clickhouse/index.js';
 import { storeEngineFor } from '../store/registry.js';
-import { createLogger } from '../telemetry/logger.js';
+import { type Logger, createLogger } from '../telemetry/logger.js';
+import { readSecretFile } from './secret-file.js';
 import { exposureProblem, isLoopbackHost } from '../server/http-limits.js';
 import { parseByteSize, parseDuration } from '../util/duration.js';
 
@@ -19,6 +20,7 @@ export interface ServeFlags {
   httpPort: string;
   configDir?: string;
   authToken?: string;
+  authTokenFile?: string;
   insecureNoAuth?: boolean;
   retentionAge: string;
   retentionSize: string;
@@ -61,6 +63,7 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .option('--http-port <port>', 'port for the HTTP API', '8080')
     .option('--config-dir <dir>', 'directory of resource YAML files, watched for changes')
     .addOption(new Option('--auth-token <token>', 'require "Authorization: Bearer <token>" on /v0 and /api').env('MESHLOG_AUTH_TOKEN'))
+    .addOption(new Option('--auth-token-file <file>', 'the same, read from a file (a mounted Secret); keeps the token out of the process list').conflicts('authToken'))
     .option('--insecure-no-auth', 'serve the HTTP API off loopback without --auth-token (refused otherwise)')
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
@@ -88,11 +91,12 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   const maxBytes = parseByteSize(flags.retentionSize);
   if (maxBytes === undefined) throw new Error(`--retention-size must be a size like 2GiB or 500MB, not "${flags.retentionSize}".`);
   const logger = createLogger({ level: flags.logLevel });
+  const authToken = flags.authTokenFile !== undefined ? readSecretFile(flags.authTokenFile, '--auth-token-file') : flags.authToken;
   const ingestWorkers = flags.ingestWorkers === undefined ? availableParallelism() : Number(flags.ingestWorkers);
   if (!Number.isInteger(ingestWorkers) || ingestWorkers < 1 || ingestWorkers > 64) throw new Error(`--ingest-workers must be a whole number from 1 to 64, not "${flags.ingestWorkers}".`);
-  const exposure = exposureProblem({ host: flags.httpHost, authToken: flags.authToken, insecureNoAuth: flags.insecureNoAuth });
+  const exposure = exposureProblem({ host: flags.httpHost, authToken, insecureNoAuth: flags.insecureNoAuth });
   if (exposure !== undefined) throw new Error(`${exposure}.`);
-  if (flags.insecureNoAuth && !isLoopbackHost(flags.httpHost) && !flags.authToken) {
+  if (flags.insecureNoAuth && !isLoopbackHost(flags.httpHost) && !authToken) {
     logger.warn({ httpHost: flags.httpHost }, 'The HTTP API serves access logs to the network without authentication (--insecure-no-auth).');
   }
   storeEngineFor(flags.store);
@@ -120,7 +124,7 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     httpHost: flags.httpHost,
     httpPort: port('http-port', flags.httpPort),
     configDir: flags.configDir,
-    authToken: flags.authToken,
+    authToken,
     insecureNoAuth: flags.insecureNoAuth === true,
     ...(flags.fileSinkRoot.length > 0 ? { fileSinkRoots: flags.fileSinkRoot } : {}),
     sinkAllowHosts: flags.sinkAllowHost,
@@ -137,18 +141,21 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
 }
 
 /** Shuts down on SIGINT/SIGTERM (a second signal exits at once), reopens log files on SIGHUP. Only CLI entry points exit. */
-export function stopOnSignals(server: RunningServer, before?: () => Promise<void>): void {
+export function stopOnSignals(server: RunningServer, logger: Logger, before?: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) process.exit(130);
+    if (stopping) {
+      logger.warn({ signal }, 'A second signal: exiting without waiting for the flush.');
+      process.exit(130);
+    }
     stopping = true;
-    process.stderr.write(`\nmeshlog: ${signal} received; flushing and stopping (again to force).\n`);
+    logger.info({ signal }, 'Flushing and stopping; send the signal again to exit at once.');
     (before ?? (async () => {}))()
       .then(() => server.shutdown())
       .then(
         () => process.exit(0),
         (err: unknown) => {
-          process.stderr.write(`meshlog: shutdown failed: ${String(err)}\n`);
+          logger.error({ err }, 'The shutdown failed.');
           process.exit(1);
         },
       );
@@ -157,15 +164,17 @@ export function stopOnSignals(server: RunningServer, before?: () => Promise<void
   process.on('SIGTERM', () => stop('SIGTERM'));
   // logrotate's `postrotate kill -HUP`: file backends reopen their paths.
   process.on('SIGHUP', () => {
-    server.reopenLogFiles().catch(() => undefined);
+    logger.info({ signal: 'SIGHUP' }, 'Reopening the files of file backends.');
+    server.reopenLogFiles().catch((err: unknown) => logger.error({ err }, 'Reopening the files of file backends failed.'));
   });
 }
 
 export function serveCommand(): Command {
   return addServeOptions(new Command('serve').description('Run the collector, the store and the API in one process.'), { dataDir: './meshlog-data' }).action(
     async (flags: ServeFlags) => {
-      const server = await runServer(serverOptionsFrom(flags));
-      stopOnSignals(server);
+      const options = serverOptionsFrom(flags);
+      const server = await runServer(options);
+      stopOnSignals(server, options.logger);
     },
   );
 }

@@ -90,6 +90,9 @@ describe('meshlog schema', () => {
   it('prints a CRD per kind, from the schema that validates', async () => {
     const result = await meshlog('schema');
     expect(result.code).toBe(0);
+    // The CRDs carry Kuma's and Gloo's names: a warning not to apply them where those products run.
+    expect(result.stderr).toMatch(/^warning: These CRDs use the API groups of Kuma and Gloo Mesh \(observability\.enterprise\.mesh\.gloo\.solo\.io, kuma\.io\)\.\n.*for editors and validation.*\n.*would replace their own CRDs/);
+    expect(result.stdout).toMatch(/^# These CRDs use .*\n# They are for editors and validation/);
     const crds = parseAllDocuments(result.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, any> });
     expect(crds.map((c) => c.metadata.name)).toEqual([
       'accesslogrecords.observability.enterprise.mesh.gloo.solo.io',

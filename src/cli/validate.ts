@@ -1,5 +1,6 @@
 /**
- * `meshlog validate -f FILE...`: check resources locally, with no server. Every problem of every
+ * `meshlog validate [FILE...] [-f FILE|DIR] [-R]`: check resources locally, with no server; no
+ * input at all is an error, not a silent success. Every problem of every
  * file is printed as `FILE:LINE:COL field: message`; a resource defined twice in one file is one
  * too, since applying the file would silently keep only the last. Then the backend references of
  * the policies are checked across all the files given: one that resolves to nothing is an error
@@ -14,11 +15,13 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { type LoadedResource, type Problem, formatProblem, loadResources } from '../api/load-yaml.js';
 import { resourceKey } from '../api/types.js';
+import { collectFiles, inputFiles } from './apply.js';
 import { checkReferences, placeReferenceProblems, type ReferenceProblem } from '../policy/reference-check.js';
 import { errorMessage, request } from './api-client.js';
 
 interface ValidateFlags {
   filename: string[];
+  recursive?: boolean;
   server?: string;
   token?: string;
 }
@@ -26,13 +29,15 @@ interface ValidateFlags {
 export function validateCommand(): Command {
   return new Command('validate')
     .description('Check resources in YAML or JSON files without a server, and the backend references between them; problems as FILE:LINE:COL field: message.')
-    .requiredOption('-f, --filename <file>', 'file to check ("-" for standard input), repeatable', (v: string, prev: string[]) => [...prev, v], [])
+    .argument('[files...]', 'files or directories to check')
+    .option('-f, --filename <file>', 'file or directory to check ("-" for standard input), repeatable', collectFiles, [])
+    .option('-R, --recursive', 'read the folders below a directory too')
     .option('--server <url>', "also check against a server's own rules (sink roots, allowed hosts); nothing is applied")
     .addOption(new Option('--token <token>', 'bearer token, when the server requires one').env('MESHLOG_AUTH_TOKEN'))
-    .action(async (flags: ValidateFlags) => {
+    .action(async (positional: string[], flags: ValidateFlags) => {
       let failed = false;
       const files: Array<{ file: string; text: string; resources: LoadedResource[]; problems: Problem[] }> = [];
-      for (const file of flags.filename) {
+      for (const file of inputFiles(positional, flags, 'validate')) {
         const text = readText(file);
         if (text === undefined) {
           failed = true;

@@ -176,6 +176,11 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
             return;
           }
           proxy = registry.streamOpened(identifyProxy(scanned.identifier, apiVersion));
+          // A proxy's first stream is news an operator wants on the first day; later ones are routine.
+          if (proxy.activeStreams === 1 && proxy.entries === 0) {
+            const { workload, flavor, nodeId } = proxy.identity;
+            logger.info({ node: nodeId, flavor, cluster: workload.clusterName, namespace: workload.namespace, workload: workload.name, apiVersion }, 'A proxy opened its first ALS stream.');
+          }
         }
         const count = scanned.encoded.length;
         if (count === 0 || scanned.kind === undefined) return;

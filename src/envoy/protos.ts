@@ -9,7 +9,7 @@
  * protos that only `render` needs. Each group is loaded once per process into one shared Root.
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
@@ -136,4 +136,11 @@ export function loadAlsTypes(): AlsTypes {
     Node: root.lookupType('envoy.config.core.v3.Node'),
   };
   return alsTypes;
+}
+
+/** Where the Envoy API protos come from (`@grpc/grpc-js-xds 1.14.1`, as the build recorded it), for `meshlog version`. */
+export function protoSource(): { readonly package: string; readonly version: string } {
+  const name = '@grpc/grpc-js-xds';
+  const record = JSON.parse(readFileSync(path.join(protosDir(), 'versions.json'), 'utf8')) as { packages?: Record<string, string> };
+  return { package: name, version: record.packages?.[name] ?? 'unknown' };
 }

@@ -122,7 +122,8 @@ export function createLiveTail(options: LiveTailOptions = {}): LiveTail {
         close() {
           if (!watchers.delete(spec.id)) return;
           w.texts = [];
-          void announce();
+          // Nobody waits on a close: a worker that stops meanwhile (shutdown) gets the specs when it restarts.
+          announce().catch(() => undefined);
         },
       };
     },

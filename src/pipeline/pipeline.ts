@@ -164,7 +164,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (skipped > 0) metrics.entries.notSelected.inc(skipped);
       if (rows.length === 0) return !overloaded;
       (kind === 'http' ? metrics.entries.collectedHttp : metrics.entries.collectedTcp).inc(rows.length);
-      if (!writer.write(rows)) overloaded = true;
+      // meshlog_ingest_commit_seconds: one closure per batch, never per entry.
+      if (!writer.write(rows, () => metrics.ingestCommitSeconds.observe((Date.now() - batch.receivedAt) / 1000))) overloaded = true;
       return !overloaded;
     },
   };

@@ -5,6 +5,7 @@
 import { describeTarget } from './target-ref.js';
 import type { ListenerLogConfig, ProxyLogConfig, ResolvedBackend, ResolvedRule } from './types.js';
 import type { Filtering } from '../api/shared/model.js';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 import { sinkDestination } from '../sinks/index.js';
 
 function backendText(b: ResolvedBackend): string {
@@ -52,5 +53,23 @@ export function describeProxyConfig(config: ProxyLogConfig): string {
   for (const l of [...config.inbounds, ...config.outbounds]) lines.push(...listenerText(l));
   if (config.outbounds.length === 0) lines.push('outbounds: no policy applies to traffic from this proxy');
   for (const e of config.errors) lines.push(`error: ${e}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The AccessLogRecords that select a proxy, beside its MeshAccessLog rules in `inspect`: what the
+ * store keeps from it, which is a different question from where its policies send its logs.
+ */
+export function describeRecords(records: readonly AccessLogRecordLike[]): string {
+  if (records.length === 0) return 'access log records: none selects this proxy (the store keeps none of its entries unless a policy names the store backend)\n';
+  const lines = ['access log records (the store keeps what any of them selects):'];
+  for (const r of records) {
+    const filters = (r.spec.filters ?? []).map((f) =>
+      f.statusCodeMatcher
+        ? `status ${f.statusCodeMatcher.comparator ?? 'EQ'} ${f.statusCodeMatcher.value}`
+        : `header ${f.headerMatcher!.name}${f.headerMatcher!.invertMatch ? ' not' : ''} ${f.headerMatcher!.regex ? '~' : '='} ${f.headerMatcher!.value ?? '(present)'}`,
+    );
+    lines.push(`  ${r.namespace}/${r.name}: ${filters.length > 0 ? `requests with ${filters.join(' or ')}` : 'every entry'}`);
+  }
   return `${lines.join('\n')}\n`;
 }

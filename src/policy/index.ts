@@ -3,7 +3,7 @@
  * inbound and outbound, merged by Kuma's rules with every backend reference resolved. `inspect`,
  * `render` and the pipeline all read its result.
  */
-export { describeProxyConfig } from './describe-config.js';
+export { describeProxyConfig, describeRecords } from './describe-config.js';
 export { discoveredProxy, discoveredTags, findProxies, findProxy, mergeInventory, proxyNotFound, serviceOf } from './inventory.js';
 export { buildPolicyContext, type PolicyContext } from './policy-context.js';
 export { recordsForProxy } from './records.js';

@@ -11,3 +11,4 @@ export { listenerLogName, parseLogName, recordsLogName, type ParsedLogName } fro
 export { renderAccessLogs } from './render-access-logs.js';
 export { renderBootstrap, type RenderedBootstrap } from './render-bootstrap.js';
 export { renderIstio, type RenderedIstio } from './render-istio.js';
+export { renderEnvoyFilter, renderMeshProxyPatch, type RenderedPatches } from './render-patches.js';

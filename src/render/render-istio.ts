@@ -106,9 +106,10 @@ function regexQuote(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }
 
-function listenerCel(listener: ListenerLogConfig): string {
+export function listenerCel(listener: ListenerLogConfig): string {
   // Istio names the inbound cluster of port P `inbound|P||`: unlike `destination.port`, it also says the direction.
-  if (listener.direction === 'inbound') return `xds.cluster_name.startsWith(${JSON.stringify(`inbound|${listener.port}|`)})`;
+  // A proxy discovered from its logs has no known port (0): any inbound cluster is its own.
+  if (listener.direction === 'inbound') return `xds.cluster_name.startsWith(${JSON.stringify(listener.port > 0 ? `inbound|${listener.port}|` : 'inbound|')})`;
   const pattern = `^outbound\\|${listener.port}\\|[^|]*\\|${regexQuote(listener.service)}(\\..*)?$`;
   return `xds.cluster_name.matches(${JSON.stringify(pattern)})`;
 }
@@ -162,20 +163,40 @@ function hashedName(prefix: string, body: Json): string {
   return `${prefix}-${createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 10)}`;
 }
 
-/** The workload's labels: Istio's pod labels when the proxy was discovered, else its tags without Kuma's own. */
-function workloadLabels(proxy: InventoryProxy): Record<string, string> {
-  if (proxy.identity && Object.keys(proxy.identity.labels).length > 0) return { ...proxy.identity.labels };
+/**
+ * The labels that select the proxy's workload: `app` and `version` (the labels Istio itself keys
+ * workloads by), never the labels the platform injects (`pod-template-hash`, `security.istio.io/tlsMode`,
+ * `service.istio.io/canonical-*`), which change per rollout or say nothing about the workload.
+ */
+export function workloadLabels(proxy: InventoryProxy): Record<string, string> {
+  const labels = proxy.identity && Object.keys(proxy.identity.labels).length > 0 ? proxy.identity.labels : tagLabels(proxy);
+  const chosen = Object.fromEntries(['app', 'version'].filter((k) => labels[k]).map((k) => [k, labels[k]!]));
+  if (chosen['app']) return chosen;
+  const own = Object.fromEntries(Object.entries(labels).filter(([k]) => k !== 'pod-template-hash' && !/(^|\.)istio\.io\//.test(k)));
+  return Object.keys(own).length > 0 ? own : { app: proxy.name };
+}
+
+/** A Dataplane's tags as labels, without Kuma's own. */
+function tagLabels(proxy: InventoryProxy): Record<string, string> {
   const tags = proxy.inbounds[0]?.tags ?? proxy.gatewayTags ?? {};
   const labels = Object.fromEntries(Object.entries(tags).filter(([k]) => !k.startsWith('kuma.io/') && !k.includes('.kuma.io/')));
   return Object.keys(labels).length > 0 ? labels : { app: tags['kuma.io/service'] ?? proxy.name };
 }
 
+/** The namespace of the proxy's workload (Kuma's `k8s.kuma.io/namespace` tag for a Dataplane). */
+export function workloadNamespace(proxy: InventoryProxy): string {
+  return proxy.identity?.workload.namespace || proxy.inbounds[0]?.tags['k8s.kuma.io/namespace'] || 'default';
+}
+
+export function workloadSlug(proxy: InventoryProxy): string {
+  return slug(proxy.identity?.workload.name || proxy.name);
+}
+
 function telemetry(proxy: InventoryProxy, providers: readonly Provider[]): Json {
-  const namespace = proxy.identity?.workload.namespace || proxy.inbounds[0]?.tags['k8s.kuma.io/namespace'] || 'default';
   return {
     apiVersion: 'telemetry.istio.io/v1',
     kind: 'Telemetry',
-    metadata: { name: `meshlog-${slug(proxy.identity?.workload.name || proxy.name)}`, namespace },
+    metadata: { name: `meshlog-${workloadSlug(proxy)}`, namespace: workloadNamespace(proxy) },
     spec: {
       selector: { matchLabels: workloadLabels(proxy) },
       accessLogging: providers.map((p) => ({

@@ -15,6 +15,7 @@ import { compareGolden } from './testing/golden.js';
 import { renderAccessLogs } from './render-access-logs.js';
 import { renderBootstrap } from './render-bootstrap.js';
 import { renderIstio } from './render-istio.js';
+import { renderEnvoyFilter, renderMeshProxyPatch } from './render-patches.js';
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 
 const plain = '[%START_TIME%] %KUMA_MESH% %KUMA_SOURCE_SERVICE%->%KUMA_DESTINATION_SERVICE% %KUMA_TRAFFIC_DIRECTION% %RESPONSE_CODE% 100%%';
@@ -256,6 +257,18 @@ describe('renderBootstrap golden', () => {
 describe('renderIstio golden', () => {
   it('istio', () => {
     const { expected, actual } = compareGolden('istio', renderIstio(fullConfig, [glooRecord], options));
+    expect(actual).toBe(expected);
+  });
+});
+
+describe('patch goldens', () => {
+  it('envoyfilter', () => {
+    const { expected, actual } = compareGolden('envoyfilter', renderEnvoyFilter(fullConfig, [glooRecord], options));
+    expect(actual).toBe(expected);
+  });
+
+  it('meshproxypatch', () => {
+    const { expected, actual } = compareGolden('meshproxypatch', renderMeshProxyPatch(fullConfig, [glooRecord], options));
     expect(actual).toBe(expected);
   });
 });

@@ -3,7 +3,7 @@
  * hands the resources in force to whoever ingests (the ingest workers) whenever they change.
  */
 import type { Hono } from 'hono';
-import { findKind, kinds } from '../api/kinds.js';
+import { findKind, kinds, unknownKindMessage } from '../api/kinds.js';
 import { formatProblem, type LoadedResource, loadResources } from '../api/load-yaml.js';
 import { encodeResource } from '../api/resource.js';
 import { resourceKey } from '../api/types.js';
@@ -57,7 +57,19 @@ export async function startResources(options: {
   const view = (r: StoredResource) => {
     const kind = findKind(r.resource.kind)!;
     const s = status(r);
-    return { ...encodeResource(r.resource, kind), ...(s ? { status: s } : {}), meshlog: { origin: r.origin, generation: r.generation, createdAt: r.createdAt, updatedAt: r.updatedAt } };
+    // What `meshlog describe` shows as "referenced by": the same check that refuses to delete a backend in use.
+    const referencedBy = kind.beforeDelete?.(r.resource, repository.list().map((x) => x.resource)) ?? [];
+    return {
+      ...encodeResource(r.resource, kind),
+      ...(s ? { status: s } : {}),
+      meshlog: { origin: r.origin, generation: r.generation, createdAt: r.createdAt, updatedAt: r.updatedAt, ...(referencedBy.length > 0 ? { referencedBy } : {}) },
+    };
+  };
+  /** `AccessLogRecord x not found in namespace default (exists in: gloo-mesh)`. */
+  const notFound = (kind: NonNullable<ReturnType<typeof findKind>>, scope: string, name: string) => {
+    const elsewhere = repository.list(kind.kind).filter((r) => r.resource.name === name && r.resource.scope !== scope).map((r) => r.resource.scope);
+    const where = kind.scope === 'namespaced' ? ` in namespace ${scope}` : kind.scope === 'mesh' ? ` in mesh ${scope}` : '';
+    return `${kind.kind} ${name} not found${where}${elsewhere.length > 0 ? ` (exists in: ${elsewhere.join(', ')})` : ''}`;
   };
 
   return {
@@ -89,23 +101,25 @@ export async function startResources(options: {
       app.get('/api/v1/resources', (c) => {
         const kindParam = c.req.query('kind');
         const kind = kindParam ? findKind(kindParam) : undefined;
-        if (kindParam && !kind) return c.json({ error: `unknown kind "${kindParam}" (known: ${kinds.map((k) => k.kind).join(', ')})` }, 400);
+        if (kindParam && !kind) return c.json({ error: unknownKindMessage(kindParam) }, 400);
         return c.json({ items: repository.list(kind?.kind).map(view), problems: repository.problems().map(formatProblem) });
       });
       const scopeOf = (kind: NonNullable<ReturnType<typeof findKind>>, q: (k: string) => string | undefined) =>
         kind.scope === 'namespaced' ? (q('namespace') ?? 'default') : kind.scope === 'mesh' ? (q('mesh') ?? 'default') : '';
       app.get('/api/v1/resources/:kind/:name', (c) => {
         const kind = findKind(c.req.param('kind'));
-        if (!kind) return c.json({ error: `unknown kind "${c.req.param('kind')}"` }, 404);
-        const found = repository.get(kind.kind, scopeOf(kind, (k) => c.req.query(k)), c.req.param('name'));
-        return found ? c.json(view(found)) : c.json({ error: `${kind.kind} ${c.req.param('name')} not found` }, 404);
+        if (!kind) return c.json({ error: unknownKindMessage(c.req.param('kind')) }, 404);
+        const scope = scopeOf(kind, (k) => c.req.query(k));
+        const found = repository.get(kind.kind, scope, c.req.param('name'));
+        return found ? c.json(view(found)) : c.json({ error: notFound(kind, scope, c.req.param('name')) }, 404);
       });
       app.delete('/api/v1/resources/:kind/:name', (c) => {
         const kind = findKind(c.req.param('kind'));
-        if (!kind) return c.json({ error: `unknown kind "${c.req.param('kind')}"` }, 404);
+        if (!kind) return c.json({ error: unknownKindMessage(c.req.param('kind')) }, 404);
+        const scope = scopeOf(kind, (k) => c.req.query(k));
         try {
-          const deleted = repository.delete(kind.kind, scopeOf(kind, (k) => c.req.query(k)), c.req.param('name'));
-          return deleted ? c.json({ deleted: true }) : c.json({ error: `${kind.kind} ${c.req.param('name')} not found` }, 404);
+          const deleted = repository.delete(kind.kind, scope, c.req.param('name'));
+          return deleted ? c.json({ deleted: true }) : c.json({ error: notFound(kind, scope, c.req.param('name')) }, 404);
         } catch (err) {
           if (err instanceof ResourceConflictError) return c.json({ error: err.message }, 409);
           throw err;

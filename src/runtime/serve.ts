@@ -121,7 +121,9 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   metrics.gauge('meshlog_store_queue_depth', 'Entries accepted and not yet committed to the store.', () => store.stats().pending);
   metrics.gauge('meshlog_store_entries', 'Entries in the store.', () => store.stats().entries);
   metrics.gauge('meshlog_store_bytes', 'Bytes the store uses on disk.', () => store.stats().bytesOnDisk);
-  metrics.gauge('meshlog_store_write_failures', 'Entries the store failed to write.', () => store.stats().failed);
+  metrics.counter('meshlog_store_write_failures_total', 'Entries the store failed to write.', () => store.stats().failed);
+  metrics.gauge('meshlog_store_retention_bytes', 'The store size that retention keeps under (--retention-size); 0 when unlimited.', () => options.retention?.maxBytes ?? 0);
+  metrics.gauge('meshlog_store_retention_seconds', 'How long retention keeps entries (--retention-age); 0 when unlimited.', () => (options.retention?.maxAgeMs ?? 0) / 1000);
   metrics.gauge('meshlog_watchers', 'Live watchers attached.', () => liveTail.watchers);
   metrics.gauge('meshlog_ingest_batches_outstanding', 'ALS batches handed to ingest workers and not yet taken.', () => pool.outstanding());
 

@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import type { LiveTail } from '../pipeline/live-tail.js';
 import type { PolicyContext } from '../policy/index.js';
@@ -13,6 +14,8 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { addLogRoutes } from './routes/logs.js';
 import { addProxyRoutes } from './routes/proxies.js';
+import { addRequestRoutes } from './routes/requests.js';
+import { addServerInfoRoute } from './routes/server-info.js';
 import { maxRequestBodyBytes } from './http-limits.js';
 import { addStatsRoutes } from './routes/stats.js';
 import { addViewerRoutes } from './static.js';
@@ -37,6 +40,13 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use(async (c, next) => {
+    const end = deps.metrics.httpRequestSeconds.startTimer();
+    await next();
+    // The route pattern (`/api/v1/requests/:id`), never the path: one series per route, not per id.
+    const route = routePath(c);
+    end({ method: c.req.method, route: route === '/*' || route === '*' ? 'unmatched' : route, code: String(c.res.status) });
+  });
   app.get('/healthz', (c) => c.text('ok\n'));
   app.get('/readyz', (c) => {
     const problem = deps.readiness();
@@ -56,7 +66,9 @@ export function createApp(deps: AppDeps): Hono {
     app.use('/api/*', auth);
   }
   addLogRoutes(app, deps);
+  addRequestRoutes(app, deps);
   addProxyRoutes(app, deps);
+  addServerInfoRoute(app, deps);
   addStatsRoutes(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
   addViewerRoutes(app, deps.viewerRoot);

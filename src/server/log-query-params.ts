@@ -2,6 +2,8 @@
  * `GET /api/v1/logs` query parameters → a store `LogQuery`, with a violation per bad parameter.
  *
  * Repeatable parameters also take comma-separated lists: `cluster=a,b` is `cluster=a&cluster=b`.
+ * Names are camelCase (`pathRegex`, `fromWorkload`), singular for repeatable ones (`cluster`,
+ * `toService`); each is the CLI flag of `meshlog logs` without its dashes (`--from-workload`).
  * The same semantics are evaluated in memory for live entries (`store/row-match.ts`), so a
  * followed stream shows exactly what a later query would return.
  */
@@ -23,6 +25,7 @@ export const maxLimit = 10_000;
 const known = new Set([
   'since', 'until', 'limit', 'cursor', 'cluster', 'namespace', 'workload', 'label', 'selector', 'status',
   'method', 'path', 'pathRegex', 'flags', 'minDuration', 'kind', 'format', 'follow',
+  'direction', 'fromWorkload', 'fromNamespace', 'toWorkload', 'toNamespace', 'toService', 'requestId', 'authority', 'workloadRegex',
 ]);
 
 export function parseLogsParams(params: URLSearchParams, now: number = Date.now()): { ok: true; request: LogsRequest } | { ok: false; violations: readonly Violation[] } {
@@ -35,7 +38,7 @@ export function parseLogsParams(params: URLSearchParams, now: number = Date.now(
     const text = single(name);
     if (text === undefined) return undefined;
     const ms = parseTimePoint(text, now);
-    if (ms === undefined) v.add(name, `"${text}" is neither a duration like 15m nor an RFC 3339 time`);
+    if (ms === undefined) v.add(name, `"${text}" is neither a duration like 15m, Unix seconds, nor an RFC 3339 time (UTC when it has no zone)`);
     return ms === undefined ? undefined : ms * 1000;
   };
 
@@ -72,9 +75,17 @@ export function parseLogsParams(params: URLSearchParams, now: number = Date.now(
     else minDurationUs = ms * 1000;
   }
 
-  const pathRegex = single('pathRegex');
-  const regexProblem = pathRegex === undefined ? undefined : checkRegex(pathRegex, 'pathRegex', 'search')[0];
-  if (regexProblem) v.add(regexProblem.field, regexProblem.message);
+  // Both as RE2 (linear time), as the stores evaluate them.
+  const regex = (name: string) => {
+    const text = single(name);
+    const problem = text === undefined ? undefined : checkRegex(text, name, 'search')[0];
+    if (problem) v.add(problem.field, problem.message);
+    return text;
+  };
+  const pathRegex = regex('pathRegex');
+  const workloadRegex = regex('workloadRegex');
+  const direction = single('direction');
+  if (direction !== undefined && direction !== 'inbound' && direction !== 'outbound') v.add('direction', 'must be inbound or outbound');
 
   const kind = single('kind');
   if (kind !== undefined && kind !== 'http' && kind !== 'tcp') v.add('kind', 'must be http or tcp');
@@ -102,6 +113,15 @@ export function parseLogsParams(params: URLSearchParams, now: number = Date.now(
     responseFlags: flags.length ? flags.map((f) => (f === 'any' ? '' : f)) : undefined,
     minDurationUs,
     kind: kind as LogQuery['kind'],
+    direction: direction as LogQuery['direction'],
+    fromWorkloads: nonEmpty(list('fromWorkload')),
+    fromNamespaces: nonEmpty(list('fromNamespace')),
+    toWorkloads: nonEmpty(list('toWorkload')),
+    toNamespaces: nonEmpty(list('toNamespace')),
+    toServices: nonEmpty(list('toService')),
+    requestIds: nonEmpty(list('requestId')),
+    authorities: nonEmpty(list('authority')),
+    workloadRegex,
   };
   // A followed stream is always NDJSON.
   return { ok: true, request: { query, format: follow ? 'ndjson' : (format as 'json' | 'ndjson'), follow } };

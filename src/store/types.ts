@@ -213,8 +213,11 @@ export class InvalidCursorError extends Error {
  * a single-process store is both halves.
  */
 export interface LogWriter {
-  /** Queues rows for writing. Never throws for bad rows; returns false when the queue is over its high-water mark. */
-  write(rows: readonly EntryRow[]): boolean;
+  /**
+   * Queues rows for writing. Never throws for bad rows; returns false when the queue is over its
+   * high-water mark. `onSettled`, when given, is called once these rows are committed (or lost).
+   */
+  write(rows: readonly EntryRow[], onSettled?: () => void): boolean;
   /** Called once the queue drains below its low-water mark after `write` returned false. */
   onDrain(listener: () => void): void;
   /**

@@ -2,15 +2,29 @@
  * Prometheus metrics of one meshlog process, on a registry of its own (tests run several).
  *
  * Counters that the ingest path touches are pre-bound to their label values once, and are
- * incremented per batch, never per entry.
+ * incremented per batch, never per entry. Every label value known in advance (reasons, kinds,
+ * outcomes) is exported at 0 from the start, so `rate()` and alerts see a series before the first
+ * event. Node's and the process's own metrics keep their standard names (`process_*`,
+ * `nodejs_*`), so stock dashboards work. docs/operations/monitoring.md lists every metric and
+ * where it is observed.
  */
-import { AggregatorRegistry, Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { buildInfo } from './build-info.js';
 
 /** One registry's metrics as `getMetricsAsJSON()` gives them (what crosses from a worker thread). */
 export type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
 /** Why an ALS stream was refused or ended in error. */
 export type AlsErrorReason = 'malformed' | 'missing_identifier' | 'oversized' | 'too_many_streams' | 'not_stored' | 'internal';
+
+/** Why an accepted entry was lost (`meshlog_entries_dropped_total{reason}`). */
+export const dropReasons = ['malformed', 'routing_error', 'format_error', 'internal'] as const;
+
+/** Which read of the store a query served (`meshlog_query_duration_seconds{query}`). */
+export type QueryName = 'gloo' | 'logs' | 'follow_backfill' | 'request';
+
+/** Seconds: from a millisecond up to the half minute a stuck writer or a huge scan may take. */
+const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** One sink's counters, pre-bound to its `sink` label (`type:destination`). */
 export interface SinkMetrics {
@@ -30,10 +44,45 @@ export interface MetricsOptions {
 
 export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'meshlog_' });
+  const perProcess = options.defaultMetrics ?? true;
+  if (perProcess) collectDefaultMetrics({ register: registry });
   /** Other registries' metrics (worker threads'), summed into this one's exposition. */
   const sources: Array<() => Promise<MetricsJson[]>> = [];
   const registers = [registry];
+
+  // Once per process, like the default metrics: summed over worker threads it would say 1 + workers.
+  if (perProcess) {
+    const build = buildInfo();
+    new Gauge({
+      name: 'meshlog_build_info',
+      help: 'Always 1; the labels say which meshlog and which Node.js this process runs.',
+      labelNames: ['version', 'node_version'],
+      registers,
+    })
+      .labels(build.version, build.node)
+      .set(1);
+  }
+
+  const commitSeconds = new Histogram({
+    name: 'meshlog_ingest_commit_seconds',
+    help: 'Seconds from the arrival of an ALS message to the commit of its collected entries in the store.',
+    buckets: latencyBuckets,
+    registers,
+  });
+  const querySeconds = new Histogram({
+    name: 'meshlog_query_duration_seconds',
+    help: 'Seconds a read of the store took, by query: gloo (/v0), logs, follow_backfill, request (one request id).',
+    labelNames: ['query'],
+    buckets: latencyBuckets,
+    registers,
+  });
+  const httpSeconds = new Histogram({
+    name: 'meshlog_http_request_duration_seconds',
+    help: 'Seconds from an HTTP request to its response headers, by method, route pattern and status code.',
+    labelNames: ['method', 'route', 'code'],
+    buckets: latencyBuckets,
+    registers,
+  });
 
   const streams = new Counter({
     name: 'meshlog_als_streams_total',
@@ -125,6 +174,20 @@ export function createMetrics(options: MetricsOptions = {}) {
     internal: alsErrors.labels('internal'),
   } satisfies Record<AlsErrorReason, Counter.Internal>;
 
+  // Known label values start at 0 (`labels()` alone exports nothing until the first `inc`).
+  for (const child of Object.values(alsErrorChildren)) child.inc(0);
+  for (const reason of dropReasons) dropped.labels(reason).inc(0);
+  const streamsV2 = streams.labels('v2');
+  const streamsV3 = streams.labels('v3');
+  const bound = {
+    receivedHttp: received.labels('http'),
+    receivedTcp: received.labels('tcp'),
+    collectedHttp: collected.labels('http'),
+    collectedTcp: collected.labels('tcp'),
+  };
+  for (const child of [streamsV2, streamsV3, ...Object.values(bound)]) child.inc(0);
+  for (const query of ['gloo', 'logs', 'follow_backfill', 'request'] satisfies QueryName[]) querySeconds.zero({ query });
+
   return {
     registry,
     /** Adds registries whose metrics the exposition sums with these (each ingest worker's). */
@@ -139,21 +202,35 @@ export function createMetrics(options: MetricsOptions = {}) {
       return { contentType: registry.contentType, text: await aggregated.metrics() };
     },
     als: {
-      streamsV2: streams.labels('v2'),
-      streamsV3: streams.labels('v3'),
+      streamsV2,
+      streamsV3,
       messages,
       errors: alsErrorChildren,
     },
     entries: {
-      receivedHttp: received.labels('http'),
-      receivedTcp: received.labels('tcp'),
-      collectedHttp: collected.labels('http'),
-      collectedTcp: collected.labels('tcp'),
+      ...bound,
       notSelected,
       dropped,
       repairedUtf8: repaired.labels('invalid_utf8'),
       clampedFuture: repaired.labels('future_start'),
+      /** What has arrived and what was kept, for the "none selected" hint of `meshlog logs`. */
+      async totals(): Promise<{ received: number; collected: number; notSelected: number }> {
+        // Summed with the sources: ingest workers count what they collect in registries of their own.
+        const all = [await registry.getMetricsAsJSON(), ...(await Promise.all(sources.map((read) => read()))).flat()].flat();
+        const sum = (name: string) => all.filter((m) => m.name === name).reduce((total, m) => total + m.values.reduce((t, v) => t + v.value, 0), 0);
+        return { received: sum('meshlog_entries_received_total'), collected: sum('meshlog_entries_collected_total'), notSelected: sum('meshlog_entries_not_selected_total') };
+      },
     },
+    /** Observe with the seconds from `AlsBatch.receivedAt` to the commit of the batch's rows. */
+    ingestCommitSeconds: commitSeconds,
+    /** Starts timing a store read; call the result when the answer is in. */
+    timeQuery(query: QueryName): () => void {
+      const end = querySeconds.startTimer({ query });
+      return () => {
+        end();
+      };
+    },
+    httpRequestSeconds: httpSeconds,
     watchDropped,
     sinks: {
       /** Binds the counters to one sink and reports `depth()` as its queue depth until released. */
@@ -179,6 +256,21 @@ export function createMetrics(options: MetricsOptions = {}) {
         registers,
         collect() {
           this.set(read());
+        },
+      });
+    },
+    /** A counter (name ending in `_total`) that follows a running total kept elsewhere, read at scrape time. */
+    counter(name: string, help: string, read: () => number): void {
+      let last = 0;
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          const now = read();
+          // A total that went down (its owner restarted) starts the counter again from there.
+          if (now >= last) this.inc(now - last);
+          last = now;
         },
       });
     },

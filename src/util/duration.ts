@@ -1,5 +1,5 @@
 /**
- * Human durations (`250ms`, `15m`, `1h30m`, `7d`) and time points (relative durations or RFC 3339),
+ * Human durations (`250ms`, `15m`, `1h30m`, `7d`) and time points (relative durations, Unix seconds or RFC 3339),
  * as the CLI flags and the `/api/v1` query parameters accept them.
  */
 
@@ -16,13 +16,18 @@ export function parseDuration(text: string): number | undefined {
 
 /**
  * A point in time in milliseconds since the epoch: a duration means that long before `now`
- * (`15m`), otherwise an RFC 3339 timestamp (`2026-11-22T10:00:00Z`). Undefined when neither.
+ * (`15m`), a bare number is Unix seconds (`1764547200`, `1764547200.25`), otherwise an RFC 3339
+ * timestamp (`2026-11-22T10:00:00Z`). A date or time without a zone is UTC, never the local zone
+ * of whichever machine parses it. Undefined when it is none of these.
  */
 export function parseTimePoint(text: string, now: number = Date.now()): number | undefined {
-  const ago = parseDuration(text);
+  const trimmed = text.trim();
+  const ago = parseDuration(trimmed);
   if (ago !== undefined) return now - ago;
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/i.test(text.trim())) return undefined;
-  const ms = Date.parse(text.trim());
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.floor(Number(trimmed) * 1000);
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:\d{2})?)?$/i.exec(trimmed);
+  if (!m) return undefined;
+  const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${m[3] ?? 'Z'}`);
   return Number.isNaN(ms) ? undefined : ms;
 }
 

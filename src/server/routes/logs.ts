@@ -5,7 +5,8 @@ import type { Hono } from 'hono';
 import { formatViolations } from '../../model/violations.js';
 import type { LiveTail } from '../../pipeline/live-tail.js';
 import { dedupeKey } from '../../pipeline/watch-render.js';
-import type { StoreHandle, StoredEntry } from '../../store/types.js';
+import type { LogQuery, QueryResult, StoreHandle, StoredEntry } from '../../store/types.js';
+import type { Metrics, QueryName } from '../../telemetry/metrics.js';
 import { decodeStored, glooItem, stringify, v1Item } from '../../protojson/items.js';
 import { parseGlooLogsBody } from '../gloo-logs-request.js';
 import { parseLogsParams } from '../log-query-params.js';
@@ -15,12 +16,24 @@ import { InvalidCursorError } from '../../store/types.js';
 export interface LogRoutesDeps {
   readonly store: StoreHandle;
   readonly liveTail: LiveTail;
+  readonly metrics: Metrics;
+}
+
+/** A store read, timed in `meshlog_query_duration_seconds{query}`. */
+export async function timedQuery(deps: Pick<LogRoutesDeps, 'store' | 'metrics'>, name: QueryName, query: LogQuery): Promise<QueryResult> {
+  const done = deps.metrics.timeQuery(name);
+  try {
+    return await deps.store.query(query);
+  } finally {
+    done();
+  }
 }
 
 /** Gloo returns "up to 10 of the latest access logs" when not watching. */
 const glooLatest = 10;
 
-export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): void {
+export function addLogRoutes(app: Hono, deps: LogRoutesDeps): void {
+  const { store, liveTail } = deps;
   app.post('/v0/observability/logs', async (c) => {
     const params = new URL(c.req.url).searchParams;
     const watch = isTrue(params.get('watch'));
@@ -32,7 +45,7 @@ export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): voi
     }
     const { selectors } = parsed;
     if (!watch) {
-      const { items } = await store.query({ selectors, limit: glooLatest });
+      const { items } = await timedQuery(deps, 'gloo', { selectors, limit: glooLatest });
       // Newest are fetched first; print them oldest first, like a tail.
       const body = [...items].reverse().map((s) => stringify(glooItem(s.kind, s.workload, decodeStored(s)), pretty)).join('');
       return c.body(body, 200, { 'content-type': 'application/json' });
@@ -49,7 +62,7 @@ export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): voi
     if (!follow) {
       let result: Awaited<ReturnType<typeof store.query>>;
       try {
-        result = await store.query(query);
+        result = await timedQuery(deps, 'logs', query);
       } catch (err) {
         if (err instanceof InvalidCursorError) return c.json({ error: 'invalid query parameters', violations: [{ field: 'cursor', message: err.message }] }, 400);
         throw err;
@@ -72,7 +85,7 @@ export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): voi
         if (query.limit === 0) return { text: '' };
         // Entries taken before the watch was everywhere may not be committed yet.
         await store.flush().catch(() => undefined);
-        const { items } = await store.query(query);
+        const { items } = await timedQuery(deps, 'follow_backfill', query);
         return { text: [...items].reverse().map((s) => stringify(toItem(s), false)).join(''), skip: new Set(items.map(dedupeKey)) };
       },
     });

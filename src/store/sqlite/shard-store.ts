@@ -35,6 +35,15 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
   let timer: NodeJS.Timeout | undefined;
   /** Packed batches whose commit failed, oldest first, with the error. */
   const retained: ChunkBatch[] = [];
+  // `write(rows, onSettled)` callbacks: those of the buffer, then per retained batch until it commits or is dropped.
+  let bufferCallbacks: Array<() => void> = [];
+  const batchCallbacks = new Map<ChunkBatch, Array<() => void>>();
+  const settle = (batch: ChunkBatch) => {
+    const callbacks = batchCallbacks.get(batch);
+    if (!callbacks) return;
+    batchCallbacks.delete(batch);
+    for (const callback of callbacks) callback();
+  };
   let retainedRows = 0;
   let failure: string | null = null;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -61,9 +70,14 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
       timer = undefined;
     }
     if (buffer.length > 0) {
-      retained.push(packBatch(buffer));
+      const batch = packBatch(buffer);
+      retained.push(batch);
       retainedRows += buffer.length;
       buffer = [];
+      if (bufferCallbacks.length > 0) {
+        batchCallbacks.set(batch, bufferCallbacks);
+        bufferCallbacks = [];
+      }
     }
     while (retained.length > 0) {
       const batch = retained[0]!;
@@ -80,6 +94,7 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
       retained.shift();
       retainedRows -= batch.count;
       stats.written += batch.count;
+      settle(batch);
     }
     if (failure !== null) {
       failure = null;
@@ -93,6 +108,7 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
       const dropped = retained.shift()!;
       retainedRows -= dropped.count;
       stats.failed += dropped.count;
+      settle(dropped);
     }
   }
 
@@ -125,12 +141,14 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
   return {
     writer,
     problem: () => (failure === null ? null : `the store cannot write (${failure}); ${retainedRows} entries are kept and retried`),
-    write(rows) {
+    write(rows, onSettled) {
       if (closed) {
         stats.failed += rows.length;
+        onSettled?.();
         return false;
       }
       for (const row of rows) buffer.push(row);
+      if (onSettled) bufferCallbacks.push(onSettled);
       if (buffer.length >= batchRows) commit();
       else timer ??= setTimeout(commit, batchDelayMs);
       if (pending() > highWater) overHighWater = true;
@@ -154,6 +172,7 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
       if (retryTimer) clearTimeout(retryTimer);
       // What could not be committed by now is lost: count it.
       stats.failed += retainedRows;
+      for (const batch of retained) settle(batch);
       retained.length = 0;
       retainedRows = 0;
       writer.close();

@@ -48,6 +48,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   let seq = 0;
   const inFlight = new Map<number, ChunkBatch>();
   let inFlightRows = 0;
+  // `write(rows, onSettled)` callbacks: those of the buffer, then per batch until it settles.
+  let bufferCallbacks: Array<() => void> = [];
+  const batchCallbacks = new Map<number, Array<() => void>>();
   const flushWaiters = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   /** The last commit error since a flush resolved: the next flush rejects with it. */
   let failedSinceFlush: string | null = null;
@@ -139,6 +142,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   }
 
   function settle(batchSeq: number) {
+    const callbacks = batchCallbacks.get(batchSeq);
+    batchCallbacks.delete(batchSeq);
+    for (const callback of callbacks ?? []) callback();
     const batch = inFlight.get(batchSeq);
     if (!batch) return;
     inFlight.delete(batchSeq);
@@ -184,6 +190,10 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
     // Kept (not transferred) until the worker confirms, to resend if the worker dies.
     inFlight.set(batchSeq, batch);
     inFlightRows += batch.count;
+    if (bufferCallbacks.length > 0) {
+      batchCallbacks.set(batchSeq, bufferCallbacks);
+      bufferCallbacks = [];
+    }
     post(worker!, { type: 'write', seq: batchSeq, batch });
   }
 
@@ -197,12 +207,14 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   }
 
   return {
-    write(rows) {
+    write(rows, onSettled) {
       if (closed) {
         stats.failed += rows.length;
+        onSettled?.();
         return false;
       }
       for (const row of rows) buffer.push(row);
+      if (onSettled) bufferCallbacks.push(onSettled);
       if (buffer.length >= batchRows) sendBuffer();
       else timer ??= setTimeout(sendBuffer, batchDelayMs);
       if (pending() > highWater) overHighWater = true;
