@@ -108,7 +108,6 @@ export function requestHops(proxies: Map<string, DemoProxy>, cluster: string, no
   const at = (workload: string) => proxies.get(`${cluster}/${workload}`);
   const requestId = randomUUID();
   const browser = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36';
-  const foo = () => random() < 0.25;
   const hops: Hop[] = [];
   const call = (c: Omit<Call, 'startMs' | 'userAgent'> & { userAgent?: string }, offsetMs: number) =>
     hops.push(httpHop({ userAgent: browser, ...c, startMs: nowMs + offsetMs }, requestId, random));
@@ -118,23 +117,28 @@ export function requestHops(proxies: Map<string, DemoProxy>, cluster: string, no
   const version = ['v1', 'v2', 'v3'][Math.floor(random() * 3)]!;
   const reviews = at(`reviews-${version}`);
   const ratings = at('ratings-v1');
-  call({ from: gateway, to: productpage, service: 'productpage', path: '/productpage', code: 200, foo: foo() }, 0);
   const missing = random() < 0.03;
-  call({ from: productpage, to: at('details-v1'), service: 'details', path: missing ? '/details/999' : '/details/0', code: missing ? 404 : 200, foo: foo() }, 1);
-  call({ from: productpage, to: reviews, service: 'reviews', path: '/reviews/0', code: 200, foo: foo() }, 3);
+  const exhausted = version === 'v3' && random() < 0.08;
+  // The guide's debugging story: productpage → ratings with a DestinationRule whose TLS secret is missing.
+  const tls = cluster === 'remote-cluster' && random() < 0.1;
+  // `foo: bar` belongs to the user's request and every hop passes it on (as bookinfo passes on its
+  // tracing headers), so the guide's record keeps whole requests: `meshlog trace` shows all their
+  // hops. The failing requests carry it, as the guide's do.
+  const foo = exhausted || tls || random() < 0.25;
+  call({ from: gateway, to: productpage, service: 'productpage', path: '/productpage', code: 200, foo }, 0);
+  call({ from: productpage, to: at('details-v1'), service: 'details', path: missing ? '/details/999' : '/details/0', code: missing ? 404 : 200, foo }, 1);
+  call({ from: productpage, to: reviews, service: 'reviews', path: '/reviews/0', code: 200, foo }, 3);
   if (version !== 'v1' && reviews && ratings) {
-    const exhausted = version === 'v3' && random() < 0.08;
     call(
       exhausted
-        ? { from: reviews, to: ratings, service: 'ratings', path: '/ratings/0', code: 503, foo: true, failure: { flags: { upstreamConnectionFailure: true, upstreamRetryLimitExceeded: true }, details: 'upstream_reset_before_response_started{connection_failure}', attempts: 3 } }
-        : { from: reviews, to: ratings, service: 'ratings', path: '/ratings/0', code: 200, foo: foo() },
+        ? { from: reviews, to: ratings, service: 'ratings', path: '/ratings/0', code: 503, foo, failure: { flags: { upstreamConnectionFailure: true, upstreamRetryLimitExceeded: true }, details: 'upstream_reset_before_response_started{connection_failure}', attempts: 3 } }
+        : { from: reviews, to: ratings, service: 'ratings', path: '/ratings/0', code: 200, foo },
       5,
     );
     const mysql = at('mysqldb-v1');
     if (!exhausted && mysql && random() < 0.5) hops.push(tcpHop(ratings, mysql, nowMs + 6, random));
   }
-  // The guide's debugging story: productpage → ratings with a DestinationRule whose TLS secret is missing.
-  if (cluster === 'remote-cluster' && random() < 0.1) {
+  if (tls) {
     call(
       {
         from: productpage,
@@ -142,7 +146,7 @@ export function requestHops(proxies: Map<string, DemoProxy>, cluster: string, no
         service: 'ratings',
         path: '/ratings/0',
         code: 503,
-        foo: true,
+        foo,
         userAgent: 'curl/7.52.1',
         failure: {
           reason: 'TLS error: Secret is not supplied by SDS',

@@ -17,6 +17,7 @@ function entry(o: {
   reason?: string;
   ms?: number;
   requestId?: string;
+  path?: string;
 }): EntryRow {
   const reporter = o.direction === 'outbound' ? o.from : o.to;
   const item: LogItem = {
@@ -33,7 +34,7 @@ function entry(o: {
         ...(o.flags ? { responseFlags: o.flags } : {}),
         ...(o.reason ? { upstreamTransportFailureReason: o.reason } : {}),
       },
-      request: { requestMethod: 'GET', path: '/x', requestId: o.requestId ?? `r${seq}` },
+      request: { requestMethod: 'GET', path: o.path ?? '/x', requestId: o.requestId ?? `r${seq}` },
       response: { responseCode: o.status ?? 200 },
     },
   };
@@ -151,5 +152,20 @@ describe("one request's hops", () => {
       ['reviews-v2 -> ratings-v1', 2, 20, 18],
     ]);
     expect(hops[1]!.outbound!.reason).toBe(tls);
+  });
+
+  it('does not pair a call to a service with the callee entry of another request line from the same caller', () => {
+    const reviewsService = end(undefined, { service: 'reviews.bookinfo', port: 9080 });
+    const reviews3 = end('reviews-v3');
+    const rows = [
+      entry({ at: t0, direction: 'outbound', from: productpage, to: reviewsService, status: 503, flags: { upstreamConnectionFailure: true }, reason: tls, requestId: 'y', path: '/reviews/0' }),
+      entry({ at: t0 + 4, direction: 'inbound', from: productpage, to: reviews3, requestId: 'y', path: '/health' }),
+      entry({ at: t0 + 6, direction: 'inbound', from: productpage, to: reviews3, requestId: 'y', path: '/reviews/0', ms: 7 }),
+    ];
+    const hops = hopChain(rows);
+    expect(hops.map((h) => [h.outbound?.path ?? null, h.inbound?.path ?? null])).toEqual([
+      ['/reviews/0', '/reviews/0'],
+      [null, '/health'],
+    ]);
   });
 });

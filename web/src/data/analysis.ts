@@ -250,9 +250,12 @@ export function hopChain(rows: readonly EntryRow[]): Hop[] {
   for (const out of outbound) {
     const sourceKey = endKey(out.source);
     const exact = inbound.find((i) => !used.has(i) && endKey(i.source) === sourceKey && endKey(i.destination) === endKey(out.destination));
-    // The caller may know only the service it called; then the callee's entry from the same caller will do.
+    // The caller may know only the service it called; then the callee's entry from the same caller for the same request line will do.
     const match =
-      exact ?? (out.destination.workload ? undefined : inbound.find((i) => !used.has(i) && endKey(i.source) === sourceKey && i.timeMs >= out.timeMs));
+      exact ??
+      (out.destination.workload
+        ? undefined
+        : inbound.find((i) => !used.has(i) && endKey(i.source) === sourceKey && sameRequestLine(i, out) && i.timeMs >= out.timeMs));
     if (match) used.add(match);
     pairs.push({ outbound: out, inbound: match ?? null });
   }
@@ -271,6 +274,10 @@ export function hopChain(rows: readonly EntryRow[]): Hop[] {
     if (!depthOf.has(h.edge.destinationKey)) depthOf.set(h.edge.destinationKey, depth);
     return { ...h, depth };
   });
+}
+
+function sameRequestLine(a: EntryRow, b: EntryRow): boolean {
+  return a.method === b.method && a.path === b.path;
 }
 
 function byTime(a: EntryRow, b: EntryRow): number {
