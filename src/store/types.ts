@@ -148,6 +148,12 @@ export interface LogWriter {
    */
   flush(): Promise<void>;
   stats(): StoreStats;
+  /**
+   * Commits `key → value` in the same transaction as the rows written before it (a key keeps its
+   * highest value): the relay's (agent, sequence), so that a batch stored before a crash is known
+   * to be stored after it. Read back with `LogReader.marks`.
+   */
+  mark?(key: string, value: number): void;
   /** Flushes and closes; idempotent. */
   close(): Promise<void>;
 }
@@ -158,6 +164,8 @@ export interface LogReader {
   query(q: LogQuery): Promise<QueryResult>;
   /** Every workload that has entries in the store, with its labels. */
   workloads(): Promise<readonly StoredWorkload[]>;
+  /** Every mark committed by any writer, each key at its highest value. */
+  marks?(): Promise<ReadonlyMap<string, number>>;
   close(): Promise<void>;
 }
 
