@@ -190,7 +190,7 @@ export function encodeServerMessage(message: ServerMessage): Uint8Array {
 export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
   const t = relayTypes();
   const o = t.ServerMessage.toObject(t.ServerMessage.decode(bytes), toObjectOptions) as Record<string, never>;
-  for (const key of ['welcome', 'resources', 'ack', 'refused'] as const) if (o[key]) return { [key]: o[key] } as ServerMessage;
+  for (const key of ['welcome', 'resources', 'ack', 'refused'] as const) if (o[key]) return { [key]: o[key] } as unknown as ServerMessage;
   throw new RelayProtocolError('a server message carries nothing this agent knows');
 }
 
