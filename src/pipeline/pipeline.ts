@@ -27,8 +27,13 @@ import type { PolicyDelivery } from './policy-delivery.js';
 import { type ProxyByIp, entryEdge } from './routing/edge.js';
 import type { WatchRenderer } from './watch-render.js';
 
+/** Where collected rows go: a store shard, or (in an agent) the relay, which wants the batch they came from too. */
+export interface RowWriter extends LogWriter {
+  write(rows: readonly EntryRow[], from?: AlsBatch): boolean;
+}
+
 export interface PipelineOptions {
-  readonly writer: LogWriter;
+  readonly writer: RowWriter;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Live watchers, rendered here. */
@@ -81,8 +86,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       // A stream of meshlog's rendered config carries entries for one purpose: `meshlog:records` for
       // AccessLogRecords, `meshlog:<listener>` for that listener's MeshAccessLog rules. Other streams serve both.
       const purpose = parseLogName(proxy.logName)?.kind;
-      const delivery = options.delivery && !options.delivery.idle && purpose !== 'records' ? options.delivery.begin(proxy, kind) : null;
-      const collection = purpose === 'listener' ? noCollection : matcher.forProxy(proxy);
+      const delivery = options.delivery && !options.delivery.idle && purpose !== 'records' && !batch.selected ? options.delivery.begin(proxy, kind) : null;
+      const collection = batch.selected ? everything : purpose === 'listener' ? noCollection : matcher.forProxy(proxy);
       if (collection.none && delivery === null) {
         metrics.entries.notSelected.inc(encoded.length);
         return !overloaded;
@@ -109,7 +114,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           if (delivery.add(entry)) stored = true;
         }
         if (!stored) continue;
-        const bytes = c.sensitive ? entries.encodedRedacted(sensitive, allowedFor(matched, revealed)) : encoded[i]!;
+        const bytes = c.sensitive && !batch.selected ? entries.encodedRedacted(sensitive, allowedFor(matched, revealed)) : encoded[i]!;
         if (bytes === null) {
           malformed++;
           continue;
@@ -147,9 +152,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (malformed > 0) metrics.entries.dropped.labels('malformed').inc(malformed);
       const skipped = encoded.length - malformed - rows.length;
       if (skipped > 0) metrics.entries.notSelected.inc(skipped);
-      if (rows.length === 0) return !overloaded;
-      (kind === 'http' ? metrics.entries.collectedHttp : metrics.entries.collectedTcp).inc(rows.length);
-      if (!writer.write(rows)) overloaded = true;
+      if (rows.length > 0) {
+        (kind === 'http' ? metrics.entries.collectedHttp : metrics.entries.collectedTcp).inc(rows.length);
+        if (!writer.write(rows, batch)) overloaded = true;
+      }
+      // After the rows: the mark commits with them, or later, never before them.
+      if (batch.mark) writer.mark?.(batch.mark.key, batch.mark.value);
       return !overloaded;
     },
   };
@@ -157,6 +165,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 
 const noHeaders: ReadonlySet<string> = new Set();
 const noCollection: ProxyCollection = { none: true, match: () => null };
+const noRecords: readonly never[] = [];
+/** A relayed batch: every entry was collected where it came from. */
+const everything: ProxyCollection = { none: false, match: () => noRecords };
 
 /** Sensitive headers shown: what the operator reveals and what the records that collected the entry include. */
 function allowedFor(matched: ReturnType<ProxyCollection['match']>, revealed: ReadonlySet<string>): ReadonlySet<string> {

@@ -48,6 +48,8 @@ export interface SegmentLog {
   /** The server has everything up to `through`: whole segments before it go. */
   ack(through: number): void;
   acked(): number;
+  /** Sequences go on after `sequence` at least (the server has stored that far: a buffer restored from an old copy). */
+  advanceTo(sequence: number): void;
   stats(): { bytes: number; segments: number; unackedEntries: number; lastSequence: number };
   close(): void;
 }
@@ -216,6 +218,9 @@ export function openSegmentLog(options: SegmentLogOptions): SegmentLog {
       persist();
     },
     acked: () => acked,
+    advanceTo(sequence) {
+      next = Math.max(next, sequence + 1);
+    },
     stats() {
       let unacked = 0;
       for (const s of segments) if (s.first > acked) unacked += s.entries;

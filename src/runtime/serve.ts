@@ -7,13 +7,13 @@ import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createAlsServer } from '../collector/als-server.js';
-import { createProxyRegistry } from '../collector/proxy-registry.js';
+import { type ProxyRegistry, createProxyRegistry } from '../collector/proxy-registry.js';
 import { mkdirSync } from 'node:fs';
 import { createLiveTail } from '../pipeline/live-tail.js';
 import { createSinkSet } from '../pipeline/sink-set.js';
 import { openStoreReaderFor } from '../store/registry.js';
 import type { StoreHandle } from '../store/types.js';
-import { startIngestPool } from './ingest/pool.js';
+import { type IngestPool, startIngestPool } from './ingest/pool.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
 import { createApp } from '../server/app.js';
@@ -37,6 +37,25 @@ export interface ServerOptions {
   readonly ingestWorkers?: number;
   readonly maxStreams?: number;
   readonly maxMessageBytes?: number;
+  /** false: no ALS port (`meshlog server`, fed by agents only). */
+  readonly als?: boolean;
+  /** More inputs into the same pool, started once the rest is up (`meshlog server`'s relay receiver). */
+  readonly inputs?: ReadonlyArray<(core: ServerCore) => Promise<ServerInput>>;
+}
+
+/** What another input is given to feed entries in and list proxies. */
+export interface ServerCore {
+  readonly pool: IngestPool;
+  readonly proxies: ProxyRegistry;
+  readonly store: StoreHandle;
+  readonly resources: ResourcesRuntime;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+export interface ServerInput {
+  /** Stops taking input and waits until what it took is settled. */
+  shutdown(): Promise<void>;
 }
 
 export interface RunningServer {
@@ -74,6 +93,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   const store: StoreHandle = {
     query: (q) => reader.query(q),
     workloads: () => reader.workloads(),
+    marks: async () => (await reader.marks?.()) ?? new Map(),
     flush: () => pool.flush(),
     stats: () => pool.storeStats(),
     close: () => reader.close(),
@@ -130,11 +150,15 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     await store.close();
   };
   let http: HttpServer | undefined;
+  const inputs: ServerInput[] = [];
+  const stopInputs = () => Promise.all(inputs.map((i) => i.shutdown()));
   try {
-    await als.start();
+    if (options.als !== false) await als.start();
+    for (const start of options.inputs ?? []) inputs.push(await start({ pool, proxies, store, resources, metrics, logger }));
     http = await listen(app, options.httpHost ?? '127.0.0.1', options.httpPort ?? 8080);
   } catch (err) {
     await als.shutdown(0);
+    await stopInputs();
     await closeInputs();
     throw err;
   }
@@ -155,6 +179,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
       stopping ??= (async () => {
         listening = false;
         await als.shutdown();
+        await stopInputs();
         await closeInputs();
         await new Promise<void>((resolve) => {
           http!.close(() => resolve());

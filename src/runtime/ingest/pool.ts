@@ -23,6 +23,7 @@ import type { StoreStats } from '../../store/types.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics, MetricsJson } from '../../telemetry/metrics.js';
 import { startWorkerThread } from '../../util/worker-thread.js';
+import type { ForwardedBatch } from '../../relay/batch-writer.js';
 import type { FromWorker, IngestWorkerData, ToWorker } from './protocol.js';
 
 export interface IngestPoolOptions extends Omit<IngestWorkerData, 'index'> {
@@ -33,6 +34,8 @@ export interface IngestPoolOptions extends Omit<IngestWorkerData, 'index'> {
   readonly logger: Logger;
   /** Batches a worker may have outstanding before it takes nothing new. */
   readonly highWaterBatches?: number;
+  /** With `output.relay`: what the workers collected, in the order they sent it. */
+  readonly onRelay?: (batches: readonly ForwardedBatch[]) => void;
 }
 
 export interface IngestPool extends LogConsumer {
@@ -66,6 +69,8 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
   const highWater = options.highWaterBatches ?? 64;
   const lowWater = Math.floor(highWater / 4);
   const streams = new Map<number, Member>();
+  /** The identity each stream's worker was last told: a producer may change it between batches (a relay). */
+  const identities = new Map<number, ProxyIdentity>();
   const drainListeners: Array<() => void> = [];
   const waiting = new Map<number, { member: Member; resolve: (value: unknown) => void; reject: (err: Error) => void }>();
   let nextId = 1;
@@ -120,6 +125,9 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
         w?.resolve(message.metrics);
         return;
       }
+      case 'relay':
+        options.onRelay?.(message.batches);
+        return;
       case 'fatal':
         logger.error({ ingestWorker: member.index, error: message.error }, 'An ingest worker failed.');
         return;
@@ -137,6 +145,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       logLevel: options.logLevel,
       sensitiveHeaders: options.sensitiveHeaders,
       revealHeaders: options.revealHeaders,
+      output: options.output,
     };
     const worker = startWorkerThread(import.meta.url, 'worker', { workerData: data });
     return new Promise((resolve, reject) => {
@@ -212,7 +221,11 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
         member = members.filter((m) => m.alive).reduce((a, b) => (b.streams < a.streams ? b : a), members.find((m) => m.alive) ?? members[0]!);
         member.streams++;
         streams.set(stream, member);
+        identities.delete(stream);
+      }
+      if (identities.get(stream) !== batch.proxy) {
         identity = batch.proxy;
+        identities.set(stream, batch.proxy);
       }
       // One buffer per batch, transferred: the entries' views point into gRPC's message.
       let total = 0;
@@ -228,7 +241,17 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
         at += e.byteLength;
         bounds[2 * i + 1] = at;
       }
-      const message: ToWorker = { type: 'batch', stream, ...(identity ? { identity } : {}), kind: batch.kind, buffer, bounds, receivedAt: batch.receivedAt };
+      const message: ToWorker = {
+        type: 'batch',
+        stream,
+        ...(identity ? { identity } : {}),
+        kind: batch.kind,
+        buffer,
+        bounds,
+        receivedAt: batch.receivedAt,
+        ...(batch.selected ? { selected: true } : {}),
+        ...(batch.mark ? { mark: batch.mark } : {}),
+      };
       member.outstanding++;
       member.worker.postMessage(message, [buffer]);
       if (!taking(member)) blocked = true;
@@ -247,6 +270,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       const member = memberOf(stream);
       if (!member) return;
       streams.delete(stream);
+      identities.delete(stream);
       member.streams = Math.max(0, member.streams - 1);
       if (member.alive) member.worker.postMessage({ type: 'stream-closed', stream } satisfies ToWorker);
     },

@@ -10,6 +10,7 @@ import { createPipeline } from '../../pipeline/pipeline.js';
 import { createPolicyDelivery } from '../../pipeline/policy-delivery.js';
 import { createSinkBridge } from '../../pipeline/sink-set.js';
 import { createWatchRenderer } from '../../pipeline/watch-render.js';
+import { createRelayBatchWriter } from '../../relay/batch-writer.js';
 import { openStoreWriter } from '../../store/registry.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { createMetrics } from '../../telemetry/metrics.js';
@@ -26,12 +27,14 @@ const maxWatchBytesInFlight = 32 * 1024 * 1024;
 async function main(): Promise<void> {
   const logger = createLogger({ level: data.logLevel }).child({ ingestWorker: data.index });
   const metrics = createMetrics({ defaultMetrics: false });
-  const writer = await openStoreWriter(data.store, data.index, {
-    dataDir: data.dataDir,
-    retention: data.retention,
-    logger,
-    onError: (error) => logger.error({ error }, 'The store cannot write entries; they are kept and retried.'),
-  });
+  const writer = data.output?.relay
+    ? createRelayBatchWriter({ compression: data.output.relay.compression, send: (batches, transfer) => send({ type: 'relay', batches }, transfer) })
+    : await openStoreWriter(data.store, data.index, {
+        dataDir: data.dataDir,
+        retention: data.retention,
+        logger,
+        onError: (error) => logger.error({ error }, 'The store cannot write entries; they are kept and retried.'),
+      });
   const peers = new Map<string, ProxyIdentity>();
   const proxyByIp = (ip: string) => peers.get(ip);
   const bridge = createSinkBridge();
@@ -85,7 +88,8 @@ async function main(): Promise<void> {
           const encoded: Uint8Array[] = new Array(message.bounds.length / 2);
           for (let i = 0; i < encoded.length; i++) encoded[i] = bytes.subarray(message.bounds[2 * i]!, message.bounds[2 * i + 1]!);
           try {
-            if (!pipeline.consume({ proxy: identity, kind: message.kind, encoded, receivedAt: message.receivedAt })) overloaded = true;
+            const batch = { proxy: identity, kind: message.kind, encoded, receivedAt: message.receivedAt, selected: message.selected, mark: message.mark };
+            if (!pipeline.consume(batch)) overloaded = true;
           } catch (err) {
             // The pipeline counts what it cannot take; an exception here is a bug, not bad input.
             metrics.entries.dropped.labels('internal').inc(encoded.length);
