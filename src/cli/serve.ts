@@ -12,7 +12,8 @@ export interface ServeFlags {
   dataDir: string;
   store: string;
   alsHost: string;
-  alsPort: string;
+  /** Absent in `meshlog server` unless given: no ALS port of its own. */
+  alsPort?: string;
   httpHost: string;
   httpPort: string;
   configDir?: string;
@@ -23,12 +24,14 @@ export interface ServeFlags {
   ingestWorkers?: string;
 }
 
-export function addServeOptions(command: Command, defaults: { dataDir: string }): Command {
+/** `alsPort: null`: the port is off unless the flag is given (`meshlog server`). */
+export function addServeOptions(command: Command, defaults: { dataDir: string; alsPort?: string | null }): Command {
+  const alsPort = defaults.alsPort === null ? ['--als-port <port>', 'also take Envoy gRPC access logs on this port (off unless given)'] : ['--als-port <port>', 'port for Envoy gRPC access logs', defaults.alsPort ?? '9977'];
   return command
     .option('--data-dir <dir>', 'where the store and applied resources live', defaults.dataDir)
     .option('--store <store>', 'which store keeps the entries: sqlite (in --data-dir)', 'sqlite')
     .option('--als-host <host>', 'address for Envoy gRPC access logs', '0.0.0.0')
-    .option('--als-port <port>', 'port for Envoy gRPC access logs', '9977')
+    .option(alsPort[0]!, alsPort[1]!, alsPort[2])
     .option('--http-host <host>', 'address for the HTTP API (127.0.0.1 keeps logs off the network)', '127.0.0.1')
     .option('--http-port <port>', 'port for the HTTP API', '8080')
     .option('--config-dir <dir>', 'directory of resource YAML files, watched for changes')
@@ -39,19 +42,27 @@ export function addServeOptions(command: Command, defaults: { dataDir: string })
     .option('--ingest-workers <n>', 'threads that decode, filter and store entries, each with its own store shard (default: one per core)');
 }
 
+export function parsePort(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number, not "${text}".`);
+  return n;
+}
+
+/** `--ingest-workers`: default one per core. */
+export function parseIngestWorkers(text: string | undefined): number {
+  const n = text === undefined ? availableParallelism() : Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--ingest-workers must be a whole number from 1 to 64, not "${text}".`);
+  return n;
+}
+
 export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
-  const port = (name: string, text: string) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${name} must be a port number, not "${text}".`);
-    return n;
-  };
+  const port = parsePort;
   const maxAgeMs = parseDuration(flags.retentionAge);
   if (maxAgeMs === undefined) throw new Error(`--retention-age must be a duration like 7d or 12h, not "${flags.retentionAge}".`);
   const maxBytes = parseByteSize(flags.retentionSize);
   if (maxBytes === undefined) throw new Error(`--retention-size must be a size like 2GiB or 500MB, not "${flags.retentionSize}".`);
   const logger = createLogger({ level: flags.logLevel });
-  const ingestWorkers = flags.ingestWorkers === undefined ? availableParallelism() : Number(flags.ingestWorkers);
-  if (!Number.isInteger(ingestWorkers) || ingestWorkers < 1 || ingestWorkers > 64) throw new Error(`--ingest-workers must be a whole number from 1 to 64, not "${flags.ingestWorkers}".`);
+  const ingestWorkers = parseIngestWorkers(flags.ingestWorkers);
   if (flags.httpHost !== '127.0.0.1' && flags.httpHost !== '::1' && flags.httpHost !== 'localhost' && !flags.authToken) {
     logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
   }
@@ -60,7 +71,8 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     dataDir: flags.dataDir,
     store: flags.store,
     alsHost: flags.alsHost,
-    alsPort: port('als-port', flags.alsPort),
+    als: flags.alsPort !== undefined,
+    alsPort: flags.alsPort === undefined ? undefined : port('als-port', flags.alsPort),
     httpHost: flags.httpHost,
     httpPort: port('http-port', flags.httpPort),
     configDir: flags.configDir,
@@ -73,7 +85,7 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
 }
 
 /** Shuts down on SIGINT/SIGTERM (a second signal exits at once), reopens log files on SIGHUP. Only CLI entry points exit. */
-export function stopOnSignals(server: RunningServer, before?: () => Promise<void>): void {
+export function stopOnSignals(server: Pick<RunningServer, 'shutdown' | 'reopenLogFiles'>, before?: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(130);
