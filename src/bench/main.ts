@@ -10,6 +10,7 @@ import path from 'node:path';
 import { benchFormatter } from './formatter-bench.js';
 import { benchIngest } from './ingest-bench.js';
 import { benchProtoJson } from './proto-json-bench.js';
+import { benchCompression, benchRelay } from './relay-bench.js';
 import { benchStore } from './store-bench.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
@@ -35,7 +36,14 @@ async function main(): Promise<void> {
   process.stdout.write(`meshlog bench: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})${quick ? ', quick mode' : ''}\n`);
   const scratch = mkdtempSync(path.join(tmpdir(), 'meshlog-bench-'));
   try {
-    print('ALS ingest end to end (entries committed to the store, one watcher attached)', await benchIngest({ dataDir: path.join(scratch, 'ingest'), seconds: quick ? 4 : 15 }));
+    const serve = await benchIngest({ dataDir: path.join(scratch, 'ingest'), seconds: quick ? 4 : 15 });
+    print('ALS ingest end to end (entries committed to the store, one watcher attached)', serve);
+    const relay = await benchRelay({ dir: path.join(scratch, 'relay'), seconds: quick ? 4 : 15 });
+    print('Relay end to end: ALS -> meshlog agent -> mTLS -> meshlog server (entries committed to the server store; replay = buffer sent after the server was away)', {
+      ...relay,
+      relayOverServeIngest: relay.entriesPerSecond / serve.entriesPerSecond,
+    });
+    for (const batch of [100, 1000]) print(`Relay batch compression, ${batch}-entry batches (one core)`, await benchCompression({ batch, seconds: quick ? 0.3 : 1 }));
     print(
       'ALS ingest end to end with a MeshAccessLog: every entry also formatted (10-field JSON) to a file backend',
       await benchIngest({ dataDir: path.join(scratch, 'ingest-policy'), seconds: quick ? 4 : 15, resources: fileEverythingPolicy(path.join(scratch, 'access.log')) }),

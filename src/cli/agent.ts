@@ -24,6 +24,7 @@ interface AgentFlags extends RelayTlsFlags {
   bufferSize: string;
   metricsHost: string;
   metricsPort: string;
+  compression: string;
   logLevel: string;
   ingestWorkers?: string;
 }
@@ -42,14 +43,17 @@ export function agentCommand(): Command {
     .option('--buffer-size <size>', 'the most the buffer keeps on disk; past it the oldest entries are dropped and counted', '1GiB')
     .option('--metrics-host <host>', 'address for /metrics, /healthz and /readyz', '0.0.0.0')
     .option('--metrics-port <port>', 'port for /metrics, /healthz and /readyz', '9091')
+    .option('--compression <algorithm>', 'how batches are compressed on disk and on the wire: zstd, gzip or none', 'zstd')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--ingest-workers <n>', 'threads that decode, filter and pack entries (default: one per core)');
-  return addRelayTlsOptions(command, 'server').action(async (flags: AgentFlags) => {
+  return addRelayTlsOptions(command, "the server's").action(async (flags: AgentFlags) => {
     const logger = createLogger({ level: flags.logLevel });
     if (!flags.cluster.trim()) throw new Error('--cluster must name a cluster.');
     if (!/^[^\s:]+:\d+$|^\[[0-9a-fA-F:.]+\]:\d+$/.test(flags.server)) throw new Error(`--server must be HOST:PORT, not "${flags.server}".`);
     const bufferBytes = parseByteSize(flags.bufferSize);
     if (bufferBytes === undefined || bufferBytes < 1024 * 1024) throw new Error(`--buffer-size must be a size of at least 1MiB like 1GiB or 500MB, not "${flags.bufferSize}".`);
+    if (flags.compression !== 'zstd' && flags.compression !== 'gzip' && flags.compression !== 'none') throw new Error(`--compression must be zstd, gzip or none, not "${flags.compression}".`);
+    const compression = flags.compression;
     const tls = relayTls(flags, logger, 'entries cross the network unencrypted and the server cannot tell this agent from another.');
     const alsTls = { cert: flags.alsTlsCert, key: flags.alsTlsKey, ca: flags.alsTlsCa };
     const agent = await runAgent({
@@ -66,6 +70,7 @@ export function agentCommand(): Command {
       logger,
       logLevel: flags.logLevel,
       ingestWorkers: parseIngestWorkers(flags.ingestWorkers),
+      compression,
     });
     stopOnSignals(agent);
   });

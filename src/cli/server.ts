@@ -21,7 +21,7 @@ export function serverCommand(): Command {
     .option('--relay-host <host>', 'address for agents', '0.0.0.0')
     .option('--relay-port <port>', 'port for agents (gRPC, meshlog.relay.v1)', '9900')
     .option('--agent-san <SAN=CLUSTERS>', 'an agent certificate SAN (DNS:name, URI:...) and the clusters it may speak for, comma-separated; repeatable (default: each DNS name is a cluster)', (v: string, all: string[]) => [...all, v], [] as string[]);
-  return addRelayTlsOptions(command, 'agents').action(async (flags: ServerFlags) => {
+  return addRelayTlsOptions(command, "the agents'").action(async (flags: ServerFlags) => {
     const options = serverOptionsFrom(flags);
     const tls = relayTls(flags, options.logger, 'anyone who reaches the relay port can write entries for any cluster.');
     const server = await runRelayServer({

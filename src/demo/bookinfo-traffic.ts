@@ -14,7 +14,8 @@ import { type Proxy, bookinfoProxies, clusters, identifierOf } from './bookinfo-
 import { type Hop, requestHops } from './bookinfo-requests.js';
 
 export interface TrafficOptions {
-  readonly target: string;
+  /** Where the sidecars send ALS: one address, or one per cluster (each cluster's agent). */
+  readonly target: string | ((clusterName: string) => string);
   readonly requestsPerSecond?: number;
   readonly flushIntervalMs?: number;
   readonly seed?: number;
@@ -41,7 +42,13 @@ interface ProxyStream {
 
 export function startBookinfoTraffic(options: TrafficOptions): Traffic {
   const types = loadAlsTypes();
-  const client = new grpc.Client(options.target, grpc.credentials.createInsecure());
+  const clients = new Map<string, grpc.Client>();
+  const clientFor = (proxy: Proxy): grpc.Client => {
+    const target = typeof options.target === 'string' ? options.target : options.target(proxy.clusterName);
+    let client = clients.get(target);
+    if (!client) clients.set(target, (client = new grpc.Client(target, grpc.credentials.createInsecure())));
+    return client;
+  };
   const streams = new Map<string, ProxyStream>();
   const stats = { requests: 0, entriesSent: 0, messagesSent: 0, streamErrors: 0 };
   let random = mulberry32(options.seed ?? Date.now());
@@ -63,7 +70,7 @@ export function startBookinfoTraffic(options: TrafficOptions): Traffic {
     if (!s.call) {
       // A new stream: the identifier goes in its first message only, as Envoy does.
       message['identifier'] = identifierOf(s.proxy, s.kind);
-      const call = client.makeClientStreamRequest(
+      const call = clientFor(s.proxy).makeClientStreamRequest(
         '/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs',
         (b: Buffer) => b,
         (b: Buffer) => b,
@@ -136,7 +143,7 @@ export function startBookinfoTraffic(options: TrafficOptions): Traffic {
         ),
         new Promise((resolve) => setTimeout(resolve, 3000).unref()),
       ]);
-      client.close();
+      for (const client of clients.values()) client.close();
       random = () => 0;
     },
   };

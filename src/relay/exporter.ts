@@ -89,6 +89,8 @@ export function startRelayExporter(options: RelayExporterOptions): RelayExporter
   let inventoryTimer: NodeJS.Timeout | undefined;
   let lastProblem = '';
   const ackListeners: Array<() => void> = [];
+  /** Reasons already logged: a refusal repeats for every batch of the same proxy. */
+  const refusals = new Set<string>();
 
   const pump = () => {
     if (!call || !welcomed || waitingForDrain) return;
@@ -143,7 +145,10 @@ export function startRelayExporter(options: RelayExporterOptions): RelayExporter
       pump();
     } else if ('refused' in message) {
       refused.inc();
-      logger.error({ sequence: message.refused.sequence, reason: message.refused.reason }, 'The relay server refused a batch; its entries are dropped.');
+      if (!refusals.has(message.refused.reason) && refusals.size < 1000) {
+        refusals.add(message.refused.reason);
+        logger.error({ sequence: message.refused.sequence, reason: message.refused.reason }, 'The relay server refused a batch; its entries are dropped (meshlog_relay_refused_total counts the next ones).');
+      }
     }
   };
 

@@ -10,12 +10,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
+import { Compressor, decompress as zstdDecompress } from 'zstd-napi';
 import type { EntryKind } from '../model/entry.js';
 import type { ProxyFlavor, ProxyIdentity } from '../model/proxy-identity.js';
 
 export const relayServicePath = '/meshlog.relay.v1.Relay/Connect';
 
-export type Compression = 'none' | 'gzip';
+export type Compression = 'none' | 'gzip' | 'zstd';
 
 export interface RelayBatch {
   readonly sequence: number;
@@ -74,7 +75,8 @@ export function relayTypes(): RelayTypes {
 }
 
 const kindEnum = { http: 1, tcp: 2 } as const;
-const compressionEnum = { none: 0, gzip: 1 } as const;
+const compressionEnum = { none: 0, gzip: 1, zstd: 2 } as const;
+const compressionNames = ['none', 'gzip', 'zstd'] as const;
 const toObjectOptions: protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: true, arrays: true, objects: true, oneofs: false };
 
 export class RelayProtocolError extends Error {
@@ -132,7 +134,7 @@ function batchToWire(b: RelayBatch): Record<string, unknown> {
 function batchFromWire(w: Record<string, unknown>): RelayBatch {
   const kind = w['kind'] === 1 ? 'http' : w['kind'] === 2 ? 'tcp' : undefined;
   if (!kind) throw new RelayProtocolError(`batch ${String(w['sequence'])}: kind ${String(w['kind'])} is neither HTTP nor TCP`);
-  const compression = w['compression'] === 0 ? 'none' : w['compression'] === 1 ? 'gzip' : undefined;
+  const compression = compressionNames[w['compression'] as number];
   if (!compression) throw new RelayProtocolError(`batch ${String(w['sequence'])}: compression ${String(w['compression'])} is not one this server knows`);
   return {
     sequence: w['sequence'] as number,
@@ -194,16 +196,31 @@ export function decodeServerMessage(bytes: Uint8Array): ServerMessage {
   throw new RelayProtocolError('a server message carries nothing this agent knows');
 }
 
-/** Packs a batch's encoded entries into an `Entries` message, compressed. */
+let zstd: Compressor | undefined;
+
+/**
+ * Packs a batch's encoded entries into an `Entries` message, compressed. zstd at level 1 is as
+ * small as gzip at its default level and several times faster on these entries (`npm run bench`
+ * measures both); gzip, when an agent is told to use it, at level 1, its fastest.
+ */
 export function packEntries(encoded: readonly Uint8Array[], compression: Compression): Uint8Array {
   const bytes = relayTypes().Entries.encode({ entry: encoded }).finish();
-  return compression === 'gzip' ? gzipSync(bytes, { level: 6 }) : bytes;
+  if (compression === 'gzip') return gzipSync(bytes, { level: 1 });
+  if (compression === 'zstd') {
+    if (!zstd) {
+      // One context per thread, reused: setting one up costs more than compressing a small batch.
+      zstd = new Compressor();
+      zstd.setParameters({ compressionLevel: 1 });
+    }
+    return zstd.compress(bytes);
+  }
+  return bytes;
 }
 
 /** The encoded entries of a batch; throws `RelayProtocolError` when they do not decompress or decode. */
 export function unpackEntries(batch: Pick<RelayBatch, 'entries' | 'compression' | 'sequence'>): Uint8Array[] {
   try {
-    const bytes = batch.compression === 'gzip' ? gunzipSync(batch.entries) : batch.entries;
+    const bytes = batch.compression === 'gzip' ? gunzipSync(batch.entries, { maxOutputLength: 256 * 1024 * 1024 }) : batch.compression === 'zstd' ? zstdDecompress(batch.entries) : batch.entries;
     return (relayTypes().Entries.decode(bytes) as unknown as { entry: Uint8Array[] }).entry;
   } catch (err) {
     throw new RelayProtocolError(`batch ${batch.sequence}: its entries do not unpack (${err instanceof Error ? err.message : String(err)})`);

@@ -168,9 +168,14 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
       );
     };
 
+    const refusedProxies = new Set<string>();
     const refuse = (batch: RelayBatch, reason: string) => {
       outcome.refused.inc();
-      logger.warn({ agent: agentId, sequence: batch.sequence, reason }, 'Refused a relayed batch.');
+      // Once per proxy and connection: a misconfigured proxy sends many batches.
+      if (!refusedProxies.has(batch.proxy.nodeId) && refusedProxies.size < 1000) {
+        refusedProxies.add(batch.proxy.nodeId);
+        logger.warn({ agent: agentId, sequence: batch.sequence, reason }, 'Refused a relayed batch; more from this proxy are refused without a log line (meshlog_relay_batches_received_total{outcome="refused"}).');
+      }
       send(call, { refused: { sequence: batch.sequence, reason } });
     };
 

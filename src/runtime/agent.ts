@@ -71,7 +71,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     workers: options.ingestWorkers ?? 1,
     dataDir: options.bufferDir,
     store: 'sqlite',
-    output: { relay: { compression: options.compression ?? 'gzip' } },
+    output: { relay: { compression: options.compression ?? 'zstd' } },
     logLevel: options.logLevel ?? 'warn',
     liveTail,
     sinks,
@@ -109,7 +109,7 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     inventory: () =>
       proxies.list().map((p) => ({ proxy: p.identity, activeStreams: p.activeStreams, entries: p.entries, firstSeenMs: p.firstSeen, lastSeenMs: p.lastSeen })),
   });
-  if (!known) logger.warn({ server: options.server }, 'No resources known yet: nothing is collected until the server sends its AccessLogRecords and policies.');
+  if (!known) logger.info({ server: options.server }, 'No resources known yet: nothing is collected until the server sends its AccessLogRecords and policies.');
   proxies.onChange((identity) => {
     if (identity.ip) pool.peer(identity.ip, identity);
     exporter!.inventoryChanged();

@@ -97,8 +97,12 @@ describe('agent → server relay (one process)', () => {
       { name: 'reviews-v1', namespace: 'bookinfo', clusterName: 'mgmt-cluster' },
     ]);
     expect(await metric(agent.metricsPort, 'meshlog_entries_not_selected_total')).toBe(1);
-    const proxies = (await (await server.app.request('/api/v1/proxies')).json()) as { items: Array<{ workloadRef?: { clusterName: string; name: string } }> };
-    expect(proxies.items.map((p) => p.workloadRef)).toContainEqual({ name: 'reviews-v1', namespace: 'bookinfo', clusterName: 'mgmt-cluster' });
+    // The agent reports its proxies shortly after it hears from a new one.
+    const listed = await until('the inventory', async () => {
+      const proxies = (await (await server.app.request('/api/v1/proxies')).json()) as { items: Array<{ workloadRef?: { clusterName: string; name: string }; activeStreams?: number }> };
+      return proxies.items.find((p) => p.workloadRef?.name === 'reviews-v1');
+    });
+    expect(listed.workloadRef).toEqual({ name: 'reviews-v1', namespace: 'bookinfo', clusterName: 'mgmt-cluster' });
   });
 
   it('follows an apply on the server: a new record collects at the edge, a file backend is written there', async () => {
