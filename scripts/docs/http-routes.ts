@@ -26,7 +26,7 @@ export interface HttpRoute {
 /** What each route is for, keyed `METHOD path` as Hono registers it. */
 export const routeMeanings: Readonly<Record<string, string>> = {
   'GET /healthz': 'liveness: `ok`',
-  'GET /readyz': 'readiness: `ready` once the ALS and HTTP ports listen, else HTTP 503 `not ready`',
+  'GET /readyz': 'readiness: `ready` once the ALS and HTTP ports listen and ingest can keep what it takes, else HTTP 503 `not ready: <why>` (a store that cannot write, an ingest worker restarting, input held back for more than 10 s)',
   'GET /metrics': 'Prometheus text exposition (see [running](../operations/running.md#metrics))',
   'POST /v0/observability/logs': "Gloo Mesh's query: the latest 10 entries, or a stream with `?watch=1`",
   'GET /api/v1/logs': 'entries newest first, filtered; `follow=1` streams',
@@ -37,6 +37,14 @@ export const routeMeanings: Readonly<Record<string, string>> = {
   'GET /api/v1/resources': 'list resources, `?kind=` for one kind',
   'GET /api/v1/resources/:kind/:name': 'read one resource',
   'DELETE /api/v1/resources/:kind/:name': 'delete one resource applied through the API',
+  'GET /': 'the [web viewer](web-viewer.md) (its page; the `/#/...` forms of the views come here too)',
+  'GET /logs': "the viewer's logs view (the page; the view's filters are the query)",
+  'GET /failures': "the viewer's failures by edge and cause",
+  'GET /requests/:id': "the viewer's hops of one request",
+  'GET /overview': "the viewer's golden signals and service map",
+  'GET /proxies': "the viewer's proxy inventory",
+  'GET /proxies/:id': "the viewer's rules and Envoy config of one proxy",
+  'GET /assets/*': "the viewer's script, stylesheet and bundled licences (`npm run build` makes them)",
 };
 
 export async function listRoutes(): Promise<HttpRoute[]> {
@@ -52,7 +60,7 @@ export async function listRoutes(): Promise<HttpRoute[]> {
       proxies,
       logger,
       authToken: 'docs',
-      ready: () => false,
+      readiness: () => 'documenting',
       policyContext: () => resources.context(),
       extraRoutes: [resources.routes],
     });

@@ -22,7 +22,7 @@ export interface LoadResult {
 }
 
 /** 16 different batches of `batchSize` HTTP entries, from the demo's request flows. */
-function encodedBatches(batchSize: number): Buffer[] {
+export function encodedBatches(batchSize: number): Buffer[] {
   const types = loadAlsTypes();
   const proxies = bookinfoProxies();
   const random = mulberry32(1);

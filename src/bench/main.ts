@@ -9,6 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { benchFormatter } from './formatter-bench.js';
 import { benchIngest } from './ingest-bench.js';
+import { benchPipeline } from './pipeline-bench.js';
 import { benchProtoJson } from './proto-json-bench.js';
 import { benchCompression, benchRelay } from './relay-bench.js';
 import { benchStore } from './store-bench.js';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
       'ALS ingest end to end with a MeshAccessLog: every entry also formatted (10-field JSON) to a file backend',
       await benchIngest({ dataDir: path.join(scratch, 'ingest-policy'), seconds: quick ? 4 : 15, resources: fileEverythingPolicy(path.join(scratch, 'access.log')) }),
     );
+    print('Ingest worker work per entry (CPU µs, one thread, no gRPC): wire scan vs full decode, pipeline + SQLite shard, with watchers', await benchPipeline({ seconds: quick ? 1 : 5 }));
     print('Store: 1M entries, latest-10 queries', await benchStore({ dataDir: path.join(scratch, 'store'), rows: quick ? 50_000 : 1_000_000 }));
     print('proto3 JSON output (entries/s, one core)', await benchProtoJson({ seconds: quick ? 0.5 : 2 }));
     print('Formatter (entries/s, one core; protobufjsToObjectStringify is the JSON.stringify yardstick)', await benchFormatter({ seconds: quick ? 0.5 : 2 }));

@@ -59,22 +59,70 @@ export async function benchRelay(opts: { dir: string; seconds?: number }): Promi
   const [relayPort, httpPort, alsPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const tls = (pair: { cert: string; key: string }) => ['--tls-cert', pair.cert, '--tls-key', pair.key, '--tls-ca', certs.ca];
   const startServer = () =>
-    spawn(process.execPath, [cli, 'server', '--data-dir', path.join(opts.dir, 'server'), '--relay-host', '127.0.0.1', '--relay-port', String(relayPort), '--http-port', String(httpPort), '--retention-size', '64GiB', '--log-level', 'warn', ...tls(certs.server)], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    spawn(
+      process.execPath,
+      [
+        cli,
+        'server',
+        '--data-dir',
+        path.join(opts.dir, 'server'),
+        '--relay-host',
+        '127.0.0.1',
+        '--relay-port',
+        String(relayPort),
+        '--http-port',
+        String(httpPort),
+        '--retention-size',
+        '64GiB',
+        '--log-level',
+        'warn',
+        ...tls(certs.server),
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
   const base = `http://127.0.0.1:${httpPort}`;
   let server = startServer();
-  const startAgent = () => spawn(
-    process.execPath,
-    [cli, 'agent', '--cluster', 'mgmt-cluster', '--server', `localhost:${relayPort}`, '--buffer-dir', path.join(opts.dir, 'buffer'), '--buffer-size', '8GiB', '--als-host', '127.0.0.1', '--als-port', String(alsPort), '--metrics-host', '127.0.0.1', '--metrics-port', String(metricsPort), '--log-level', 'warn', ...tls(certs.agents['mgmt-cluster']!)],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const startAgent = () =>
+    spawn(
+      process.execPath,
+      [
+        cli,
+        'agent',
+        '--cluster',
+        'mgmt-cluster',
+        '--server',
+        `localhost:${relayPort}`,
+        '--buffer-dir',
+        path.join(opts.dir, 'buffer'),
+        '--buffer-size',
+        '8GiB',
+        '--als-host',
+        '127.0.0.1',
+        '--als-port',
+        String(alsPort),
+        '--metrics-host',
+        '127.0.0.1',
+        '--metrics-port',
+        String(metricsPort),
+        '--log-level',
+        'warn',
+        ...tls(certs.agents['mgmt-cluster']!),
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
   let agent = startAgent();
   const load = (secs: number) =>
-    runChild(spawn(process.execPath, ['--import', 'tsx', loadScript, '--target', `127.0.0.1:${alsPort}`, '--streams', '4', '--seconds', String(secs)], { stdio: ['ignore', 'pipe', 'inherit'] })).then(
-      (out) => JSON.parse(out.trim().split('\n').pop() ?? '{}') as { entriesSent?: number },
-    );
-  const drained = async () => (await metric(metricsPort, 'meshlog_relay_buffer_entries')) === 0 && (await scrape(base)).pending === 0 && (await metric(metricsPort, 'meshlog_ingest_batches_outstanding')) === 0;
+    runChild(
+      spawn(process.execPath, ['--import', 'tsx', loadScript, '--target', `127.0.0.1:${alsPort}`, '--streams', '4', '--seconds', String(secs)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    ).then((out) => JSON.parse(out.trim().split('\n').pop() ?? '{}') as { entriesSent?: number });
+  const drained = async () =>
+    (await metric(metricsPort, 'meshlog_relay_buffer_entries')) === 0 &&
+    (await scrape(base)).pending === 0 &&
+    (await metric(metricsPort, 'meshlog_ingest_batches_outstanding')) === 0;
   try {
     await waitFor(async () => (await fetch(`${base}/readyz`)).ok, 20_000);
     const applied = await fetch(`${base}/api/v1/resources`, {
@@ -163,10 +211,15 @@ export async function benchCompression(opts: { batch: number; seconds?: number }
   const encoded: Uint8Array[] = [];
   while (encoded.length < opts.batch * 20) {
     for (const hop of requestHops(proxies, random() < 0.5 ? 'mgmt-cluster' : 'remote-cluster', Date.now(), random)) {
-      for (const e of [hop.outbound, hop.inbound]) if (hop.kind === 'http' && e) encoded.push(types.HTTPAccessLogEntry.encode(types.HTTPAccessLogEntry.fromObject(e)).finish());
+      for (const e of [hop.outbound, hop.inbound])
+        if (hop.kind === 'http' && e) encoded.push(types.HTTPAccessLogEntry.encode(types.HTTPAccessLogEntry.fromObject(e)).finish());
     }
   }
-  const payloads = Array.from({ length: 20 }, (_, i) => relayTypes().Entries.encode({ entry: encoded.slice(i * opts.batch, (i + 1) * opts.batch) }).finish());
+  const payloads = Array.from({ length: 20 }, (_, i) =>
+    relayTypes()
+      .Entries.encode({ entry: encoded.slice(i * opts.batch, (i + 1) * opts.batch) })
+      .finish(),
+  );
   const rawBytes = payloads.reduce((n, p) => n + p.byteLength, 0);
   const entries = opts.batch * payloads.length;
   const measure = (compress: (b: Uint8Array) => Uint8Array) => {

@@ -51,8 +51,10 @@ export function agentCommand(): Command {
     if (!flags.cluster.trim()) throw new Error('--cluster must name a cluster.');
     if (!/^[^\s:]+:\d+$|^\[[0-9a-fA-F:.]+\]:\d+$/.test(flags.server)) throw new Error(`--server must be HOST:PORT, not "${flags.server}".`);
     const bufferBytes = parseByteSize(flags.bufferSize);
-    if (bufferBytes === undefined || bufferBytes < 1024 * 1024) throw new Error(`--buffer-size must be a size of at least 1MiB like 1GiB or 500MB, not "${flags.bufferSize}".`);
-    if (flags.compression !== 'zstd' && flags.compression !== 'gzip' && flags.compression !== 'none') throw new Error(`--compression must be zstd, gzip or none, not "${flags.compression}".`);
+    if (bufferBytes === undefined || bufferBytes < 1024 * 1024)
+      throw new Error(`--buffer-size must be a size of at least 1MiB like 1GiB or 500MB, not "${flags.bufferSize}".`);
+    if (flags.compression !== 'zstd' && flags.compression !== 'gzip' && flags.compression !== 'none')
+      throw new Error(`--compression must be zstd, gzip or none, not "${flags.compression}".`);
     const compression = flags.compression;
     const tls = relayTls(flags, logger, 'entries cross the network unencrypted and the server cannot tell this agent from another.');
     const alsTls = { cert: flags.alsTlsCert, key: flags.alsTlsKey, ca: flags.alsTlsCa };

@@ -36,9 +36,32 @@ const refused = (port: number) =>
 describe('meshlog demo', () => {
   it("runs the guide's topology: the guide's curls see both clusters, Ctrl-C stops every process", async () => {
     const [http, relay, als, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const demo = spawn(process.execPath, ['--import', 'tsx', main, 'demo', '--http-port', String(http), '--relay-port', String(relay), '--als-host', '127.0.0.1', '--als-port', String(als), '--metrics-port', String(metrics), '--rate', '20', '--log-level', 'warn'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const demo = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        main,
+        'demo',
+        '--http-port',
+        String(http),
+        '--relay-port',
+        String(relay),
+        '--als-host',
+        '127.0.0.1',
+        '--als-port',
+        String(als),
+        '--metrics-port',
+        String(metrics),
+        '--rate',
+        '20',
+        '--log-level',
+        'warn',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     demo.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -47,10 +70,14 @@ describe('meshlog demo', () => {
     try {
       await until(`the demo to start (${stderr})`, () => stdout.includes('Ctrl-C stops it.'), 90_000);
       const base = `http://127.0.0.1:${http}/v0/observability/logs`;
-      const clusters = await until('entries of both clusters', async () => {
-        const got = new Set(items(await (await fetch(base, { method: 'POST' })).text()).map((i) => i.result.workloadRef.clusterName));
-        return got.size === 2 && got;
-      }, 60_000);
+      const clusters = await until(
+        'entries of both clusters',
+        async () => {
+          const got = new Set(items(await (await fetch(base, { method: 'POST' })).text()).map((i) => i.result.workloadRef.clusterName));
+          return got.size === 2 && got;
+        },
+        60_000,
+      );
       expect([...clusters].sort()).toEqual(['mgmt-cluster', 'remote-cluster']);
       const selected = await until('reviews in mgmt-cluster', async () => {
         const body = JSON.stringify({ workloadSelectors: [{ kubeWorkloadMatcher: { labels: { app: 'reviews' }, clusters: ['mgmt-cluster'] } }] });

@@ -36,7 +36,9 @@ interface DemoFlags extends ServeFlags {
 }
 
 export function demoCommand(): Command {
-  const command = new Command('demo').description("The Gloo guide's topology: a server and an agent per cluster, the guide's AccessLogRecord and simulated bookinfo traffic.");
+  const command = new Command('demo').description(
+    "The Gloo guide's topology: a server and an agent per cluster, the guide's AccessLogRecord and simulated bookinfo traffic.",
+  );
   return addServeOptions(command, { dataDir: '' })
     .option('--relay-port <port>', "the server's port for agents", '9900')
     .option('--metrics-port <port>', "the first agent's metrics port (the next agent's is one more)", '9091')
@@ -60,10 +62,14 @@ export function demoCommand(): Command {
         metricsPort: parsePort('metrics-port', flags.metricsPort),
         logLevel: flags.logLevel,
         serverFlags: [
-          '--store', flags.store,
-          '--retention-age', flags.retentionAge,
-          '--retention-size', flags.retentionSize,
-          '--log-level', flags.logLevel,
+          '--store',
+          flags.store,
+          '--retention-age',
+          flags.retentionAge,
+          '--retention-size',
+          flags.retentionSize,
+          '--log-level',
+          flags.logLevel,
           ...(flags.configDir ? ['--config-dir', flags.configDir] : []),
           ...(flags.authToken ? ['--auth-token', flags.authToken] : []),
           ...(flags.ingestWorkers ? ['--ingest-workers', flags.ingestWorkers] : []),
@@ -87,6 +93,7 @@ export function demoCommand(): Command {
           '',
           `meshlog demo: a server (API http://${api}, relay :${flags.relayPort}) and two agents, ${agents},`,
           `  as separate processes over mTLS (certificates made for this run in ${topology.certificatesDir}).`,
+          `  the web viewer: http://${api}/  (logs, failures, one request's hops, overview, proxies)`,
           "  Simulated Istio sidecars of bookinfo send ALS to their cluster's agent; the record 'access-log-all'",
           '  collects requests that carry the header foo: bar. Try, in another terminal:',
           '',
@@ -103,11 +110,8 @@ export function demoCommand(): Command {
           '',
         ].join('\n'),
       );
-      stopOnSignals(
-        { shutdown: () => topology.stop(), reopenLogFiles: async () => undefined },
-        async () => {
-          await traffic.stop();
-        },
-      );
+      stopOnSignals({ shutdown: () => topology.stop(), reopenLogFiles: async () => undefined }, async () => {
+        await traffic.stop();
+      });
     });
 }

@@ -62,6 +62,6 @@ export function formatCompact(item: unknown, color: boolean): string {
 }
 
 function durationMs(text: string | undefined): number | undefined {
-  if (!text || !text.endsWith('s')) return undefined;
+  if (!text?.endsWith('s')) return undefined;
   return Math.round(Number(text.slice(0, -1)) * 1000);
 }

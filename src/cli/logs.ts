@@ -49,7 +49,9 @@ export function logsCommand(): Command {
     const last = Number(flags.last);
     if (!Number.isInteger(last) || last < 0) throw new Error(`--last must be a whole number, not "${flags.last}"`);
     const params = new URLSearchParams({ limit: String(last) });
-    const add = (name: string, values: string[]) => values.forEach((v) => params.append(name, v));
+    const add = (name: string, values: string[]) => {
+      for (const v of values) params.append(name, v);
+    };
     if (flags.since) params.set('since', flags.since);
     if (flags.until && !flags.follow) params.set('until', flags.until);
     add('label', flags.selector);

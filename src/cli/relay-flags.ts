@@ -16,7 +16,7 @@ export interface RelayTlsFlags {
 /** `peer`: whose certificate the CA signed, as said in the help ("the server's", "agents'"). */
 export function addRelayTlsOptions(command: Command, peer: string): Command {
   return command
-    .option('--tls-cert <file>', 'this side\'s certificate (PEM) for the relay')
+    .option('--tls-cert <file>', "this side's certificate (PEM) for the relay")
     .option('--tls-key <file>', 'its private key (PEM)')
     .option('--tls-ca <file>', `the CA (PEM) that signed ${peer} certificates`)
     .option('--insecure', 'relay in plaintext, without TLS (logs a warning; only on a trusted network)');

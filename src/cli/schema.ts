@@ -28,7 +28,7 @@ export function toOpenApiSchema(schema: TSchema, target: Target): Json {
   const out: Json = {};
   for (const key of copied) if (s[key] !== undefined) out[key] = s[key];
   const anyOf = s['anyOf'] as TSchema[] | undefined;
-  if (anyOf && anyOf.every((o) => 'const' in o)) {
+  if (anyOf?.every((o) => 'const' in o)) {
     out['type'] = typeof anyOf[0]?.['const'] === 'number' ? 'number' : 'string';
     out['enum'] = anyOf.map((o) => o['const']);
     return out;

@@ -22,6 +22,10 @@ export interface ServeFlags {
   retentionSize: string;
   logLevel: string;
   ingestWorkers?: string;
+  maxStreams: string;
+  maxStreamsPerPeer: string;
+  alsIdleTimeout: string;
+  maxMessageBytes: string;
 }
 
 /** `alsPort: null`: the port is off unless the flag is given (`meshlog server`). */
@@ -39,7 +43,11 @@ export function addServeOptions(command: Command, defaults: { dataDir: string; a
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
-    .option('--ingest-workers <n>', 'threads that decode, filter and store entries, each with its own store shard (default: one per core)');
+    .option('--ingest-workers <n>', 'threads that decode, filter and store entries, each with its own store shard (default: one per core)')
+    .option('--max-streams <n>', 'ALS streams served at once; more are refused (RESOURCE_EXHAUSTED)', '1024')
+    .option('--max-streams-per-peer <n>', 'ALS streams served at once from one client address', '64')
+    .option('--als-idle-timeout <duration>', 'close an ALS stream that sends nothing for this long (Envoy reopens it)', '5m')
+    .option('--max-message-bytes <size>', 'largest ALS message accepted', '1MiB');
 }
 
 export function parsePort(name: string, text: string): number {
@@ -67,6 +75,15 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
   }
   storeEngineFor(flags.store);
+  const count = (name: string, text: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, not "${text}".`);
+    return n;
+  };
+  const alsIdleTimeoutMs = parseDuration(flags.alsIdleTimeout);
+  if (alsIdleTimeoutMs === undefined || alsIdleTimeoutMs < 1000) throw new Error(`--als-idle-timeout must be a duration of at least 1s like 5m, not "${flags.alsIdleTimeout}".`);
+  const maxMessageBytes = parseByteSize(flags.maxMessageBytes);
+  if (maxMessageBytes === undefined || maxMessageBytes < 1024) throw new Error(`--max-message-bytes must be a size of at least 1KiB like 1MiB, not "${flags.maxMessageBytes}".`);
   return {
     dataDir: flags.dataDir,
     store: flags.store,
@@ -81,6 +98,10 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     logger,
     logLevel: flags.logLevel,
     ingestWorkers,
+    maxStreams: count('max-streams', flags.maxStreams),
+    maxStreamsPerPeer: count('max-streams-per-peer', flags.maxStreamsPerPeer),
+    alsIdleTimeoutMs,
+    maxMessageBytes,
   };
 }
 

@@ -17,10 +17,18 @@ interface ServerFlags extends ServeFlags, RelayTlsFlags {
 }
 
 export function serverCommand(): Command {
-  const command = addServeOptions(new Command('server').description('Run the store and the API for agents in every cluster (the relay, with mTLS).'), { dataDir: './meshlog-data', alsPort: null })
+  const command = addServeOptions(new Command('server').description('Run the store and the API for agents in every cluster (the relay, with mTLS).'), {
+    dataDir: './meshlog-data',
+    alsPort: null,
+  })
     .option('--relay-host <host>', 'address for agents', '0.0.0.0')
     .option('--relay-port <port>', 'port for agents (gRPC, meshlog.relay.v1)', '9900')
-    .option('--agent-san <SAN=CLUSTERS>', 'an agent certificate SAN (DNS:name, URI:...) and the clusters it may speak for, comma-separated; repeatable (default: each DNS name is a cluster)', (v: string, all: string[]) => [...all, v], [] as string[]);
+    .option(
+      '--agent-san <SAN=CLUSTERS>',
+      'an agent certificate SAN (DNS:name, URI:...) and the clusters it may speak for, comma-separated; repeatable (default: each DNS name is a cluster)',
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    );
   return addRelayTlsOptions(command, "the agents'").action(async (flags: ServerFlags) => {
     const options = serverOptionsFrom(flags);
     const tls = relayTls(flags, options.logger, 'anyone who reaches the relay port can write entries for any cluster.');

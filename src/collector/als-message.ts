@@ -9,8 +9,9 @@
  */
 import protobuf from 'protobufjs';
 import type { AlsTypes } from '../envoy/protos.js';
+import { decodeRepairing } from '../envoy/utf8-repair.js';
 import type { DecodedIdentifier } from './identify-proxy.js';
-import type { DecodedEntry, EntryKind } from '../model/entry.js';
+import type { EntryKind } from '../model/entry.js';
 
 export interface ScannedMessage {
   identifier: DecodedIdentifier | undefined;
@@ -36,7 +37,9 @@ export function scanAlsMessage(buf: Uint8Array, types: AlsTypes): ScannedMessage
       if (field === 0) throw new MalformedMessageError('field number 0 is not allowed');
       if (wireType === LENGTH_DELIMITED && field === 1) {
         const end = delimitedEnd(reader);
-        out.identifier = types.Identifier.decode(reader, end - reader.pos) as DecodedIdentifier;
+        // A node's metadata can hold strings that are not UTF-8: they are repaired, not refused.
+        out.identifier = decodeRepairing(types.Identifier, buf.subarray(reader.pos, end)).message as unknown as DecodedIdentifier;
+        reader.pos = end;
       } else if (wireType === LENGTH_DELIMITED && (field === 2 || field === 3)) {
         const kind: EntryKind = field === 2 ? 'http' : 'tcp';
         // `log_entries` is a oneof: as in any proto decoder, the last member on the wire wins.

@@ -9,6 +9,7 @@
  * The v2 service is decoded with the v3 types: the messages are wire-compatible (see
  * `envoy/v2-compat.test.ts`), and the v2 `envoy.api.v2.core` protos do not ship in our proto source.
  */
+import { setDefaultHighWaterMark } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { loadAlsTypes } from '../envoy/protos.js';
 import type { LogConsumer } from '../model/als-batch.js';
@@ -26,10 +27,14 @@ export interface AlsServerOptions {
   readonly registry: ProxyRegistry;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** Largest accepted message (default 4 MiB). Envoy flushes at 16 KiB by default. */
+  /** Largest accepted message (default 1 MiB). Envoy flushes at 16 KiB by default. */
   readonly maxMessageBytes?: number;
-  /** Streams served at once across all connections; more are refused with RESOURCE_EXHAUSTED. */
+  /** Streams served at once across all connections; more are refused with RESOURCE_EXHAUSTED (default 1024). */
   readonly maxStreams?: number;
+  /** Streams served at once from one client address (default 64: an Envoy with 32 workers and two loggers). */
+  readonly maxStreamsPerPeer?: number;
+  /** A stream that sends nothing for this long is answered and closed; Envoy opens a new one when it logs again (default 5 min). */
+  readonly idleTimeoutMs?: number;
   /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection. */
   readonly maxStreamsPerConnection?: number;
   /** TLS for the port (`meshlog agent --als-tls-*`); plaintext when absent. */
@@ -51,8 +56,14 @@ const reasonKey = 'meshlog-error-reason';
 export function createAlsServer(options: AlsServerOptions): AlsServer {
   const types = loadAlsTypes();
   const { consumer, registry, metrics, logger } = options;
-  const maxStreams = options.maxStreams ?? 10_000;
-  const maxMessageBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
+  const maxStreams = options.maxStreams ?? 1024;
+  const maxPerPeer = options.maxStreamsPerPeer ?? 64;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 5 * 60_000;
+  const maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
+  const perPeer = new Map<string, number>();
+  // A paused stream must not read ahead: with grpc-js's default of 16 queued messages per stream,
+  // every stream paused by backpressure would hold up to 16 messages. One is the bound here.
+  setDefaultHighWaterMark(true, 1);
   const paused = new Set<grpc.ServerReadableStream<Buffer, Buffer>>();
   let active = 0;
   let nextStream = 1;
@@ -79,14 +90,37 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
         callback(statusError(grpc.status.RESOURCE_EXHAUSTED, 'too_many_streams', `The collector already serves ${maxStreams} streams; retry later.`));
         return;
       }
+      const peer = peerAddress(call.getPeer());
+      const fromPeer = perPeer.get(peer) ?? 0;
+      if (fromPeer >= maxPerPeer) {
+        callback(statusError(grpc.status.RESOURCE_EXHAUSTED, 'too_many_streams', `The collector already serves ${maxPerPeer} streams from ${peer}; retry later.`));
+        return;
+      }
+      perPeer.set(peer, fromPeer + 1);
       active++;
       const stream = nextStream++;
+      let idle: NodeJS.Timeout | undefined;
+      const touch = () => {
+        if (idle) idle.refresh();
+        else {
+          idle = setTimeout(() => {
+            logger.info({ node: proxy?.identity.nodeId, idleMs: idleTimeoutMs }, 'Closed an ALS stream that sent nothing for a while; Envoy opens a new one when it logs again.');
+            settle();
+          }, idleTimeoutMs);
+          idle.unref();
+        }
+      };
+      touch();
       let proxy: SeenProxy | undefined;
       let finished = false;
       const finish = (error?: grpc.ServiceError | null) => {
         if (finished) return;
         finished = true;
         active--;
+        if (idle) clearTimeout(idle);
+        const left = (perPeer.get(peer) ?? 1) - 1;
+        if (left > 0) perPeer.set(peer, left);
+        else perPeer.delete(peer);
         paused.delete(call);
         if (proxy) registry.streamClosed(proxy);
         consumer.streamClosed?.(stream);
@@ -111,6 +145,7 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
 
       call.on('data', (message: Buffer) => {
         if (finished) return;
+        touch();
         metrics.als.messages.inc();
         if (message.length > maxMessageBytes) {
           finish(
@@ -122,7 +157,7 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
           );
           return;
         }
-        let scanned;
+        let scanned: ReturnType<typeof scanAlsMessage>;
         try {
           scanned = scanAlsMessage(message, types);
         } catch (err) {
@@ -244,6 +279,15 @@ function countErrorStatuses(metrics: Metrics): grpc.ServerInterceptor {
         next(status);
       },
     });
+}
+
+/** `10.0.0.1:50312` or `[::1]:50312` (as grpc-js gives it) → the address without the port. */
+function peerAddress(peer: string): string {
+  const colon = peer.lastIndexOf(':');
+  const host = colon > 0 && /^\d+$/.test(peer.slice(colon + 1)) ? peer.slice(0, colon) : peer;
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  // A dual-stack socket shows IPv4 clients as IPv4-mapped IPv6 addresses.
+  return bare.startsWith('::ffff:') && bare.includes('.') ? bare.slice('::ffff:'.length) : bare;
 }
 
 function formatHost(host: string): string {

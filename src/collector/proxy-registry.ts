@@ -27,11 +27,44 @@ export interface ProxyRegistry {
   report(source: string, proxies: readonly SeenProxy[]): void;
 }
 
-export function createProxyRegistry(): ProxyRegistry {
+export interface ProxyRegistryOptions {
+  /** A proxy with no stream open is forgotten after this long (default 15 min). */
+  readonly quietTtlMs?: number;
+  /** At most this many proxies are remembered; past it the longest quiet are forgotten (default 10,000). */
+  readonly maxProxies?: number;
+}
+
+/**
+ * Memory stays bounded whatever node ids clients send: quiet proxies expire, and the registry holds
+ * at most `maxProxies` (a proxy with open streams is never forgotten, and streams are capped).
+ */
+export function createProxyRegistry(options: ProxyRegistryOptions = {}): ProxyRegistry {
+  const quietTtlMs = options.quietTtlMs ?? 15 * 60_000;
+  const maxProxies = options.maxProxies ?? 10_000;
   const byNode = new Map<string, SeenProxy>();
   const byIp = new Map<string, ProxyIdentity>();
   const listeners: Array<(identity: ProxyIdentity) => void> = [];
   const reported = new Map<string, Map<string, SeenProxy>>();
+  let prunedAt = 0;
+  const forget = (key: string, seen: SeenProxy) => {
+    byNode.delete(key);
+    if (seen.identity.ip && byIp.get(seen.identity.ip) === seen.identity) byIp.delete(seen.identity.ip);
+  };
+  /** Forgets quiet proxies past their time, and the longest quiet past the size bound. */
+  const prune = (now: number, force: boolean) => {
+    if (!force && now - prunedAt < 10_000) return;
+    prunedAt = now;
+    for (const [key, seen] of byNode) if (seen.activeStreams === 0 && now - seen.lastSeen > quietTtlMs) forget(key, seen);
+    // An agent's proxies go the same way once it no longer reports them as active.
+    for (const [source, map] of reported) {
+      for (const [key, seen] of map) if (seen.activeStreams === 0 && now - seen.lastSeen > quietTtlMs) map.delete(key);
+      if (map.size === 0) reported.delete(source);
+    }
+    if (byNode.size <= maxProxies) return;
+    // Down to 90% at once: one sort per many new proxies, not one per proxy.
+    const quiet = [...byNode].filter(([, seen]) => seen.activeStreams === 0).sort((a, b) => a[1].lastSeen - b[1].lastSeen);
+    for (const [key, seen] of quiet.slice(0, byNode.size - Math.floor(maxProxies * 0.9))) forget(key, seen);
+  };
   return {
     streamOpened(identity) {
       const key = `${identity.nodeId}\n${identity.logName}`;
@@ -45,6 +78,7 @@ export function createProxyRegistry(): ProxyRegistry {
       if (identity.ip) byIp.set(identity.ip, identity);
       seen.activeStreams++;
       seen.lastSeen = now;
+      prune(now, byNode.size > maxProxies);
       return seen;
     },
     streamClosed(proxy) {
@@ -52,6 +86,7 @@ export function createProxyRegistry(): ProxyRegistry {
       proxy.lastSeen = Date.now();
     },
     list() {
+      prune(Date.now(), false);
       return [...byNode.values(), ...[...reported.values()].flatMap((m) => [...m.values()])];
     },
     report(source, proxies) {

@@ -39,7 +39,7 @@ export function valueToPlain(value: unknown): PlainValue {
 }
 
 function has(v: object, key: keyof DecodedValue): boolean {
-  return Object.prototype.hasOwnProperty.call(v, key);
+  return Object.hasOwn(v, key);
 }
 
 /** The value as a non-empty string, or undefined. */

@@ -5,7 +5,7 @@
 
 export const clusters = ['mgmt-cluster', 'remote-cluster'] as const;
 
-export interface Proxy {
+export interface DemoProxy {
   readonly id: string;
   readonly nodeCluster: string;
   readonly app: string;
@@ -29,8 +29,8 @@ const workloads = [
 ];
 
 /** Every proxy, keyed `cluster/workload` (the gateway is `mgmt-cluster/istio-ingressgateway`). */
-export function bookinfoProxies(): Map<string, Proxy> {
-  const out = new Map<string, Proxy>();
+export function bookinfoProxies(): Map<string, DemoProxy> {
+  const out = new Map<string, DemoProxy>();
   clusters.forEach((clusterName, c) => {
     workloads.forEach((w, i) => {
       const workload = `${w.app}-${w.version}`;
@@ -73,7 +73,7 @@ const struct = (fields: Record<string, unknown>) => ({ structValue: { fields } }
  * The ALS identifier of a proxy. mgmt-cluster proxies carry GLOO_MESH_CLUSTER_NAME under
  * PROXY_CONFIG.proxyMetadata and remote-cluster ones at the top level, so both conventions occur.
  */
-export function identifierOf(proxy: Proxy, kind: 'http' | 'tcp'): Record<string, unknown> {
+export function identifierOf(proxy: DemoProxy, kind: 'http' | 'tcp'): Record<string, unknown> {
   const labels: Record<string, unknown> = { app: str(proxy.app), 'pod-template-hash': str(proxy.pod.split('-').at(-2) ?? '') };
   if (proxy.version) {
     labels['version'] = str(proxy.version);

@@ -4,12 +4,12 @@
  * Pure: the same proxies, time and random source give the same entries.
  */
 import { randomUUID } from 'node:crypto';
-import type { Proxy } from './bookinfo-proxies.js';
+import type { DemoProxy } from './bookinfo-proxies.js';
 
 export interface Hop {
   readonly kind: 'http' | 'tcp';
-  readonly from: Proxy | undefined;
-  readonly to: Proxy | undefined;
+  readonly from: DemoProxy | undefined;
+  readonly to: DemoProxy | undefined;
   /** Entries as `Type.fromObject` takes them. */
   readonly outbound: Record<string, unknown> | undefined;
   readonly inbound: Record<string, unknown> | undefined;
@@ -24,8 +24,8 @@ const dur = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: Math.round
 const ts = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: Math.round((ms % 1000) * 1e6) });
 
 interface Call {
-  from: Proxy | undefined;
-  to: Proxy | undefined;
+  from: DemoProxy | undefined;
+  to: DemoProxy | undefined;
   service: string;
   path: string;
   code: number;
@@ -82,7 +82,7 @@ function httpHop(call: Call, requestId: string, random: Random): Hop {
   return { kind: 'http', from: call.from, to: call.failure ? undefined : call.to, outbound, inbound };
 }
 
-function tcpHop(from: Proxy, to: Proxy, startMs: number, random: Random): Hop {
+function tcpHop(from: DemoProxy, to: DemoProxy, startMs: number, random: Random): Hop {
   const entry = (local: string) => ({
     commonProperties: {
       downstreamRemoteAddress: addr(from.ip, 40000 + Math.floor(random() * 20000)),
@@ -98,7 +98,7 @@ function tcpHop(from: Proxy, to: Proxy, startMs: number, random: Random): Hop {
 }
 
 /** The hops of one user request entering `cluster` (through the gateway in mgmt-cluster). */
-export function requestHops(proxies: Map<string, Proxy>, cluster: string, nowMs: number, random: Random): Hop[] {
+export function requestHops(proxies: Map<string, DemoProxy>, cluster: string, nowMs: number, random: Random): Hop[] {
   const at = (workload: string) => proxies.get(`${cluster}/${workload}`);
   const requestId = randomUUID();
   const browser = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36';

@@ -79,6 +79,22 @@ describe('simulated bookinfo traffic over real gRPC ALS', () => {
     expect(items.every((p) => !('pod-template-hash' in p.labels))).toBe(true);
   });
 
+  it('pages the proxy inventory with a cursor, every proxy once', async () => {
+    const all = (await (await fetch(`${base}/api/v1/proxies`)).json()) as { items: Array<{ id: string }> };
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const body = (await (await fetch(`${base}/api/v1/proxies?limit=4${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { items: Array<{ id: string }>; nextCursor?: string };
+      expect(body.items.length).toBeLessThanOrEqual(4);
+      ids.push(...body.items.map((p) => p.id));
+      cursor = body.nextCursor;
+      if (!cursor) break;
+    }
+    expect(ids).toEqual(all.items.map((p) => p.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((await fetch(`${base}/api/v1/proxies?limit=0`)).status).toBe(400);
+  });
+
   it('sends what the guide shows: foo: bar requests, TLS failures, retries exhausted, TCP entries', async () => {
     const get = async (query: string) => ((await (await fetch(`${base}/api/v1/logs?limit=10000&${query}`)).json()) as { items: any[] }).items;
     const all = await get('');

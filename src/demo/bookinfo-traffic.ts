@@ -10,7 +10,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { loadAlsTypes } from '../envoy/protos.js';
-import { type Proxy, bookinfoProxies, clusters, identifierOf } from './bookinfo-proxies.js';
+import { type DemoProxy, bookinfoProxies, clusters, identifierOf } from './bookinfo-proxies.js';
 import { type Hop, requestHops } from './bookinfo-requests.js';
 
 export interface TrafficOptions {
@@ -33,7 +33,7 @@ const flushBytes = 16 * 1024;
 const maxBuffered = 10_000;
 
 interface ProxyStream {
-  readonly proxy: Proxy;
+  readonly proxy: DemoProxy;
   readonly kind: 'http' | 'tcp';
   call: grpc.ClientWritableStream<Buffer> | null;
   buffered: Array<Record<string, unknown>>;
@@ -43,7 +43,7 @@ interface ProxyStream {
 export function startBookinfoTraffic(options: TrafficOptions): Traffic {
   const types = loadAlsTypes();
   const clients = new Map<string, grpc.Client>();
-  const clientFor = (proxy: Proxy): grpc.Client => {
+  const clientFor = (proxy: DemoProxy): grpc.Client => {
     const target = typeof options.target === 'string' ? options.target : options.target(proxy.clusterName);
     let client = clients.get(target);
     if (!client) clients.set(target, (client = new grpc.Client(target, grpc.credentials.createInsecure())));
@@ -54,7 +54,7 @@ export function startBookinfoTraffic(options: TrafficOptions): Traffic {
   let random = mulberry32(options.seed ?? Date.now());
   let stopped = false;
 
-  const streamFor = (proxy: Proxy, kind: 'http' | 'tcp'): ProxyStream => {
+  const streamFor = (proxy: DemoProxy, kind: 'http' | 'tcp'): ProxyStream => {
     const key = `${proxy.id}|${kind}`;
     let s = streams.get(key);
     if (!s) {

@@ -36,12 +36,22 @@ interface KeyPair {
 
 /** RSA key generation takes about half a second here; several run at once on the thread pool. */
 const newKeyPair = (): Promise<KeyPair> =>
-  promisify(generateKeyPair)('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  promisify(generateKeyPair)('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
 
 /** node-forge has it; its type declarations do not. */
 const getTBSCertificate = (forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate;
 
-function issue(subject: string, sans: ReadonlyArray<{ type: number; value?: string; ip?: string }>, usage: 'ca' | 'leaf', { privateKey, publicKey }: KeyPair, issuer?: Issued): Issued {
+function issue(
+  subject: string,
+  sans: ReadonlyArray<{ type: number; value?: string; ip?: string }>,
+  usage: 'ca' | 'leaf',
+  { privateKey, publicKey }: KeyPair,
+  issuer?: Issued,
+): Issued {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
   cert.serialNumber = forge.util.bytesToHex(forge.random.getBytesSync(8)).replace(/^[89a-f]/, '1');
@@ -52,7 +62,10 @@ function issue(subject: string, sans: ReadonlyArray<{ type: number; value?: stri
   cert.setIssuer(issuer ? issuer.cert.subject.attributes : name);
   cert.setExtensions(
     usage === 'ca'
-      ? [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]
+      ? [
+          { name: 'basicConstraints', cA: true, critical: true },
+          { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+        ]
       : [
           { name: 'basicConstraints', cA: false },
           { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
@@ -81,7 +94,10 @@ export async function makeDemoCertificates(dir: string, agentNames: readonly str
   };
   const [caKeys, serverKeys, ...agentKeys] = await Promise.all(Array.from({ length: agentNames.length + 2 }, newKeyPair));
   const ca = issue('meshlog demo CA', [], 'ca', caKeys!);
-  const pair = (name: string, issued: Issued): CertificatePair => ({ cert: write(`${name}.pem`, forge.pki.certificateToPem(issued.cert)), key: write(`${name}-key.pem`, issued.keyPem) });
+  const pair = (name: string, issued: Issued): CertificatePair => ({
+    cert: write(`${name}.pem`, forge.pki.certificateToPem(issued.cert)),
+    key: write(`${name}-key.pem`, issued.keyPem),
+  });
   const server = pair('server', issue('meshlog server', [dns('localhost'), ip('127.0.0.1'), ip('::1')], 'leaf', serverKeys!, ca));
   const agents: Record<string, CertificatePair> = {};
   agentNames.forEach((name, i) => {

@@ -122,10 +122,11 @@ describe('wire scan', () => {
         const context = JSON.stringify(type.toObject(type.decode(bytes)));
         expect(columns, context).toEqual(expected);
         const c = decoded['commonProperties'] as Record<string, unknown> | null;
-        expect(downstreamLocal, context).toEqual(socketAddressParts(c?.['downstreamLocalAddress']));
-        expect(downstreamRemote, context).toEqual(socketAddressParts(c?.['downstreamRemoteAddress']));
-        expect(downstreamDirectRemote, context).toEqual(socketAddressParts(c?.['downstreamDirectRemoteAddress']));
-        expect(upstreamRemote, context).toEqual(socketAddressParts(c?.['upstreamRemoteAddress']));
+        const addr = (a: { address: string; port: number } | null) => (a ? { address: a.address, port: a.port } : null);
+        expect(addr(downstreamLocal), context).toEqual(socketAddressParts(c?.['downstreamLocalAddress']));
+        expect(addr(downstreamRemote), context).toEqual(socketAddressParts(c?.['downstreamRemoteAddress']));
+        expect(addr(downstreamDirectRemote), context).toEqual(socketAddressParts(c?.['downstreamDirectRemoteAddress']));
+        expect(addr(upstreamRemote), context).toEqual(socketAddressParts(c?.['upstreamRemoteAddress']));
         const tls = c?.['tlsProperties'] as { peerCertificateProperties?: { subjectAltName?: Array<{ uri?: string }> } | null } | null;
         const uris = tls ? (tls.peerCertificateProperties ? tls.peerCertificateProperties.subjectAltName!.map((s) => s.uri).filter(Boolean) : null) : null;
         expect(peerUris, context).toEqual(uris);

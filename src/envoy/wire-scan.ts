@@ -36,6 +36,7 @@ export interface EntryScan extends EntryColumns {
   readonly sensitive: boolean;
 }
 
+/** Scans one entry. The result (and its addresses) is reused by the next call: read it before then. */
 export type WireScanner = (kind: EntryKind, bytes: Uint8Array, fallbackTs?: number) => EntryScan;
 
 export class WireFormatError extends Error {
@@ -190,20 +191,22 @@ export function createWireScanner(types: AlsTypes, sensitiveNames: ReadonlySet<s
   const unauthorizedId = flagsType.fields['unauthorizedDetails']!.id;
 
   const c: Cursor = { buf: new Uint8Array(0), pos: 0 };
+  const out = {} as Mutable<EntryScan>;
   const setFlags = new Array<boolean>(flagCodes.length).fill(false);
 
   // One entry's state, reset per entry. A message that occurs twice is merged into what the first
   // occurrence set, field by field, as protobuf (and protobufjs) decode it.
-  let startTime: SecondsNanos | null;
-  let duration: SecondsNanos | null;
-  let lastTx: SecondsNanos | null;
+  // Reused from entry to entry: the scan allocates nothing per entry but the strings it reads.
+  const startTime: SecondsNanos = { present: false, seconds: 0, nanos: 0 };
+  const duration: SecondsNanos = { present: false, seconds: 0, nanos: 0 };
+  const lastTx: SecondsNanos = { present: false, seconds: 0, nanos: 0 };
   let upstreamCluster: string;
   let upstreamFailure: string;
   let flagsPresent: boolean;
-  let downstreamLocal: MutableAddr | null;
-  let downstreamRemote: MutableAddr | null;
-  let downstreamDirectRemote: MutableAddr | null;
-  let upstreamRemote: MutableAddr | null;
+  const downstreamLocal = mutableAddr();
+  const downstreamRemote = mutableAddr();
+  const downstreamDirectRemote = mutableAddr();
+  const upstreamRemote = mutableAddr();
   let peerUris: string[] | null;
   let tlsPresent: boolean;
   let method: number;
@@ -216,17 +219,16 @@ export function createWireScanner(types: AlsTypes, sensitiveNames: ReadonlySet<s
   let sensitive: boolean;
 
   function resetEntry(): void {
-    startTime = null;
-    duration = null;
-    lastTx = null;
+    startTime.present = duration.present = lastTx.present = false;
     upstreamCluster = '';
     upstreamFailure = '';
     flagsPresent = false;
     setFlags.fill(false);
-    downstreamLocal = null;
-    downstreamRemote = null;
-    downstreamDirectRemote = null;
-    upstreamRemote = null;
+    for (const a of [downstreamLocal, downstreamRemote, downstreamDirectRemote, upstreamRemote]) {
+      a.socket = false;
+      a.address = '';
+      a.port = 0;
+    }
     peerUris = null;
     tlsPresent = false;
     method = 0;
@@ -239,19 +241,21 @@ export function createWireScanner(types: AlsTypes, sensitiveNames: ReadonlySet<s
     sensitive = false;
   }
 
-  function secondsNanos(into: SecondsNanos | null, end: number): SecondsNanos {
-    const t = into ?? { seconds: 0, nanos: 0 };
+  function secondsNanos(t: SecondsNanos, end: number): void {
+    if (!t.present) {
+      t.present = true;
+      t.seconds = 0;
+      t.nanos = 0;
+    }
     while (c.pos < end) {
       const tag = varint32(c, end);
       if (tag === 8) t.seconds = varint64(c, end, true);
       else if (tag === 16) t.nanos = varint32(c, end) | 0;
       else skip(c, tag & 7, end);
     }
-    return t;
   }
 
-  function socketAddress(into: MutableAddr | null, end: number): MutableAddr {
-    const a = into ?? { socket: false, address: '', port: 0 };
+  function socketAddress(a: MutableAddr, end: number): void {
     while (c.pos < end) {
       const tag = varint32(c, end);
       if (tag >>> 3 === address['socketAddress'] && (tag & 7) === 2) {
@@ -278,7 +282,6 @@ export function createWireScanner(types: AlsTypes, sensitiveNames: ReadonlySet<s
         skip(c, tag & 7, end);
       }
     }
-    return a;
   }
 
   function flags(end: number): void {
@@ -329,16 +332,16 @@ export function createWireScanner(types: AlsTypes, sensitiveNames: ReadonlySet<s
       const field = tag >>> 3;
       const wt = tag & 7;
       if (wt !== 2) skip(c, wt, end);
-      else if (field === common['startTime']) startTime = secondsNanos(startTime, delimited(c, end));
-      else if (field === common['duration']) duration = secondsNanos(duration, delimited(c, end));
-      else if (field === common['timeToLastDownstreamTxByte']) lastTx = secondsNanos(lastTx, delimited(c, end));
+      else if (field === common['startTime']) secondsNanos(startTime, delimited(c, end));
+      else if (field === common['duration']) secondsNanos(duration, delimited(c, end));
+      else if (field === common['timeToLastDownstreamTxByte']) secondsNanos(lastTx, delimited(c, end));
       else if (field === common['upstreamCluster']) upstreamCluster = string(c, end);
       else if (field === common['upstreamTransportFailureReason']) upstreamFailure = string(c, end);
       else if (field === common['responseFlags']) flags(delimited(c, end));
-      else if (field === common['downstreamLocalAddress']) downstreamLocal = socketAddress(downstreamLocal, delimited(c, end));
-      else if (field === common['downstreamRemoteAddress']) downstreamRemote = socketAddress(downstreamRemote, delimited(c, end));
-      else if (field === common['downstreamDirectRemoteAddress']) downstreamDirectRemote = socketAddress(downstreamDirectRemote, delimited(c, end));
-      else if (field === common['upstreamRemoteAddress']) upstreamRemote = socketAddress(upstreamRemote, delimited(c, end));
+      else if (field === common['downstreamLocalAddress']) socketAddress(downstreamLocal, delimited(c, end));
+      else if (field === common['downstreamRemoteAddress']) socketAddress(downstreamRemote, delimited(c, end));
+      else if (field === common['downstreamDirectRemoteAddress']) socketAddress(downstreamDirectRemote, delimited(c, end));
+      else if (field === common['upstreamRemoteAddress']) socketAddress(upstreamRemote, delimited(c, end));
       else if (field === common['tlsProperties']) tlsProperties(delimited(c, end));
       else skip(c, wt, end);
     }
@@ -427,36 +430,42 @@ export function createWireScanner(types: AlsTypes, sensitiveNames: ReadonlySet<s
     if (flagsPresent) {
       for (let i = 0; i < setFlags.length; i++) if (setFlags[i]) responseFlagsText = responseFlagsText === '' ? flagCodes[i]! : `${responseFlagsText},${flagCodes[i]}`;
     }
-    return {
-      ts: startTime ? micros(startTime, false) : (fallbackTs ?? Date.now() * 1000),
-      method: isHttp && method ? (methods[method] ?? null) : null,
-      authority: authority || null,
-      path: path || null,
-      status: isHttp ? status : null,
-      durationUs: duration ? micros(duration, true) : lastTx ? micros(lastTx, true) : null,
-      responseFlags: responseFlagsText,
-      upstreamCluster: upstreamCluster || null,
-      requestId: requestId || null,
-      bytesReceived: bodyIn,
-      bytesSent: bodyOut,
-      upstreamFailure: upstreamFailure || null,
-      downstreamLocal: socketOf(downstreamLocal),
-      downstreamRemote: socketOf(downstreamRemote),
-      downstreamDirectRemote: socketOf(downstreamDirectRemote),
-      upstreamRemote: socketOf(upstreamRemote),
-      peerUris: tlsPresent ? peerUris : null,
-      sensitive: isHttp && sensitive,
-    };
+    out.ts = startTime.present ? micros(startTime, false) : (fallbackTs ?? Date.now() * 1000);
+    out.method = isHttp && method ? (methods[method] ?? null) : null;
+    out.authority = authority || null;
+    out.path = path || null;
+    out.status = isHttp ? status : null;
+    out.durationUs = duration.present ? micros(duration, true) : lastTx.present ? micros(lastTx, true) : null;
+    out.responseFlags = responseFlagsText;
+    out.upstreamCluster = upstreamCluster || null;
+    out.requestId = requestId || null;
+    out.bytesReceived = bodyIn;
+    out.bytesSent = bodyOut;
+    out.upstreamFailure = upstreamFailure || null;
+    out.downstreamLocal = downstreamLocal.socket ? downstreamLocal : null;
+    out.downstreamRemote = downstreamRemote.socket ? downstreamRemote : null;
+    out.downstreamDirectRemote = downstreamDirectRemote.socket ? downstreamDirectRemote : null;
+    out.upstreamRemote = upstreamRemote.socket ? upstreamRemote : null;
+    out.peerUris = tlsPresent ? peerUris : null;
+    out.sensitive = isHttp && sensitive;
+    return out;
   };
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function mutableAddr(): MutableAddr {
+  return { socket: false, address: '', port: 0 };
+}
+
 interface SecondsNanos {
+  present: boolean;
   seconds: number;
   nanos: number;
 }
 
 /** An `Address` as scanned: whether its socket address was set, and that socket's fields. */
-interface MutableAddr {
+interface MutableAddr extends SocketAddr {
   socket: boolean;
   address: string;
   port: number;
@@ -467,6 +476,3 @@ function micros(t: SecondsNanos, truncate: boolean): number {
   return t.seconds * 1_000_000 + (truncate ? Math.trunc(t.nanos / 1000) : Math.floor(t.nanos / 1000));
 }
 
-function socketOf(a: MutableAddr | null): SocketAddr | null {
-  return a?.socket ? { address: a.address, port: a.port } : null;
-}

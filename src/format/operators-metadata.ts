@@ -27,7 +27,7 @@ const valueKinds = ['stringValue', 'numberValue', 'boolValue', 'structValue', 'l
 /** A `google.protobuf.Value`; decoded messages name their oneof in `kind`, plain objects by key. */
 function valueToPlain(v: DecodedValue | null | undefined): Plain {
   if (!v) return null;
-  const kind = v.kind ?? valueKinds.find((k) => Object.prototype.hasOwnProperty.call(v, k));
+  const kind = v.kind ?? valueKinds.find((k) => Object.hasOwn(v, k));
   switch (kind) {
     case 'stringValue': return v.stringValue ?? '';
     case 'numberValue': return v.numberValue ?? 0;

@@ -17,6 +17,7 @@ import { type AlsTypes, loadAlsTypes } from '../envoy/protos.js';
 import { type EntryScan, type WireScanner, createWireScanner } from '../envoy/wire-scan.js';
 import type { AlsBatch, LogConsumer } from '../model/als-batch.js';
 import type { DecodedEntry } from '../model/entry.js';
+import { decodeRepairing } from '../envoy/utf8-repair.js';
 import type { PolicySet } from '../policy/types.js';
 import type { EntryRow, LogWriter } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -92,7 +93,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         metrics.entries.notSelected.inc(encoded.length);
         return !overloaded;
       }
-      const entries = createEntryAccess(types, kind, scan, batch.receivedAt * 1000);
+      const receivedAtUs = batch.receivedAt * 1000;
+      const entries = createEntryAccess(types, kind, scan, receivedAtUs, () => metrics.entries.repairedUtf8.inc());
       const rows: EntryRow[] = [];
       const instance = proxy.instance || proxy.nodeId;
       let malformed = 0;
@@ -114,14 +116,21 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           if (delivery.add(entry)) stored = true;
         }
         if (!stored) continue;
-        const bytes = c.sensitive && !batch.selected ? entries.encodedRedacted(sensitive, allowedFor(matched, revealed)) : encoded[i]!;
+        const bytes = c.sensitive && !batch.selected ? entries.encodedRedacted(sensitive, allowedFor(matched, revealed)) : entries.bytes;
         if (bytes === null) {
           malformed++;
           continue;
         }
         const edge = entryEdge(proxy, c, options.proxyByIp);
+        // A start time well after receipt (a proxy's clock, or a forged entry) would pin every
+        // "latest N" forever: such an entry is kept at its time of receipt, and counted.
+        let ts = c.ts;
+        if (ts > receivedAtUs + maxClockSkewUs) {
+          ts = receivedAtUs;
+          metrics.entries.clampedFuture.inc();
+        }
         const row: EntryRow = {
-          ts: c.ts,
+          ts,
           kind,
           workload: proxy.workload,
           labels: proxy.labels,
@@ -164,6 +173,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 }
 
 const noHeaders: ReadonlySet<string> = new Set();
+/** How far after its receipt an entry's start time may be (clocks drift) before it is clamped. */
+const maxClockSkewUs = 10 * 60 * 1_000_000;
 const noCollection: ProxyCollection = { none: true, match: () => null };
 const noRecords: readonly never[] = [];
 /** A relayed batch: every entry was collected where it came from. */
@@ -190,21 +201,36 @@ interface EntryAccess extends EntryView {
   redacted(sensitive: ReadonlySet<string>, allowed: ReadonlySet<string>): DecodedEntry | null;
   /** The bytes to keep: the entry re-encoded after redaction; null when it does not decode. */
   encodedRedacted(sensitive: ReadonlySet<string>, allowed: ReadonlySet<string>): Uint8Array | null;
+  /** The entry's bytes as they are kept: as received, or repaired when its strings were not UTF-8. */
+  readonly bytes: Uint8Array;
   /** The decoded entry, when something decoded it. */
   current(): DecodedEntry | undefined;
   decode(bytes: Uint8Array): DecodedEntry | null;
 }
 
-function createEntryAccess(types: AlsTypes, kind: AlsBatch['kind'], scanner: WireScanner, fallbackTs: number): EntryAccess {
+function createEntryAccess(types: AlsTypes, kind: AlsBatch['kind'], scanner: WireScanner, fallbackTs: number, onRepaired: () => void): EntryAccess {
   const type: protobuf.Type = kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry;
   let bytes: Uint8Array = new Uint8Array(0);
   let scanned: EntryScan | undefined;
   let decoded: DecodedEntry | null | undefined;
   let redacted = false;
   let changed = false;
+  /** Decodes the current entry; one whose strings are not UTF-8 is repaired, and its repaired bytes are kept. */
+  const decodeCurrent = (): DecodedEntry | null => {
+    try {
+      const d = decodeRepairing(type, bytes);
+      if (d.repaired > 0) {
+        bytes = d.bytes;
+        onRepaired();
+      }
+      return d.message as unknown as DecodedEntry;
+    } catch {
+      return null;
+    }
+  };
   const decode = (b: Uint8Array): DecodedEntry | null => {
     try {
-      return type.decode(b) as unknown as DecodedEntry;
+      return decodeRepairing(type, b).message as unknown as DecodedEntry;
     } catch {
       return null;
     }
@@ -229,12 +255,12 @@ function createEntryAccess(types: AlsTypes, kind: AlsBatch['kind'], scanner: Wir
       return scanned!.status;
     },
     entry() {
-      decoded ??= decode(bytes);
+      decoded ??= decodeCurrent();
       // A filter on an entry that does not decode sees an empty one; `redacted` reports it as malformed.
       return decoded ?? {};
     },
     redacted(sensitive, allowed) {
-      decoded ??= decode(bytes);
+      decoded ??= decodeCurrent();
       if (decoded && !redacted && kind === 'http' && scanned!.sensitive) {
         changed = redactSensitiveHeaders(decoded, sensitive, allowed);
         redacted = true;
@@ -245,6 +271,9 @@ function createEntryAccess(types: AlsTypes, kind: AlsBatch['kind'], scanner: Wir
       const entry = access.redacted(sensitive, allowed);
       if (!entry) return null;
       return changed ? type.encode(entry).finish() : bytes;
+    },
+    get bytes() {
+      return bytes;
     },
     current: () => decoded ?? undefined,
     decode,

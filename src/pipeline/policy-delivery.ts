@@ -84,7 +84,7 @@ export function createPolicyDelivery(options: PolicyDeliveryOptions): PolicyDeli
       return {
         add(entry) {
           if (router.empty) return false;
-          let routed;
+          let routed: ReturnType<typeof router.route>;
           try {
             routed = router.route(identity, kind, entry);
           } catch (err) {

@@ -7,6 +7,7 @@
 import type protobuf from 'protobufjs';
 import type { WorkloadRef } from '../model/proxy-identity.js';
 import { loadAlsTypes } from '../envoy/protos.js';
+import { decodeRepairing } from '../envoy/utf8-repair.js';
 import { toProto3Json } from './proto-json.js';
 import type { DecodedEntry, Direction, EntryEnd, EntryKind } from '../model/entry.js';
 
@@ -17,7 +18,8 @@ function typeOf(kind: EntryKind): protobuf.Type {
 
 /** An encoded entry (as stored, or as received) decoded for printing. */
 export function decodeStored(stored: { readonly kind: EntryKind; readonly entry: Uint8Array }): DecodedEntry {
-  return typeOf(stored.kind).decode(stored.entry) as unknown as DecodedEntry;
+  // An entry stored without being decoded may hold strings that are not UTF-8: print them repaired.
+  return decodeRepairing(typeOf(stored.kind), stored.entry).message as unknown as DecodedEntry;
 }
 
 /** `core.skv2.solo.io.ClusterObjectRef` in proto3 JSON: empty fields are omitted. */

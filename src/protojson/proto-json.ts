@@ -266,7 +266,7 @@ function isLongLike(value: unknown): value is LongLike {
 
 function isZeroInt64(value: unknown): boolean {
   if (isLongLike(value)) return value.low === 0 && value.high === 0;
-  return value == 0; // 0, 0n, "0"
+  return value === 0 || value === 0n || value === '0';
 }
 
 const TWO_32 = 4294967296;

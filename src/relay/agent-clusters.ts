@@ -24,7 +24,14 @@ export function parseAgentSans(values: readonly string[]): Map<string, string[]>
   for (const value of values) {
     const eq = value.lastIndexOf('=');
     const san = eq > 0 ? value.slice(0, eq).trim() : '';
-    const clusters = eq > 0 ? value.slice(eq + 1).split(',').map((c) => c.trim()).filter(Boolean) : [];
+    const clusters =
+      eq > 0
+        ? value
+            .slice(eq + 1)
+            .split(',')
+            .map((c) => c.trim())
+            .filter(Boolean)
+        : [];
     if (!/^(DNS|URI|IP Address|email):.+/.test(san) || clusters.length === 0) {
       throw new AgentSanError(`--agent-san: "${value}" must be SAN=CLUSTER[,CLUSTER...] with SAN like DNS:name or URI:spiffe://...`);
     }

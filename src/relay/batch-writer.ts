@@ -81,6 +81,7 @@ export function createRelayBatchWriter(options: RelayBatchWriterOptions): RowWri
     async flush() {
       forward();
     },
+    problem: () => null,
     stats(): StoreStats {
       return { entries: forwarded, bytesOnDisk: 0, pending, written: forwarded, failed: 0, deletedByRetention: 0 };
     },

@@ -53,22 +53,54 @@ const version = '0.1.0';
 export function startRelayExporter(options: RelayExporterOptions): RelayExporter {
   const { logger } = options;
   const registers = [options.metrics.registry];
-  const dropped = new Counter({ name: 'meshlog_relay_dropped_total', help: 'Entries dropped from the relay buffer before the server had them (buffer full).', registers });
+  const dropped = new Counter({
+    name: 'meshlog_relay_dropped_total',
+    help: 'Entries dropped from the relay buffer before the server had them (buffer full).',
+    registers,
+  });
   const sentBatches = new Counter({ name: 'meshlog_relay_batches_sent_total', help: 'Relay batches sent to the server (again after a reconnect).', registers });
   const sentBytes = new Counter({ name: 'meshlog_relay_bytes_sent_total', help: 'Bytes of relay batches sent (compressed entries and framing).', registers });
   const ackedEntries = new Counter({ name: 'meshlog_relay_entries_acked_total', help: 'Entries the server acknowledged as stored.', registers });
-  const refused = new Counter({ name: 'meshlog_relay_refused_total', help: 'Batches the server refused (their proxy names a cluster this agent may not speak for).', registers });
+  const refused = new Counter({
+    name: 'meshlog_relay_refused_total',
+    help: 'Batches the server refused (their proxy names a cluster this agent may not speak for).',
+    registers,
+  });
   const log: SegmentLog = openSegmentLog({
     dir: options.bufferDir,
     maxBytes: options.bufferBytes,
     onDropped(entries, batches, reason) {
       dropped.inc(entries);
-      logger.warn({ entries, batches, reason }, reason === 'overflow' ? 'The relay buffer is full; its oldest segment was dropped.' : 'A damaged relay buffer segment was cut short.');
+      logger.warn(
+        { entries, batches, reason },
+        reason === 'overflow' ? 'The relay buffer is full; its oldest segment was dropped.' : 'A damaged relay buffer segment was cut short.',
+      );
     },
   });
-  new Gauge({ name: 'meshlog_relay_buffer_bytes', help: 'Bytes in the relay buffer on disk.', registers, collect() { this.set(log.stats().bytes); } });
-  new Gauge({ name: 'meshlog_relay_buffer_entries', help: 'Entries in the relay buffer the server has not acknowledged.', registers, collect() { this.set(log.stats().unackedEntries); } });
-  new Gauge({ name: 'meshlog_relay_connected', help: '1 while the agent is connected to the server.', registers, collect() { this.set(call && welcomed ? 1 : 0); } });
+  new Gauge({
+    name: 'meshlog_relay_buffer_bytes',
+    help: 'Bytes in the relay buffer on disk.',
+    registers,
+    collect() {
+      this.set(log.stats().bytes);
+    },
+  });
+  new Gauge({
+    name: 'meshlog_relay_buffer_entries',
+    help: 'Entries in the relay buffer the server has not acknowledged.',
+    registers,
+    collect() {
+      this.set(log.stats().unackedEntries);
+    },
+  });
+  new Gauge({
+    name: 'meshlog_relay_connected',
+    help: '1 while the agent is connected to the server.',
+    registers,
+    collect() {
+      this.set(call && welcomed ? 1 : 0);
+    },
+  });
 
   const windowBytes = options.windowBytes ?? 16 * 1024 * 1024;
   const client = new grpc.Client(options.server, options.credentials, {
@@ -147,7 +179,10 @@ export function startRelayExporter(options: RelayExporterOptions): RelayExporter
       refused.inc();
       if (!refusals.has(message.refused.reason) && refusals.size < 1000) {
         refusals.add(message.refused.reason);
-        logger.error({ sequence: message.refused.sequence, reason: message.refused.reason }, 'The relay server refused a batch; its entries are dropped (meshlog_relay_refused_total counts the next ones).');
+        logger.error(
+          { sequence: message.refused.sequence, reason: message.refused.reason },
+          'The relay server refused a batch; its entries are dropped (meshlog_relay_refused_total counts the next ones).',
+        );
       }
     }
   };
@@ -162,7 +197,8 @@ export function startRelayExporter(options: RelayExporterOptions): RelayExporter
     if (closing) return;
     if (problem !== lastProblem) {
       const fields = { server: options.server, problem, buffered: log.stats().unackedEntries };
-      if (code === grpc.status.PERMISSION_DENIED || code === grpc.status.UNAUTHENTICATED) logger.error(fields, 'The relay server refused this agent; entries stay in the buffer.');
+      if (code === grpc.status.PERMISSION_DENIED || code === grpc.status.UNAUTHENTICATED)
+        logger.error(fields, 'The relay server refused this agent; entries stay in the buffer.');
       else logger.warn(fields, 'The relay server is not reachable; entries are buffered and sent when it is back.');
       lastProblem = problem;
     }
@@ -174,7 +210,11 @@ export function startRelayExporter(options: RelayExporterOptions): RelayExporter
   function connect(): void {
     reconnectTimer = undefined;
     if (closing) return;
-    const c = client.makeBidiStreamRequest(relayServicePath, (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength), (b: Buffer) => b);
+    const c = client.makeBidiStreamRequest(
+      relayServicePath,
+      (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+      (b: Buffer) => b,
+    );
     call = c;
     c.on('data', (bytes: Buffer) => {
       if (call !== c) return;

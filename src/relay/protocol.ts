@@ -149,14 +149,22 @@ function batchFromWire(w: Record<string, unknown>): RelayBatch {
 
 /** One batch as it is kept in the agent's buffer and sent: the `AgentMessage` bytes. */
 export function encodeBatchMessage(batch: RelayBatch): Uint8Array {
-  return relayTypes().AgentMessage.encode({ batch: batchToWire(batch) }).finish();
+  return relayTypes()
+    .AgentMessage.encode({ batch: batchToWire(batch) })
+    .finish();
 }
 
 export function encodeAgentMessage(message: AgentMessage): Uint8Array {
   const t = relayTypes();
   if ('batch' in message) return encodeBatchMessage(message.batch);
   if ('inventory' in message) {
-    const proxies = message.inventory.proxies.map((p) => ({ proxy: proxyToWire(p.proxy), activeStreams: p.activeStreams, entries: p.entries, firstSeenMs: p.firstSeenMs, lastSeenMs: p.lastSeenMs }));
+    const proxies = message.inventory.proxies.map((p) => ({
+      proxy: proxyToWire(p.proxy),
+      activeStreams: p.activeStreams,
+      entries: p.entries,
+      firstSeenMs: p.firstSeenMs,
+      lastSeenMs: p.lastSeenMs,
+    }));
     return t.AgentMessage.encode({ inventory: { proxies } }).finish();
   }
   return t.AgentMessage.encode(message).finish();
@@ -220,7 +228,12 @@ export function packEntries(encoded: readonly Uint8Array[], compression: Compres
 /** The encoded entries of a batch; throws `RelayProtocolError` when they do not decompress or decode. */
 export function unpackEntries(batch: Pick<RelayBatch, 'entries' | 'compression' | 'sequence'>): Uint8Array[] {
   try {
-    const bytes = batch.compression === 'gzip' ? gunzipSync(batch.entries, { maxOutputLength: 256 * 1024 * 1024 }) : batch.compression === 'zstd' ? zstdDecompress(batch.entries) : batch.entries;
+    const bytes =
+      batch.compression === 'gzip'
+        ? gunzipSync(batch.entries, { maxOutputLength: 256 * 1024 * 1024 })
+        : batch.compression === 'zstd'
+          ? zstdDecompress(batch.entries)
+          : batch.entries;
     return (relayTypes().Entries.decode(bytes) as unknown as { entry: Uint8Array[] }).entry;
   } catch (err) {
     throw new RelayProtocolError(`batch ${batch.sequence}: its entries do not unpack (${err instanceof Error ? err.message : String(err)})`);

@@ -21,7 +21,16 @@ import type { ProxyIdentity } from '../model/proxy-identity.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { type AgentAuthorizer, type AgentClusters, mayWrite } from './agent-clusters.js';
-import { type AgentMessage, type RelayBatch, RelayProtocolError, type ServerMessage, decodeAgentMessage, encodeServerMessage, relayServicePath, unpackEntries } from './protocol.js';
+import {
+  type AgentMessage,
+  type RelayBatch,
+  RelayProtocolError,
+  type ServerMessage,
+  decodeAgentMessage,
+  encodeServerMessage,
+  relayServicePath,
+  unpackEntries,
+} from './protocol.js';
 
 export interface RelayResources {
   current(): { readonly generation: number; readonly documents: string };
@@ -57,11 +66,28 @@ export const markKey = (agentId: string) => `relay:${agentId}`;
 export function createRelayReceiver(options: RelayReceiverOptions): RelayReceiver {
   const { consumer, logger } = options;
   const registers = [options.metrics.registry];
-  const batchesIn = new Counter({ name: 'meshlog_relay_batches_received_total', help: 'Relay batches received from agents, by outcome: stored, duplicate, refused.', labelNames: ['outcome'], registers });
+  const batchesIn = new Counter({
+    name: 'meshlog_relay_batches_received_total',
+    help: 'Relay batches received from agents, by outcome: stored, duplicate, refused.',
+    labelNames: ['outcome'],
+    registers,
+  });
   const outcome = { stored: batchesIn.labels('stored'), duplicate: batchesIn.labels('duplicate'), refused: batchesIn.labels('refused') };
-  const entriesIn = new Counter({ name: 'meshlog_relay_entries_received_total', help: 'Entries in relay batches taken for the store (duplicates not counted).', registers });
-  const bytesIn = new Counter({ name: 'meshlog_relay_bytes_received_total', help: 'Bytes of relay batches received (compressed entries and framing).', registers });
-  const refusedAgents = new Counter({ name: 'meshlog_relay_agents_refused_total', help: 'Agent connections refused (certificate not allowed for the cluster, or a bad hello).', registers });
+  const entriesIn = new Counter({
+    name: 'meshlog_relay_entries_received_total',
+    help: 'Entries in relay batches taken for the store (duplicates not counted).',
+    registers,
+  });
+  const bytesIn = new Counter({
+    name: 'meshlog_relay_bytes_received_total',
+    help: 'Bytes of relay batches received (compressed entries and framing).',
+    registers,
+  });
+  const refusedAgents = new Counter({
+    name: 'meshlog_relay_agents_refused_total',
+    help: 'Agent connections refused (certificate not allowed for the cluster, or a bad hello).',
+    registers,
+  });
   const connections = new Map<string, Connection>();
   new Gauge({
     name: 'meshlog_relay_agents_connected',
@@ -134,7 +160,10 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
       if (agentId && connections.get(agentId)?.call === call) {
         connections.delete(agentId);
         // The agent is gone: its proxies stay listed (last seen tells when), with no stream open.
-        options.proxies.report(agentId, inventory.map((p) => ({ ...p, activeStreams: 0 })));
+        options.proxies.report(
+          agentId,
+          inventory.map((p) => ({ ...p, activeStreams: 0 })),
+        );
       }
       resolveDrained();
     };
@@ -163,7 +192,10 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
           settling = false;
           marks = undefined;
           logger.warn({ agent: agentId, error: String(err) }, 'Relayed entries could not be stored; the agent will send them again.');
-          void finish({ code: grpc.status.UNAVAILABLE, details: `the server could not store the entries (${err instanceof Error ? err.message : String(err)}); send them again` });
+          void finish({
+            code: grpc.status.UNAVAILABLE,
+            details: `the server could not store the entries (${err instanceof Error ? err.message : String(err)}); send them again`,
+          });
         },
       );
     };
@@ -174,7 +206,10 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
       // Once per proxy and connection: a misconfigured proxy sends many batches.
       if (!refusedProxies.has(batch.proxy.nodeId) && refusedProxies.size < 1000) {
         refusedProxies.add(batch.proxy.nodeId);
-        logger.warn({ agent: agentId, sequence: batch.sequence, reason }, 'Refused a relayed batch; more from this proxy are refused without a log line (meshlog_relay_batches_received_total{outcome="refused"}).');
+        logger.warn(
+          { agent: agentId, sequence: batch.sequence, reason },
+          'Refused a relayed batch; more from this proxy are refused without a log line (meshlog_relay_batches_received_total{outcome="refused"}).',
+        );
       }
       send(call, { refused: { sequence: batch.sequence, reason } });
     };
@@ -189,7 +224,10 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
       handled = batch.sequence;
       const proxy = batch.proxy.workload.clusterName ? batch.proxy : { ...batch.proxy, workload: { ...batch.proxy.workload, clusterName: cluster } };
       if (!mayWrite(clusters, proxy.workload.clusterName)) {
-        refuse(batch, `proxy ${proxy.nodeId} is in cluster "${proxy.workload.clusterName}", which this agent's certificate does not cover (${describe(clusters)})`);
+        refuse(
+          batch,
+          `proxy ${proxy.nodeId} is in cluster "${proxy.workload.clusterName}", which this agent's certificate does not cover (${describe(clusters)})`,
+        );
         return;
       }
       let encoded: Uint8Array[];
@@ -206,7 +244,15 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
       entriesIn.inc(encoded.length);
       consumedAny = true;
       consumedSinceSettle = true;
-      const more = consumer.consume({ stream, proxy: identity, kind: batch.kind, encoded, receivedAt: batch.receivedAtMs, selected: true, mark: { key: markKey(agentId!), value: batch.sequence } });
+      const more = consumer.consume({
+        stream,
+        proxy: identity,
+        kind: batch.kind,
+        encoded,
+        receivedAt: batch.receivedAtMs,
+        selected: true,
+        mark: { key: markKey(agentId!), value: batch.sequence },
+      });
       if (!more) {
         call.pause();
         paused.add(call);
@@ -232,8 +278,14 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
       }
       if (!mayWrite(clusters, hello.cluster)) {
         refusedAgents.inc();
-        logger.warn({ agent: hello.agentId, cluster: hello.cluster, allowed: describe(clusters), peer: call.getPeer() }, 'Refused an agent whose certificate does not cover its cluster.');
-        return finish({ code: grpc.status.PERMISSION_DENIED, details: `this agent's certificate may speak for ${describe(clusters)}, not for cluster "${hello.cluster}"` });
+        logger.warn(
+          { agent: hello.agentId, cluster: hello.cluster, allowed: describe(clusters), peer: call.getPeer() },
+          'Refused an agent whose certificate does not cover its cluster.',
+        );
+        return finish({
+          code: grpc.status.PERMISSION_DENIED,
+          details: `this agent's certificate may speak for ${describe(clusters)}, not for cluster "${hello.cluster}"`,
+        });
       }
       agentId = hello.agentId;
       cluster = hello.cluster;

@@ -11,7 +11,21 @@
  * goes, acknowledged or not, and the entries it held that were not are counted as dropped.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, unlinkSync, writeFileSync, writevSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writevSync,
+} from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -163,7 +177,9 @@ export function openSegmentLog(options: SegmentLogOptions): SegmentLog {
       if (!dirty) return Promise.resolve();
       dirty = false;
       const fds = segments.map((s) => s.fd);
-      syncing = Promise.all(fds.map((fd) => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err && err.code !== 'EBADF' ? reject(err) : resolve()))))).then(
+      syncing = Promise.all(
+        fds.map((fd) => new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err && err.code !== 'EBADF' ? reject(err) : resolve())))),
+      ).then(
         () => {
           syncing = undefined;
         },

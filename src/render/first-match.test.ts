@@ -61,7 +61,7 @@ function conditionHolds(name: string, c: HeaderCondition, req: ModelRequest): bo
     case 'ne':
       return value !== want;
     case 'prefix':
-      return value !== undefined && value.startsWith(want);
+      return value?.startsWith(want) === true;
     case 'regex':
       return value !== undefined && new RegExp(`^(?:${want})$`).test(value);
     default: {

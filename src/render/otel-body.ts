@@ -41,7 +41,7 @@ function anyValue(value: unknown, values: PlaceholderValues): Json | undefined {
       return typeof v === 'string' ? { bytes_value: v } : undefined;
     case 'array_value': {
       const items = isObject(v) && Array.isArray(v['values']) ? v['values'].map((i) => anyValue(i, values)) : undefined;
-      return items && items.every((i) => i !== undefined) ? { array_value: { values: items } } : undefined;
+      return items?.every((i) => i !== undefined) ? { array_value: { values: items } } : undefined;
     }
     case 'kvlist_value': {
       if (!isObject(v) || !Array.isArray(v['values'])) return undefined;

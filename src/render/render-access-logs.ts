@@ -11,8 +11,12 @@ import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 export function renderAccessLogs(config: ProxyLogConfig, records: readonly AccessLogRecordLike[], options: RenderOptions): RenderedAccessLogs {
   const rendered = buildAccessLogs(config, records, options);
   for (const listener of rendered.listeners) {
-    listener.access_log.forEach((log, i) => assertEnvoyConfig(log, envoyTypes.accessLog, `listeners[${JSON.stringify(listener.name)}].access_log[${i}]`));
+    listener.access_log.forEach((log, i) => {
+      assertEnvoyConfig(log, envoyTypes.accessLog, `listeners[${JSON.stringify(listener.name)}].access_log[${i}]`);
+    });
   }
-  rendered.clusters.forEach((cluster, i) => assertEnvoyConfig(cluster, envoyTypes.cluster, `clusters[${i}]`));
+  rendered.clusters.forEach((cluster, i) => {
+    assertEnvoyConfig(cluster, envoyTypes.cluster, `clusters[${i}]`);
+  });
   return rendered;
 }

@@ -43,7 +43,7 @@ describe('renderAccessLogs', () => {
 describe('renderBootstrap', () => {
   it('checks the whole bootstrap and calls a failure a meshlog bug', () => {
     const config = proxyConfig({ outbounds: [{ ...httpOutbound([rule([{ type: 'file', path: '/a' }])]), port: 70000 }] });
-    expect(() => renderBootstrap(config, [], options)).toThrow(/meshlog bug[^]*static_resources\.listeners\[0\]\.address\.socket_address\.port_value: must be at most 65535/);
+    expect(() => renderBootstrap(config, [], options)).toThrow(/meshlog bug[\s\S]*static_resources\.listeners\[0\]\.address\.socket_address\.port_value: must be at most 65535/);
   });
 
   it('routes inbounds to the application port and outbounds to the destination service', () => {

@@ -54,7 +54,7 @@ export function watchConfigDir(options: {
     }
     for (const name of names) {
       const file = path.join(options.dir, name);
-      let stat;
+      let stat: ReturnType<typeof statSync>;
       try {
         stat = statSync(file);
       } catch {

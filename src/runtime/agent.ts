@@ -83,7 +83,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   let known = false;
   const applyResources = (documents: string, source: string) => {
     const { resources, problems } = loadResources(documents, source);
-    for (const p of problems) logger.warn({ source: p.source, line: p.line, field: p.field, problem: p.message }, 'A resource from the server does not load here; it is left out.');
+    for (const p of problems)
+      logger.warn({ source: p.source, line: p.line, field: p.field, problem: p.message }, 'A resource from the server does not load here; it is left out.');
     const context = buildPolicyContext(resources.map((r) => r.resource));
     pool.setResources(context.records, context.set, context.proxies);
     known = true;
@@ -151,7 +152,10 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     throw err;
   }
   const metricsPort = (http.address() as { port: number }).port;
-  logger.info({ cluster, server: options.server, alsPort: als.port, metricsPort, agentId: relayExporter.agentId, bufferDir: options.bufferDir }, 'meshlog agent is running.');
+  logger.info(
+    { cluster, server: options.server, alsPort: als.port, metricsPort, agentId: relayExporter.agentId, bufferDir: options.bufferDir },
+    'meshlog agent is running.',
+  );
 
   let stopping: Promise<void> | undefined;
   return {

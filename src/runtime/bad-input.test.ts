@@ -92,6 +92,44 @@ describe('bad ALS input', () => {
     expect(await metric(base, 'meshlog_entries_dropped_total{reason="malformed"}')).toBe(1);
   });
 
+  it('keeps an entry (and a stream) whose strings are not UTF-8, with the bad bytes replaced, and counts it', async () => {
+    const types = loadAlsTypes();
+    const marked = (s: string) => Buffer.from(s.replace('XXXX', '\u0001\u0002\u0003\u0004'));
+    const spoil = (bytes: Uint8Array) => {
+      const b = Buffer.from(bytes);
+      for (let i = b.indexOf(marked('XXXX')); i >= 0; i = b.indexOf(marked('XXXX'), i + 4)) b.set([0xff, 0xfe, 0xc3, 0x28], i);
+      return b;
+    };
+    const message = types.StreamAccessLogsMessage.encode(
+      types.StreamAccessLogsMessage.fromObject({ identifier: istioIdentifier('utf8-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/utf8/\u0001\u0002\u0003\u0004', { headers: { h: 'v' } })] } }),
+    ).finish();
+    const stream = als.open();
+    await stream.write(spoil(message));
+    expect((await stream.end()).error).toBeNull();
+    await server.store.flush();
+    const body = (await (await fetch(`${base}/api/v1/logs?workload=utf8-v1`)).json()) as { items: Array<{ httpAccessLog: { request: { path: string } } }> };
+    expect(body.items.map((i) => i.httpAccessLog.request.path)).toEqual(['/utf8/\ufffd\ufffd\ufffd(']);
+    const gloo = await (await fetch(`${base}/v0/observability/logs`, { method: 'POST', body: '{}' })).text();
+    expect(gloo).toContain('/utf8/\ufffd\ufffd\ufffd(');
+  });
+
+  it('keeps an entry dated far in the future at its time of receipt, so it cannot pin the latest entries', async () => {
+    const stream = als.open();
+    await stream.write({ identifier: istioIdentifier('future-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/future/2099', { startMs: Date.UTC(2099, 0, 1) })] } });
+    await stream.write({ httpLogs: { logEntry: Array.from({ length: 10 }, (_, i) => httpEntry(`/future/now-${i}`, { startMs: Date.now() + 1000 + i })) } });
+    expect((await stream.end()).error).toBeNull();
+    await server.store.flush();
+    const latest = await (await fetch(`${base}/v0/observability/logs`, { method: 'POST', body: '{"workloadSelectors":[{"kubeWorkloadMatcher":{"labels":{"app":"future"}}}]}' })).text();
+    expect(latest).not.toContain('/future/2099');
+    expect(latest.match(/\/future\/now-/g)).toHaveLength(10);
+    const all = (await (await fetch(`${base}/api/v1/logs?workload=future-v1&limit=20`)).json()) as { items: Array<{ startTime: string; httpAccessLog: { request: { path: string }; commonProperties: { startTime: string } } }> };
+    const future = all.items.find((i) => i.httpAccessLog.request.path === '/future/2099')!;
+    // Stored at its receipt; the entry itself still says what the proxy said.
+    expect(future.startTime < '2030').toBe(true);
+    expect(future.httpAccessLog.commonProperties.startTime).toBe('2099-01-01T00:00:00Z');
+    expect(await metric(base, 'meshlog_entries_repaired_total{reason="future_start"}')).toBe(1);
+  });
+
   it('ends a stream whose first message has no identifier', async () => {
     const stream = als.open();
     await stream.write({ httpLogs: { logEntry: [httpEntry('/anonymous')] } });
@@ -145,6 +183,58 @@ describe('bad ALS input', () => {
     await server.store.flush();
     const body = (await (await fetch(`${base}/api/v1/logs?path=/legacy`)).json()) as { items: Array<{ workloadRef: unknown }> };
     expect(body.items[0]?.workloadRef).toEqual({ name: 'legacy-v1', namespace: 'bookinfo', clusterName: 'mgmt-cluster' });
+  });
+});
+
+describe('stream floods', () => {
+  let dataDir: string;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-flood-'));
+    // Dual-stack: 127.0.0.1 and ::1 are two different clients.
+    server = await runServer({ dataDir, alsHost: '::', alsPort: 0, httpPort: 0, logger: silentLogger(), maxStreamsPerPeer: 2, alsIdleTimeoutMs: 300 });
+    await fetch(`http://127.0.0.1:${server.httpPort}/api/v1/resources`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: collectAll });
+  });
+
+  afterAll(async () => {
+    await server?.shutdown();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('caps the streams of one client while another client is still served', async () => {
+    const v4 = createAlsClient(`127.0.0.1:${server.alsPort}`);
+    const v6 = createAlsClient(`[::1]:${server.alsPort}`);
+    try {
+      const held = [v4.open(), v4.open()];
+      for (const [i, s] of held.entries()) await s.write({ identifier: istioIdentifier(`held${i}-v1`, 'c1'), httpLogs: { logEntry: [httpEntry(`/held/${i}`)] } });
+      const third = v4.open();
+      await third.write({ identifier: istioIdentifier('third-v1', 'c1'), httpLogs: { logEntry: [httpEntry('/third')] } });
+      const { error } = await third.result;
+      expect(error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(error?.details).toMatch(/already serves 2 streams from 127\.0\.0\.1/);
+      const other = v6.open();
+      await other.write({ identifier: istioIdentifier('other-v1', 'c1'), httpLogs: { logEntry: [httpEntry('/other')] } });
+      expect((await other.end()).error).toBeNull();
+      for (const s of held) expect((await s.end()).error).toBeNull();
+    } finally {
+      v4.close();
+      v6.close();
+    }
+  });
+
+  it('answers and closes a stream that sends nothing for the idle timeout, keeping what it sent', async () => {
+    const client = createAlsClient(`127.0.0.1:${server.alsPort}`);
+    try {
+      const quiet = client.open();
+      await quiet.write({ identifier: istioIdentifier('quiet-v1', 'c1'), httpLogs: { logEntry: [httpEntry('/quiet')] } });
+      // Not ended by the client: the server ends it after 300 ms of silence.
+      expect((await quiet.result).error).toBeNull();
+      const body = (await (await fetch(`http://127.0.0.1:${server.httpPort}/api/v1/logs?workload=quiet-v1`)).json()) as { items: unknown[] };
+      expect(body.items).toHaveLength(1);
+    } finally {
+      client.close();
+    }
   });
 });
 

@@ -40,7 +40,10 @@ describe('agent → server relay (one process)', () => {
   const paths = async (cluster: string) => (await server.store.query({ limit: 1000, clusters: [cluster] })).items.map((i) => i.workload.name);
   const metric = async (port: number, name: string) => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return text.split('\n').filter((l) => l.startsWith(name)).reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    return text
+      .split('\n')
+      .filter((l) => l.startsWith(name))
+      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
   };
 
   beforeAll(async () => {
@@ -99,7 +102,9 @@ describe('agent → server relay (one process)', () => {
     expect(await metric(agent.metricsPort, 'meshlog_entries_not_selected_total')).toBe(1);
     // The agent reports its proxies shortly after it hears from a new one.
     const listed = await until('the inventory', async () => {
-      const proxies = (await (await server.app.request('/api/v1/proxies')).json()) as { items: Array<{ workloadRef?: { clusterName: string; name: string }; activeStreams?: number }> };
+      const proxies = (await (await server.app.request('/api/v1/proxies')).json()) as {
+        items: Array<{ workloadRef?: { clusterName: string; name: string }; activeStreams?: number }>;
+      };
       return proxies.items.find((p) => p.workloadRef?.name === 'reviews-v1');
     });
     expect(listed.workloadRef).toEqual({ name: 'reviews-v1', namespace: 'bookinfo', clusterName: 'mgmt-cluster' });
@@ -108,7 +113,9 @@ describe('agent → server relay (one process)', () => {
   it('follows an apply on the server: a new record collects at the edge, a file backend is written there', async () => {
     const log = path.join(dir, 'agent-failed.log');
     apply(record('errors', '{statusCodeMatcher: {value: 500, comparator: GE}}'));
-    apply(`type: MeshAccessLog\nmesh: default\nname: failed\nspec:\n  targetRef: {kind: Mesh}\n  to:\n    - targetRef: {kind: Mesh}\n      default:\n        backends:\n          - file: {path: ${JSON.stringify(log)}, format: {plain: '%REQ(:PATH)% %RESPONSE_CODE%'}}\n`);
+    apply(
+      `type: MeshAccessLog\nmesh: default\nname: failed\nspec:\n  targetRef: {kind: Mesh}\n  to:\n    - targetRef: {kind: Mesh}\n      default:\n        backends:\n          - file: {path: ${JSON.stringify(log)}, format: {plain: '%REQ(:PATH)% %RESPONSE_CODE%'}}\n`,
+    );
     const before = (await paths('mgmt-cluster')).length;
     // No timing promise: send until the agent filters by the new record (bounded).
     const als = createAlsClient(`127.0.0.1:${agent.alsPort}`);

@@ -101,7 +101,11 @@ describe('relay between processes', () => {
     const { accepted } = await sendStreams(ports.als2, 'full', 100, 20, { padding: 2000 });
     const dropped = await until('drops', async () => (await metric(ports.metrics2, 'meshlog_relay_dropped_total')) || false);
     await startServer();
-    await until('the rest of the buffer', async () => (await metric(ports.metrics2, 'meshlog_relay_buffer_entries')) === 0 && (await metric(ports.metrics2, 'meshlog_relay_connected')) === 1, 60_000);
+    await until(
+      'the rest of the buffer',
+      async () => (await metric(ports.metrics2, 'meshlog_relay_buffer_entries')) === 0 && (await metric(ports.metrics2, 'meshlog_relay_connected')) === 1,
+      60_000,
+    );
     const kept = storedPaths(dataDir()).slice(before);
     expect(kept.length + dropped).toBe(accepted.length);
     // What is left is the newest part, in order.

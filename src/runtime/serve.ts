@@ -36,6 +36,8 @@ export interface ServerOptions {
   /** Ingest worker threads (`--ingest-workers`); default 1 here, the cores in `meshlog serve`. */
   readonly ingestWorkers?: number;
   readonly maxStreams?: number;
+  readonly maxStreamsPerPeer?: number;
+  readonly alsIdleTimeoutMs?: number;
   readonly maxMessageBytes?: number;
   /** false: no ALS port (`meshlog server`, fed by agents only). */
   readonly als?: boolean;
@@ -125,6 +127,8 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     metrics,
     logger,
     maxStreams: options.maxStreams,
+    maxStreamsPerPeer: options.maxStreamsPerPeer,
+    idleTimeoutMs: options.alsIdleTimeoutMs,
     maxMessageBytes: options.maxMessageBytes,
   });
   metrics.gauge('meshlog_als_streams_active', 'ALS streams open now.', () => als.activeStreams());
@@ -137,7 +141,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     proxies,
     logger,
     authToken: options.authToken,
-    ready: () => listening,
+    readiness: () => (listening ? pool.problem() : 'not listening yet'),
     policyContext: () => resources.context(),
     extraRoutes: [resources.routes],
   });

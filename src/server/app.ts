@@ -12,6 +12,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { addLogRoutes } from './routes/logs.js';
 import { addProxyRoutes } from './routes/proxies.js';
+import { addViewerRoutes } from './static.js';
 
 export interface AppDeps {
   readonly store: StoreHandle;
@@ -21,9 +22,12 @@ export interface AppDeps {
   readonly logger: Logger;
   /** When set, `/v0` and `/api` require `Authorization: Bearer <token>`; health and metrics stay open. */
   readonly authToken?: string;
-  readonly ready: () => boolean;
+  /** Null when ready; else why not (the body of a 503 from `/readyz`). */
+  readonly readiness: () => string | null;
   /** The resources in force (policies, backends, inventory), for the proxy routes. */
   readonly policyContext?: () => PolicyContext;
+  /** Where the built web viewer is (default `dist/web` of this checkout). */
+  readonly viewerRoot?: string;
   /** Adds routes owned by other parts (resources, policies). */
   readonly extraRoutes?: ReadonlyArray<(app: Hono) => void>;
 }
@@ -31,7 +35,10 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.text('ok\n'));
-  app.get('/readyz', (c) => (deps.ready() ? c.text('ready\n') : c.text('not ready\n', 503)));
+  app.get('/readyz', (c) => {
+    const problem = deps.readiness();
+    return problem === null ? c.text('ready\n') : c.text(`not ready: ${problem}\n`, 503);
+  });
   app.get('/metrics', async (c) => {
     const { contentType, text } = await deps.metrics.exposition();
     return c.body(text, 200, { 'content-type': contentType });
@@ -44,6 +51,7 @@ export function createApp(deps: AppDeps): Hono {
   addLogRoutes(app, deps);
   addProxyRoutes(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
+  addViewerRoutes(app, deps.viewerRoot);
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {
     // Deliberate answers (401 from bearer auth) pass through; anything else is our failure.

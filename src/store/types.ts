@@ -148,6 +148,8 @@ export interface LogWriter {
    */
   flush(): Promise<void>;
   stats(): StoreStats;
+  /** Why this writer cannot store entries now (a full disk, an engine away); null while it can. */
+  problem(): string | null;
   /**
    * Commits `key → value` in the same transaction as the rows written before it (a key keeps its
    * highest value): the relay's (agent, sequence), so that a batch stored before a crash is known

@@ -71,6 +71,12 @@ export function createMetrics(options: MetricsOptions = {}) {
     labelNames: ['reason'],
     registers,
   });
+  const repaired = new Counter({
+    name: 'meshlog_entries_repaired_total',
+    help: 'Entries kept after a repair, by reason: invalid_utf8 (bad bytes replaced), future_start (start time after receipt, clamped).',
+    labelNames: ['reason'],
+    registers,
+  });
   const watchDropped = new Counter({
     name: 'meshlog_watch_dropped_total',
     help: 'Entries not delivered to a watcher that could not keep up.',
@@ -143,6 +149,8 @@ export function createMetrics(options: MetricsOptions = {}) {
       collectedTcp: collected.labels('tcp'),
       notSelected,
       dropped,
+      repairedUtf8: repaired.labels('invalid_utf8'),
+      clampedFuture: repaired.labels('future_start'),
     },
     watchDropped,
     sinks: {

@@ -20,7 +20,9 @@ export function backendReferenceSites(policy: Resource): BackendReferenceSite[] 
     const section = p.fromSections?.[i] ?? 'from';
     collect(entry.default, `spec.${section}[${counters[section]++}].default.backends`, sites);
   });
-  p.to.forEach((entry, i) => collect(entry.default, `spec.to[${i}].default.backends`, sites));
+  p.to.forEach((entry, i) => {
+    collect(entry.default, `spec.to[${i}].default.backends`, sites);
+  });
   return sites;
 }
 

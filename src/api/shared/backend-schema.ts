@@ -8,7 +8,7 @@
  */
 import { CloneType, type Static, type TOptional, type TSchema, Type } from '@sinclair/typebox';
 import { FormatSchema } from '../../format/index.js';
-import { sinkFactories, sinkFactoryList, sinkTypes, type SinkType } from '../../sinks/index.js';
+import { type sinkFactories, sinkFactoryList, sinkTypes, type SinkType } from '../../sinks/index.js';
 
 const strict = { additionalProperties: false } as const;
 

@@ -24,7 +24,11 @@ export function validateConf(conf: unknown, path: string): Violation[] {
   if (!isObject(conf)) return [];
   const out: Violation[] = [];
   const backends = conf['backends'];
-  if (Array.isArray(backends)) backends.forEach((b, i) => out.push(...validateBackend(b, index(field(path, 'backends'), i), 'inline')));
+  if (Array.isArray(backends)) {
+    backends.forEach((b, i) => {
+      out.push(...validateBackend(b, index(field(path, 'backends'), i), 'inline'));
+    });
+  }
   out.push(...validateFiltering(conf['filtering'], field(path, 'filtering')));
   return out;
 }

@@ -70,9 +70,17 @@ export function entryEdge(identity: ProxyIdentity, facts: EdgeFacts, proxyByIp: 
   };
 }
 
+/** A proxy's own end, once per identity: every entry of a stream shares it. */
+const ownEnds = new WeakMap<ProxyIdentity, EntryEnd>();
+
 function ownEnd(identity: ProxyIdentity): EntryEnd {
-  const w = identity.workload;
-  return { cluster: w.clusterName || null, namespace: w.namespace || null, workload: w.name || null, ip: identity.ip || null, port: null, service: null };
+  let end = ownEnds.get(identity);
+  if (!end) {
+    const w = identity.workload;
+    end = { cluster: w.clusterName || null, namespace: w.namespace || null, workload: w.name || null, ip: identity.ip || null, port: null, service: null };
+    ownEnds.set(identity, end);
+  }
+  return end;
 }
 
 /** The caller of an inbound request: a proxy that reports from that IP, else its SPIFFE id. */

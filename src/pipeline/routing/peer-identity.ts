@@ -13,7 +13,7 @@ export interface SpiffeIdentity {
 }
 
 export function parseSpiffe(uri: string | null | undefined): SpiffeIdentity | undefined {
-  if (!uri || !uri.startsWith('spiffe://')) return undefined;
+  if (!uri?.startsWith('spiffe://')) return undefined;
   const [trustDomain = '', ...path] = uri.slice('spiffe://'.length).split('/');
   if (path.length === 1 && path[0]) return { uri, trustDomain, service: path[0] };
   const ns = path.indexOf('ns');

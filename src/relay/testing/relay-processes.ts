@@ -86,42 +86,76 @@ export interface ServerPorts {
 export function serverArgs(dataDir: string, ports: ServerPorts, certs: DemoCertificates, extra: readonly string[] = []): string[] {
   return [
     'server',
-    '--data-dir', dataDir,
-    '--relay-host', '127.0.0.1',
-    '--relay-port', String(ports.relay),
-    '--http-port', String(ports.http),
-    '--tls-cert', certs.server.cert,
-    '--tls-key', certs.server.key,
-    '--tls-ca', certs.ca,
-    '--ingest-workers', '1',
-    '--log-level', 'warn',
+    '--data-dir',
+    dataDir,
+    '--relay-host',
+    '127.0.0.1',
+    '--relay-port',
+    String(ports.relay),
+    '--http-port',
+    String(ports.http),
+    '--tls-cert',
+    certs.server.cert,
+    '--tls-key',
+    certs.server.key,
+    '--tls-ca',
+    certs.ca,
+    '--ingest-workers',
+    '1',
+    '--log-level',
+    'warn',
     ...extra,
   ];
 }
 
-export function agentArgs(cluster: string, bufferDir: string, relayPort: number, alsPort: number, metricsPort: number, certs: DemoCertificates, extra: readonly string[] = []): string[] {
+export function agentArgs(
+  cluster: string,
+  bufferDir: string,
+  relayPort: number,
+  alsPort: number,
+  metricsPort: number,
+  certs: DemoCertificates,
+  extra: readonly string[] = [],
+): string[] {
   return [
     'agent',
-    '--cluster', cluster,
-    '--server', `localhost:${relayPort}`,
-    '--buffer-dir', bufferDir,
-    '--als-host', '127.0.0.1',
-    '--als-port', String(alsPort),
-    '--metrics-host', '127.0.0.1',
-    '--metrics-port', String(metricsPort),
-    '--tls-cert', certs.agents[cluster]!.cert,
-    '--tls-key', certs.agents[cluster]!.key,
-    '--tls-ca', certs.ca,
-    '--ingest-workers', '1',
-    '--log-level', 'warn',
+    '--cluster',
+    cluster,
+    '--server',
+    `localhost:${relayPort}`,
+    '--buffer-dir',
+    bufferDir,
+    '--als-host',
+    '127.0.0.1',
+    '--als-port',
+    String(alsPort),
+    '--metrics-host',
+    '127.0.0.1',
+    '--metrics-port',
+    String(metricsPort),
+    '--tls-cert',
+    certs.agents[cluster]!.cert,
+    '--tls-key',
+    certs.agents[cluster]!.key,
+    '--tls-ca',
+    certs.ca,
+    '--ingest-workers',
+    '1',
+    '--log-level',
+    'warn',
     ...extra,
   ];
 }
 
-export const collectEverything = 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: all, namespace: gloo-mesh}\nspec: {}\n';
+export const collectEverything =
+  'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: all, namespace: gloo-mesh}\nspec: {}\n';
 
 export async function applyResources(httpPort: number, yaml: string): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${httpPort}/api/v1/resources`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yaml });
+  const response = await fetch(`http://127.0.0.1:${httpPort}/api/v1/resources`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/yaml' },
+    body: yaml,
+  });
   if (!response.ok) throw new Error(`apply failed: ${await response.text()}`);
 }
 
@@ -129,7 +163,13 @@ export async function applyResources(httpPort: number, yaml: string): Promise<vo
  * Sends `streams` ALS streams of `perStream` entries to an agent, one after another, each entry's
  * path `/<tag>/<stream>/<i>`. Returns the paths of streams the agent answered OK (accepted).
  */
-export async function sendStreams(alsPort: number, tag: string, streams: number, perStream: number, options: { padding?: number } = {}): Promise<{ accepted: string[]; refused: number }> {
+export async function sendStreams(
+  alsPort: number,
+  tag: string,
+  streams: number,
+  perStream: number,
+  options: { padding?: number } = {},
+): Promise<{ accepted: string[]; refused: number }> {
   const als = createAlsClient(`127.0.0.1:${alsPort}`);
   const accepted: string[] = [];
   let refused = 0;

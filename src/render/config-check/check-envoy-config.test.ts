@@ -113,7 +113,9 @@ describe('checkEnvoyConfig', () => {
     it(c.name, () => {
       const violations = checkEnvoyConfig(c.value, c.type ?? envoyTypes.accessLog);
       expect(violations.map((v) => v.path)).toEqual(c.violations.map(([path]) => path));
-      violations.forEach((v, i) => expect(v.message).toContain(c.violations[i]![1]));
+      violations.forEach((v, i) => {
+        expect(v.message).toContain(c.violations[i]![1]);
+      });
     });
   }
 

@@ -42,7 +42,9 @@ function checkRepeated(walk: Walk, options: Record<string, unknown>, items: read
   if (typeof min === 'number' && items.length < min) violation(walk, path, `needs at least ${min} item${min === 1 ? '' : 's'}, has ${items.length}`);
   const max = rule(options, 'repeated.max_items');
   if (typeof max === 'number' && items.length > max) violation(walk, path, `takes at most ${max} items, has ${items.length}`);
-  items.forEach((item, i) => checkString(walk, options, 'repeated.items.string', item, `${path}[${i}]`));
+  items.forEach((item, i) => {
+    checkString(walk, options, 'repeated.items.string', item, `${path}[${i}]`);
+  });
 }
 
 function checkString(walk: Walk, options: Record<string, unknown>, prefix: string, value: unknown, path: string): void {

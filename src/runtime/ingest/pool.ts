@@ -47,6 +47,8 @@ export interface IngestPool extends LogConsumer {
   /** A proxy that reports has this address (names the other end of calls). */
   peer(ip: string, identity: ProxyIdentity): void;
   storeStats(): StoreStats;
+  /** Why ingest cannot take and keep entries now (a store that cannot write, a worker down, input blocked for long); null when it can. */
+  problem(): string | null;
   /** Batches given to workers and not yet taken. */
   outstanding(): number;
   close(): Promise<void>;
@@ -59,8 +61,12 @@ interface Member {
   overloaded: boolean;
   streams: number;
   store: StoreStats;
+  problem: string | null;
   alive: boolean;
 }
+
+/** Input held back this long without a break makes the server not ready. */
+const blockedTooLongMs = 10_000;
 
 const emptyStats: StoreStats = { entries: 0, bytesOnDisk: 0, pending: 0, written: 0, failed: 0, deletedByRetention: 0 };
 
@@ -75,6 +81,8 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
   const waiting = new Map<number, { member: Member; resolve: (value: unknown) => void; reject: (err: Error) => void }>();
   let nextId = 1;
   let blocked = false;
+  /** Since when input has been held back without a break (0: it is not). */
+  let blockedSince = 0;
   let closing = false;
   let resources: Extract<ToWorker, { type: 'resources' }> | undefined;
   const peers = new Map<string, ProxyIdentity>();
@@ -92,6 +100,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
     if (!blocked) return;
     if (!members.every((m) => !m.alive || (!m.overloaded && m.outstanding <= lowWater))) return;
     blocked = false;
+    blockedSince = 0;
     for (const listener of drainListeners) listener();
   };
 
@@ -101,6 +110,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
         member.outstanding -= message.batches;
         member.overloaded = message.overloaded;
         member.store = message.store;
+        member.problem = message.problem;
         if (message.watch.length > 0) {
           liveTail.receive(message.watch);
           let bytes = 0;
@@ -199,7 +209,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
   const count = Math.max(1, options.workers);
   const workers = await Promise.all(Array.from({ length: count }, (_, i) => spawn(i)));
   for (const [index, worker] of workers.entries()) {
-    const member: Member = { index, worker, outstanding: 0, overloaded: false, streams: 0, store: emptyStats, alive: true };
+    const member: Member = { index, worker, outstanding: 0, overloaded: false, streams: 0, store: emptyStats, problem: null, alive: true };
     members.push(member);
     attach(member);
   }
@@ -216,7 +226,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       const stream = batch.stream ?? 0;
       let member = memberOf(stream);
       let identity: ProxyIdentity | undefined;
-      if (!member || !member.alive) {
+      if (!member?.alive) {
         // A new stream goes to the live worker with the fewest streams.
         member = members.filter((m) => m.alive).reduce((a, b) => (b.streams < a.streams ? b : a), members.find((m) => m.alive) ?? members[0]!);
         member.streams++;
@@ -254,7 +264,10 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       };
       member.outstanding++;
       member.worker.postMessage(message, [buffer]);
-      if (!taking(member)) blocked = true;
+      if (!taking(member) && !blocked) {
+        blocked = true;
+        blockedSince = Date.now();
+      }
       return !blocked;
     },
     onDrain(listener) {
@@ -292,6 +305,14 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       return sum;
     },
     outstanding: () => members.reduce((n, m) => n + m.outstanding, 0),
+    problem() {
+      const down = members.filter((m) => !m.alive).map((m) => m.index);
+      if (down.length > 0) return `ingest worker ${down.join(', ')} is restarting`;
+      const failing = members.find((m) => m.problem !== null);
+      if (failing) return `store shard ${failing.index}: ${failing.problem}`;
+      if (blocked && Date.now() - blockedSince > blockedTooLongMs) return `ingest has held Envoy back for ${Math.round((Date.now() - blockedSince) / 1000)} s: the store does not keep up`;
+      return null;
+    },
     async close() {
       closing = true;
       await Promise.all(

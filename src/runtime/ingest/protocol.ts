@@ -70,6 +70,8 @@ export type FromWorker =
       readonly watchLost: ReadonlyArray<readonly [id: number, count: number]>;
       readonly sinks: readonly SinkRecords[];
       readonly store: StoreStats;
+      /** Why the worker's store cannot write now; null while it can. */
+      readonly problem: string | null;
     }
   | { readonly type: 'done'; readonly id: number; readonly error?: string }
   /** An agent's worker: collected entries, packed, for the relay's buffer. */

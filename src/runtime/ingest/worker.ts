@@ -33,7 +33,7 @@ async function main(): Promise<void> {
         dataDir: data.dataDir,
         retention: data.retention,
         logger,
-        onError: (error) => logger.error({ error }, 'The store cannot write entries; they are kept and retried.'),
+        onError: (error) => logger.error({ shard: data.index, error }, 'The store shard reports a problem.'),
       });
   const peers = new Map<string, ProxyIdentity>();
   const proxyByIp = (ip: string) => peers.get(ip);
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
         sent.push(out);
       }
     }
-    send({ type: 'processed', batches: taken, overloaded, watch: sent, watchLost, sinks: bridge.take(), store: writer.stats() });
+    send({ type: 'processed', batches: taken, overloaded, watch: sent, watchLost, sinks: bridge.take(), store: writer.stats(), problem: writer.problem() });
     taken = 0;
   };
   const scheduleReport = () => {
@@ -108,7 +108,11 @@ async function main(): Promise<void> {
         report();
         writer.flush().then(
           () => send({ type: 'done', id: message.id }),
-          (err: unknown) => send({ type: 'done', id: message.id, error: err instanceof Error ? err.message : String(err) }),
+          (err: unknown) => {
+            // The main thread hears why (its readiness) before it hears the flush failed.
+            report();
+            send({ type: 'done', id: message.id, error: err instanceof Error ? err.message : String(err) });
+          },
         );
         return;
       case 'resources':

@@ -47,7 +47,7 @@ export function addLogRoutes(app: Hono, { store, liveTail }: LogRoutesDeps): voi
     const { query, format, follow } = parsed.request;
     const toItem = (s: StoredEntry) => v1Item(s, decodeStored(s));
     if (!follow) {
-      let result;
+      let result: Awaited<ReturnType<typeof store.query>>;
       try {
         result = await store.query(query);
       } catch (err) {

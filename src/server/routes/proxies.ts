@@ -41,11 +41,25 @@ export function inventory(deps: ProxyRouteDeps): InventoryProxy[] {
   return mergeInventory(deps.policyContext?.().proxies ?? [], deps.proxies.list().map((p) => p.identity));
 }
 
+/** Proxies per page of `GET /api/v1/proxies` (`?limit=`, `?cursor=` for the next page). */
+const defaultProxyPage = 1000;
+const maxProxyPage = 5000;
+
 export function addProxyRoutes(app: Hono, deps: ProxyRouteDeps): void {
   app.get('/api/v1/proxies', (c) => {
+    const limitText = c.req.query('limit');
+    const limit = limitText === undefined ? defaultProxyPage : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxProxyPage) return c.json({ error: `limit: must be a whole number from 1 to ${maxProxyPage}, not "${limitText}"` }, 400);
+    const cursorText = c.req.query('cursor');
+    const offset = cursorText === undefined ? 0 : Number(Buffer.from(cursorText, 'base64url').toString());
+    if (!Number.isInteger(offset) || offset < 0) return c.json({ error: `cursor: "${cursorText}" is not a cursor this server returned` }, 400);
     const seen = new Map(deps.proxies.list().map((p) => [p.identity, p]));
+    const all = inventory(deps).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const page = all.slice(offset, offset + limit);
+    const next = offset + limit < all.length ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
     return c.json({
-      items: inventory(deps).map((proxy) => {
+      ...(next ? { nextCursor: next } : {}),
+      items: page.map((proxy) => {
         const s = proxy.identity ? seen.get(proxy.identity) : undefined;
         return {
           id: proxy.id,

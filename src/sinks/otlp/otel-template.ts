@@ -122,11 +122,11 @@ function compileAnyValue(v: Record<string, unknown>, path: string, c: Compiler):
       const pairs = valuesOf(inner)!.map((kv, i) => {
         const { key: k, value } = kv as { key: string; value?: Record<string, unknown> };
         const keyText = compileText(k, `${at}.values[${i}].key`, c);
-        const valueOf = value === undefined ? constant({ stringValue: '' }) : compileAnyValue(value, `${at}.values[${i}].value`, c);
-        return { keyText, valueOf };
+        const valueFor = value === undefined ? constant({ stringValue: '' }) : compileAnyValue(value, `${at}.values[${i}].value`, c);
+        return { keyText, valueFor };
       });
       return (entry, context) => ({
-        kvlistValue: { values: pairs.map((p) => ({ key: p.keyText(entry, context), value: p.valueOf(entry, context) })) },
+        kvlistValue: { values: pairs.map((p) => ({ key: p.keyText(entry, context), value: p.valueFor(entry, context) })) },
       });
     }
     default:

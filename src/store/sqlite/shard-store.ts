@@ -25,8 +25,8 @@ export interface ShardStoreOptions {
   readonly onError?: (error: string) => void;
 }
 
-export function createShardStore(options: ShardStoreOptions): LogWriter & { readonly writer: ShardWriter; failing(): string | null } {
-  const writer = openShardWriter(options.dataDir, options.shard);
+export function createShardStore(options: ShardStoreOptions): LogWriter & { readonly writer: ShardWriter } {
+  const writer = openShardWriter(options.dataDir, options.shard, (problem) => options.onError?.(problem));
   const batchRows = options.batchRows ?? 2_000;
   const batchDelayMs = options.batchDelayMs ?? 25;
   const highWater = options.highWaterRows ?? 20_000;
@@ -127,7 +127,7 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
 
   return {
     writer,
-    failing: () => failure,
+    problem: () => (failure === null ? null : `the store cannot write (${failure}); ${retainedRows} entries are kept and retried`),
     write(rows) {
       if (closed) {
         stats.failed += rows.length;

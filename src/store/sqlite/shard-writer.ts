@@ -4,13 +4,14 @@
  * keeps the workloads table, and applies retention by deleting whole chunks, oldest first, a few at
  * a time so that a retention pass never holds the writer for long.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { WorkloadRef } from '../../model/proxy-identity.js';
 import type { EntryRow } from '../types.js';
 import type { ChunkBatch } from './chunk-batch.js';
 import { packBatch } from './chunk-batch.js';
+import { copyAside, checkWal, moveAside } from './integrity.js';
 import { createSchema, hasLegacyEntries, markCurrent, shardFile, tune } from './schema.js';
 
 export interface Retention {
@@ -35,9 +36,22 @@ export interface ShardWriter {
 /** Chunks deleted per statement: small steps keep a retention pass from stalling writes. */
 const retentionStep = 64;
 
-export function openShardWriter(dataDir: string, shard: number): ShardWriter {
+/** What opening a shard found wrong, and where the damaged files went. */
+export type IntegrityReport = (problem: string) => void;
+
+/**
+ * Opens the shard, checking it first (`integrity.ts`): a damaged WAL is copied aside before SQLite
+ * drops what follows the damage; a database that fails `quick_check` is moved aside and the shard
+ * starts empty. Each finding is reported.
+ */
+export function openShardWriter(dataDir: string, shard: number, report: IntegrityReport = () => undefined): ShardWriter {
   const file = path.join(dataDir, shardFile(shard));
-  const db = new Database(file);
+  const wal = existsSync(file) ? checkWal(`${file}-wal`) : undefined;
+  if (wal && wal.droppedCommits > 0) {
+    const aside = copyAside(file);
+    report(`the write-ahead log of ${file} is damaged after frame ${wal.usable} of ${wal.frames}: ${wal.droppedCommits} committed transactions after the damage cannot be read; the files were copied to ${aside} (try sqlite3 ${aside} .recover)`);
+  }
+  const db = openChecked(file, report);
   tune(db);
   createSchema(db);
   if (hasLegacyEntries(db)) convertLegacyEntries(db);
@@ -159,6 +173,26 @@ export function openShardWriter(dataDir: string, shard: number): ShardWriter {
       db.close();
     },
   };
+}
+
+/** The shard's database, opened once `quick_check` says it is sound; a damaged one is moved aside first. */
+function openChecked(file: string, report: IntegrityReport): Database.Database {
+  let db: Database.Database | undefined;
+  let check: string;
+  try {
+    db = new Database(file);
+    check = (db.pragma('quick_check', { simple: true }) as string | undefined) ?? 'ok';
+  } catch (err) {
+    // A header too damaged to open at all ("file is not a database").
+    check = err instanceof Error ? err.message : String(err);
+  }
+  if (check === 'ok' && db) return db;
+  db?.close();
+  // quick_check lists one problem per line: one line of the report.
+  check = check.replace(/\s*\n\s*/g, '; ');
+  const aside = moveAside(file);
+  report(`${file} is damaged (quick_check: ${check}); it was moved to ${aside} and the shard starts empty (try sqlite3 ${aside} .recover)`);
+  return new Database(file);
 }
 
 /** Schema 1/2 → chunks, a few thousand rows per transaction, then the old table goes. */

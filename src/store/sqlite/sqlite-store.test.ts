@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -36,7 +36,9 @@ describe('SQLite shards and upgrades', () => {
     const dir = fresh();
     const writers = [openShardWriter(dir, 0), openShardWriter(dir, 1), openShardWriter(dir, 2)];
     const rows = Array.from({ length: 90 }, (_, i) => contractRow(i, { ts: 1_700_000_000_000_000 + Math.floor(i / 3) }));
-    writers.forEach((w, k) => w.write(packBatch(rows.filter((_, i) => i % 3 === k))));
+    writers.forEach((w, k) => {
+      w.write(packBatch(rows.filter((_, i) => i % 3 === k)));
+    });
     const reader = openStoreReader(dir);
     try {
       const all = reader.query({ limit: 1000 }).items;
@@ -125,6 +127,7 @@ describeStoreContract('SQLite (shard writer + reader)', {
       onDrain: (l) => writer.onDrain(l),
       flush: () => writer.flush(),
       stats: () => writer.stats(),
+      problem: () => writer.problem(),
       query: async (q) => reader.query(q),
       workloads: async () => reader.workloads(),
       async close() {
@@ -155,5 +158,58 @@ describe('SQLite store with a writer thread', () => {
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('SQLite shards that are damaged', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const fresh = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'meshlog-damaged-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('copies aside a write-ahead log damaged before its last commits, instead of silently opening without them', () => {
+    const live = fresh();
+    const writer = openShardWriter(live, 0);
+    for (let b = 0; b < 6; b++) writer.write(packBatch(Array.from({ length: 500 }, (_, i) => contractRow(b * 500 + i))));
+    // A crash now: the database and its WAL as they are on disk, never checkpointed.
+    const crashed = fresh();
+    for (const suffix of ['', '-wal']) writeFileSync(path.join(crashed, `meshlog.db${suffix}`), readFileSync(path.join(live, `meshlog.db${suffix}`)));
+    writer.close();
+    const wal = readFileSync(path.join(crashed, 'meshlog.db-wal'));
+    // One byte of the first frame's page (header 32 bytes, frame header 24).
+    wal[32 + 24 + 100] = wal[32 + 24 + 100]! ^ 0xff;
+    writeFileSync(path.join(crashed, 'meshlog.db-wal'), wal);
+    const reports: string[] = [];
+    const reopened = openShardWriter(crashed, 0, (p) => reports.push(p));
+    reopened.close();
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(/write-ahead log of .*meshlog\.db is damaged after frame 0 of \d+: \d+ committed transactions .* copied to .*meshlog\.db\.damaged-/);
+    const aside = readdirSync(crashed).filter((f) => f.includes('.damaged-'));
+    expect(aside.sort()).toEqual([expect.stringMatching(/^meshlog\.db\.damaged-[^-]+.*[^l]$/), expect.stringMatching(/-wal$/)]);
+  });
+
+  it('moves aside a database whose pages are damaged and starts the shard empty, saying where the old one went', () => {
+    const dir = fresh();
+    const writer = openShardWriter(dir, 0);
+    writer.write(packBatch(Array.from({ length: 3000 }, (_, i) => contractRow(i))));
+    writer.close();
+    const file = path.join(dir, 'meshlog.db');
+    const db = readFileSync(file);
+    // Scribble over a page in the middle of the file (page size 8 KiB; page 1 is the header).
+    db.fill(0x5a, 8192 * 3 + 16, 8192 * 3 + 400);
+    writeFileSync(file, db);
+    const reports: string[] = [];
+    const reopened = openShardWriter(dir, 0, (p) => reports.push(p));
+    expect(reports[0]).toMatch(/meshlog\.db is damaged \(quick_check: .+\); it was moved to .*meshlog\.db\.damaged-.* and the shard starts empty/);
+    expect(reopened.entries()).toBe(0);
+    reopened.write(packBatch([contractRow(1)]));
+    expect(reopened.entries()).toBe(1);
+    reopened.close();
+    expect(readdirSync(dir).some((f) => f.startsWith('meshlog.db.damaged-'))).toBe(true);
   });
 });

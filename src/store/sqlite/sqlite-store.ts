@@ -51,6 +51,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   const flushWaiters = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   /** The last commit error since a flush resolved: the next flush rejects with it. */
   let failedSinceFlush: string | null = null;
+  /** The last commit error, until a later batch commits. */
+  let problem: string | null = null;
   let flushId = 0;
   const drainListeners: Array<() => void> = [];
   let overHighWater = false;
@@ -99,6 +101,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
   function handle(message: FromWorker) {
     switch (message.type) {
       case 'written':
+        problem = null;
         settle(message.seq);
         stats.written += message.count;
         stats.entries = message.entries;
@@ -107,6 +110,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
         settle(message.seq);
         stats.failed += message.count;
         failedSinceFlush = message.error;
+        problem = message.error;
         logger?.error({ rows: message.count, error: message.error }, 'The store could not write a batch of entries.');
         break;
       case 'flushed': {
@@ -125,6 +129,9 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
         break;
       case 'fatal':
         logger?.error({ error: message.error }, 'The store writer failed.');
+        break;
+      case 'problem':
+        logger?.error({ error: message.error }, 'The store found a damaged file.');
         break;
       default:
         break;
@@ -211,6 +218,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
       return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
     },
     flush,
+    problem: () => (problem === null ? null : `the store could not write its last batch: ${problem}`),
     close() {
       closing ??= (async () => {
         // A failed commit was counted; closing goes on regardless.

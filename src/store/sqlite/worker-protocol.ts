@@ -17,4 +17,6 @@ export type FromWorker =
   | { type: 'flushed'; id: number }
   | { type: 'stats'; entries: number; bytesOnDisk: number; deleted: number }
   | { type: 'closed' }
+  /** Something opening the shard found wrong (and what was done about it). */
+  | { type: 'problem'; error: string }
   | { type: 'fatal'; error: string };

@@ -28,7 +28,7 @@ port.on('message', (message: ToWorker) => {
 function handle(message: ToWorker): void {
   switch (message.type) {
     case 'open':
-      writer = openShardWriter(message.dataDir, message.shard);
+      writer = openShardWriter(message.dataDir, message.shard, (problem) => send({ type: 'problem', error: problem }));
       retention = { maxAgeMs: message.maxAgeMs, maxBytes: message.maxBytes };
       timer = setInterval(applyRetention, message.retentionIntervalMs);
       send({ type: 'ready', entries: writer.entries() });
