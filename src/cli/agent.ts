@@ -10,9 +10,9 @@ import { runAgent } from '../runtime/agent.js';
 import { createLogger } from '../telemetry/logger.js';
 import { parseByteSize } from '../util/duration.js';
 import { type RelayTlsFlags, addRelayTlsOptions, relayTls } from './relay-flags.js';
-import { parseIngestWorkers, parsePort, stopOnSignals } from './serve.js';
+import { type AlsLimitFlags, addAlsLimitOptions, alsLimitsFrom, parseIngestWorkers, parsePort, stopOnSignals } from './serve.js';
 
-interface AgentFlags extends RelayTlsFlags {
+interface AgentFlags extends RelayTlsFlags, AlsLimitFlags {
   cluster: string;
   server: string;
   alsHost: string;
@@ -46,7 +46,7 @@ export function agentCommand(): Command {
     .option('--compression <algorithm>', 'how batches are compressed on disk and on the wire: zstd, gzip or none', 'zstd')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--ingest-workers <n>', 'threads that decode, filter and pack entries (default: one per core)');
-  return addRelayTlsOptions(command, "the server's").action(async (flags: AgentFlags) => {
+  return addRelayTlsOptions(addAlsLimitOptions(command), "the server's").action(async (flags: AgentFlags) => {
     const logger = createLogger({ level: flags.logLevel });
     if (!flags.cluster.trim()) throw new Error('--cluster must name a cluster.');
     if (!/^[^\s:]+:\d+$|^\[[0-9a-fA-F:.]+\]:\d+$/.test(flags.server)) throw new Error(`--server must be HOST:PORT, not "${flags.server}".`);
@@ -73,6 +73,7 @@ export function agentCommand(): Command {
       logLevel: flags.logLevel,
       ingestWorkers: parseIngestWorkers(flags.ingestWorkers),
       compression,
+      ...alsLimitsFrom(flags),
     });
     stopOnSignals(agent);
   });

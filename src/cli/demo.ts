@@ -61,6 +61,16 @@ export function demoCommand(): Command {
         alsPort: options.alsPort!,
         metricsPort: parsePort('metrics-port', flags.metricsPort),
         logLevel: flags.logLevel,
+        agentFlags: [
+          '--max-streams',
+          flags.maxStreams,
+          '--max-streams-per-peer',
+          flags.maxStreamsPerPeer,
+          '--als-idle-timeout',
+          flags.alsIdleTimeout,
+          '--max-message-bytes',
+          flags.maxMessageBytes,
+        ],
         serverFlags: [
           '--store',
           flags.store,

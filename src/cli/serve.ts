@@ -8,7 +8,7 @@ import { storeEngineFor } from '../store/registry.js';
 import { createLogger } from '../telemetry/logger.js';
 import { parseByteSize, parseDuration } from '../util/duration.js';
 
-export interface ServeFlags {
+interface ServeOnlyFlags {
   dataDir: string;
   store: string;
   alsHost: string;
@@ -22,16 +22,25 @@ export interface ServeFlags {
   retentionSize: string;
   logLevel: string;
   ingestWorkers?: string;
+}
+
+/** The ALS port's limits, taken by every command that serves ALS (`serve`, `server`, `agent`). */
+export interface AlsLimitFlags {
   maxStreams: string;
   maxStreamsPerPeer: string;
   alsIdleTimeout: string;
   maxMessageBytes: string;
 }
 
+export interface ServeFlags extends ServeOnlyFlags, AlsLimitFlags {}
+
 /** `alsPort: null`: the port is off unless the flag is given (`meshlog server`). */
 export function addServeOptions(command: Command, defaults: { dataDir: string; alsPort?: string | null }): Command {
-  const alsPort = defaults.alsPort === null ? ['--als-port <port>', 'also take Envoy gRPC access logs on this port (off unless given)'] : ['--als-port <port>', 'port for Envoy gRPC access logs', defaults.alsPort ?? '9977'];
-  return command
+  const alsPort =
+    defaults.alsPort === null
+      ? ['--als-port <port>', 'also take Envoy gRPC access logs on this port (off unless given)']
+      : ['--als-port <port>', 'port for Envoy gRPC access logs', defaults.alsPort ?? '9977'];
+  command
     .option('--data-dir <dir>', 'where the store and applied resources live', defaults.dataDir)
     .option('--store <store>', 'which store keeps the entries: sqlite (in --data-dir)', 'sqlite')
     .option('--als-host <host>', 'address for Envoy gRPC access logs', '0.0.0.0')
@@ -43,7 +52,12 @@ export function addServeOptions(command: Command, defaults: { dataDir: string; a
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
-    .option('--ingest-workers <n>', 'threads that decode, filter and store entries, each with its own store shard (default: one per core)')
+    .option('--ingest-workers <n>', 'threads that decode, filter and store entries, each with its own store shard (default: one per core)');
+  return addAlsLimitOptions(command);
+}
+
+export function addAlsLimitOptions(command: Command): Command {
+  return command
     .option('--max-streams <n>', 'ALS streams served at once; more are refused (RESOURCE_EXHAUSTED)', '1024')
     .option('--max-streams-per-peer <n>', 'ALS streams served at once from one client address', '64')
     .option('--als-idle-timeout <duration>', 'close an ALS stream that sends nothing for this long (Envoy reopens it)', '5m')
@@ -75,15 +89,6 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
   }
   storeEngineFor(flags.store);
-  const count = (name: string, text: string) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, not "${text}".`);
-    return n;
-  };
-  const alsIdleTimeoutMs = parseDuration(flags.alsIdleTimeout);
-  if (alsIdleTimeoutMs === undefined || alsIdleTimeoutMs < 1000) throw new Error(`--als-idle-timeout must be a duration of at least 1s like 5m, not "${flags.alsIdleTimeout}".`);
-  const maxMessageBytes = parseByteSize(flags.maxMessageBytes);
-  if (maxMessageBytes === undefined || maxMessageBytes < 1024) throw new Error(`--max-message-bytes must be a size of at least 1KiB like 1MiB, not "${flags.maxMessageBytes}".`);
   return {
     dataDir: flags.dataDir,
     store: flags.store,
@@ -98,6 +103,23 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     logger,
     logLevel: flags.logLevel,
     ingestWorkers,
+    ...alsLimitsFrom(flags),
+  };
+}
+
+export function alsLimitsFrom(flags: AlsLimitFlags): { maxStreams: number; maxStreamsPerPeer: number; alsIdleTimeoutMs: number; maxMessageBytes: number } {
+  const count = (name: string, text: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1, not "${text}".`);
+    return n;
+  };
+  const alsIdleTimeoutMs = parseDuration(flags.alsIdleTimeout);
+  if (alsIdleTimeoutMs === undefined || alsIdleTimeoutMs < 1000)
+    throw new Error(`--als-idle-timeout must be a duration of at least 1s like 5m, not "${flags.alsIdleTimeout}".`);
+  const maxMessageBytes = parseByteSize(flags.maxMessageBytes);
+  if (maxMessageBytes === undefined || maxMessageBytes < 1024)
+    throw new Error(`--max-message-bytes must be a size of at least 1KiB like 1MiB, not "${flags.maxMessageBytes}".`);
+  return {
     maxStreams: count('max-streams', flags.maxStreams),
     maxStreamsPerPeer: count('max-streams-per-peer', flags.maxStreamsPerPeer),
     alsIdleTimeoutMs,

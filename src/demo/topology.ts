@@ -23,6 +23,8 @@ export interface TopologyOptions {
   readonly metricsPort: number;
   /** Flags passed to `meshlog server` as they are (store, retention, log level, ...). */
   readonly serverFlags: readonly string[];
+  /** Flags passed to each `meshlog agent` as they are (its ALS limits). */
+  readonly agentFlags: readonly string[];
   readonly logLevel: string;
 }
 
@@ -124,6 +126,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
         '--log-level',
         options.logLevel,
         ...tls(certs.agents[cluster]!),
+        ...options.agentFlags,
       ]);
       children.push(agent);
       return { cluster, agent, metricsPort };

@@ -42,6 +42,8 @@ export interface AgentOptions {
   readonly logLevel?: string;
   readonly ingestWorkers?: number;
   readonly maxStreams?: number;
+  readonly maxStreamsPerPeer?: number;
+  readonly alsIdleTimeoutMs?: number;
   readonly maxMessageBytes?: number;
   readonly compression?: Compression;
 }
@@ -133,6 +135,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     metrics,
     logger,
     maxStreams: options.maxStreams,
+    maxStreamsPerPeer: options.maxStreamsPerPeer,
+    idleTimeoutMs: options.alsIdleTimeoutMs,
     maxMessageBytes: options.maxMessageBytes,
   });
   metrics.gauge('meshlog_als_streams_active', 'ALS streams open now.', () => als.activeStreams());
