@@ -61,3 +61,9 @@ export function createAgentAuthorizer(options: { readonly insecure: boolean; rea
 export function mayWrite(clusters: AgentClusters, cluster: string): boolean {
   return clusters === 'any' || clusters.includes(cluster);
 }
+
+/** The clusters allowed, for a message: `"a", "b"`, `no cluster` or `any cluster`. */
+export function describeClusters(clusters: AgentClusters): string {
+  if (clusters === 'any') return 'any cluster';
+  return clusters.length === 0 ? 'no cluster' : clusters.map((c) => `"${c}"`).join(', ');
+}

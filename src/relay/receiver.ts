@@ -11,38 +11,26 @@
  *
  * The agent's certificate says which clusters it may speak for (`agent-clusters.ts`): a hello for
  * another cluster is refused with PERMISSION_DENIED, a batch or inventory entry of a proxy in
- * another cluster is refused and counted.
+ * another cluster is refused and counted. Each connection is served by `agent-connection.ts`;
+ * this file holds what they share: the port, the marks read from the store, the counters.
  */
 import * as grpc from '@grpc/grpc-js';
 import { Counter, Gauge } from 'prom-client';
-import type { SeenProxy, ProxyRegistry } from '../collector/proxy-registry.js';
-import type { LogConsumer } from '../model/als-batch.js';
-import type { ProxyIdentity } from '../model/proxy-identity.js';
+import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { type AgentAuthorizer, type AgentClusters, mayWrite } from './agent-clusters.js';
-import {
-  type AgentMessage,
-  type RelayBatch,
-  RelayProtocolError,
-  type ServerMessage,
-  decodeAgentMessage,
-  encodeServerMessage,
-  relayServicePath,
-  unpackEntries,
-} from './protocol.js';
+import { type AgentCall, type AgentConnection, type ConnectionContext, type RelayResources, markKey, send, serveAgentConnection } from './agent-connection.js';
+import type { AgentAuthorizer } from './agent-clusters.js';
+import { relayServicePath } from './protocol.js';
 
-export interface RelayResources {
-  current(): { readonly generation: number; readonly documents: string };
-  onChange(listener: () => void): void;
-}
+export type { RelayResources } from './agent-connection.js';
 
 export interface RelayReceiverOptions {
   readonly host: string;
   readonly port: number;
   readonly credentials: grpc.ServerCredentials;
   readonly authorize: AgentAuthorizer;
-  readonly consumer: LogConsumer & { settle(stream: number): Promise<void>; streamClosed(stream: number): void };
+  readonly consumer: ConnectionContext['consumer'];
   /** Every mark the store has committed (`LogReader.marks`). */
   readonly marks: () => Promise<ReadonlyMap<string, number>>;
   readonly proxies: ProxyRegistry;
@@ -58,10 +46,6 @@ export interface RelayReceiver {
   /** Stops taking batches, waits for the ones taken to settle (until the deadline), stops. */
   shutdown(deadlineMs?: number): Promise<void>;
 }
-
-type Call = grpc.ServerDuplexStream<Buffer, Uint8Array>;
-
-export const markKey = (agentId: string) => `relay:${agentId}`;
 
 export function createRelayReceiver(options: RelayReceiverOptions): RelayReceiver {
   const { consumer, logger } = options;
@@ -88,7 +72,7 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
     help: 'Agent connections refused (certificate not allowed for the cluster, or a bad hello).',
     registers,
   });
-  const connections = new Map<string, Connection>();
+  const connections = new Map<string, AgentConnection>();
   new Gauge({
     name: 'meshlog_relay_agents_connected',
     help: 'Agents connected now.',
@@ -101,234 +85,47 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
   let nextStream = -1;
   let boundPort = 0;
   let stopping = false;
-  const paused = new Set<Call>();
+  const paused = new Set<AgentCall>();
   consumer.onDrain(() => {
     for (const call of paused) call.resume();
     paused.clear();
   });
-
-  const committedThrough = async (agentId: string): Promise<number> => {
-    marks ??= new Map(await options.marks());
-    return marks.get(markKey(agentId)) ?? 0;
-  };
-
-  interface Connection {
-    readonly call: Call;
-    readonly drained: Promise<void>;
-    end(status: grpc.status, details: string): void;
-  }
-
-  const send = (call: Call, message: ServerMessage) => call.write(encodeServerMessage(message));
-
   options.resources.onChange(() => {
     const current = options.resources.current();
     for (const c of connections.values()) send(c.call, { resources: current });
   });
 
-  function handle(call: Call): void {
-    const stream = nextStream--;
-    let agentId: string | undefined;
-    let cluster = '';
-    let clusters: AgentClusters = [];
-    let committed = 0;
-    /** Highest sequence taken (consumed, duplicate or refused), and acknowledged. */
-    let handled = 0;
-    let acked = 0;
-    let consumedSinceSettle = false;
-    let settling = false;
-    let finished = false;
-    let ready: Promise<void> = Promise.resolve();
-    const identities = new Map<string, ProxyIdentity>();
-    let resolveDrained: () => void = () => {};
-    const drained = new Promise<void>((resolve) => (resolveDrained = resolve));
-    let consumedAny = false;
-    let inventory: SeenProxy[] = [];
-
-    const finish = async (status?: { code: grpc.status; details: string }) => {
-      if (finished) return;
-      finished = true;
-      paused.delete(call);
-      if (status && !call.cancelled) call.emit('error', Object.assign(new Error(status.details), status));
-      else if (!call.cancelled) call.end();
-      if (consumedAny) {
-        // What was taken is stored (or known not to be) before another connection of this agent starts.
-        await consumer.settle(stream).catch(() => {
-          marks = undefined;
-        });
-        consumer.streamClosed(stream);
-      }
-      if (agentId && connections.get(agentId)?.call === call) {
-        connections.delete(agentId);
-        // The agent is gone: its proxies stay listed (last seen tells when), with no stream open.
-        options.proxies.report(
-          agentId,
-          inventory.map((p) => ({ ...p, activeStreams: 0 })),
-        );
-      }
-      resolveDrained();
-    };
-
-    const settle = () => {
-      if (settling || finished || handled <= acked) return;
-      const through = handled;
-      if (!consumedSinceSettle) {
-        acked = through;
-        send(call, { ack: { through } });
-        return;
-      }
-      consumedSinceSettle = false;
-      settling = true;
-      consumer.settle(stream).then(
-        () => {
-          settling = false;
-          committed = Math.max(committed, through);
-          marks?.set(markKey(agentId!), Math.max(marks.get(markKey(agentId!)) ?? 0, through));
-          if (finished) return;
-          acked = through;
-          send(call, { ack: { through } });
-          settle();
-        },
-        (err: unknown) => {
-          settling = false;
-          marks = undefined;
-          logger.warn({ agent: agentId, error: String(err) }, 'Relayed entries could not be stored; the agent will send them again.');
-          void finish({
-            code: grpc.status.UNAVAILABLE,
-            details: `the server could not store the entries (${err instanceof Error ? err.message : String(err)}); send them again`,
-          });
-        },
-      );
-    };
-
-    const refusedProxies = new Set<string>();
-    const refuse = (batch: RelayBatch, reason: string) => {
-      outcome.refused.inc();
-      // Once per proxy and connection: a misconfigured proxy sends many batches.
-      if (!refusedProxies.has(batch.proxy.nodeId) && refusedProxies.size < 1000) {
-        refusedProxies.add(batch.proxy.nodeId);
-        logger.warn(
-          { agent: agentId, sequence: batch.sequence, reason },
-          'Refused a relayed batch; more from this proxy are refused without a log line (meshlog_relay_batches_received_total{outcome="refused"}).',
-        );
-      }
-      send(call, { refused: { sequence: batch.sequence, reason } });
-    };
-
-    const onBatch = (batch: RelayBatch, size: number) => {
-      bytesIn.inc(size);
-      if (batch.sequence <= Math.max(committed, handled)) {
-        outcome.duplicate.inc();
-        handled = Math.max(handled, batch.sequence);
-        return;
-      }
-      handled = batch.sequence;
-      const proxy = batch.proxy.workload.clusterName ? batch.proxy : { ...batch.proxy, workload: { ...batch.proxy.workload, clusterName: cluster } };
-      if (!mayWrite(clusters, proxy.workload.clusterName)) {
-        refuse(
-          batch,
-          `proxy ${proxy.nodeId} is in cluster "${proxy.workload.clusterName}", which this agent's certificate does not cover (${describe(clusters)})`,
-        );
-        return;
-      }
-      let encoded: Uint8Array[];
-      try {
-        encoded = unpackEntries(batch);
-      } catch (err) {
-        refuse(batch, err instanceof RelayProtocolError ? err.message : String(err));
-        return;
-      }
-      const key = `${proxy.workload.clusterName}\n${proxy.nodeId}\n${proxy.logName}\n${JSON.stringify(proxy)}`;
-      let identity = identities.get(key);
-      if (!identity) identities.set(key, (identity = proxy));
-      outcome.stored.inc();
-      entriesIn.inc(encoded.length);
-      consumedAny = true;
-      consumedSinceSettle = true;
-      const more = consumer.consume({
-        stream,
-        proxy: identity,
-        kind: batch.kind,
-        encoded,
-        receivedAt: batch.receivedAtMs,
-        selected: true,
-        mark: { key: markKey(agentId!), value: batch.sequence },
-      });
-      if (!more) {
-        call.pause();
-        paused.add(call);
-      }
-    };
-
-    const onInventory = (proxies: Extract<AgentMessage, { inventory: unknown }>['inventory']['proxies']) => {
-      const seen: SeenProxy[] = [];
-      for (const p of proxies) {
-        const identity = p.proxy.workload.clusterName ? p.proxy : { ...p.proxy, workload: { ...p.proxy.workload, clusterName: cluster } };
-        if (!mayWrite(clusters, identity.workload.clusterName)) continue;
-        seen.push({ identity, firstSeen: p.firstSeenMs, lastSeen: p.lastSeenMs, activeStreams: p.activeStreams, entries: p.entries });
-      }
-      inventory = seen;
-      options.proxies.report(agentId!, seen);
-    };
-
-    const onHello = async (hello: Extract<AgentMessage, { hello: unknown }>['hello']) => {
-      clusters = options.authorize(call.getAuthContext()?.sslPeerCertificate);
-      if (!hello.agentId || !hello.cluster) {
-        refusedAgents.inc();
-        return finish({ code: grpc.status.INVALID_ARGUMENT, details: 'the hello must name the agent (agent_id) and its cluster' });
-      }
-      if (!mayWrite(clusters, hello.cluster)) {
-        refusedAgents.inc();
-        logger.warn(
-          { agent: hello.agentId, cluster: hello.cluster, allowed: describe(clusters), peer: call.getPeer() },
-          'Refused an agent whose certificate does not cover its cluster.',
-        );
-        return finish({
-          code: grpc.status.PERMISSION_DENIED,
-          details: `this agent's certificate may speak for ${describe(clusters)}, not for cluster "${hello.cluster}"`,
-        });
-      }
-      agentId = hello.agentId;
-      cluster = hello.cluster;
+  const context: ConnectionContext = {
+    consumer,
+    authorize: options.authorize,
+    proxies: options.proxies,
+    resources: options.resources,
+    logger,
+    counters: { ...outcome, entries: entriesIn, bytes: bytesIn, refusedAgents },
+    nextStream: () => nextStream--,
+    async storedThrough(agentId) {
+      marks ??= new Map(await options.marks());
+      return marks.get(markKey(agentId)) ?? 0;
+    },
+    stored(agentId, through) {
+      marks?.set(markKey(agentId), Math.max(marks.get(markKey(agentId)) ?? 0, through));
+    },
+    marksInDoubt() {
+      marks = undefined;
+    },
+    attach(agentId, connection) {
       const previous = connections.get(agentId);
-      connections.set(agentId, { call, drained, end: (code, details) => void finish({ code, details }) });
-      if (previous) {
-        previous.end(grpc.status.ABORTED, 'a newer connection of this agent replaced this one');
-        await previous.drained;
-      }
-      committed = await committedThrough(agentId);
-      handled = acked = committed;
-      logger.info({ agent: agentId, cluster, storedThrough: committed }, 'An agent connected.');
-      send(call, { welcome: { clusters: clusters === 'any' ? [] : clusters, storedThrough: committed } });
-      send(call, { resources: options.resources.current() });
-    };
-
-    call.on('data', (bytes: Buffer) => {
-      if (finished) return;
-      let message: AgentMessage;
-      try {
-        message = decodeAgentMessage(bytes);
-      } catch (err) {
-        void finish({ code: grpc.status.INVALID_ARGUMENT, details: err instanceof Error ? err.message : String(err) });
-        return;
-      }
-      // Messages are handled in order, each after the hello's work (waiting for an older connection) is done.
-      ready = ready.then(async () => {
-        if (finished) return;
-        if ('hello' in message) {
-          if (agentId !== undefined) return finish({ code: grpc.status.INVALID_ARGUMENT, details: 'hello is sent once, first' });
-          return onHello(message.hello);
-        }
-        if (agentId === undefined) return finish({ code: grpc.status.INVALID_ARGUMENT, details: 'the first message must be a hello' });
-        if ('batch' in message) {
-          onBatch(message.batch, bytes.byteLength);
-          settle();
-        } else onInventory(message.inventory.proxies);
-      });
-    });
-    call.on('end', () => void ready.then(() => finish()));
-    call.on('error', () => void finish());
-    call.on('cancelled', () => void finish());
-  }
+      connections.set(agentId, connection);
+      return previous;
+    },
+    detach(agentId, call) {
+      if (connections.get(agentId)?.call !== call) return false;
+      connections.delete(agentId);
+      return true;
+    },
+    paused: (call) => paused.add(call),
+    resumed: (call) => paused.delete(call),
+  };
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024, 'grpc.keepalive_permit_without_calls': 1 });
   server.addService(
@@ -344,12 +141,12 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
       },
     },
     {
-      Connect: (call: Call) => {
+      Connect: (call: AgentCall) => {
         if (stopping) {
           call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'the server is stopping' });
           return;
         }
-        handle(call);
+        serveAgentConnection(call, context);
       },
     },
   );
@@ -377,9 +174,4 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
       server.forceShutdown();
     },
   };
-}
-
-function describe(clusters: AgentClusters): string {
-  if (clusters === 'any') return 'any cluster';
-  return clusters.length === 0 ? 'no cluster' : clusters.map((c) => `"${c}"`).join(', ');
 }

@@ -12,7 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadResources } from '../api/load-yaml.js';
 import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
 import { type DemoCertificates, makeDemoCertificates } from '../demo/certificates.js';
+import * as grpc from '@grpc/grpc-js';
 import { createAgentAuthorizer } from '../relay/agent-clusters.js';
+import { encodeAgentMessage, relayServicePath } from '../relay/protocol.js';
 import { clientCredentials, serverCredentials } from '../relay/tls.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { type RunningAgent, runAgent } from './agent.js';
@@ -136,6 +138,29 @@ describe('agent → server relay (one process)', () => {
     expect(lines).toMatch(/^\/broken 503$/m);
     // The server did not deliver the policy's backend again: only the agent wrote lines.
     expect(await metric(server.httpPort, 'meshlog_sink_records_total')).toBe(0);
+  });
+
+  it('answers bad input on the relay port with INVALID_ARGUMENT and goes on serving', async () => {
+    const client = new grpc.Client(`localhost:${server.relayPort}`, clientCredentials({ ...certs.agents['mgmt-cluster']!, ca: certs.ca }, '--tls'));
+    const statusOf = (messages: Uint8Array[]) =>
+      new Promise<grpc.StatusObject>((resolve) => {
+        const call = client.makeBidiStreamRequest(
+          relayServicePath,
+          (b: Uint8Array) => Buffer.from(b),
+          (b: Buffer) => b,
+        );
+        call.on('data', () => undefined);
+        call.on('error', () => undefined);
+        call.on('status', resolve);
+        for (const m of messages) call.write(m);
+      });
+    const junk = await statusOf([Buffer.from([0xff, 0xff, 0xff, 0x0f])]);
+    expect(junk.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(junk.details).toMatch(/agent message does not decode/);
+    const headless = await statusOf([encodeAgentMessage({ inventory: { proxies: [] } })]);
+    expect(headless).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: 'the first message must be a hello' });
+    client.close();
+    expect(agent.exporter.connected()).toBe(true);
   });
 
   it('refuses an agent whose certificate is for another cluster', async () => {
