@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { makeDemoCertificates } from '../demo/certificates.js';
+import { agentCommandArgs, serverCommandArgs } from '../demo/topology.js';
 import { bookinfoProxies } from '../demo/bookinfo-proxies.js';
 import { requestHops } from '../demo/bookinfo-requests.js';
 import { mulberry32 } from '../demo/bookinfo-traffic.js';
@@ -57,61 +58,27 @@ export async function benchRelay(opts: { dir: string; seconds?: number }): Promi
   const seconds = opts.seconds ?? 15;
   const certs = await makeDemoCertificates(path.join(opts.dir, 'certs'), ['mgmt-cluster']);
   const [relayPort, httpPort, alsPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const tls = (pair: { cert: string; key: string }) => ['--tls-cert', pair.cert, '--tls-key', pair.key, '--tls-ca', certs.ca];
-  const startServer = () =>
-    spawn(
-      process.execPath,
-      [
-        cli,
-        'server',
-        '--data-dir',
-        path.join(opts.dir, 'server'),
-        '--relay-host',
-        '127.0.0.1',
-        '--relay-port',
-        String(relayPort),
-        '--http-port',
-        String(httpPort),
-        '--retention-size',
-        '64GiB',
-        '--log-level',
-        'warn',
-        ...tls(certs.server),
-      ],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
+  const serverArgs = serverCommandArgs({
+    dataDir: path.join(opts.dir, 'server'),
+    httpPort,
+    relayPort,
+    tls: { ...certs.server, ca: certs.ca },
+    extra: ['--retention-size', '64GiB', '--log-level', 'warn'],
+  });
+  const agentArgs = agentCommandArgs({
+    cluster: 'mgmt-cluster',
+    server: `localhost:${relayPort}`,
+    alsHost: '127.0.0.1',
+    alsPort,
+    metricsPort,
+    bufferDir: path.join(opts.dir, 'buffer'),
+    tls: { ...certs.agents['mgmt-cluster']!, ca: certs.ca },
+    extra: ['--buffer-size', '8GiB', '--log-level', 'warn'],
+  });
+  const startServer = () => spawn(process.execPath, [cli, ...serverArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${httpPort}`;
   let server = startServer();
-  const startAgent = () =>
-    spawn(
-      process.execPath,
-      [
-        cli,
-        'agent',
-        '--cluster',
-        'mgmt-cluster',
-        '--server',
-        `localhost:${relayPort}`,
-        '--buffer-dir',
-        path.join(opts.dir, 'buffer'),
-        '--buffer-size',
-        '8GiB',
-        '--als-host',
-        '127.0.0.1',
-        '--als-port',
-        String(alsPort),
-        '--metrics-host',
-        '127.0.0.1',
-        '--metrics-port',
-        String(metricsPort),
-        '--log-level',
-        'warn',
-        ...tls(certs.agents['mgmt-cluster']!),
-      ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+  const startAgent = () => spawn(process.execPath, [cli, ...agentArgs], { stdio: ['ignore', 'ignore', 'inherit'] });
   let agent = startAgent();
   const load = (secs: number) =>
     runChild(

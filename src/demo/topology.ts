@@ -36,6 +36,42 @@ export interface Topology {
   stop(): Promise<void>;
 }
 
+interface TlsFlags {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
+
+const tlsArgs = (tls: TlsFlags) => ['--tls-cert', tls.cert, '--tls-key', tls.key, '--tls-ca', tls.ca];
+
+/** `meshlog server` on loopback's relay port, with mTLS (also what the relay's tests and bench start). */
+export function serverCommandArgs(o: {
+  dataDir: string;
+  httpHost?: string;
+  httpPort: number;
+  relayPort: number;
+  tls: TlsFlags;
+  extra?: readonly string[];
+}): string[] {
+  const http = ['--http-host', o.httpHost ?? '127.0.0.1', '--http-port', String(o.httpPort)];
+  return ['server', '--data-dir', o.dataDir, ...http, '--relay-host', '127.0.0.1', '--relay-port', String(o.relayPort), ...tlsArgs(o.tls), ...(o.extra ?? [])];
+}
+
+/** `meshlog agent` with mTLS, its metrics on loopback. */
+export function agentCommandArgs(o: {
+  cluster: string;
+  server: string;
+  alsHost: string;
+  alsPort: number;
+  metricsPort: number;
+  bufferDir: string;
+  tls: TlsFlags;
+  extra?: readonly string[];
+}): string[] {
+  const ports = ['--als-host', o.alsHost, '--als-port', String(o.alsPort), '--metrics-host', '127.0.0.1', '--metrics-port', String(o.metricsPort)];
+  return ['agent', '--cluster', o.cluster, '--server', o.server, '--buffer-dir', o.bufferDir, ...ports, ...tlsArgs(o.tls), ...(o.extra ?? [])];
+}
+
 /** How this very program is run again as a child (`node [--import tsx] <main> ...`). */
 function self(args: readonly string[]): ChildProcess {
   return spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args], { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
@@ -76,23 +112,17 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   };
   process.on('exit', killAll);
-  const tls = (cert: { cert: string; key: string }) => ['--tls-cert', cert.cert, '--tls-key', cert.key, '--tls-ca', certs.ca];
   try {
-    const server = self([
-      'server',
-      '--data-dir',
-      path.join(options.dir, 'server'),
-      '--http-host',
-      options.httpHost,
-      '--http-port',
-      String(options.httpPort),
-      '--relay-host',
-      '127.0.0.1',
-      '--relay-port',
-      String(options.relayPort),
-      ...tls(certs.server),
-      ...options.serverFlags,
-    ]);
+    const server = self(
+      serverCommandArgs({
+        dataDir: path.join(options.dir, 'server'),
+        httpHost: options.httpHost,
+        httpPort: options.httpPort,
+        relayPort: options.relayPort,
+        tls: { ...certs.server, ca: certs.ca },
+        extra: options.serverFlags,
+      }),
+    );
     children.push(server);
     const httpHost = options.httpHost === '0.0.0.0' ? '127.0.0.1' : options.httpHost;
     await waitReady('meshlog server', `http://${httpHost.includes(':') ? `[${httpHost}]` : httpHost}:${options.httpPort}/readyz`, server);
@@ -103,31 +133,18 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       const metricsPort = options.metricsPort + i;
       als[cluster] = `${options.alsHost === '0.0.0.0' ? '127.0.0.1' : options.alsHost}:${alsPort}`;
       metricsPorts[cluster] = metricsPort;
-      const agent = self([
-        'agent',
-        '--cluster',
-        cluster,
-        '--server',
-        `localhost:${options.relayPort}`,
-        '--als-host',
-        options.alsHost,
-        '--als-port',
-        String(alsPort),
-        '--metrics-host',
-        '127.0.0.1',
-        '--metrics-port',
-        String(metricsPort),
-        '--buffer-dir',
-        path.join(options.dir, `agent-${cluster}`),
-        '--buffer-size',
-        '256MiB',
-        '--ingest-workers',
-        '1',
-        '--log-level',
-        options.logLevel,
-        ...tls(certs.agents[cluster]!),
-        ...options.agentFlags,
-      ]);
+      const agent = self(
+        agentCommandArgs({
+          cluster,
+          server: `localhost:${options.relayPort}`,
+          alsHost: options.alsHost,
+          alsPort,
+          metricsPort,
+          bufferDir: path.join(options.dir, `agent-${cluster}`),
+          tls: { ...certs.agents[cluster]!, ca: certs.ca },
+          extra: ['--buffer-size', '256MiB', '--ingest-workers', '1', '--log-level', options.logLevel, ...options.agentFlags],
+        }),
+      );
       children.push(agent);
       return { cluster, agent, metricsPort };
     });

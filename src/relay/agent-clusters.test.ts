@@ -12,7 +12,11 @@ describe('which clusters an agent may speak for', () => {
   });
 
   it('maps SANs to clusters with --agent-san, and only those', () => {
-    const sans = parseAgentSans(['DNS:agent.mgmt.example=mgmt-cluster', 'URI:spiffe://example.org/ns/meshlog/sa/agent=edge-a, edge-b', 'DNS:agent.mgmt.example=extra']);
+    const sans = parseAgentSans([
+      'DNS:agent.mgmt.example=mgmt-cluster',
+      'URI:spiffe://example.org/ns/meshlog/sa/agent=edge-a, edge-b',
+      'DNS:agent.mgmt.example=extra',
+    ]);
     const authorize = createAgentAuthorizer({ insecure: false, sans });
     expect(authorize(peer('DNS:agent.mgmt.example'))).toEqual(['mgmt-cluster', 'extra']);
     expect(authorize(peer('URI:spiffe://example.org/ns/meshlog/sa/agent'))).toEqual(['edge-a', 'edge-b']);

@@ -9,17 +9,10 @@ import type { AlsBatch } from '../model/als-batch.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import type { RowWriter } from '../pipeline/pipeline.js';
 import type { EntryRow, StoreStats } from '../store/types.js';
-import { type Compression, packEntries } from './protocol.js';
+import { type Compression, type RelayBatch, packEntries } from './protocol.js';
 
 /** A batch on its way to the buffer: a `RelayBatch` still without its sequence number. */
-export interface ForwardedBatch {
-  readonly proxy: ProxyIdentity;
-  readonly kind: EntryKind;
-  readonly receivedAtMs: number;
-  readonly count: number;
-  readonly compression: Compression;
-  readonly entries: Uint8Array;
-}
+export type ForwardedBatch = Omit<RelayBatch, 'sequence'>;
 
 export interface RelayBatchWriterOptions {
   readonly compression: Compression;

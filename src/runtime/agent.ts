@@ -13,7 +13,6 @@ import { type Server as HttpServer, createServer } from 'node:http';
 import path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { loadResources } from '../api/load-yaml.js';
-import { createAlsServer } from '../collector/als-server.js';
 import { type ProxyRegistry, createProxyRegistry } from '../collector/proxy-registry.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { createLiveTail } from '../pipeline/live-tail.js';
@@ -23,9 +22,10 @@ import { type RelayExporter, startRelayExporter } from '../relay/exporter.js';
 import type { Compression } from '../relay/protocol.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
+import { type AlsLimits, createAlsInput } from './als-input.js';
 import { startIngestPool } from './ingest/pool.js';
 
-export interface AgentOptions {
+export interface AgentOptions extends AlsLimits {
   /** `--cluster`: the cluster this agent speaks for. */
   readonly cluster: string;
   /** `--server`: HOST:PORT of the server's relay port. */
@@ -41,10 +41,6 @@ export interface AgentOptions {
   readonly logger: Logger;
   readonly logLevel?: string;
   readonly ingestWorkers?: number;
-  readonly maxStreams?: number;
-  readonly maxStreamsPerPeer?: number;
-  readonly alsIdleTimeoutMs?: number;
-  readonly maxMessageBytes?: number;
   readonly compression?: Compression;
 }
 
@@ -120,9 +116,9 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
 
   metrics.gauge('meshlog_ingest_batches_outstanding', 'ALS batches handed to ingest workers and not yet taken.', () => pool.outstanding());
   const relayExporter = exporter;
-  const als = createAlsServer({
-    host: options.alsHost ?? '0.0.0.0',
-    port: options.alsPort ?? 9977,
+  const als = createAlsInput({
+    host: options.alsHost,
+    port: options.alsPort,
     credentials: options.alsCredentials,
     // A stream is answered OK once what it sent is in the buffer and on disk.
     consumer: {
@@ -134,12 +130,8 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     registry: proxies,
     metrics,
     logger,
-    maxStreams: options.maxStreams,
-    maxStreamsPerPeer: options.maxStreamsPerPeer,
-    idleTimeoutMs: options.alsIdleTimeoutMs,
-    maxMessageBytes: options.maxMessageBytes,
+    limits: options,
   });
-  metrics.gauge('meshlog_als_streams_active', 'ALS streams open now.', () => als.activeStreams());
 
   let http: HttpServer | undefined;
   const stopInputs = async () => {

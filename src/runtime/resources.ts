@@ -45,13 +45,18 @@ export async function startResources(options: {
     if (r.resource.kind !== 'AccessLogRecord') return undefined;
     const record = toRecord(r);
     const workloads = new Map<string, Record<string, string>>();
-    for (const p of options.proxies.list()) if (selectsWorkload(record, p.identity)) workloads.set(workloadKey(p.identity.workload), workloadRefJson(p.identity.workload));
+    for (const p of options.proxies.list())
+      if (selectsWorkload(record, p.identity)) workloads.set(workloadKey(p.identity.workload), workloadRefJson(p.identity.workload));
     return { observedGeneration: r.generation, state: 'ACCEPTED', workloads: [...workloads.values()] };
   };
   const view = (r: StoredResource) => {
     const kind = findKind(r.resource.kind)!;
     const s = status(r);
-    return { ...encodeResource(r.resource, kind), ...(s ? { status: s } : {}), meshlog: { origin: r.origin, generation: r.generation, createdAt: r.createdAt, updatedAt: r.updatedAt } };
+    return {
+      ...encodeResource(r.resource, kind),
+      ...(s ? { status: s } : {}),
+      meshlog: { origin: r.origin, generation: r.generation, createdAt: r.createdAt, updatedAt: r.updatedAt },
+    };
   };
 
   return {
@@ -63,7 +68,13 @@ export async function startResources(options: {
         const text = await c.req.text();
         const { resources, problems } = loadResources(text, 'request');
         if (problems.length > 0) {
-          return c.json({ error: 'the resources are not valid; nothing was applied', violations: problems.map((p) => ({ field: p.field, message: p.message, line: p.line, col: p.col })) }, 400);
+          return c.json(
+            {
+              error: 'the resources are not valid; nothing was applied',
+              violations: problems.map((p) => ({ field: p.field, message: p.message, line: p.line, col: p.col })),
+            },
+            400,
+          );
         }
         try {
           const results = repository.apply(resources.map((r) => r.resource));
@@ -84,14 +95,22 @@ export async function startResources(options: {
       app.get('/api/v1/resources/:kind/:name', (c) => {
         const kind = findKind(c.req.param('kind'));
         if (!kind) return c.json({ error: `unknown kind "${c.req.param('kind')}"` }, 404);
-        const found = repository.get(kind.kind, scopeOf(kind, (k) => c.req.query(k)), c.req.param('name'));
+        const found = repository.get(
+          kind.kind,
+          scopeOf(kind, (k) => c.req.query(k)),
+          c.req.param('name'),
+        );
         return found ? c.json(view(found)) : c.json({ error: `${kind.kind} ${c.req.param('name')} not found` }, 404);
       });
       app.delete('/api/v1/resources/:kind/:name', (c) => {
         const kind = findKind(c.req.param('kind'));
         if (!kind) return c.json({ error: `unknown kind "${c.req.param('kind')}"` }, 404);
         try {
-          const deleted = repository.delete(kind.kind, scopeOf(kind, (k) => c.req.query(k)), c.req.param('name'));
+          const deleted = repository.delete(
+            kind.kind,
+            scopeOf(kind, (k) => c.req.query(k)),
+            c.req.param('name'),
+          );
           return deleted ? c.json({ deleted: true }) : c.json({ error: `${kind.kind} ${c.req.param('name')} not found` }, 404);
         } catch (err) {
           if (err instanceof ResourceConflictError) return c.json({ error: err.message }, 409);

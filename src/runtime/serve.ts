@@ -6,13 +6,13 @@
 import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { createAlsServer } from '../collector/als-server.js';
 import { type ProxyRegistry, createProxyRegistry } from '../collector/proxy-registry.js';
 import { mkdirSync } from 'node:fs';
 import { createLiveTail } from '../pipeline/live-tail.js';
 import { createSinkSet } from '../pipeline/sink-set.js';
 import { openStoreReaderFor } from '../store/registry.js';
 import type { StoreHandle } from '../store/types.js';
+import { createAlsInput } from './als-input.js';
 import { type IngestPool, startIngestPool } from './ingest/pool.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
@@ -119,19 +119,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   metrics.gauge('meshlog_watchers', 'Live watchers attached.', () => liveTail.watchers);
   metrics.gauge('meshlog_ingest_batches_outstanding', 'ALS batches handed to ingest workers and not yet taken.', () => pool.outstanding());
 
-  const als = createAlsServer({
-    host: options.alsHost ?? '0.0.0.0',
-    port: options.alsPort ?? 9977,
-    consumer: pool,
-    registry: proxies,
-    metrics,
-    logger,
-    maxStreams: options.maxStreams,
-    maxStreamsPerPeer: options.maxStreamsPerPeer,
-    idleTimeoutMs: options.alsIdleTimeoutMs,
-    maxMessageBytes: options.maxMessageBytes,
-  });
-  metrics.gauge('meshlog_als_streams_active', 'ALS streams open now.', () => als.activeStreams());
+  const als = createAlsInput({ host: options.alsHost, port: options.alsPort, consumer: pool, registry: proxies, metrics, logger, limits: options });
 
   let listening = false;
   const app = createApp({

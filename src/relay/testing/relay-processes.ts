@@ -8,6 +8,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createAlsClient, httpEntry, istioIdentifier } from '../../collector/testing/als-client.js';
 import type { DemoCertificates } from '../../demo/certificates.js';
+import { agentCommandArgs, serverCommandArgs } from '../../demo/topology.js';
 import { loadAlsTypes } from '../../envoy/protos.js';
 import { openStoreReader } from '../../store/sqlite/reader.js';
 
@@ -84,28 +85,8 @@ export interface ServerPorts {
 }
 
 export function serverArgs(dataDir: string, ports: ServerPorts, certs: DemoCertificates, extra: readonly string[] = []): string[] {
-  return [
-    'server',
-    '--data-dir',
-    dataDir,
-    '--relay-host',
-    '127.0.0.1',
-    '--relay-port',
-    String(ports.relay),
-    '--http-port',
-    String(ports.http),
-    '--tls-cert',
-    certs.server.cert,
-    '--tls-key',
-    certs.server.key,
-    '--tls-ca',
-    certs.ca,
-    '--ingest-workers',
-    '1',
-    '--log-level',
-    'warn',
-    ...extra,
-  ];
+  const tls = { ...certs.server, ca: certs.ca };
+  return serverCommandArgs({ dataDir, httpPort: ports.http, relayPort: ports.relay, tls, extra: ['--ingest-workers', '1', '--log-level', 'warn', ...extra] });
 }
 
 export function agentArgs(
@@ -117,34 +98,18 @@ export function agentArgs(
   certs: DemoCertificates,
   extra: readonly string[] = [],
 ): string[] {
-  return [
-    'agent',
-    '--cluster',
+  const tls = { ...certs.agents[cluster]!, ca: certs.ca };
+  const server = `localhost:${relayPort}`;
+  return agentCommandArgs({
     cluster,
-    '--server',
-    `localhost:${relayPort}`,
-    '--buffer-dir',
+    server,
+    alsHost: '127.0.0.1',
+    alsPort,
+    metricsPort,
     bufferDir,
-    '--als-host',
-    '127.0.0.1',
-    '--als-port',
-    String(alsPort),
-    '--metrics-host',
-    '127.0.0.1',
-    '--metrics-port',
-    String(metricsPort),
-    '--tls-cert',
-    certs.agents[cluster]!.cert,
-    '--tls-key',
-    certs.agents[cluster]!.key,
-    '--tls-ca',
-    certs.ca,
-    '--ingest-workers',
-    '1',
-    '--log-level',
-    'warn',
-    ...extra,
-  ];
+    tls,
+    extra: ['--ingest-workers', '1', '--log-level', 'warn', ...extra],
+  });
 }
 
 export const collectEverything =

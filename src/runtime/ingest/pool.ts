@@ -310,7 +310,8 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       if (down.length > 0) return `ingest worker ${down.join(', ')} is restarting`;
       const failing = members.find((m) => m.problem !== null);
       if (failing) return `store shard ${failing.index}: ${failing.problem}`;
-      if (blocked && Date.now() - blockedSince > blockedTooLongMs) return `ingest has held Envoy back for ${Math.round((Date.now() - blockedSince) / 1000)} s: the store does not keep up`;
+      if (blocked && Date.now() - blockedSince > blockedTooLongMs)
+        return `ingest has held Envoy back for ${Math.round((Date.now() - blockedSince) / 1000)} s: the store does not keep up`;
       return null;
     },
     async close() {

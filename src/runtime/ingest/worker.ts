@@ -40,7 +40,16 @@ async function main(): Promise<void> {
   const bridge = createSinkBridge();
   const watches = createWatchRenderer();
   const delivery = createPolicyDelivery({ metrics, logger, output: bridge, proxyByIp });
-  const pipeline = createPipeline({ writer, metrics, logger, watches, delivery, proxyByIp, sensitiveHeaders: data.sensitiveHeaders, revealHeaders: data.revealHeaders });
+  const pipeline = createPipeline({
+    writer,
+    metrics,
+    logger,
+    watches,
+    delivery,
+    proxyByIp,
+    sensitiveHeaders: data.sensitiveHeaders,
+    revealHeaders: data.revealHeaders,
+  });
   const streams = new Map<number, ProxyIdentity>();
   let taken = 0;
   let overloaded = false;
