@@ -61,6 +61,8 @@ export interface ConnectionContext {
   stored(agentId: string, through: number): void;
   /** A settle failed: what the store has must be read again. */
   marksInDoubt(): void;
+  /** The server is stopping: nothing more is waited for. */
+  stopping(): boolean;
   /** Makes this the agent's connection; returns the one it replaces. */
   attach(agentId: string, connection: AgentConnection): AgentConnection | undefined;
   /** True when this call was the agent's connection (and is no longer). */
@@ -99,8 +101,19 @@ export function serveAgentConnection(call: AgentCall, ctx: ConnectionContext): v
     if (status && !call.cancelled) call.emit('error', Object.assign(new Error(status.details), status));
     else if (!call.cancelled) call.end();
     if (consumedAny) {
-      // What was taken is stored (or known not to be) before another connection of this agent starts.
-      await consumer.settle(stream).catch(() => ctx.marksInDoubt());
+      // What was taken is stored before another connection of this agent starts. A store that cannot
+      // write keeps the entries and retries them itself: had the next connection gone ahead, the
+      // agent's copies would be stored besides them once the disk has room again.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await consumer.settle(stream);
+          break;
+        } catch {
+          ctx.marksInDoubt();
+          if (ctx.stopping() || attempt >= 200) break;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
+        }
+      }
       consumer.streamClosed(stream);
     }
     if (agentId && ctx.detach(agentId, call)) {

@@ -113,6 +113,7 @@ export function createRelayReceiver(options: RelayReceiverOptions): RelayReceive
     marksInDoubt() {
       marks = undefined;
     },
+    stopping: () => stopping,
     attach(agentId, connection) {
       const previous = connections.get(agentId);
       connections.set(agentId, connection);
