@@ -6,13 +6,14 @@
  * `relay-processes.test.ts`.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadResources } from '../api/load-yaml.js';
 import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
 import { type DemoCertificates, makeDemoCertificates } from '../demo/certificates.js';
-import * as grpc from '@grpc/grpc-js';
+import { loadAlsTypes } from '../envoy/protos.js';
 import { createAgentAuthorizer } from '../relay/agent-clusters.js';
 import { encodeAgentMessage, relayServicePath } from '../relay/protocol.js';
 import { clientCredentials, serverCredentials } from '../relay/tls.js';
@@ -161,6 +162,54 @@ describe('agent → server relay (one process)', () => {
     expect(headless).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: 'the first message must be a hello' });
     client.close();
     expect(agent.exporter.connected()).toBe(true);
+  });
+
+  it('takes ALS over TLS with --als-tls-*, from sidecars whose certificate the CA signed only', async () => {
+    const tlsAgent = await runAgent({
+      cluster: 'remote-cluster',
+      server: `localhost:${server.relayPort}`,
+      relayCredentials: clientCredentials({ ...certs.agents['remote-cluster']!, ca: certs.ca }, '--tls'),
+      bufferDir: path.join(dir, 'tls-agent'),
+      bufferBytes: 16 * 1024 * 1024,
+      alsHost: '127.0.0.1',
+      alsPort: 0,
+      alsCredentials: serverCredentials({ ...certs.server, ca: certs.ca }, '--als-tls', false),
+      metricsHost: '127.0.0.1',
+      metricsPort: 0,
+      logger: silentLogger(),
+    });
+    const types = loadAlsTypes();
+    const message = Buffer.from(
+      types.StreamAccessLogsMessage.encode(
+        types.StreamAccessLogsMessage.fromObject({
+          identifier: istioIdentifier('details-v1', ''),
+          httpLogs: { logEntry: [httpEntry('/over-tls', { headers: { foo: 'bar' } })] },
+        }),
+      ).finish(),
+    );
+    const send = (credentials: grpc.ChannelCredentials) =>
+      new Promise<grpc.ServiceError | null>((resolve) => {
+        const client = new grpc.Client(`localhost:${tlsAgent.alsPort}`, credentials);
+        const call = client.makeClientStreamRequest(
+          '/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          (err) => {
+            client.close();
+            resolve(err);
+          },
+        );
+        call.write(message);
+        call.end();
+      });
+    try {
+      await until('the TLS agent to connect', () => tlsAgent.exporter.connected());
+      expect(await send(grpc.credentials.createSsl(readFileSync(certs.ca)))).not.toBeNull();
+      expect(await send(clientCredentials({ ...certs.agents['remote-cluster']!, ca: certs.ca }, '--als-tls'))).toBeNull();
+      await until('the entry sent over TLS', async () => (await paths('remote-cluster')).includes('details-v1'));
+    } finally {
+      await tlsAgent.shutdown();
+    }
   });
 
   it('refuses an agent whose certificate is for another cluster', async () => {
