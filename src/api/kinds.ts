@@ -8,8 +8,13 @@ import { globalAccessLogBackendKind } from './global-access-log-backend/index.js
 import { meshKind } from './mesh/index.js';
 import { meshAccessLogKind } from './mesh-access-log/index.js';
 import { meshAccessLogBackendKind } from './mesh-access-log-backend/index.js';
+import { meshExternalServiceKind } from './mesh-external-service/index.js';
+import { meshGatewayKind } from './mesh-gateway/index.js';
 import { meshGatewayRouteKind } from './mesh-gateway-route/index.js';
 import { meshHTTPRouteKind } from './mesh-http-route/index.js';
+import { meshMultiZoneServiceKind } from './mesh-multi-zone-service/index.js';
+import { meshOpenTelemetryBackendKind } from './mesh-open-telemetry-backend/index.js';
+import { meshServiceKind } from './mesh-service/index.js';
 import type { KindDefinition } from './types.js';
 
 export const kinds: readonly KindDefinition[] = [
@@ -17,8 +22,13 @@ export const kinds: readonly KindDefinition[] = [
   meshAccessLogKind,
   meshAccessLogBackendKind,
   globalAccessLogBackendKind,
+  meshOpenTelemetryBackendKind,
   meshKind,
   dataplaneKind,
+  meshServiceKind,
+  meshExternalServiceKind,
+  meshMultiZoneServiceKind,
+  meshGatewayKind,
   meshHTTPRouteKind,
   meshGatewayRouteKind,
 ];

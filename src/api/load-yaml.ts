@@ -21,6 +21,8 @@ export interface LoadedResource {
   readonly resource: Resource;
   readonly source: string;
   readonly line: number;
+  /** Where a field of this resource is written (the nearest written parent when it is not); `exact` when the field itself is. */
+  readonly locate?: (field: string) => { line: number; col: number; exact: boolean };
 }
 
 export function loadResources(text: string, source: string, registry: readonly KindDefinition[] = defaultKinds): { resources: LoadedResource[]; problems: Problem[] } {
@@ -48,7 +50,13 @@ export function loadResources(text: string, source: string, registry: readonly K
     for (const item of items) {
       const { resource, violations } = parseResource(item.value, registry);
       const docStart = at(nodeOffset(doc, parsePath(item.prefix)) ?? doc.range?.[0] ?? 0);
-      if (resource) resources.push({ resource, source, line: docStart.line });
+      const locate = (f: string) => {
+        const path = parsePath(joinPath(item.prefix, f));
+        const exact = nodeOffset(doc, path);
+        const { line, col } = exact !== undefined ? at(exact) : place(doc, { field: f, message: '' }, item.prefix, source, at);
+        return { line, col, exact: exact !== undefined };
+      };
+      if (resource) resources.push({ resource, source, line: docStart.line, locate });
       for (const v of violations) problems.push(place(doc, v, item.prefix, source, at));
     }
   }

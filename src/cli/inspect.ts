@@ -7,7 +7,7 @@
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { formatProblem } from '../api/load-yaml.js';
-import { buildPolicyContext, describeProxyConfig, findProxy, resolveProxy, type ProxyLogConfig } from '../policy/index.js';
+import { buildPolicyContext, describeProxyConfig, findProxy, resolveProxyForInspection, type ProxyLogConfig } from '../policy/index.js';
 import { addServerOptions, errorMessage, request, type ServerFlags } from './api-client.js';
 import { readLocalResources } from './local-resources.js';
 
@@ -41,7 +41,8 @@ export function inspectCommand(): Command {
         process.exitCode = 1;
         return;
       }
-      config = resolveProxy(context.set, proxy);
+      // A Dataplane without declared outbounds: per destination the policies name.
+      config = resolveProxyForInspection(context.set, proxy);
     } else {
       const response = await request(flags, `api/v1/proxies/${encodeURIComponent(proxyKey)}/policies`);
       if (!response.ok) {

@@ -40,16 +40,42 @@ describe('meshlog validate', () => {
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(
       bad,
-      'type: MeshAccessLog\nmesh: default\nname: p\nspec:\n  targetRef: {kind: MeshHTTPRoute, name: r}\n  to:\n    - targetRef: {kind: Mesh}\n      default:\n        backends:\n          - tcp: {address: "127.0.0.1"}\n---\ntype: MeshAccessLog\nmesh: default\nname: p\nspec: {from: [{targetRef: {kind: Mesh}}]}\n---\ntype: MeshAccessLog\nmesh: default\nname: p\nspec: {from: [{targetRef: {kind: Mesh}}]}\n',
+      'type: MeshAccessLog\nmesh: default\nname: p\nspec:\n  targetRef: {kind: MeshHTTPRoute, name: r}\n  to:\n    - targetRef: {kind: Mesh}\n      default:\n        backends:\n          - tcp: {address: "127.0.0.1"}\n---\ntype: MeshAccessLog\nmesh: default\nname: p\nspec: {from: [{targetRef: {kind: Mesh}, default: {backends: []}}]}\n---\ntype: MeshAccessLog\nmesh: default\nname: p\nspec: {from: [{targetRef: {kind: Mesh}, default: {backends: []}}]}\n',
     );
-    const result = await meshlog('validate', '-f', bad, '-f', seed('00-only-inbound.yaml'));
+    const result = await meshlog('validate', '-f', bad, '-f', seed('16-apples-policy.yaml'));
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
       `${bad}:7:5 spec.to: must not be defined when spec.targetRef.kind is MeshHTTPRoute: there is no way of knowing if an outgoing request is connected to an incoming route`,
       `${bad}:10:28 spec.to[0].default.backends[0].tcp.address: tcp backend requires valid address: "127.0.0.1" is not host:port`,
       `${bad}:17:1 MeshAccessLog default/p is defined twice (first at line 12)`,
     ]);
-    expect(result.stdout).toBe(`${seed('00-only-inbound.yaml')}: 1 resource valid\n`);
+    expect(result.stdout).toBe(`${seed('16-apples-policy.yaml')}: 1 resource valid\n`);
+  });
+
+  it('checks backend references across the files: an error where the files hold backends it could name, else a warning', async () => {
+    const policy = path.join(dir, 'policy.yaml');
+    const otel = path.join(dir, 'otel.yaml');
+    writeFileSync(
+      policy,
+      'type: MeshAccessLog\nmesh: default\nname: logs\nspec:\n  rules:\n    - default:\n        backends:\n          - type: OpenTelemetry\n            openTelemetry:\n              backendRef: {kind: MeshOpenTelemetryBackend, name: collector}\n          - reference: {kind: GlobalAccessLogBackend, name: central}\n          - {name: logstash, type: reference}\n',
+    );
+    writeFileSync(otel, 'type: MeshOpenTelemetryBackend\nmesh: default\nname: other\nspec: {endpoint: {address: otel.observability}}\n---\ntype: Mesh\nname: default\nlogging: {backends: [{name: logstash, tcp: {address: "logs:5000"}}]}\n');
+    const alone = await meshlog('validate', '-f', policy);
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toBe(`${policy}: 1 resource valid\n`);
+    const warning = (field: string, what: string) => `${field}: warning: references ${what}, which is not among the given resources: it must exist where this policy is applied`;
+    expect(alone.stderr.trim().split('\n')).toEqual([
+      `${policy}:10:27 ${warning('spec.rules[0].default.backends[0].openTelemetry.backendRef', 'MeshOpenTelemetryBackend "collector"')}`,
+      `${policy}:11:61 ${warning('spec.rules[0].default.backends[1].reference.name', 'GlobalAccessLogBackend "central"')}`,
+      `${policy}:12:20 ${warning('spec.rules[0].default.backends[2].name', 'MeshAccessLogBackend "logstash"')}`,
+    ]);
+    const together = await meshlog('validate', '-f', policy, '-f', otel);
+    expect(together.code).toBe(1);
+    expect(together.stdout).toBe(`${otel}: 2 resources valid\n`);
+    expect(together.stderr.trim().split('\n')).toEqual([
+      `${policy}:10:27 spec.rules[0].default.backends[0].openTelemetry.backendRef: MeshOpenTelemetryBackend "collector" is not defined in mesh "default"; the given resources define other`,
+      `${policy}:11:61 ${warning('spec.rules[0].default.backends[1].reference.name', 'GlobalAccessLogBackend "central"')}`,
+    ]);
   });
 
   it('reports the seed typo with its hint, and a file that is not there', async () => {
@@ -70,8 +96,13 @@ describe('meshlog schema', () => {
       'meshaccesslogs.kuma.io',
       'meshaccesslogbackends.kuma.io',
       'globalaccesslogbackends.kuma.io',
+      'meshopentelemetrybackends.kuma.io',
       'meshes.kuma.io',
       'dataplanes.kuma.io',
+      'meshservices.kuma.io',
+      'meshexternalservices.kuma.io',
+      'meshmultizoneservices.kuma.io',
+      'meshgateways.kuma.io',
       'meshhttproutes.kuma.io',
       'meshgatewayroutes.kuma.io',
     ]);
@@ -80,7 +111,8 @@ describe('meshlog schema', () => {
     expect(byName['MeshAccessLog']!['scope']).toBe('Namespaced');
     expect(byName['AccessLogRecord']!['versions'].map((v: { name: string; storage: boolean }) => [v.name, v.storage])).toEqual([['v1', true], ['v1alpha1', false]]);
     const spec = byName['MeshAccessLog']!['versions'][0].schema.openAPIV3Schema.properties.spec;
-    expect(spec.properties.targetRef.properties.kind.enum).toEqual(['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset', 'MeshGatewayRoute', 'MeshHTTPRoute']);
+    expect(spec.properties.targetRef.properties.kind.enum).toEqual(['Mesh', 'MeshSubset', 'Dataplane', 'MeshGateway', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshServiceSubset', 'MeshGatewayRoute', 'MeshHTTPRoute']);
+    expect(spec.properties.targetRef.properties.proxyTypes.items.enum).toEqual(['Sidecar', 'Gateway']);
     expect(spec.properties.from.items.properties.default.properties.filtering.properties.headers.additionalProperties.properties.op.enum).toContain('regex');
     // Structural: CRDs prune unknown fields themselves and may not say additionalProperties: false.
     expect(result.stdout).not.toMatch(/additionalProperties: false/);

@@ -45,12 +45,15 @@ export function validateFormat(format: unknown, path: string): Violation[] {
   if (type === undefined && plain === undefined && json === undefined) out.push({ field: path, message: "must have one of 'plain' and 'json'" });
   if (type === undefined && plain !== undefined && json !== undefined) out.push({ field: path, message: "must have only one of 'plain' and 'json'" });
   if (plain === '') out.push({ field: field(path, 'plain'), message: 'must not be empty' });
+  // Which of plain and json applies is unclear, or a field is of the wrong type: the formatter is not asked.
+  const shapeKnown = out.length === 0 && wellTyped(format);
   if (Array.isArray(json)) out.push(...validateJsonFields(json, field(path, 'json')));
-  if (out.length > 0 || !wellTyped(format)) return out;
+  if (!shapeKnown) return out;
   const spec = normalizeFormat(format as FormatSchemaSpec);
   if (!spec) return out;
+  // Each field's operators are checked too, so that one pass over the file finds everything.
   const compiled = compileFormat(spec, { path });
-  return compiled.ok ? [] : [...compiled.violations];
+  return compiled.ok ? out : [...out, ...compiled.violations];
 }
 
 /** Wrong types are the schema's to report; the formatter is only given a format it can read. */
@@ -68,8 +71,12 @@ function validateJsonFields(json: unknown[], path: string): Violation[] {
   json.forEach((item, i) => {
     if (!isObject(item)) return;
     const at = index(path, i);
-    if (item['key'] === '') out.push({ field: field(at, 'key'), message: 'key cannot be empty' });
-    if (item['value'] === '') out.push({ field: field(at, 'value'), message: 'value cannot be empty' });
+    // Kuma's messages, also for a key or value left out (the schema would only say "must be set").
+    if (item['key'] === '' || item['key'] === undefined) out.push({ field: field(at, 'key'), message: 'key cannot be empty' });
+    if (item['value'] === '' || item['value'] === undefined) out.push({ field: field(at, 'value'), message: 'value cannot be empty' });
+    if (typeof item['key'] === 'string' && typeof item['value'] === 'string' && !kumaJsonObject(item['key'], item['value'])) {
+      out.push({ field: at, message: 'is not a valid JSON object' });
+    }
     // The log plane writes an object: a repeated key would silently keep only its last value.
     if (typeof item['key'] === 'string' && item['key'] !== '') {
       if (seen.has(item['key'])) out.push({ field: field(at, 'key'), message: `duplicate key "${item['key']}"` });
@@ -77,6 +84,20 @@ function validateJsonFields(json: unknown[], path: string): Violation[] {
     }
   });
   return out;
+}
+
+/**
+ * Kuma's check of a JSON format field: the key and value pasted, unescaped, into `{"KEY": "VALUE"}`
+ * must parse. So a raw `"` or `\`, or a control character, is refused as Kuma refuses it, though
+ * meshlog would escape them when writing.
+ */
+function kumaJsonObject(key: string, value: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(`{"${key}": "${value}"}`);
+    return typeof parsed === 'object' && parsed !== null;
+  } catch {
+    return false;
+  }
 }
 
 /** The formatter's spec; undefined when no format is given (the backend's default applies). */

@@ -32,7 +32,8 @@ function conditionText(rule: ResolvedRule): string {
 }
 
 function listenerText(l: ListenerLogConfig): string[] {
-  const lines = [`${l.direction} ${l.name}  (${l.protocol}, service ${l.service || '-'})`];
+  const what = l.destinationKind ? `${l.destinationKind} ${l.service}` : `service ${l.service || '-'}`;
+  const lines = [`${l.direction} ${l.name}  (${l.protocol}, ${what})`];
   if (l.rules.length === 0) lines.push('  no policy applies: nothing is logged');
   l.rules.forEach((rule, i) => {
     lines.push(`  rule ${i + 1}: ${conditionText(rule)}`);

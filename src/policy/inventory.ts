@@ -41,6 +41,7 @@ export function discoveredProxy(identity: ProxyIdentity): InventoryProxy {
     outbounds: [],
     ...(gateway ? { gatewayTags: tags } : {}),
     origin: 'discovered',
+    ...(Object.keys(identity.labels).length > 0 ? { labels: { ...identity.labels } } : {}),
     identity,
   };
 }

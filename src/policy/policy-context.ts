@@ -1,6 +1,7 @@
 /**
  * From validated resources to what the engine matches with: the policy set (policies, backends,
- * routes), the declared proxies, and the AccessLogRecords. The same function serves the CLI (files,
+ * OpenTelemetry backends, routes, services, gateways), the declared proxies, and the
+ * AccessLogRecords. The same function serves the CLI (files,
  * `--config-dir`) and the server (its resource repository), so both see the same result.
  */
 import { normalizeDataplane } from '../api/dataplane/normalize.js';
@@ -8,10 +9,20 @@ import { normalizeRoute } from '../api/mesh-http-route/normalize.js';
 import { normalizeAccessLogBackend } from '../api/mesh-access-log-backend/normalize.js';
 import { normalizeMeshAccessLog } from '../api/mesh-access-log/index.js';
 import { normalizeMeshLoggingBackends } from '../api/mesh/normalize.js';
+import { normalizeMeshExternalService } from '../api/mesh-external-service/index.js';
+import { normalizeMeshGateway } from '../api/mesh-gateway/index.js';
+import { normalizeMeshMultiZoneService } from '../api/mesh-multi-zone-service/index.js';
+import { normalizeOtelBackend } from '../api/mesh-open-telemetry-backend/index.js';
+import { normalizeMeshService } from '../api/mesh-service/index.js';
 import type { PolicySet } from './types.js';
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 import type { InventoryProxy } from '../api/dataplane/model.js';
+import type { MeshAccessLogPolicy } from '../api/mesh-access-log/model.js';
+import type { AccessLogBackendResource } from '../api/mesh-access-log-backend/model.js';
+import type { GatewayResource } from '../api/mesh-gateway/model.js';
 import type { RouteResource } from '../api/mesh-http-route/model.js';
+import type { OtelBackendResource } from '../api/mesh-open-telemetry-backend/model.js';
+import type { ServiceResource } from '../api/mesh-service/model.js';
 import type { Resource } from '../api/types.js';
 
 export interface PolicyContext {
@@ -22,7 +33,14 @@ export interface PolicyContext {
 }
 
 export function buildPolicyContext(resources: readonly Resource[]): PolicyContext {
-  const set = { policies: [] as PolicySet['policies'][number][], backends: [] as PolicySet['backends'][number][], routes: [] as RouteResource[] };
+  const set = {
+    policies: [] as MeshAccessLogPolicy[],
+    backends: [] as AccessLogBackendResource[],
+    routes: [] as RouteResource[],
+    otelBackends: [] as OtelBackendResource[],
+    services: [] as ServiceResource[],
+    gateways: [] as GatewayResource[],
+  } satisfies PolicySet;
   const proxies: InventoryProxy[] = [];
   const records: AccessLogRecordLike[] = [];
   for (const r of resources) {
@@ -43,6 +61,21 @@ export function buildPolicyContext(resources: readonly Resource[]): PolicyContex
       case 'MeshHTTPRoute':
       case 'MeshGatewayRoute':
         set.routes.push(normalizeRoute(r));
+        break;
+      case 'MeshOpenTelemetryBackend':
+        set.otelBackends.push(normalizeOtelBackend(r));
+        break;
+      case 'MeshService':
+        set.services.push(normalizeMeshService(r));
+        break;
+      case 'MeshExternalService':
+        set.services.push(normalizeMeshExternalService(r));
+        break;
+      case 'MeshMultiZoneService':
+        set.services.push(normalizeMeshMultiZoneService(r));
+        break;
+      case 'MeshGateway':
+        set.gateways.push(normalizeMeshGateway(r));
         break;
       case 'AccessLogRecord':
         records.push({ name: r.name, namespace: r.scope, spec: (r.spec ?? {}) as AccessLogRecordLike['spec'] });

@@ -4,7 +4,7 @@
  * tags (`kuma.io/workload` or its service, `k8s.kuma.io/namespace`, `kuma.io/zone`).
  */
 import type { ProxyIdentity } from '../model/proxy-identity.js';
-import { inboundsOf } from './resolve.js';
+import { inboundsOf } from './selection.js';
 import { serviceTag } from './target-ref.js';
 import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
 import type { InventoryProxy } from '../api/dataplane/model.js';

@@ -6,7 +6,10 @@
 import type { InventoryProxy } from '../api/dataplane/model.js';
 import type { AccessLogBackendResource } from '../api/mesh-access-log-backend/model.js';
 import type { MeshAccessLogPolicy } from '../api/mesh-access-log/model.js';
+import type { GatewayResource } from '../api/mesh-gateway/model.js';
 import type { RouteResource } from '../api/mesh-http-route/model.js';
+import type { OtelBackendResource } from '../api/mesh-open-telemetry-backend/model.js';
+import type { ServiceKind, ServiceResource } from '../api/mesh-service/model.js';
 import type { BackendConfig, BackendReferenceKind, Filtering, ListenerProtocol, PeerMatch, TargetRef } from '../api/shared/model.js';
 
 /** Everything the engine matches with, for one point in time. */
@@ -14,11 +17,17 @@ export interface PolicySet {
   readonly policies: readonly MeshAccessLogPolicy[];
   readonly backends: readonly AccessLogBackendResource[];
   readonly routes: readonly RouteResource[];
+  /** `MeshOpenTelemetryBackend`s, which `openTelemetry.backendRef` resolves to. */
+  readonly otelBackends?: readonly OtelBackendResource[];
+  /** `MeshService`, `MeshExternalService` and `MeshMultiZoneService` resources, which targetRefs resolve against. */
+  readonly services?: readonly ServiceResource[];
+  /** `MeshGateway`s: which gateway proxies `kind: MeshGateway` takes, and their listeners. */
+  readonly gateways?: readonly GatewayResource[];
 }
 
 export type BackendSource =
   | { readonly kind: 'inline' }
-  | { readonly kind: BackendReferenceKind; readonly name: string; readonly mesh: string; readonly backendName: string };
+  | { readonly kind: BackendReferenceKind | 'MeshOpenTelemetryBackend'; readonly name: string; readonly mesh: string; readonly backendName: string };
 
 export type ResolvedBackend = BackendConfig & { readonly source: BackendSource };
 
@@ -52,6 +61,8 @@ export interface ListenerLogConfig {
   readonly protocol: ListenerProtocol;
   /** Inbound: this inbound's service. Outbound: the destination service. */
   readonly service: string;
+  /** Outbound: the destination's kind of resource, when it is one (`MeshExternalService`, ...). */
+  readonly destinationKind?: ServiceKind;
   readonly tags: Readonly<Record<string, string>>;
   /** Most specific first; the first that matches a request applies. Empty: nothing is logged. */
   readonly rules: readonly ResolvedRule[];

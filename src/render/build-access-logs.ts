@@ -9,7 +9,7 @@
  * `log-name.ts`), which formats and forwards them. Records add one more gRPC logger per listener.
  */
 import type { ListenerLogConfig, ProxyLogConfig, ResolvedRule } from '../policy/types.js';
-import { agentCluster, agentClusterName, otelClusterName, parseEndpoint, singleHostCluster } from './clusters.js';
+import { agentCluster, agentClusterName, otelClusterName, otlpGrpcEndpoint, singleHostCluster } from './clusters.js';
 import { and, type Condition, negate } from './conditions.js';
 import { type Json, toAccessLogFilter } from './filters.js';
 import { collectLoggedData, emptyLoggedData, formatStrings, type LoggedData } from './formats.js';
@@ -140,7 +140,7 @@ function ruleLoggers(rule: ResolvedRule, listener: ListenerLogConfig, values: Pl
         loggers.push(fileLogger(backend, listener.protocol, values, filter, warn));
         break;
       case 'openTelemetry': {
-        const endpoint = /^https?:\/\//.test(backend.endpoint) ? undefined : parseEndpoint(backend.endpoint);
+        const endpoint = otlpGrpcEndpoint(backend.endpoint);
         if (!endpoint) {
           warn(
             `OpenTelemetry endpoint ${backend.endpoint}: Envoy's OpenTelemetry logger speaks OTLP/gRPC only, so entries go to the agent, which exports them over OTLP/HTTP`,
@@ -148,8 +148,8 @@ function ruleLoggers(rule: ResolvedRule, listener: ListenerLogConfig, values: Pl
           viaAgent.push(backend);
           break;
         }
-        const cluster = otelClusterName(endpoint);
-        out.clusters.set(cluster, singleHostCluster(cluster, endpoint, true));
+        const cluster = otelClusterName(endpoint, backend.tls);
+        out.clusters.set(cluster, singleHostCluster(cluster, endpoint, true, true, backend.tls));
         const body = otelBody(backend.body, listener.protocol, values);
         loggers.push(otelLogger(backend, body, listenerLogName(listener), cluster, values, filter));
         break;

@@ -13,7 +13,7 @@ import { defaultFormatFor } from '../format/default-formats.js';
 import type { FormatSpec } from '../format/types.js';
 import type { ListenerLogConfig, ProxyLogConfig } from '../policy/types.js';
 import { agentData, loggedRules, type RenderOptions, warnOnce } from './build-access-logs.js';
-import { parseEndpoint } from './clusters.js';
+import { otlpGrpcEndpoint } from './clusters.js';
 import type { Condition } from './conditions.js';
 import { type Json, parenthesize, toCel } from './filters.js';
 import { emptyLoggedData, type LoggedData } from './formats.js';
@@ -63,10 +63,13 @@ export function renderIstio(config: ProxyLogConfig, records: readonly AccessLogR
         if (backend.type === 'file') {
           const body = { envoyFileAccessLog: { path: backend.path, logFormat: fileFormat(backend.format, listener.protocol, values) } };
           use(hashedName('meshlog-file', body), body, mode, cel);
-        } else if (backend.type === 'openTelemetry' && parseEndpoint(backend.endpoint) && !/^https?:/.test(backend.endpoint)) {
+        } else if (backend.type === 'openTelemetry' && otlpGrpcEndpoint(backend.endpoint) && !backend.tls) {
           const body = otelProvider(backend, listener, values, warn);
           use(hashedName('meshlog-otel', body), body, mode, cel);
-        } else viaAgent.push(backend);
+        } else {
+          if (backend.type === 'openTelemetry' && backend.tls) warn(`OpenTelemetry endpoint ${backend.endpoint} wants TLS, which Istio's envoyOtelAls cannot set: entries go to the agent, which exports them`);
+          viaAgent.push(backend);
+        }
       }
       if (viaAgent.length > 0) {
         const body = alsProvider(listener.protocol, listenerLogName(listener), agentData(viaAgent, listener.protocol), options);
@@ -117,7 +120,7 @@ function fileFormat(spec: FormatSpec | undefined, protocol: 'http' | 'tcp', valu
 }
 
 function otelProvider(backend: Extract<BackendConfig, { type: 'openTelemetry' }>, listener: ListenerLogConfig, values: PlaceholderValues, warn: (m: string) => void): Json {
-  const endpoint = parseEndpoint(backend.endpoint)!;
+  const endpoint = otlpGrpcEndpoint(backend.endpoint)!;
   const body = backend.body;
   let text: string;
   if (body === undefined) {

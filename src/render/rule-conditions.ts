@@ -64,9 +64,8 @@ function fromCondition(ref: TargetRef, mesh: string, warn: Warn): Condition {
         service !== undefined ? `${peerSan} == ${JSON.stringify(spiffeId(mesh, service))}` : `${peerSan}.startsWith(${JSON.stringify(`spiffe://${mesh}/`)})`;
       return sanCondition(expression, false);
     }
-    case 'MeshGatewayRoute':
-    case 'MeshHTTPRoute':
-      // A route is a rule's `route`, never its callers.
+    default:
+      // Only these kinds name callers (validation refuses others in `from`); a route is a rule's `route`.
       return always;
   }
 }

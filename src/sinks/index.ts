@@ -9,7 +9,23 @@
  * counts.
  */
 export { fileSinkFactory, type FileBackendConfig, type FileSink, type FileSinkOptions } from './file/index.js';
-export { otlpSinkFactory, type OtelAttribute, type OtelBackendConfig, type OtelLogRecord, type OtlpSink, type OtlpSinkOptions } from './otlp/index.js';
+export {
+  otelBackendKind,
+  OtlpDestinationSchema,
+  otlpSinkFactory,
+  parseOtlpEndpoint,
+  resolveOtlpDestination,
+  validateOtlpDestination,
+  type OtelAttribute,
+  type OtelBackendConfig,
+  type OtelLogRecord,
+  type OtlpConfigSpec,
+  type OtlpDestinationSpec,
+  type OtlpSink,
+  type OtlpSinkOptions,
+  type OtlpTls,
+  type ResolvedOtlpDestination,
+} from './otlp/index.js';
 export {
   canonicalSinkType,
   compileRecord,

@@ -48,7 +48,7 @@ describe('sink registry', () => {
 
   it('validates with the factory of the backend type', () => {
     expect(validateSinkConfig({ type: 'tcp', address: 'nope' }, 'p')[0]?.field).toBe('p.address');
-    expect(validateSinkConfig({ type: 'openTelemetry', endpoint: 'nope' }, 'p')[0]?.field).toBe('p.endpoint');
+    expect(validateSinkConfig({ type: 'openTelemetry', endpoint: 'no pe' }, 'p')[0]?.field).toBe('p.endpoint');
     expect(validateSinkConfig({ type: 'file', path: '' }, 'p')[0]?.field).toBe('p.path');
   });
 });

@@ -50,7 +50,7 @@ networking:
       outbounds: [
         { port: 10001, service: 'db', tags: { 'kuma.io/service': 'db', 'kuma.io/protocol': 'tcp' }, protocol: 'tcp' },
         { port: 10002, address: '127.0.0.2', service: 'api', tags: { 'kuma.io/service': 'api', 'kuma.io/protocol': 'grpc' }, protocol: 'http' },
-        { port: 10003, service: 'queue', tags: {}, protocol: 'tcp' },
+        { port: 10003, service: 'queue', kind: 'MeshService', servicePort: 5672, tags: {}, protocol: 'tcp' },
       ],
       origin: 'Dataplane',
     });

@@ -4,6 +4,7 @@
  */
 import type { DataplaneSpec } from './schema.js';
 import type { InventoryProxy, ProxyInbound, ProxyOutbound } from './model.js';
+import type { ServiceKind } from '../mesh-service/model.js';
 import type { ListenerProtocol } from '../shared/model.js';
 import type { Resource } from '../types.js';
 
@@ -17,6 +18,7 @@ export function normalizeDataplane(r: Resource): InventoryProxy {
   const n = (r.spec as DataplaneSpec).networking;
   const inbounds: ProxyInbound[] = (n.inbound ?? []).map((ib) => ({
     port: ib.port,
+    ...(ib.name ? { name: ib.name } : {}),
     ...(ib.servicePort !== undefined ? { servicePort: ib.servicePort } : {}),
     address: ib.address ?? n.address,
     tags: { ...ib.tags },
@@ -26,6 +28,8 @@ export function normalizeDataplane(r: Resource): InventoryProxy {
     port: ob.port,
     ...(ob.address !== undefined ? { address: ob.address } : {}),
     service: ob.tags?.['kuma.io/service'] ?? ob.backendRef?.name ?? '',
+    ...(isServiceKind(ob.backendRef?.kind) ? { kind: ob.backendRef.kind } : {}),
+    ...(ob.backendRef?.port !== undefined ? { servicePort: ob.backendRef.port } : {}),
     tags: { ...(ob.tags ?? {}) },
     protocol: protocolOf(ob.tags),
   }));
@@ -42,5 +46,10 @@ export function normalizeDataplane(r: Resource): InventoryProxy {
     outbounds,
     ...(gatewayTags ? { gatewayTags } : {}),
     origin: 'Dataplane',
+    ...(Object.keys(r.labels).length > 0 ? { labels: { ...r.labels } } : {}),
   };
+}
+
+function isServiceKind(kind: string | undefined): kind is ServiceKind {
+  return kind === 'MeshService' || kind === 'MeshExternalService' || kind === 'MeshMultiZoneService';
 }

@@ -3,13 +3,13 @@
  * that deleting a backend still in use can name every place that uses it.
  */
 import { normalizeMeshAccessLog } from './normalize.js';
-import type { BackendReference, Conf } from '../shared/model.js';
+import type { BackendReference, Conf, OtelBackendReference } from '../shared/model.js';
 import type { Resource } from '../types.js';
 
 export interface BackendReferenceSite {
   /** `spec.from[0].default.backends[1]`. */
   readonly path: string;
-  readonly reference: BackendReference;
+  readonly reference: BackendReference | OtelBackendReference;
 }
 
 export function backendReferenceSites(policy: Resource): BackendReferenceSite[] {

@@ -1,7 +1,8 @@
 /**
  * `MeshAccessLog` (`kuma.io/v1alpha1`, mesh-scoped): which traffic of which proxies is logged to
  * which backends. The MADR's `targetRef` + `from` / `to`, and Kuma 2.x's optional `targetRef`
- * and `rules` with peer matches; entries' `default` holds backends and the seed's filtering.
+ * (with `labels`, `sectionName`, `proxyTypes`) and `rules` with peer matches; every entry's
+ * `default` holds its backends (required, as in Kuma) and the seed's filtering.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { ConfSchema, TargetRefSchema } from '../shared/index.js';
@@ -34,7 +35,7 @@ export const PeerMatchSchema = Type.Object(
 export const RuleSchema = Type.Object(
   {
     matches: Type.Optional(Type.Array(PeerMatchSchema, { description: 'Any of these; absent or empty: every caller.' })),
-    default: ConfSchema,
+    default: Type.Optional(ConfSchema),
   },
   { ...strict, description: 'Kuma 2.x inbound rule.' },
 );

@@ -18,43 +18,41 @@ describe('MeshAccessLog validation: sections and targets', () => {
     ['empty sections count as none', `${head}spec: {from: [], to: []}\n`, ["f.yaml:4:7 spec: at least one of 'from', 'to' or 'rules' has to be defined"]],
     [
       'rules mixed with from',
-      `${head}spec:\n  from: [{targetRef: {kind: Mesh}}]\n  rules: [{default: {backends: []}}]\n`,
+      `${head}spec:\n  from: [{targetRef: {kind: Mesh}, default: {backends: []}}]\n  rules: [{default: {backends: []}}]\n`,
       ["f.yaml:5:3 spec: fields 'to' and 'from' must be empty when 'rules' is defined"],
     ],
     [
       'to under a MeshHTTPRoute',
-      `${head}spec:\n  targetRef: {kind: MeshHTTPRoute, name: r}\n  to: [{targetRef: {kind: Mesh}}]\n`,
+      `${head}spec:\n  targetRef: {kind: MeshHTTPRoute, name: r}\n  to: [{targetRef: {kind: Mesh}, default: {backends: []}}]\n`,
       ['f.yaml:6:7 spec.to: must not be defined when spec.targetRef.kind is MeshHTTPRoute: there is no way of knowing if an outgoing request is connected to an incoming route'],
     ],
     [
       'to under a MeshGatewayRoute',
-      `${head}spec:\n  targetRef: {kind: MeshGatewayRoute, name: r}\n  from: [{targetRef: {kind: Mesh}}]\n  to: [{targetRef: {kind: Mesh}}]\n`,
+      `${head}spec:\n  targetRef: {kind: MeshGatewayRoute, name: r}\n  from: [{targetRef: {kind: Mesh}, default: {backends: []}}]\n  to: [{targetRef: {kind: Mesh}, default: {backends: []}}]\n`,
       ['f.yaml:7:7 spec.to: must not be defined when spec.targetRef.kind is MeshGatewayRoute: there is no way of knowing if an outgoing request is connected to an incoming route'],
     ],
     [
       'a route kind in from, a subset in to',
-      `${head}spec:\n  from: [{targetRef: {kind: MeshHTTPRoute, name: r}}]\n  to: [{targetRef: {kind: MeshServiceSubset, name: s, tags: {v: '1'}}}]\n`,
+      `${head}spec:\n  from: [{targetRef: {kind: MeshHTTPRoute, name: r}, default: {backends: []}}]\n  to: [{targetRef: {kind: MeshServiceSubset, name: s, tags: {v: '1'}}, default: {backends: []}}]\n`,
       [
         "f.yaml:5:29 spec.from[0].targetRef.kind: value 'MeshHTTPRoute' is not supported: there is no route a request originates from (supported here: Mesh, MeshSubset, MeshService, MeshServiceSubset)",
-        "f.yaml:6:27 spec.to[0].targetRef.kind: value 'MeshServiceSubset' is not supported (supported here: Mesh, MeshService)",
+        "f.yaml:6:27 spec.to[0].targetRef.kind: value 'MeshServiceSubset' is not supported (supported here: Mesh, MeshService, MeshExternalService, MeshMultiZoneService, MeshHTTPRoute)",
       ],
     ],
     [
-      'what each kind needs: a name, tags, nothing extra',
-      `${head}spec:\n  targetRef: {kind: MeshService}\n  from:\n    - targetRef: {kind: MeshSubset, name: x}\n    - targetRef: {kind: Mesh, tags: {a: b}}\n    - targetRef: {kind: MeshServiceSubset, name: s}\n`,
+      'what each kind needs: a name, nothing extra (subsets without tags are fine, as in Kuma)',
+      `${head}spec:\n  targetRef: {kind: MeshService}\n  from:\n    - {targetRef: {kind: MeshSubset, name: x}, default: {backends: []}}\n    - {targetRef: {kind: Mesh, tags: {a: b}}, default: {backends: []}}\n    - {targetRef: {kind: MeshServiceSubset, name: s}, default: {backends: []}}\n`,
       [
         'f.yaml:5:14 spec.targetRef.name: must be set when kind is MeshService',
-        'f.yaml:7:43 spec.from[0].targetRef.name: must not be set with kind MeshSubset',
-        'f.yaml:7:18 spec.from[0].targetRef.tags: must be set when kind is MeshSubset',
-        'f.yaml:8:37 spec.from[1].targetRef.tags: must not be set with kind Mesh',
-        'f.yaml:9:18 spec.from[2].targetRef.tags: must be set when kind is MeshServiceSubset',
+        'f.yaml:7:44 spec.from[0].targetRef.name: must not be set with kind MeshSubset',
+        'f.yaml:8:38 spec.from[1].targetRef.tags: must not be set with kind Mesh',
       ],
     ],
     [
       'an unknown kind, an unknown field, a missing targetRef',
-      `${head}spec:\n  targetRef: {kind: Dataplane}\n  from:\n    - default: {}\n      targetRefs: []\n`,
+      `${head}spec:\n  targetRef: {kind: Gateway}\n  from:\n    - default: {backends: []}\n      targetRefs: []\n`,
       [
-        'f.yaml:5:21 spec.targetRef.kind: must be one of Mesh, MeshSubset, MeshService, MeshServiceSubset, MeshGatewayRoute, MeshHTTPRoute',
+        'f.yaml:5:21 spec.targetRef.kind: must be one of Mesh, MeshSubset, Dataplane, MeshGateway, MeshService, MeshExternalService, MeshMultiZoneService, MeshServiceSubset, MeshGatewayRoute, MeshHTTPRoute',
         'f.yaml:7:7 spec.from[0].targetRef: must be set',
         'f.yaml:8:7 spec.from[0].targetRefs: unknown field "targetRefs"; did you mean "targetRef"?',
       ],
@@ -64,7 +62,7 @@ describe('MeshAccessLog validation: sections and targets', () => {
   });
 
   it("tolerates the seed's `kind: Mesh, name: default` and a MeshService with zone tags", () => {
-    expect(problems(`${head}spec:\n  targetRef: {kind: MeshService, name: web, tags: {kuma.io/zone: us-east}}\n  from: [{targetRef: {kind: Mesh, name: default}}]\n`)).toEqual([]);
+    expect(problems(`${head}spec:\n  targetRef: {kind: MeshService, name: web, tags: {kuma.io/zone: us-east}}\n  from: [{targetRef: {kind: Mesh, name: default}, default: {backends: []}}]\n`)).toEqual([]);
   });
 });
 
@@ -72,11 +70,11 @@ describe('MeshAccessLog validation: backends', () => {
   it.each([
     [
       'addresses, paths and endpoints',
-      '          - tcp: {address: 127.0.0.1}\n          - file: {path: relative.log}\n          - openTelemetry: {endpoint: collector}\n          - tcp: {address: "logs:5000"}\n          - openTelemetry: {endpoint: "https://otel.example.com/v1/logs"}\n',
+      '          - tcp: {address: 127.0.0.1}\n          - file: {path: relative.log}\n          - openTelemetry: {endpoint: "http:/"}\n          - openTelemetry: {endpoint: collector}\n          - tcp: {address: "logs:5000"}\n          - openTelemetry: {endpoint: "https://otel.example.com/v1/logs"}\n',
       [
         'f.yaml:9:28 spec.from[0].default.backends[0].tcp.address: tcp backend requires valid address: "127.0.0.1" is not host:port',
         'f.yaml:10:26 spec.from[0].default.backends[1].file.path: file backend requires a valid path: "relative.log" is not an absolute path',
-        'f.yaml:11:39 spec.from[0].default.backends[2].openTelemetry.endpoint: must be host:port (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not "collector"',
+        'f.yaml:11:39 spec.from[0].default.backends[2].openTelemetry.endpoint: must be host[:port] (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not "http:/"',
       ],
     ],
     [
@@ -150,6 +148,15 @@ describe('MeshAccessLog validation: formats and filtering', () => {
       ],
     ],
     [
+      'operators Envoy does not know in JSON values, and a key Kuma cannot quote',
+      "          - file: {path: /a, format: {type: Json, json: [{key: a, value: '%NOPE%'}, {key: 'b\\', value: '%REQ()%'}], omitEmptyValues: true}}\n",
+      [
+        'f.yaml:9:85 spec.from[0].default.backends[0].file.format.json[1]: is not a valid JSON object',
+        'f.yaml:9:74 spec.from[0].default.backends[0].file.format.json[0].value: unknown command operator %NOPE% at column 1',
+        'f.yaml:9:104 spec.from[0].default.backends[0].file.format.json[1].value: invalid command operator %REQ()% at column 1: REQ needs a header name',
+      ],
+    ],
+    [
       'command operators the formatter does not know or cannot take',
       "          - file: {path: /a, format: {plain: '[%START_TIME%] %REQ()% %BOGUS%'}}\n",
       [
@@ -162,16 +169,16 @@ describe('MeshAccessLog validation: formats and filtering', () => {
   });
 
   it('reports every header condition problem', () => {
-    const yaml = `${head}spec:\n  from:\n    - targetRef: {kind: Mesh}\n      default:\n        filtering:\n          headers:\n            ":status": {op: gt, value: abc}\n            ":Status": {op: present, value: x}\n            x-a: {op: regex, value: "([a"}\n            x-b: {op: eq}\n            "bad header": {op: absent}\n            x-c: {op: like, value: a}\n            x-d: {op: eq, value: 500}\n`;
+    const yaml = `${head}spec:\n  from:\n    - targetRef: {kind: Mesh}\n      default:\n        backends: []\n        filtering:\n          headers:\n            ":status": {op: gt, value: abc}\n            ":Status": {op: present, value: x}\n            x-a: {op: regex, value: "([a"}\n            x-b: {op: eq}\n            "bad header": {op: absent}\n            x-c: {op: like, value: a}\n            x-d: {op: eq, value: 500}\n`;
     expect(problems(yaml)).toEqual([
-      'f.yaml:15:23 spec.from[0].default.filtering.headers.x-c.op: must be one of eq, ne, lt, le, gt, ge, prefix, regex, present, absent',
-      'f.yaml:10:40 spec.from[0].default.filtering.headers[":status"].value: must be a number when op is gt, not "abc"',
-      'f.yaml:11:24 spec.from[0].default.filtering.headers[":Status"]: header names are case-insensitive: ":Status" is the same header as ":status"',
-      'f.yaml:11:45 spec.from[0].default.filtering.headers[":Status"].value: must not be set when op is present',
-      expect.stringMatching(/^f\.yaml:12:37 spec\.from\[0\]\.default\.filtering\.headers\.x-a\.value: is not a valid regular expression: /),
-      'f.yaml:13:18 spec.from[0].default.filtering.headers.x-b.value: must be set when op is eq',
-      'f.yaml:14:27 spec.from[0].default.filtering.headers["bad header"]: "bad header" is not a valid header name',
-      'f.yaml:16:34 spec.from[0].default.filtering.headers.x-d.value: must be a string: quote it ("500")',
+      'f.yaml:16:23 spec.from[0].default.filtering.headers.x-c.op: must be one of eq, ne, lt, le, gt, ge, prefix, regex, present, absent',
+      'f.yaml:11:40 spec.from[0].default.filtering.headers[":status"].value: must be a number when op is gt, not "abc"',
+      'f.yaml:12:24 spec.from[0].default.filtering.headers[":Status"]: header names are case-insensitive: ":Status" is the same header as ":status"',
+      'f.yaml:12:45 spec.from[0].default.filtering.headers[":Status"].value: must not be set when op is present',
+      expect.stringMatching(/^f\.yaml:13:37 spec\.from\[0\]\.default\.filtering\.headers\.x-a\.value: is not a valid regular expression: /),
+      'f.yaml:14:18 spec.from[0].default.filtering.headers.x-b.value: must be set when op is eq',
+      'f.yaml:15:27 spec.from[0].default.filtering.headers["bad header"]: "bad header" is not a valid header name',
+      'f.yaml:17:34 spec.from[0].default.filtering.headers.x-d.value: must be a string: quote it ("500")',
     ]);
   });
 });
@@ -183,14 +190,14 @@ describe('MeshAccessLog validation: Kuma 2.x rules', () => {
   });
 
   it('reports bad SPIFFE IDs, SNIs and empty matches', () => {
-    const yaml = `${head}spec:\n  rules:\n    - matches:\n        - spiffeID: {type: Exact, value: "http://x/"}\n        - spiffeID: {type: Exact, value: "spiffe://default/ns/"}\n        - sni: {type: Exact, value: Bad_Host}\n        - sni: {type: Prefix, value: a}\n        - {}\n      default: {}\n    - matches: []\n`;
+    const yaml = `${head}spec:\n  rules:\n    - matches:\n        - spiffeID: {type: Exact, value: "http://x/"}\n        - spiffeID: {type: Exact, value: "spiffe://default/ns/"}\n        - sni: {type: Exact, value: Bad_Host}\n        - sni: {type: Prefix, value: a}\n        - {}\n      default: {backends: []}\n    - matches: []\n`;
     expect(problems(yaml)).toEqual([
       'f.yaml:10:23 spec.rules[0].matches[3].sni.type: must be "Exact"',
-      'f.yaml:13:7 spec.rules[1].default: must be set',
       'f.yaml:7:42 spec.rules[0].matches[0].spiffeID.value: must be a valid Spiffe ID: scheme is missing or invalid',
       'f.yaml:8:42 spec.rules[0].matches[1].spiffeID.value: must be a valid Spiffe ID: path cannot have a trailing slash',
       "f.yaml:9:37 spec.rules[0].matches[2].sni.value: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
       "f.yaml:11:11 spec.rules[0].matches[4]: must have 'spiffeID' or 'sni'",
+      'f.yaml:13:7 spec.rules[1].default.backends: must be defined',
     ]);
   });
 });

@@ -12,4 +12,8 @@ export interface RouteResource {
   readonly targetRef: TargetRef;
   /** Requests the route takes: any of these (empty: every request). */
   readonly matches: readonly HttpRouteMatch[];
+  /** Kuma's `spec.to[].targetRef`: the destinations whose outbound traffic it routes; absent: every destination. */
+  readonly destinations?: readonly TargetRef[];
+  /** Its labels with Kuma's own: what `to: {kind: MeshHTTPRoute, labels}` selects by. */
+  readonly labels?: Readonly<Record<string, string>>;
 }

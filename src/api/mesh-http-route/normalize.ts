@@ -2,7 +2,7 @@
  * A validated route as the policy engine reads it: the proxies that carry it and every request
  * match of every rule. A MeshHTTPRoute is carried where its `spec.targetRef` points (default `Mesh`).
  */
-import { normalizeTargetRef, routeMatches } from '../shared/index.js';
+import { normalizeTargetRef, resourceLabels, routeMatches } from '../shared/index.js';
 import { normalizeGatewayRoute } from '../mesh-gateway-route/index.js';
 import type { MeshHTTPRouteSpec } from './schema.js';
 import type { RouteResource } from './model.js';
@@ -16,5 +16,14 @@ export function normalizeRoute(r: Resource): RouteResource {
 export function normalizeHTTPRoute(r: Resource): RouteResource {
   const spec = r.spec as MeshHTTPRouteSpec;
   const rules = [...(spec.to ?? []).flatMap((t) => t.rules), ...(spec.http?.rules ?? [])];
-  return { kind: 'MeshHTTPRoute', name: r.name, mesh: r.scope, targetRef: normalizeTargetRef(spec.targetRef), matches: routeMatches(rules) };
+  const destinations = spec.to?.map((t) => normalizeTargetRef(t.targetRef));
+  return {
+    kind: 'MeshHTTPRoute',
+    name: r.name,
+    mesh: r.scope,
+    targetRef: normalizeTargetRef(spec.targetRef),
+    matches: routeMatches(rules),
+    ...(destinations ? { destinations } : {}),
+    labels: resourceLabels(r),
+  };
 }

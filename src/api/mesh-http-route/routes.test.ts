@@ -41,6 +41,8 @@ spec:
         { headers: [{ type: 'Present', name: 'x-debug' }, { type: 'Exact', name: 'x-user', value: 'alice' }] },
         { path: { type: 'RegularExpression', value: '^/orders/[0-9]+$' } },
       ],
+      destinations: [{ kind: 'MeshService', name: 'orders' }],
+      labels: { 'kuma.io/display-name': 'orders', 'kuma.io/mesh': 'shop' },
     });
   });
 
@@ -72,8 +74,8 @@ spec: {}
     expect(load(yaml).problems).toEqual([
       'f.yaml:13:23 spec.to[0].rules[0].matches[4].method: must be one of CONNECT, DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE',
       "f.yaml:14:9 spec.http: must not be set together with 'to'",
-      "f.yaml:4:21 spec.targetRef.kind: value 'MeshHTTPRoute' is not supported (supported here: Mesh, MeshSubset, MeshService, MeshServiceSubset)",
-      "f.yaml:6:25 spec.to[0].targetRef.kind: value 'MeshSubset' is not supported (supported here: Mesh, MeshService)",
+      "f.yaml:4:21 spec.targetRef.kind: value 'MeshHTTPRoute' is not supported (supported here: Mesh, MeshSubset, Dataplane, MeshGateway, MeshService, MeshServiceSubset)",
+      "f.yaml:6:25 spec.to[0].targetRef.kind: value 'MeshSubset' is not supported (supported here: Mesh, MeshService, MeshExternalService, MeshMultiZoneService)",
       "f.yaml:9:21 spec.to[0].rules[0].matches[0].path: must have 'type' (or the seed's 'match')",
       "f.yaml:10:47 spec.to[0].rules[0].matches[1].path.match: must not be set together with 'type'",
       "f.yaml:10:62 spec.to[0].rules[0].matches[1].path.value: must start with '/'",

@@ -7,8 +7,8 @@ import { type Violation, field, index } from '../../model/violations.js';
 import { MeshHTTPRouteSpec } from './schema.js';
 import type { TargetRefKind } from '../shared/model.js';
 
-const targetKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset'];
-const toKinds: readonly TargetRefKind[] = ['Mesh', 'MeshService'];
+const targetKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'Dataplane', 'MeshGateway', 'MeshService', 'MeshServiceSubset'];
+const toKinds: readonly TargetRefKind[] = ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'];
 
 export function validateMeshHTTPRoute(spec: unknown, path: string): Violation[] {
   return checkSpec(MeshHTTPRouteSpec, spec, path, isObject(spec) ? rules(spec, path) : []);
@@ -19,12 +19,12 @@ function rules(spec: Record<string, unknown>, path: string): Violation[] {
   const { to, http } = spec;
   if (to === undefined && http === undefined) out.push({ field: path, message: "must have 'to' (or the seed's 'http')" });
   if (to !== undefined && http !== undefined) out.push({ field: field(path, 'http'), message: "must not be set together with 'to'" });
-  out.push(...validateTargetRef(spec['targetRef'], field(path, 'targetRef'), targetKinds));
+  out.push(...validateTargetRef(spec['targetRef'], field(path, 'targetRef'), { allowed: targetKinds, top: true }));
   if (Array.isArray(to)) {
     to.forEach((entry, i) => {
       if (!isObject(entry)) return;
       const at = index(field(path, 'to'), i);
-      out.push(...validateTargetRef(entry['targetRef'], field(at, 'targetRef'), toKinds));
+      out.push(...validateTargetRef(entry['targetRef'], field(at, 'targetRef'), { allowed: toKinds }));
       out.push(...validateRouteRules(entry['rules'], field(at, 'rules')));
     });
   }

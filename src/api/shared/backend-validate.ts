@@ -77,6 +77,11 @@ function validateShape(b: Record<string, unknown>, path: string, mode: BackendMo
   if (mode !== 'inline' && (b['reference'] !== undefined || t === 'reference')) {
     out.push({ field: field(path, b['reference'] !== undefined ? 'reference' : 'type'), message: 'a backend resource defines a backend: it cannot reference another one' });
   }
+  const otel = b['openTelemetry'] ?? (t === 'openTelemetry' ? b['conf'] : undefined);
+  if (mode !== 'inline' && isObject(otel) && otel['backendRef'] !== undefined) {
+    const at = field(field(path, b['openTelemetry'] !== undefined ? 'openTelemetry' : 'conf'), 'backendRef');
+    out.push({ field: at, message: 'a backend resource defines a backend: write its endpoint, not a reference to another one' });
+  }
   if (mode === 'mesh' && !hasName) out.push({ field: field(path, 'name'), message: 'must be set' });
   return out;
 }
@@ -109,6 +114,8 @@ function validateConfig(kind: SinkType, cfg: Record<string, unknown>, path: stri
       if (cfg[required] === undefined) out.push({ field: field(path, required), message: `must be set when type is ${kind}` });
     }
   }
-  out.push(...factory.validate(cfg, path));
+  // A field said to be missing above is not also the sink's to word.
+  const said = new Set(out.map((v) => v.field));
+  out.push(...factory.validate(cfg, path).filter((v) => !said.has(v.field)));
   return out;
 }

@@ -12,7 +12,7 @@ import type { Conf } from './model.js';
 
 export const ConfSchema = Type.Object(
   {
-    backends: Type.Optional(Type.Array(BackendSchema, { description: "Where entries go. Absent: inherited (or the Mesh's defaultBackend); empty: nothing is logged." })),
+    backends: Type.Optional(Type.Array(BackendSchema, { description: "Where entries go; required in a MeshAccessLog entry, as in Kuma. Empty: nothing is logged." })),
     filtering: Type.Optional(FilteringSchema),
   },
   { additionalProperties: false },

@@ -21,9 +21,10 @@ export {
 } from './backend-schema.js';
 export { backendKind, canonicalType, validateBackend, type BackendKind, type BackendMode } from './backend-validate.js';
 export { checkSpec, closest } from './check-spec.js';
+export { displayNameLabel, hasLabels, meshLabel, namespaceLabel, resourceLabels } from './labels.js';
 // Re-exported for the kinds' validators, which read it from here.
 export { isObject } from '../../util/is-object.js';
 export { ConfSchema, normalizeConf, validateConf, type ConfSpec } from './conf.js';
 export { FilteringSchema, headerFilterOps, normalizeFiltering, validateFiltering, type FilteringSpec } from './filtering.js';
-export { TargetRefSchema, normalizeTargetRef, targetRefKinds, validateTargetRef, type TargetRefSpec } from './target-ref.js';
+export { TargetRefSchema, normalizeTargetRef, proxyTypes, targetRefKinds, validateTargetRef, type TargetRefPlace, type TargetRefSpec } from './target-ref.js';
 export { HttpMatchSchema, httpMethods, normalizeHttpMatch, routeMatches, validateHttpMatch, validateRouteRules, type HttpMatchSpec } from './http-match.js';

@@ -2,16 +2,37 @@
  * The normalised resource model the Kuma kinds share: target references, backends, filtering and
  * route matches, as the policy engine reads them whichever encoding and shape they were written in.
  */
-import type { SinkBackendConfig } from '../../sinks/index.js';
+import type { OtelAttribute, SinkBackendConfig } from '../../sinks/index.js';
 
-export type TargetRefKind = 'Mesh' | 'MeshSubset' | 'MeshService' | 'MeshServiceSubset' | 'MeshGatewayRoute' | 'MeshHTTPRoute';
+export type TargetRefKind =
+  | 'Mesh'
+  | 'MeshSubset'
+  | 'Dataplane'
+  | 'MeshGateway'
+  | 'MeshService'
+  | 'MeshExternalService'
+  | 'MeshMultiZoneService'
+  | 'MeshServiceSubset'
+  | 'MeshGatewayRoute'
+  | 'MeshHTTPRoute';
+
+/** Kuma 2.x `proxyTypes`: which proxies a `Mesh` or `MeshSubset` target takes. */
+export type ProxyType = 'Sidecar' | 'Gateway';
 
 export interface TargetRef {
   readonly kind: TargetRefKind;
-  /** Service name (`MeshService`, `MeshServiceSubset`) or route resource name (routes). */
+  /** The resource's name: a service (`kuma.io/service`, or a `MeshService` resource), a gateway, a route, a dataplane. */
   readonly name?: string;
+  /** With `name`: the resource's namespace (its `k8s.kuma.io/namespace` label). */
+  readonly namespace?: string;
   /** Tags that must all be on the inbound (`MeshSubset`, `MeshServiceSubset`). */
   readonly tags?: Readonly<Record<string, string>>;
+  /** Instead of `name`: the labels of the resources selected (Kuma 2.x). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** One inbound of a `Dataplane` (its name or port), one port of a service (its name or number). */
+  readonly sectionName?: string;
+  /** Only these kinds of proxy; absent: all. */
+  readonly proxyTypes?: readonly ProxyType[];
 }
 
 /**
@@ -30,7 +51,21 @@ export interface BackendReference {
   readonly name: string;
 }
 
-export type BackendEntry = BackendConfig | BackendReference;
+/**
+ * Kuma 2.14's `openTelemetry.backendRef`: a `MeshOpenTelemetryBackend` of the policy's mesh, by
+ * resource name or by labels, supplies the endpoint, protocol and TLS; the body and attributes
+ * stay with the policy.
+ */
+export interface OtelBackendReference {
+  readonly type: 'reference';
+  readonly kind: 'MeshOpenTelemetryBackend';
+  readonly name?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+  readonly attributes?: readonly OtelAttribute[];
+}
+
+export type BackendEntry = BackendConfig | BackendReference | OtelBackendReference;
 
 /**
  * The seed's `filtering.headers`: a condition per header name (`:status` included), all AND-ed.

@@ -10,7 +10,12 @@ import { formatProblem, loadResources } from '../load-yaml.js';
 import { normalizeMeshLoggingBackends } from '../mesh/index.js';
 import { normalizeMeshAccessLog } from '../mesh-access-log/index.js';
 import { normalizeAccessLogBackend } from '../mesh-access-log-backend/index.js';
+import { normalizeMeshExternalService } from '../mesh-external-service/index.js';
+import { normalizeMeshGateway } from '../mesh-gateway/index.js';
 import { normalizeRoute } from '../mesh-http-route/index.js';
+import { normalizeMeshMultiZoneService } from '../mesh-multi-zone-service/index.js';
+import { normalizeOtelBackend } from '../mesh-open-telemetry-backend/index.js';
+import { normalizeMeshService } from '../mesh-service/index.js';
 import { encodeResource, parseResource } from '../resource.js';
 import { kinds } from '../kinds.js';
 import type { Resource } from '../types.js';
@@ -52,6 +57,32 @@ apiVersion: kuma.io/v1alpha1
 kind: MeshAccessLog
 metadata: {name: kube, labels: {kuma.io/mesh: prod}}
 spec: {rules: [{default: {backends: [{type: File, file: {path: /a}}]}}]}
+---
+apiVersion: kuma.io/v1alpha1
+kind: MeshOpenTelemetryBackend
+metadata: {name: collector, labels: {kuma.io/mesh: prod}}
+spec: {endpoint: {address: otel.observability, port: 4318, path: /otlp}, protocol: http, tls: {caFile: /etc/ca.pem}}
+---
+type: MeshService
+mesh: default
+name: backend
+spec: {selector: {dataplaneTags: {kuma.io/service: backend}}, ports: [{name: http, port: 8080, appProtocol: http}]}
+---
+apiVersion: kuma.io/v1alpha1
+kind: MeshExternalService
+metadata: {name: httpbin, labels: {kuma.io/mesh: default}}
+spec: {match: {port: 443, protocol: http}, endpoints: [{address: httpbin.org, port: 443}]}
+---
+type: MeshMultiZoneService
+mesh: default
+name: checkout
+spec: {selector: {meshService: {matchLabels: {app: checkout}}}, ports: [{port: 80}]}
+---
+type: MeshGateway
+mesh: default
+name: edge
+selectors: [{match: {kuma.io/service: edge}}]
+conf: {listeners: [{port: 80, protocol: HTTP}]}
 `,
   'more.yaml',
 );
@@ -61,7 +92,7 @@ const all: Resource[] = [...seedResources, ...more.resources.map((r) => r.resour
 describe('Kuma kinds in both encodings', () => {
   it('loads the samples without problems, in both encodings', () => {
     expect(more.problems.map(formatProblem)).toEqual([]);
-    expect(new Set(all.map((r) => r.kind))).toEqual(new Set(['MeshAccessLog', 'MeshAccessLogBackend', 'GlobalAccessLogBackend', 'Mesh', 'Dataplane', 'MeshHTTPRoute', 'MeshGatewayRoute']));
+    expect(new Set(all.map((r) => r.kind))).toEqual(new Set(kinds.filter((k) => k.kind !== 'AccessLogRecord').map((k) => k.kind)));
     expect(new Set(all.map((r) => r.encoding))).toEqual(new Set(['kubernetes', 'universal']));
   });
 
@@ -88,6 +119,11 @@ describe('Kuma kinds in both encodings', () => {
         Dataplane: normalizeDataplane,
         MeshHTTPRoute: normalizeRoute,
         MeshGatewayRoute: normalizeRoute,
+        MeshOpenTelemetryBackend: normalizeOtelBackend,
+        MeshService: normalizeMeshService,
+        MeshExternalService: normalizeMeshExternalService,
+        MeshMultiZoneService: normalizeMeshMultiZoneService,
+        MeshGateway: normalizeMeshGateway,
       };
       expect(() => normalise[r.kind]!(r), `${r.kind} ${r.name}`).not.toThrow();
     }

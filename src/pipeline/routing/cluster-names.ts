@@ -7,6 +7,11 @@ export interface ClusterHint {
   readonly direction: 'inbound' | 'outbound';
   /** Destination service (outbound), as a Kuma/MeshService name: the host's first label for Istio. */
   readonly service?: string;
+  /** Kuma's unified naming says which kind of resource the destination is. */
+  readonly kind?: 'MeshService' | 'MeshExternalService' | 'MeshMultiZoneService';
+  /** Kuma's unified naming: the destination's namespace and its port (by name or number). */
+  readonly namespace?: string;
+  readonly section?: string;
   /** The full host (`reviews.bookinfo.svc.cluster.local`), when the name has one. */
   readonly host?: string;
   readonly port?: number;
@@ -16,10 +21,22 @@ export interface ClusterHint {
 const istioPassthroughInbound = new Set(['InboundPassthroughCluster', 'InboundPassthroughClusterIpv4', 'InboundPassthroughClusterIpv6']);
 const istioPassthroughOutbound = new Set(['PassthroughCluster', 'BlackHoleCluster']);
 
-/** `kri_msvc_MESH_ZONE_NAMESPACE_NAME_SECTION` (Kuma's unified naming) → NAME. */
-function kriServiceName(name: string): string | undefined {
+const kriKinds: Readonly<Record<string, ClusterHint['kind']>> = { msvc: 'MeshService', extsvc: 'MeshExternalService', mzsvc: 'MeshMultiZoneService' };
+
+/** `kri_msvc_MESH_ZONE_NAMESPACE_NAME_SECTION` (Kuma's unified naming; `extsvc`, `mzsvc` alike) → the destination. */
+function kriDestination(name: string): ClusterHint | undefined {
   const parts = name.split('_');
-  return parts.length >= 6 && parts[0] === 'kri' ? parts[5] || undefined : undefined;
+  if (parts.length < 6 || parts[0] !== 'kri' || !parts[5]) return undefined;
+  const kind = kriKinds[parts[1]!];
+  const port = Number(parts[6]);
+  return {
+    direction: 'outbound',
+    service: parts[5],
+    ...(kind ? { kind } : {}),
+    ...(parts[4] ? { namespace: parts[4] } : {}),
+    ...(parts[6] ? { section: parts[6] } : {}),
+    ...(Number.isInteger(port) && port > 0 ? { port } : {}),
+  };
 }
 
 /** A proxy has few upstream clusters and every entry names one: parse each name once. */
@@ -56,7 +73,5 @@ function parseUncached(name: string): ClusterHint | undefined {
     const port = Number(name.slice(name.lastIndexOf(':') + 1));
     return { direction: 'inbound', ...(Number.isInteger(port) && port > 0 ? { port } : {}) };
   }
-  const kri = kriServiceName(name);
-  if (kri) return { direction: 'outbound', service: kri };
-  return undefined;
+  return kriDestination(name);
 }

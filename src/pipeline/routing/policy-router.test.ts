@@ -69,7 +69,9 @@ describe('cluster names and peer identities', () => {
     ['InboundPassthroughClusterIpv4', { direction: 'inbound' }],
     ['PassthroughCluster', { direction: 'outbound' }],
     ['localhost:8080', { direction: 'inbound', port: 8080 }],
-    ['kri_msvc_default_zone-1_kuma-demo_backend_http', { direction: 'outbound', service: 'backend' }],
+    ['kri_msvc_default_zone-1_kuma-demo_backend_http', { direction: 'outbound', service: 'backend', kind: 'MeshService', namespace: 'kuma-demo', section: 'http' }],
+    ['kri_extsvc_default__kuma-system_httpbin_443', { direction: 'outbound', service: 'httpbin', kind: 'MeshExternalService', namespace: 'kuma-system', section: '443', port: 443 }],
+    ['kri_mzsvc_default___backend_', { direction: 'outbound', service: 'backend', kind: 'MeshMultiZoneService' }],
   ])('%s', (name, expected) => expect(parseClusterName(name)).toEqual(expected));
 
   it('reads Kuma and Istio SPIFFE IDs', () => {

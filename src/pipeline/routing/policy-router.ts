@@ -14,10 +14,12 @@ import { formatAddress, socketAddressParts } from '../../envoy/entry-fields.js';
 import { commonOf } from '../../format/als-entry.js';
 import type { FormatContext, TrafficDirection } from '../../format/types.js';
 import { discoveredProxy, discoveredTags } from '../../policy/inventory.js';
-import { inboundsOf, resolveInbound, resolveOutbound } from '../../policy/resolve.js';
+import { resolveInbound, resolveOutbound } from '../../policy/resolve.js';
+import { inboundsOf } from '../../policy/selection.js';
 import { serviceTag } from '../../policy/target-ref.js';
+import type { OutboundDestination } from '../../policy/resolve.js';
 import type { ListenerLogConfig, PolicySet, ResolvedRule } from '../../policy/types.js';
-import { parseClusterName } from './cluster-names.js';
+import { type ClusterHint, parseClusterName } from './cluster-names.js';
 import { directionOf } from './edge.js';
 import { parseSpiffe } from './peer-identity.js';
 import { type Peer, type RulePredicate, compileFiltering, compileRuleCondition } from './rule-conditions.js';
@@ -111,7 +113,7 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
   const peerTags = (entry: DecodedEntry, address: string | undefined): Readonly<Record<string, string>> | undefined => {
     if (address) {
       const declared = declaredByIp.get(address);
-      if (declared) return inboundsOf(declared)[0]?.tags;
+      if (declared) return inboundsOf(declared, set.gateways)[0]?.tags;
       const reporting = options.proxyByIp?.(address);
       if (reporting) {
         let tags = callerTags.get(reporting);
@@ -152,11 +154,12 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
       let peer: Peer;
       if (direction === 'outbound') {
         const service = hint?.service ?? (common?.upstreamCluster || authorityService(entry) || 'unknown');
-        target = compiled(state.outbound, service, identity, () => resolveOutbound(set, proxy, { service, protocol: kind === 'http' ? 'http' : 'tcp' }));
+        const key = hint?.kind || hint?.section || hint?.port ? `${hint.kind ?? ''}/${hint.namespace ?? ''}/${service}:${hint.section ?? hint.port ?? ''}` : service;
+        target = compiled(state.outbound, key, identity, () => resolveOutbound(set, proxy, { service, protocol: kind === 'http' ? 'http' : 'tcp', ...destinationOf(hint) }));
         peer = { service, address: formatAddress(common?.upstreamRemoteAddress, true) ?? undefined };
       } else {
         const port = (local ?? socketAddressParts(common?.downstreamLocalAddress))?.port ?? hint?.port;
-        const inbound = inboundFor(proxy, port);
+        const inbound = inboundFor(proxy, port, set.gateways);
         if (!inbound) return null;
         target = compiled(state.inbound, inbound.port, identity, () => resolveInbound(set, proxy, inbound));
         const remote = socketAddressParts(common?.downstreamDirectRemoteAddress) ?? socketAddressParts(common?.downstreamRemoteAddress);
@@ -178,9 +181,20 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
   };
 }
 
+/** What a cluster name says about the destination beyond its name: its kind, namespace and port. */
+function destinationOf(hint: ClusterHint | undefined): Partial<OutboundDestination> {
+  if (!hint) return {};
+  return {
+    ...(hint.kind ? { kind: hint.kind } : {}),
+    ...(hint.namespace ? { namespace: hint.namespace } : {}),
+    ...(hint.port ? { servicePort: hint.port } : {}),
+    ...(hint.section ? { section: hint.section } : {}),
+  };
+}
+
 /** The inbound whose port (or service port) took the request; else the only or first one. */
-function inboundFor(proxy: InventoryProxy, port: number | undefined): ProxyInbound | undefined {
-  const inbounds = inboundsOf(proxy);
+function inboundFor(proxy: InventoryProxy, port: number | undefined, gateways: PolicySet['gateways']): ProxyInbound | undefined {
+  const inbounds = inboundsOf(proxy, gateways);
   if (port !== undefined) {
     const byPort = inbounds.find((i) => i.port === port || i.servicePort === port);
     if (byPort) return byPort;

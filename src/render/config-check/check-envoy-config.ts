@@ -22,6 +22,7 @@ export const renderProtoFiles = [
   'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/extensions/transport_sockets/tls/v3/tls.proto',
   'envoy/config/cluster/v3/cluster.proto',
   'envoy/config/bootstrap/v3/bootstrap.proto',
 ] as const;

@@ -20,9 +20,10 @@ export type FileBackendConfig = {
 };
 
 export function validateFileConfig(raw: Readonly<Record<string, unknown>>, path: string): Violation[] {
-  return validateLineConfig(raw, path, 'path', (file) =>
-    isFilePath(file) ? undefined : `file backend requires a valid path: ${JSON.stringify(file)} is not an absolute path`,
-  );
+  return validateLineConfig(raw, path, 'path', (file) => {
+    if (file === undefined) return 'file backend requires a valid path';
+    return isFilePath(file) ? undefined : `file backend requires a valid path: ${JSON.stringify(file)} is not an absolute path`;
+  });
 }
 
 export function normalizeFileConfig(spec: FileConfigSpec): FileBackendConfig {

@@ -1,8 +1,8 @@
 /**
  * An entry as the OTLP log record Envoy's OpenTelemetry access logger would build for this
  * backend: the body and attributes formatted, the request's start time, and Envoy's builtin
- * resource attributes plus Kuma's mesh and zone, so that a receiver cannot tell which of the two
- * exported it.
+ * resource attributes plus Kuma's mesh, and its zone and workload when known, so that a receiver
+ * cannot tell which of the two exported it.
  */
 import { defaultFormatFor } from '../../format/default-formats.js';
 import type { EntryKind } from '../../model/entry.js';
@@ -24,7 +24,11 @@ export function compileLogRecord(config: OtelBackendConfig, kind: EntryKind): Re
     let resource = resources.get(identity);
     if (!resource) {
       const base = { logName: identity.logName, zoneName: context.proxy.zone ?? '', clusterName: identity.nodeCluster, nodeName: identity.nodeId };
-      resource = builtinResource(base, { 'kuma.mesh': context.proxy.mesh ?? '', ...(context.proxy.zone ? { 'kuma.zone': context.proxy.zone } : {}) });
+      resource = builtinResource(base, {
+        'kuma.mesh': context.proxy.mesh ?? '',
+        ...(context.proxy.zone ? { 'kuma.zone': context.proxy.zone } : {}),
+        ...(context.proxy.workload ? { 'kuma.workload': context.proxy.workload } : {}),
+      });
       resources.set(identity, resource);
     }
     const { body, attributes } = template.render(entry, context);

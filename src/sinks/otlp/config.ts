@@ -1,12 +1,16 @@
 /**
- * An `openTelemetry` backend as a resource writes it (`openTelemetry: {endpoint, body,
- * attributes}`), when it is valid, and the config the sink reads. The endpoint must be one the
- * sink can export to; the body and attribute values must compile as the pipeline will compile
- * them; attribute names follow Kuma's rules (static, lower-case, not `otel.`), with its messages.
+ * An `openTelemetry` backend as a resource writes it (`openTelemetry: {endpoint | backendRef, body,
+ * attributes}`), when it is valid, and the config the sink reads. Exactly one of `endpoint` (Kuma's
+ * inline form, deprecated in Kuma 2.14) and `backendRef` (a shared `MeshOpenTelemetryBackend`, by
+ * name or labels, which the policy engine resolves into an endpoint and TLS). The endpoint must be
+ * one the sink can export to; the body and attribute values must compile as the pipeline will
+ * compile them; attribute names follow Kuma's rules (static, lower-case, not `otel.`), with its
+ * messages.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { type Violation, field, index } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
+import type { OtlpTls } from './destination.js';
 import { compileOtelTemplate } from './otel-template.js';
 import { parseOtlpEndpoint } from './transport.js';
 
@@ -17,9 +21,23 @@ export const OtelAttributeSchema = Type.Object(
   strict,
 );
 
+export const otelBackendKind = 'MeshOpenTelemetryBackend';
+
+export const OtelBackendRefSchema = Type.Object(
+  {
+    kind: Type.Literal(otelBackendKind),
+    name: Type.Optional(Type.String({ description: "The MeshOpenTelemetryBackend's resource name." })),
+    labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Instead of name: its labels (the first by name when several match).' })),
+  },
+  { ...strict, description: 'A shared MeshOpenTelemetryBackend of the policy\'s mesh: its endpoint, protocol and TLS.' },
+);
+
 export const OtlpConfigSchema = Type.Object(
   {
-    endpoint: Type.String({ description: 'host:port of an OTLP/gRPC receiver, or http(s):// URL of an OTLP/HTTP one.' }),
+    endpoint: Type.Optional(
+      Type.String({ description: 'host:port (default port 4317) of an OTLP/gRPC receiver, or http(s):// URL of an OTLP/HTTP one. Or backendRef.' }),
+    ),
+    backendRef: Type.Optional(OtelBackendRefSchema),
     body: Type.Optional(Type.Unknown({ description: 'Log record body: an OTLP AnyValue in JSON, or any JSON value; strings may hold format operators.' })),
     attributes: Type.Optional(Type.Array(OtelAttributeSchema, { description: 'Log record attributes; values are format strings.' })),
   },
@@ -38,6 +56,8 @@ export type OtelBackendConfig = {
   readonly type: 'openTelemetry';
   /** `host:port` of an OTLP/gRPC receiver, or an `http(s)://` URL of an OTLP/HTTP one. */
   readonly endpoint: string;
+  /** TLS to the receiver (from a `MeshOpenTelemetryBackend`); an `https://` endpoint without it uses the system's CAs. */
+  readonly tls?: OtlpTls;
   /** An OTLP `AnyValue` in JSON (or a plain string / JSON value), with command operators. */
   readonly body?: unknown;
   readonly attributes?: readonly OtelAttribute[];
@@ -46,8 +66,17 @@ export type OtelBackendConfig = {
 export function validateOtlpConfig(raw: Readonly<Record<string, unknown>>, path: string): Violation[] {
   const out: Violation[] = [];
   const endpoint = raw['endpoint'];
-  if (typeof endpoint === 'string' && parseOtlpEndpoint(endpoint) === undefined) {
-    out.push({ field: field(path, 'endpoint'), message: `must be host:port (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not ${JSON.stringify(endpoint)}` });
+  const hasEndpoint = typeof endpoint === 'string' && endpoint !== '';
+  const ref = raw['backendRef'];
+  if (!hasEndpoint && ref === undefined) out.push({ field: path, message: 'openTelemetry must have exactly one defined: endpoint, backendRef' });
+  if (hasEndpoint && ref !== undefined) out.push({ field: path, message: 'openTelemetry must have only one type defined: endpoint, backendRef' });
+  if (hasEndpoint && parseOtlpEndpoint(endpoint) === undefined) {
+    out.push({ field: field(path, 'endpoint'), message: `must be host[:port] (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not ${JSON.stringify(endpoint)}` });
+  }
+  if (isObject(ref)) {
+    const named = typeof ref['name'] === 'string' && ref['name'] !== '';
+    const labelled = isObject(ref['labels']) && Object.keys(ref['labels']).length > 0;
+    if (named === labelled) out.push({ field: field(path, 'backendRef'), message: 'backendRef must have exactly one defined: name, labels' });
   }
   const attributes = Array.isArray(raw['attributes']) ? (raw['attributes'] as unknown[]) : [];
   const problems = templateProblems(raw['body'], attributes, path);
@@ -91,7 +120,9 @@ export function otelKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** The config of an inline backend; one with a `backendRef` is a reference, resolved by the policy engine. */
 export function normalizeOtlpConfig(spec: OtlpConfigSpec): OtelBackendConfig {
+  if (spec.endpoint === undefined) throw new Error('an openTelemetry backend with a backendRef is resolved by the policy engine, not normalised');
   return {
     type: 'openTelemetry',
     endpoint: spec.endpoint,

@@ -12,11 +12,24 @@ import { compileLogRecord } from './compile-log-record.js';
 import { normalizeOtlpConfig, OtlpConfigSchema, validateOtlpConfig, type OtelBackendConfig } from './config.js';
 import { encodeExportRequest, exportRequestType } from './export-request.js';
 import type { OtelLogRecord } from './otel-types.js';
+import { describeTls } from './tls.js';
 import { createGrpcTransport, createHttpTransport, parseOtlpEndpoint } from './transport.js';
 
 export { compileLogRecord } from './compile-log-record.js';
 export {
+  OtlpDestinationSchema,
+  OtlpTlsSchema,
+  otlpProtocols,
+  resolveOtlpDestination,
+  validateOtlpDestination,
+  type OtlpDestinationSpec,
+  type OtlpTls,
+  type ResolvedOtlpDestination,
+} from './destination.js';
+export {
   normalizeOtlpConfig,
+  otelBackendKind,
+  OtelBackendRefSchema,
   otelKeyProblem,
   OtlpConfigSchema,
   validateOtlpConfig,
@@ -47,7 +60,8 @@ export const otlpSinkFactory: SinkFactory<typeof OtlpConfigSchema, OtelBackendCo
     retry: { initialMs: 500, maxMs: 10_000, multiplier: 2, jitter: 0.2 },
     timeoutMs: 10_000,
   },
-  destination: (config) => config.endpoint,
+  // Two backends with one endpoint but different TLS settings are two sinks.
+  destination: (config) => (config.tls ? `${config.endpoint} (${describeTls(config.tls)})` : config.endpoint),
   validate: validateOtlpConfig,
   normalize: normalizeOtlpConfig,
   compile: compileLogRecord,
@@ -58,11 +72,14 @@ export const otlpSinkFactory: SinkFactory<typeof OtlpConfigSchema, OtelBackendCo
       throw new Error(`openTelemetry backend endpoint ${JSON.stringify(config.endpoint)} is neither host:port nor an http(s) URL; validate() the config first.`);
     }
     exportRequestType();
-    const transport = endpoint.protocol === 'grpc' ? createGrpcTransport(endpoint.target, settings.timeoutMs, settings.retry) : createHttpTransport(endpoint.url, settings.timeoutMs);
+    const transport =
+      endpoint.protocol === 'grpc'
+        ? createGrpcTransport(endpoint.target, settings.timeoutMs, settings.retry, config.tls)
+        : createHttpTransport(endpoint.url, settings.timeoutMs, config.tls);
     const writer: BatchWriter<OtelLogRecord> = {
       write: (batch, signal) => transport.send(encodeExportRequest(batch), signal),
       close: async () => transport.close(),
     };
-    return createSink('openTelemetry', config.endpoint, writer, settings, deps);
+    return createSink('openTelemetry', otlpSinkFactory.destination(config), writer, settings, deps);
   },
 };

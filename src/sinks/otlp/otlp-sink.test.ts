@@ -165,11 +165,24 @@ describe('otlp sink over HTTP', () => {
 });
 
 describe('otlpSinkFactory.validate', () => {
-  it('takes host:port and http(s) URLs, and names what is wrong otherwise', () => {
-    const check = (endpoint: string) => otlpSinkFactory.validate({ type: 'openTelemetry', endpoint }, 'b').map((v) => `${v.field}: ${v.message}`);
-    expect(check('otel-collector.observability:4317')).toEqual([]);
-    expect(check('https://otel.example.com:4318')).toEqual([]);
-    expect(check('otel-collector')).toEqual(['b.endpoint: must be host:port (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not "otel-collector"']);
-    expect(check('http://[bad')).toEqual(['b.endpoint: must be host:port (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not "http://[bad"']);
+  it('takes host:port, a bare host (port 4317, as Kuma) and http(s) URLs, and names what is wrong otherwise', () => {
+    const check = (raw: Record<string, unknown>) => otlpSinkFactory.validate(raw, 'b').map((v) => `${v.field}: ${v.message}`);
+    const endpoint = (e: string) => check({ type: 'openTelemetry', endpoint: e });
+    expect(endpoint('otel-collector.observability:4317')).toEqual([]);
+    expect(endpoint('https://otel.example.com:4318')).toEqual([]);
+    expect(endpoint('otel-collector')).toEqual([]);
+    expect(endpoint('otel collector')).toEqual(['b.endpoint: must be host[:port] (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not "otel collector"']);
+    expect(endpoint('http://[bad')).toEqual(['b.endpoint: must be host[:port] (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not "http://[bad"']);
+  });
+
+  it('takes exactly one of endpoint and backendRef, and a backendRef by name or by labels', () => {
+    const check = (raw: Record<string, unknown>) => otlpSinkFactory.validate(raw, 'b').map((v) => `${v.field}: ${v.message}`);
+    const ref = (r: Record<string, unknown>) => ({ kind: 'MeshOpenTelemetryBackend', ...r });
+    expect(check({ backendRef: ref({ name: 'main' }) })).toEqual([]);
+    expect(check({ backendRef: ref({ labels: { app: 'otel' } }) })).toEqual([]);
+    expect(check({ endpoint: '' })).toEqual(['b: openTelemetry must have exactly one defined: endpoint, backendRef']);
+    expect(check({ endpoint: 'otel:4317', backendRef: ref({ name: 'main' }) })).toEqual(['b: openTelemetry must have only one type defined: endpoint, backendRef']);
+    expect(check({ backendRef: ref({}) })).toEqual(['b.backendRef: backendRef must have exactly one defined: name, labels']);
+    expect(check({ backendRef: ref({ name: 'main', labels: { app: 'otel' } }) })).toEqual(['b.backendRef: backendRef must have exactly one defined: name, labels']);
   });
 });

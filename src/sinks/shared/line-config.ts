@@ -17,16 +17,19 @@ export function lineConfigSchema<K extends string>(key: K, description: string):
   return Type.Object(properties, { additionalProperties: false }) as unknown as LineConfigSchema<K>;
 }
 
-/** The destination's problem at `<path>.<key>` when `problem` has one for it, then the format's. */
+/**
+ * The destination's problem at `<path>.<key>` when `problem` has one for it (a missing destination
+ * is `undefined`: Kuma words that as a bad one), then the format's.
+ */
 export function validateLineConfig(
   raw: Readonly<Record<string, unknown>>,
   path: string,
   key: string,
-  problem: (value: string) => string | undefined,
+  problem: (value: string | undefined) => string | undefined,
 ): Violation[] {
   const out: Violation[] = [];
   const value = raw[key];
-  const message = typeof value === 'string' ? problem(value) : undefined;
+  const message = typeof value === 'string' || value === undefined ? problem(value) : undefined;
   if (message !== undefined) out.push({ field: field(path, key), message });
   out.push(...validateFormat(raw['format'], field(path, 'format')));
   return out;

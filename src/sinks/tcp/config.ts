@@ -21,9 +21,10 @@ export type TcpBackendConfig = {
 };
 
 export function validateTcpConfig(raw: Readonly<Record<string, unknown>>, path: string): Violation[] {
-  return validateLineConfig(raw, path, 'address', (address) =>
-    isHostPort(address) ? undefined : `tcp backend requires valid address: ${JSON.stringify(address)} is not host:port`,
-  );
+  return validateLineConfig(raw, path, 'address', (address) => {
+    if (address === undefined) return 'tcp backend requires valid address';
+    return isHostPort(address) ? undefined : `tcp backend requires valid address: ${JSON.stringify(address)} is not host:port`;
+  });
 }
 
 export function normalizeTcpConfig(spec: TcpConfigSpec): TcpBackendConfig {

@@ -1,9 +1,13 @@
 /**
  * OTLP logs receivers for the otlp sink's tests, built from the same shipped protos: a gRPC
- * `LogsService` and an OTLP/HTTP endpoint on node:http, both on loopback ephemeral ports. Each
- * decodes what it gets and answers with a scripted status, so tests can assert retries and drops.
+ * `LogsService` and an OTLP/HTTP endpoint on node:http, both on loopback ephemeral ports, in plain
+ * text or over TLS with the test CA's certificates in `certs/` (optionally asking for a client
+ * certificate). Each decodes what it gets and answers with a scripted status, so tests can assert
+ * retries and drops.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { exportMethodPath, exportRequestType } from '../export-request.js';
@@ -29,7 +33,21 @@ function decode(bytes: Uint8Array): ReceivedExport['request'] {
 
 const identity = (b: Buffer) => b;
 
-export async function startGrpcReceiver(port = 0): Promise<Receiver> {
+/** The test CA's files (a CA valid until 2126; the server's names: localhost, otel.test, 127.0.0.1). */
+export const testCerts = {
+  ca: new URL('./certs/ca.pem', import.meta.url).pathname,
+  serverCert: new URL('./certs/server.pem', import.meta.url).pathname,
+  serverKey: new URL('./certs/server-key.pem', import.meta.url).pathname,
+  clientCert: new URL('./certs/client.pem', import.meta.url).pathname,
+  clientKey: new URL('./certs/client-key.pem', import.meta.url).pathname,
+};
+
+export interface ReceiverTls {
+  /** Ask for a client certificate signed by the test CA. */
+  readonly requireClientCert?: boolean;
+}
+
+export async function startGrpcReceiver(port = 0, tls?: ReceiverTls): Promise<Receiver> {
   const received: ReceivedExport[] = [];
   const answers: number[] = [];
   const server = new grpc.Server();
@@ -53,7 +71,7 @@ export async function startGrpcReceiver(port = 0): Promise<Receiver> {
     },
   });
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p))),
+    server.bindAsync(`127.0.0.1:${port}`, grpcCredentials(tls), (error, p) => (error ? reject(error) : resolve(p))),
   );
   return {
     address: `127.0.0.1:${bound}`,
@@ -63,10 +81,16 @@ export async function startGrpcReceiver(port = 0): Promise<Receiver> {
   };
 }
 
-export async function startHttpReceiver(port = 0): Promise<Receiver> {
+function grpcCredentials(tls: ReceiverTls | undefined): grpc.ServerCredentials {
+  if (!tls) return grpc.ServerCredentials.createInsecure();
+  const pair = { cert_chain: readFileSync(testCerts.serverCert), private_key: readFileSync(testCerts.serverKey) };
+  return grpc.ServerCredentials.createSsl(tls.requireClientCert ? readFileSync(testCerts.ca) : null, [pair], tls.requireClientCert === true);
+}
+
+export async function startHttpReceiver(port = 0, tls?: ReceiverTls): Promise<Receiver> {
   const received: ReceivedExport[] = [];
   const answers: number[] = [];
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -75,13 +99,19 @@ export async function startHttpReceiver(port = 0): Promise<Receiver> {
       res.writeHead(status, { 'content-type': 'application/x-protobuf' });
       res.end();
     });
-  });
+  };
+  const server = tls
+    ? https.createServer(
+        { cert: readFileSync(testCerts.serverCert), key: readFileSync(testCerts.serverKey), ca: readFileSync(testCerts.ca), requestCert: tls.requireClientCert === true, rejectUnauthorized: tls.requireClientCert === true },
+        handler,
+      )
+    : http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
   });
   return {
-    address: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    address: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
     answers,
     stop: () =>

@@ -1,0 +1,15 @@
+/**
+ * The registry entry of `MeshMultiZoneService`.
+ */
+import { MeshMultiZoneServiceSpec } from './schema.js';
+import { validateMeshMultiZoneService } from './validate.js';
+import type { KindDefinition } from '../types.js';
+
+export const meshMultiZoneServiceKind: KindDefinition = {
+  kind: 'MeshMultiZoneService',
+  apiVersions: ['kuma.io/v1alpha1'],
+  scope: 'mesh',
+  plural: 'meshmultizoneservices',
+  schema: MeshMultiZoneServiceSpec,
+  validate: validateMeshMultiZoneService,
+};
