@@ -55,7 +55,7 @@ export function startRelayExporter(options: RelayExporterOptions): RelayExporter
   const registers = [options.metrics.registry];
   const dropped = new Counter({
     name: 'meshlog_relay_dropped_total',
-    help: 'Entries dropped from the relay buffer before the server had them (buffer full).',
+    help: 'Entries dropped before the server had them: the buffer was full (its oldest), or its disk refused them.',
     registers,
   });
   const sentBatches = new Counter({ name: 'meshlog_relay_batches_sent_total', help: 'Relay batches sent to the server (again after a reconnect).', registers });
@@ -121,6 +121,7 @@ export function startRelayExporter(options: RelayExporterOptions): RelayExporter
   let inventoryTimer: NodeJS.Timeout | undefined;
   let lastProblem = '';
   const ackListeners: Array<() => void> = [];
+  let lastWriteProblem = '';
   /** Reasons already logged: a refusal repeats for every batch of the same proxy. */
   const refusals = new Set<string>();
 
@@ -247,7 +248,18 @@ export function startRelayExporter(options: RelayExporterOptions): RelayExporter
     agentId: log.agentId,
     append(batches) {
       for (const b of batches) {
-        log.append((sequence) => encodeBatchMessage({ ...b, sequence }), b.count);
+        try {
+          log.append((sequence) => encodeBatchMessage({ ...b, sequence }), b.count);
+        } catch (err) {
+          // The buffer's disk is full or failing: these entries cannot be kept; the agent goes on.
+          dropped.inc(b.count);
+          const problem = err instanceof Error ? err.message : String(err);
+          if (problem !== lastWriteProblem)
+            logger.error({ bufferDir: options.bufferDir, problem }, 'The relay buffer cannot be written; entries are dropped and counted until it can.');
+          lastWriteProblem = problem;
+          continue;
+        }
+        lastWriteProblem = '';
       }
       pump();
     },

@@ -56,7 +56,7 @@ export interface LogCursor {
 export interface SegmentLog {
   /** This agent's id, made on first use and kept in the directory. */
   readonly agentId: string;
-  /** Appends a record with the next sequence number, which `encode` is given; returns that number. */
+  /** Appends a record with the next sequence number, which `encode` is given; returns that number. Throws when the disk refuses it (nothing of it stays). */
   append(encode: (sequence: number) => Uint8Array, entries: number): number;
   /** Resolves once everything appended so far is on disk (fdatasync). */
   sync(): Promise<void>;
@@ -166,7 +166,18 @@ export function openSegmentLog(options: SegmentLogOptions): SegmentLog {
       header.writeDoubleLE(sequence, 8);
       header.writeUInt32LE(entries, 16);
       header.writeUInt32LE(crc32(bytes, crc32(header.subarray(8))), 4);
-      writevSync(active.fd, [header, bytes]);
+      try {
+        writevSync(active.fd, [header, bytes]);
+      } catch (err) {
+        // A full disk: cut what part of the record was written, and give its number back.
+        try {
+          ftruncateSync(active.fd, active.bytes);
+        } catch {
+          // The next start cuts a torn record as it does after a crash.
+        }
+        next--;
+        throw err;
+      }
       active.bytes += headerBytes + bytes.byteLength;
       active.last = sequence;
       active.entries += entries;
