@@ -263,7 +263,7 @@ export function startRelayExporter(options: RelayExporterOptions): RelayExporter
       }
       pump();
     },
-    sync: () => log.sync(),
+    sync: () => (lastWriteProblem ? Promise.reject(new Error(`the relay buffer cannot be written: ${lastWriteProblem}`)) : log.sync()),
     inventoryChanged() {
       inventorySoon ??= setTimeout(() => {
         inventorySoon = undefined;
