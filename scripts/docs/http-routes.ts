@@ -30,6 +30,7 @@ export const routeMeanings: Readonly<Record<string, string>> = {
   'GET /metrics': 'Prometheus text exposition (see [running](../operations/running.md#metrics))',
   'POST /v0/observability/logs': "Gloo Mesh's query: the latest 10 entries, or a stream with `?watch=1`",
   'GET /api/v1/logs': 'entries newest first, filtered; `follow=1` streams',
+  'GET /api/v1/stats': 'golden signals per workload, edge, path, status class or response flag over a time range, with a series',
   'GET /api/v1/proxies': 'the inventory: declared `Dataplane`s and proxies that sent logs',
   'GET /api/v1/proxies/:id/policies': 'what the `MeshAccessLog` policies resolve to for one proxy',
   'GET /api/v1/proxies/:id/envoy': "that proxy's Envoy (or Istio) configuration",

@@ -1,12 +1,16 @@
 /**
  * Resources from YAML (or JSON) text: many documents per file, Kubernetes `List`s, and every
  * problem — syntax or validation — placed at the line and column of the field it names.
+ *
+ * Text from a file or a request is untrusted, so reading it is bounded: at most `maxResourceText`
+ * bytes, at most `maxAliasCount` alias expansions per document (a billion-laughs document is a
+ * problem at its first line, never a thrown error), and at most `maxResourceBytes` per resource.
  */
 import { type Document, LineCounter, type Node, isMap, isNode, isScalar, parseAllDocuments } from 'yaml';
 import { kinds as defaultKinds } from './kinds.js';
 import { parseResource } from './resource.js';
 import { type Violation, joinPath, parsePath } from '../model/violations.js';
-import type { KindDefinition } from './types.js';
+import type { KindDefinition, ValidationContext } from './types.js';
 import type { Resource } from './types.js';
 
 export interface Problem {
@@ -25,7 +29,21 @@ export interface LoadedResource {
   readonly locate?: (field: string) => { line: number; col: number; exact: boolean };
 }
 
-export function loadResources(text: string, source: string, registry: readonly KindDefinition[] = defaultKinds): { resources: LoadedResource[]; problems: Problem[] } {
+/** The largest file or request body read as resources: 1 MiB. */
+export const maxResourceText = 1024 * 1024;
+/** The largest one resource may be, as JSON: 256 KiB. */
+export const maxResourceBytes = 256 * 1024;
+/** Alias expansions per document (the `yaml` package's weighted count, its default). */
+export const maxAliasCount = 100;
+
+export function loadResources(
+  text: string,
+  source: string,
+  registry: readonly KindDefinition[] = defaultKinds,
+  context?: ValidationContext,
+): { resources: LoadedResource[]; problems: Problem[] } {
+  const size = Buffer.byteLength(text);
+  if (size > maxResourceText) return { resources: [], problems: [tooLarge(source, size)] };
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
   const resources: LoadedResource[] = [];
@@ -35,7 +53,7 @@ export function loadResources(text: string, source: string, registry: readonly K
     // An empty stream gives an EmptyStream object.
     return { resources, problems };
   }
-  for (const doc of documents) {
+  for (const [docIndex, doc] of documents.entries()) {
     if (doc.errors.length > 0) {
       for (const err of doc.errors) {
         const { line, col } = at(err.pos[0]);
@@ -43,12 +61,23 @@ export function loadResources(text: string, source: string, registry: readonly K
       }
       continue;
     }
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) continue;
+    // At the document's first node: its `---` line is the previous document's end to a reader.
+    const start = at(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0);
+    const value = readDocument(doc, docIndex + 1);
+    if (typeof value === 'string') {
+      problems.push({ source, line: start.line, col: start.col, field: '', message: value });
+      continue;
+    }
+    if (value.json === null || value.json === undefined) continue;
+    if (value.bytes > maxResourceBytes) {
+      problems.push({ source, line: start.line, col: start.col, field: '', message: `document ${docIndex + 1} is ${value.bytes} bytes as JSON; a resource may have at most ${maxResourceBytes}` });
+      continue;
+    }
+    const json = value.json;
     const items: Array<{ value: unknown; prefix: string }> =
-      isList(value) ? (value['items'] as unknown[]).map((v, i) => ({ value: v, prefix: `items[${i}]` })) : [{ value, prefix: '' }];
+      isList(json) ? (json['items'] as unknown[]).map((v, i) => ({ value: v, prefix: `items[${i}]` })) : [{ value: json, prefix: '' }];
     for (const item of items) {
-      const { resource, violations } = parseResource(item.value, registry);
+      const { resource, violations } = parseResource(item.value, registry, context);
       const docStart = at(nodeOffset(doc, parsePath(item.prefix)) ?? doc.range?.[0] ?? 0);
       const locate = (f: string) => {
         const path = parsePath(joinPath(item.prefix, f));
@@ -61,6 +90,22 @@ export function loadResources(text: string, source: string, registry: readonly K
     }
   }
   return { resources, problems };
+}
+
+/** The document's value and its size as JSON, or why it cannot be read (an alias bomb). */
+function readDocument(doc: Document, n: number): { json: unknown; bytes: number } | string {
+  try {
+    const json: unknown = doc.toJS({ maxAliasCount });
+    return { json, bytes: json === undefined ? 0 : Buffer.byteLength(JSON.stringify(json) ?? '') };
+  } catch (err) {
+    // `yaml` throws for excessive aliasing; nothing else of a parsed document should, but none may escape.
+    return `document ${n} cannot be read: ${err instanceof Error ? err.message : String(err)} (at most ${maxAliasCount} alias expansions per document)`;
+  }
+}
+
+/** The problem of a file or body over `maxResourceText`, at its start. */
+export function tooLarge(source: string, size: number): Problem {
+  return { source, line: 1, col: 1, field: '', message: `is ${size} bytes; resources are read from at most ${maxResourceText} bytes (1 MiB) at a time` };
 }
 
 function isList(value: unknown): value is { kind: 'List'; items: unknown[] } {

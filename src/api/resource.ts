@@ -3,11 +3,11 @@
  * (`type/name/mesh/spec`) — normalised to one shape, with envelope violations.
  */
 import { type Violation, field } from '../model/violations.js';
-import type { KindDefinition, Resource } from './types.js';
+import type { KindDefinition, Resource, ValidationContext } from './types.js';
 
 const dns1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-export function parseResource(doc: unknown, registry: readonly KindDefinition[]): { resource?: Resource; violations: Violation[] } {
+export function parseResource(doc: unknown, registry: readonly KindDefinition[], context?: ValidationContext): { resource?: Resource; violations: Violation[] } {
   const violations: Violation[] = [];
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     return { violations: [{ field: '', message: 'a resource must be a mapping with kind (or type) and spec' }] };
@@ -57,7 +57,7 @@ export function parseResource(doc: unknown, registry: readonly KindDefinition[])
     else if (kind.scope === 'namespaced') scope = 'default';
     else if (d['mesh'] !== undefined) violations.push({ field: 'mesh', message: `must not be set: ${kind.kind} is global` });
   }
-  const spec = topLevelSpec.length > 0 ? universalSpec(d, kind, violations) : readSpec(d, kind, violations);
+  const spec = topLevelSpec.length > 0 ? universalSpec(d, kind, violations, context) : readSpec(d, kind, violations, context);
   if (violations.length > 0) return { violations };
   return {
     resource: { kind: kind.kind, apiVersion, name: name as string, scope, labels, spec, encoding: kubernetes ? 'kubernetes' : 'universal' },
@@ -65,9 +65,9 @@ export function parseResource(doc: unknown, registry: readonly KindDefinition[])
   };
 }
 
-function readSpec(d: Record<string, unknown>, kind: KindDefinition, violations: Violation[]): unknown {
+function readSpec(d: Record<string, unknown>, kind: KindDefinition, violations: Violation[], context?: ValidationContext): unknown {
   if ('spec' in d) {
-    violations.push(...kind.validate(d['spec'], 'spec'));
+    violations.push(...kind.validate(d['spec'], 'spec', context));
     return d['spec'];
   }
   // Kinds that keep their spec at the top level in universal (a Kuma Mesh) are often written
@@ -76,7 +76,7 @@ function readSpec(d: Record<string, unknown>, kind: KindDefinition, violations: 
     violations.push({ field: 'spec', message: 'must be set' });
     return undefined;
   }
-  violations.push(...kind.validate({}, 'spec'));
+  violations.push(...kind.validate({}, 'spec', context));
   return {};
 }
 
@@ -84,16 +84,16 @@ function readSpec(d: Record<string, unknown>, kind: KindDefinition, violations: 
  * A universal resource whose kind keeps its spec at the top level: the spec is those fields, or
  * `spec` when a user wrote one (not both). Violations then name the fields where they were written.
  */
-function universalSpec(d: Record<string, unknown>, kind: KindDefinition, violations: Violation[]): unknown {
+function universalSpec(d: Record<string, unknown>, kind: KindDefinition, violations: Violation[], context?: ValidationContext): unknown {
   const present = (kind.universalSpecFields ?? []).filter((f) => f in d);
   if ('spec' in d) {
     for (const f of present) violations.push({ field: f, message: `must not be set together with 'spec': write a ${kind.kind}'s fields either at the top level or under 'spec'` });
-    violations.push(...kind.validate(d['spec'], 'spec'));
+    violations.push(...kind.validate(d['spec'], 'spec', context));
     return d['spec'];
   }
   const spec: Record<string, unknown> = {};
   for (const f of present) spec[f] = d[f];
-  violations.push(...kind.validate(spec, ''));
+  violations.push(...kind.validate(spec, '', context));
   return spec;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { TSchema } from '@sinclair/typebox';
 import type { Violation } from '../model/violations.js';
+import type { SinkPolicy } from '../sinks/index.js';
 
 export interface Resource {
   readonly kind: string;
@@ -22,6 +23,14 @@ export function resourceKey(r: Pick<Resource, 'kind' | 'scope' | 'name'>): strin
   return `${r.kind}/${r.scope}/${r.name}`;
 }
 
+/**
+ * What a server adds to validation: the operator's bounds on where backends write and connect.
+ * Absent offline (`meshlog validate` without `--server`), where only the resources' own rules apply.
+ */
+export interface ValidationContext {
+  readonly sinks?: SinkPolicy;
+}
+
 export type KindScope = 'namespaced' | 'mesh' | 'global';
 
 export interface KindDefinition {
@@ -33,7 +42,7 @@ export interface KindDefinition {
   readonly plural: string;
   readonly schema: TSchema;
   /** Pure: every violation of the spec, paths rooted at `path` (normally `spec`). */
-  readonly validate: (spec: unknown, path: string) => Violation[];
+  readonly validate: (spec: unknown, path: string, context?: ValidationContext) => Violation[];
   /** Refuses to delete `resource` while others depend on it (a message per dependent). */
   readonly beforeDelete?: (resource: Resource, all: readonly Resource[]) => string[];
   /**

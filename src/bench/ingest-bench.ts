@@ -36,13 +36,34 @@ export type IngestFigures = {
 };
 
 /**
+ * `store`, when given, is the `--store` of the server (a ClickHouse URL); SQLite in `dataDir` otherwise.
  * `resources`, when given, are applied besides the record that collects everything (a
  * MeshAccessLog, so that the figures include routing, formatting and a sink).
  */
-export async function benchIngest(opts: { dataDir: string; seconds?: number; streams?: number; resources?: string }): Promise<IngestFigures> {
+export async function benchIngest(opts: { dataDir: string; seconds?: number; streams?: number; resources?: string; store?: string }): Promise<IngestFigures> {
   const seconds = opts.seconds ?? 15;
   const [alsPort, httpPort] = [await freePort(), await freePort()];
-  const server = spawn(process.execPath, [cli, 'serve', '--data-dir', opts.dataDir, '--als-host', '127.0.0.1', '--als-port', String(alsPort), '--http-port', String(httpPort), '--retention-size', '64GiB', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(
+    process.execPath,
+    [
+      cli,
+      'serve',
+      '--data-dir',
+      opts.dataDir,
+      '--als-host',
+      '127.0.0.1',
+      '--als-port',
+      String(alsPort),
+      '--http-port',
+      String(httpPort),
+      '--retention-size',
+      '64GiB',
+      '--log-level',
+      'warn',
+      ...(opts.store ? ['--store', opts.store] : []),
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const base = `http://127.0.0.1:${httpPort}`;
   try {
     await waitFor(async () => (await fetch(`${base}/readyz`)).ok, 20_000);
@@ -63,7 +84,13 @@ export async function benchIngest(opts: { dataDir: string; seconds?: number; str
 
     const before = await scrape(base);
     const startedAt = Date.now();
-    const load = await runChild(spawn(process.execPath, ['--import', 'tsx', loadScript, '--target', `127.0.0.1:${alsPort}`, '--streams', String(opts.streams ?? 4), '--seconds', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const load = await runChild(
+      spawn(
+        process.execPath,
+        ['--import', 'tsx', loadScript, '--target', `127.0.0.1:${alsPort}`, '--streams', String(opts.streams ?? 4), '--seconds', String(seconds)],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      ),
+    );
     const loadResult = JSON.parse(load.trim().split('\n').pop() ?? '{}') as { entriesSent?: number };
     const loadSeconds = (Date.now() - startedAt) / 1000;
     const afterLoad = await scrape(base);
@@ -167,16 +194,33 @@ function watchProbe(base: string, latencies: number[]): AbortController {
 function startProbe(target: string): { stop(): void } {
   const types = loadAlsTypes();
   const client = new grpc.Client(target, grpc.credentials.createInsecure());
-  const call = client.makeClientStreamRequest('/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs', (b: Buffer) => b, (b: Buffer) => b, () => {});
+  const call = client.makeClientStreamRequest(
+    '/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs',
+    (b: Buffer) => b,
+    (b: Buffer) => b,
+    () => {},
+  );
   let first = true;
   const timer = setInterval(() => {
     const now = Date.now();
     const message: Record<string, unknown> = {
-      httpLogs: { logEntry: [{ commonProperties: { startTime: { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1e6 } }, request: { path: '/probe' }, response: { responseCode: { value: 200 } } }] },
+      httpLogs: {
+        logEntry: [
+          {
+            commonProperties: { startTime: { seconds: Math.floor(now / 1000), nanos: (now % 1000) * 1e6 } },
+            request: { path: '/probe' },
+            response: { responseCode: { value: 200 } },
+          },
+        ],
+      },
     };
     if (first) {
       message['identifier'] = {
-        node: { id: 'probe-1', cluster: 'meshlog-probe', metadata: { fields: { LABELS: { structValue: { fields: { app: { stringValue: 'meshlog-probe' } } } } } } },
+        node: {
+          id: 'probe-1',
+          cluster: 'meshlog-probe',
+          metadata: { fields: { LABELS: { structValue: { fields: { app: { stringValue: 'meshlog-probe' } } } } } },
+        },
         logName: 'probe',
       };
       first = false;
@@ -208,7 +252,11 @@ export function runChild(child: ChildProcess): Promise<string> {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(String(child.spawnargs.find((a) => a.endsWith('.ts')) ?? child.spawnargs[1]))} exited with ${code}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${path.basename(String(child.spawnargs.find((a) => a.endsWith('.ts')) ?? child.spawnargs[1]))} exited with ${code}`)),
+    );
   });
 }
 

@@ -46,7 +46,7 @@ export async function benchProtoJson(opts: { seconds?: number } = {}): Promise<R
 }
 
 /** An Istio sidecar's inbound HTTP entry (about 700 bytes) with TLS, metadata, a filter-state object and four extra request headers. */
-function benchEntry(root: protobuf.Root): Record<string, unknown> {
+export function benchEntry(root: protobuf.Root): Record<string, unknown> {
   const address = (ip: string, port: number) => ({ socketAddress: { address: ip, portValue: port } });
   const duration = (nanos: number) => ({ nanos });
   const stringValue = root.lookupType('google.protobuf.StringValue');

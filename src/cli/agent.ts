@@ -10,9 +10,19 @@ import { runAgent } from '../runtime/agent.js';
 import { createLogger } from '../telemetry/logger.js';
 import { parseByteSize } from '../util/duration.js';
 import { type RelayTlsFlags, addRelayTlsOptions, relayTls } from './relay-flags.js';
-import { type AlsLimitFlags, addAlsLimitOptions, alsLimitsFrom, parseIngestWorkers, parsePort, stopOnSignals } from './serve.js';
+import {
+  type AlsLimitFlags,
+  type SinkFlags,
+  addAlsLimitOptions,
+  addSinkOptions,
+  alsLimitsFrom,
+  parseIngestWorkers,
+  parsePort,
+  sinkOptionsFrom,
+  stopOnSignals,
+} from './serve.js';
 
-interface AgentFlags extends RelayTlsFlags, AlsLimitFlags {
+interface AgentFlags extends RelayTlsFlags, AlsLimitFlags, SinkFlags {
   cluster: string;
   server: string;
   alsHost: string;
@@ -46,7 +56,7 @@ export function agentCommand(): Command {
     .option('--compression <algorithm>', 'how batches are compressed on disk and on the wire: zstd, gzip or none', 'zstd')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--ingest-workers <n>', 'threads that decode, filter and pack entries (default: one per core)');
-  return addRelayTlsOptions(addAlsLimitOptions(command), "the server's").action(async (flags: AgentFlags) => {
+  return addRelayTlsOptions(addSinkOptions(addAlsLimitOptions(command), '--buffer-dir'), "the server's").action(async (flags: AgentFlags) => {
     const logger = createLogger({ level: flags.logLevel });
     if (!flags.cluster.trim()) throw new Error('--cluster must name a cluster.');
     if (!/^[^\s:]+:\d+$|^\[[0-9a-fA-F:.]+\]:\d+$/.test(flags.server)) throw new Error(`--server must be HOST:PORT, not "${flags.server}".`);
@@ -74,6 +84,7 @@ export function agentCommand(): Command {
       ingestWorkers: parseIngestWorkers(flags.ingestWorkers),
       compression,
       ...alsLimitsFrom(flags),
+      ...sinkOptionsFrom(flags),
     });
     stopOnSignals(agent);
   });

@@ -43,7 +43,10 @@ describe('meshlog CLI', () => {
 
   it('apply -f prints every problem as FILE:LINE:COL and changes nothing', async () => {
     const file = path.join(dir, 'bad.yaml');
-    writeFileSync(file, 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: bad, namespace: gloo-mesh}\nspec:\n  filters:\n    - statusCodeMatcher: {value: 500}\n    - headerMatcher: {}\n  bogus: 1\n');
+    writeFileSync(
+      file,
+      'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: bad, namespace: gloo-mesh}\nspec:\n  filters:\n    - statusCodeMatcher: {value: 500}\n    - headerMatcher: {}\n  bogus: 1\n',
+    );
     const result = await meshlog('apply', '-f', file, '--server', url);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([`${file}:8:3 spec.bogus: unknown field`, `${file}:7:22 spec.filters[1].headerMatcher.name: must be set`]);
@@ -52,24 +55,44 @@ describe('meshlog CLI', () => {
 
   it('apply -f applies a valid file, then logs prints what was collected', async () => {
     const file = path.join(dir, 'record.yaml');
-    writeFileSync(file, 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: errors, namespace: gloo-mesh}\nspec:\n  filters: [{statusCodeMatcher: {value: 500, comparator: GE}}]\n');
+    writeFileSync(
+      file,
+      'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: errors, namespace: gloo-mesh}\nspec:\n  filters: [{statusCodeMatcher: {value: 500, comparator: GE}}]\n',
+    );
     const applied = await meshlog('apply', '-f', file, '--server', url);
     expect(applied).toMatchObject({ code: 0, stdout: 'accesslogrecord/errors (gloo-mesh) created\n' });
 
     const als = createAlsClient(`127.0.0.1:${server.alsPort}`);
     const stream = als.open();
-    await stream.write({ identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/ok'), httpEntry('/broken', { code: 503 })] } });
+    await stream.write({
+      identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'),
+      httpLogs: { logEntry: [httpEntry('/ok'), httpEntry('/broken', { code: 503 })] },
+    });
     await stream.end();
     als.close();
     await server.store.flush();
 
     const compact = await meshlog('logs', '--server', url, '--color', 'never');
     expect(compact.code).toBe(0);
-    expect(compact.stdout).toMatch(/^\S+Z mgmt-cluster\/bookinfo\/reviews-v1 GET reviews:9080\/broken 503 via_upstream 30ms → outbound\|9080\|\|reviews\.bookinfo\.svc\.cluster\.local\n$/);
+    expect(compact.stdout).toMatch(
+      /^\S+Z mgmt-cluster\/bookinfo\/reviews-v1 GET reviews:9080\/broken 503 via_upstream 30ms → outbound\|9080\|\|reviews\.bookinfo\.svc\.cluster\.local\n$/,
+    );
     const json = await meshlog('logs', '--server', url, '-o', 'json', '--status', '5xx', '--selector', 'app=reviews');
     expect(JSON.parse(json.stdout).httpAccessLog.request.path).toBe('/broken');
     const none = await meshlog('logs', '--server', url, '--cluster', 'remote-cluster');
     expect(none).toMatchObject({ code: 0, stdout: '' });
+  });
+
+  it('top prints golden signals per workload once, or as JSON', async () => {
+    const table = await meshlog('top', '--server', url, '--once', '--since', '1h');
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split('\n');
+    expect(lines[2]).toMatch(/^CLUSTER\s+NAMESPACE\s+WORKLOAD\s+REQ\s+RPS\s+5XX\s+FLAGGED\s+P50\s+P95\s+P99\s+IN\s+OUT\s+TOP FAILURE$/);
+    expect(lines[3]).toMatch(/^mgmt-cluster\s+bookinfo\s+reviews-v1\s+1\s+0\.00\s+100\.0%\s+0\.0%\s+29\.6ms\s+29\.6ms\s+29\.6ms\s+\S+\s+\S+\s+HTTP 503 \(1\)$/);
+    const json = await meshlog('top', '--server', url, '-o', 'json', '--by', 'status', '--since', '1h');
+    expect(JSON.parse(json.stdout).groups).toMatchObject([{ key: { status: '5xx' }, requests: 1, errorRate: 1 }]);
+    const bad = await meshlog('top', '--server', url, '--once', '--interval', 'often');
+    expect(bad.stderr).toMatch(/--interval must be a duration/);
   });
 
   it('says what is wrong when the server is not there or a flag is bad', async () => {
@@ -78,5 +101,21 @@ describe('meshlog CLI', () => {
     expect(down.stderr).toMatch(/cannot reach the meshlog server at http:\/\/127\.0\.0\.1:1/);
     const bad = await meshlog('logs', '--server', url, '--status', 'teapot');
     expect(bad.stderr).toMatch(/status: "teapot" is not a status code/);
+  });
+
+  it("validate --server checks a file against the server's own rules, naming the allowed roots, and applies nothing", async () => {
+    const file = path.join(dir, 'to-cron.yaml');
+    writeFileSync(
+      file,
+      'type: MeshAccessLog\nname: to-cron\nmesh: default\nspec:\n  targetRef: {kind: Mesh}\n  to:\n    - targetRef: {kind: Mesh}\n      default:\n        backends: [{file: {path: /etc/cron.d/x}}]\n',
+    );
+    // Offline, the file is valid: only the server knows where its file backends may write.
+    expect(await meshlog('validate', '-f', file)).toMatchObject({ code: 0, stdout: `${file}: 1 resource valid\n` });
+    const checked = await meshlog('validate', '-f', file, '--server', url);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toBe(
+      `${file}:9:34 spec.to[0].default.backends[0].file.path: "/etc/cron.d/x" is outside the directories file backends may write to (${path.join(dir, 'data', 'logs')}; set with --file-sink-root)\n`,
+    );
+    expect(server.resources.repository.list()).toHaveLength(1);
   });
 });

@@ -61,7 +61,10 @@ export function demoCommand(): Command {
         alsPort: options.alsPort!,
         metricsPort: parsePort('metrics-port', flags.metricsPort),
         logLevel: flags.logLevel,
+        // The agents write the file backends; the server's validation allows the same place.
         agentFlags: [
+          '--file-sink-root',
+          path.dirname(failedCallsLog(dir)),
           '--max-streams',
           flags.maxStreams,
           '--max-streams-per-peer',
@@ -72,6 +75,8 @@ export function demoCommand(): Command {
           flags.maxMessageBytes,
         ],
         serverFlags: [
+          '--file-sink-root',
+          path.dirname(failedCallsLog(dir)),
           '--store',
           flags.store,
           '--retention-age',

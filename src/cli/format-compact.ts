@@ -41,7 +41,9 @@ export function formatCompact(item: unknown, color: boolean): string {
   const ref = it.workloadRef ?? {};
   const who = [ref.clusterName, ref.namespace, ref.name].filter(Boolean).join('/');
   const common = (it.httpAccessLog ?? it.tcpAccessLog)?.commonProperties ?? {};
-  const flags = Object.keys(common.responseFlags ?? {}).map((k) => flagCodes.get(k) ?? k).join(',');
+  const flags = Object.keys(common.responseFlags ?? {})
+    .map((k) => flagCodes.get(k) ?? k)
+    .join(',');
   const duration = durationMs(common.duration ?? common.timeToLastDownstreamTxByte);
   const parts = [paint('2', it.startTime ?? '-'), paint('1', who || '-')];
   if (it.httpAccessLog) {

@@ -81,7 +81,15 @@ describe('meshlog inspect and render', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'meshlog-policy-cli-'));
     file = path.join(dir, 'resources.yaml');
     writeFileSync(file, resources);
-    server = await runServer({ dataDir: path.join(dir, 'data'), alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger() });
+    // The backend resource names /tmp/access.log: the operator allows /tmp (the default root is data/logs).
+    server = await runServer({
+      dataDir: path.join(dir, 'data'),
+      alsHost: '127.0.0.1',
+      alsPort: 0,
+      httpPort: 0,
+      logger: silentLogger(),
+      fileSinkRoots: ['/tmp'],
+    });
     url = `http://127.0.0.1:${server.httpPort}`;
     expect((await meshlog('apply', '-f', file, '--server', url)).code).toBe(0);
     const als = createAlsClient(`127.0.0.1:${server.alsPort}`);

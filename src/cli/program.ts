@@ -13,19 +13,18 @@ import { renderCommand } from './render.js';
 import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
 import { serverCommand } from './server.js';
+import { topCommand } from './top.js';
 import { validateCommand } from './validate.js';
 
 export function buildProgram(): Command {
-  const program = new Command('meshlog')
-    .description('Access logging for Envoy-based service meshes.')
-    .version('0.1.0')
-    .showHelpAfterError();
+  const program = new Command('meshlog').description('Access logging for Envoy-based service meshes.').version('0.1.0').showHelpAfterError();
 
   program.addCommand(serveCommand());
   program.addCommand(agentCommand());
   program.addCommand(serverCommand());
   program.addCommand(demoCommand());
   program.addCommand(logsCommand());
+  program.addCommand(topCommand());
   program.addCommand(applyCommand());
   program.addCommand(deleteCommand());
   program.addCommand(inspectCommand());

@@ -4,11 +4,13 @@
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
+import { withClickHouseFlags } from '../store/clickhouse/index.js';
 import { storeEngineFor } from '../store/registry.js';
 import { createLogger } from '../telemetry/logger.js';
+import { exposureProblem, isLoopbackHost } from '../server/http-limits.js';
 import { parseByteSize, parseDuration } from '../util/duration.js';
 
-interface ServeOnlyFlags {
+interface ServeOnlyFlags extends SinkFlags {
   dataDir: string;
   store: string;
   alsHost: string;
@@ -18,9 +20,15 @@ interface ServeOnlyFlags {
   httpPort: string;
   configDir?: string;
   authToken?: string;
+  insecureNoAuth?: boolean;
   retentionAge: string;
   retentionSize: string;
   logLevel: string;
+  clickhouseTls?: boolean;
+  clickhouseCa?: string;
+  clickhouseCert?: string;
+  clickhouseKey?: string;
+  clickhouseCluster?: string;
   ingestWorkers?: string;
 }
 
@@ -32,7 +40,18 @@ export interface AlsLimitFlags {
   maxMessageBytes: string;
 }
 
+/** Where policy backends may write and connect, and what is redacted: wherever entries are ingested (`serve`, `server`, `agent`). */
+export interface SinkFlags {
+  fileSinkRoot: string[];
+  sinkAllowHost: string[];
+  sensitiveHeader: string[];
+  revealHeader: string[];
+  redactQueryParam: string[];
+}
+
 export interface ServeFlags extends ServeOnlyFlags, AlsLimitFlags {}
+
+const repeatable = (value: string, previous: string[]) => [...previous, value];
 
 /** `alsPort: null`: the port is off unless the flag is given (`meshlog server`). */
 export function addServeOptions(command: Command, defaults: { dataDir: string; alsPort?: string | null }): Command {
@@ -42,18 +61,31 @@ export function addServeOptions(command: Command, defaults: { dataDir: string; a
       : ['--als-port <port>', 'port for Envoy gRPC access logs', defaults.alsPort ?? '9977'];
   command
     .option('--data-dir <dir>', 'where the store and applied resources live', defaults.dataDir)
-    .option('--store <store>', 'which store keeps the entries: sqlite (in --data-dir)', 'sqlite')
+    .addOption(
+      new Option(
+        '--store <store>',
+        'which store keeps the entries: sqlite (in --data-dir) or clickhouse://USER:PASS@HOST:8123/DB (clickhouse+https:// for TLS)',
+      )
+        .env('MESHLOG_STORE')
+        .default('sqlite'),
+    )
+    .option('--clickhouse-tls', 'reach ClickHouse over HTTPS, the server verified by the system CAs')
+    .option('--clickhouse-ca <file>', 'CA certificate (PEM) that signed the ClickHouse server certificate; implies HTTPS')
+    .option('--clickhouse-cert <file>', 'client certificate (PEM) for ClickHouse, with --clickhouse-key and --clickhouse-ca')
+    .option('--clickhouse-key <file>', 'private key (PEM) of --clickhouse-cert')
+    .option('--clickhouse-cluster <name>', 'create the ClickHouse tables ON CLUSTER, replicated on every node of this cluster')
     .option('--als-host <host>', 'address for Envoy gRPC access logs', '0.0.0.0')
     .option(alsPort[0]!, alsPort[1]!, alsPort[2])
     .option('--http-host <host>', 'address for the HTTP API (127.0.0.1 keeps logs off the network)', '127.0.0.1')
     .option('--http-port <port>', 'port for the HTTP API', '8080')
     .option('--config-dir <dir>', 'directory of resource YAML files, watched for changes')
     .addOption(new Option('--auth-token <token>', 'require "Authorization: Bearer <token>" on /v0 and /api').env('MESHLOG_AUTH_TOKEN'))
+    .option('--insecure-no-auth', 'serve the HTTP API off loopback without --auth-token (refused otherwise)')
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--ingest-workers <n>', 'threads that decode, filter and store entries, each with its own store shard (default: one per core)');
-  return addAlsLimitOptions(command);
+  return addSinkOptions(addAlsLimitOptions(command));
 }
 
 export function addAlsLimitOptions(command: Command): Command {
@@ -62,6 +94,21 @@ export function addAlsLimitOptions(command: Command): Command {
     .option('--max-streams-per-peer <n>', 'ALS streams served at once from one client address', '64')
     .option('--als-idle-timeout <duration>', 'close an ALS stream that sends nothing for this long (Envoy reopens it)', '5m')
     .option('--max-message-bytes <size>', 'largest ALS message accepted', '1MiB');
+}
+
+/** `dataDir`: where `--file-sink-root` defaults to (its `logs/`). */
+export function addSinkOptions(command: Command, dataDirFlag = '--data-dir'): Command {
+  return command
+    .option('--file-sink-root <dir>', `directory file backends may write under, repeatable (default: logs/ in ${dataDirFlag})`, repeatable, [])
+    .option(
+      '--sink-allow-host <host>',
+      'host, IP or CIDR tcp / openTelemetry backends may connect to, repeatable (default: any but link-local and metadata)',
+      repeatable,
+      [],
+    )
+    .option('--sensitive-header <name>', 'also redact this header (beside authorization, cookie, ...), repeatable', repeatable, [])
+    .option('--reveal-header <name>', 'never redact this header, even one of the defaults, repeatable', repeatable, [])
+    .option('--redact-query-param <name>', 'also redact this query parameter in :path (beside token, access_token, sig, ...), repeatable', repeatable, []);
 }
 
 export function parsePort(name: string, text: string): number {
@@ -85,13 +132,22 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
   if (maxBytes === undefined) throw new Error(`--retention-size must be a size like 2GiB or 500MB, not "${flags.retentionSize}".`);
   const logger = createLogger({ level: flags.logLevel });
   const ingestWorkers = parseIngestWorkers(flags.ingestWorkers);
-  if (flags.httpHost !== '127.0.0.1' && flags.httpHost !== '::1' && flags.httpHost !== 'localhost' && !flags.authToken) {
-    logger.warn({ httpHost: flags.httpHost }, 'The HTTP API is reachable from the network without authentication; set --auth-token.');
+  const exposure = exposureProblem({ host: flags.httpHost, authToken: flags.authToken, insecureNoAuth: flags.insecureNoAuth });
+  if (exposure !== undefined) throw new Error(`${exposure}.`);
+  if (flags.insecureNoAuth && !isLoopbackHost(flags.httpHost) && !flags.authToken) {
+    logger.warn({ httpHost: flags.httpHost }, 'The HTTP API serves access logs to the network without authentication (--insecure-no-auth).');
   }
   storeEngineFor(flags.store);
+  const store = withClickHouseFlags(flags.store, {
+    tls: flags.clickhouseTls,
+    caFile: flags.clickhouseCa,
+    certFile: flags.clickhouseCert,
+    keyFile: flags.clickhouseKey,
+    cluster: flags.clickhouseCluster,
+  });
   return {
     dataDir: flags.dataDir,
-    store: flags.store,
+    store,
     alsHost: flags.alsHost,
     als: flags.alsPort !== undefined,
     alsPort: flags.alsPort === undefined ? undefined : port('als-port', flags.alsPort),
@@ -99,6 +155,8 @@ export function serverOptionsFrom(flags: ServeFlags): ServerOptions {
     httpPort: port('http-port', flags.httpPort),
     configDir: flags.configDir,
     authToken: flags.authToken,
+    insecureNoAuth: flags.insecureNoAuth === true,
+    ...sinkOptionsFrom(flags),
     retention: { maxAgeMs, maxBytes },
     logger,
     logLevel: flags.logLevel,
@@ -124,6 +182,14 @@ export function alsLimitsFrom(flags: AlsLimitFlags): { maxStreams: number; maxSt
     maxStreamsPerPeer: count('max-streams-per-peer', flags.maxStreamsPerPeer),
     alsIdleTimeoutMs,
     maxMessageBytes,
+  };
+}
+
+export function sinkOptionsFrom(flags: SinkFlags): Pick<ServerOptions, 'fileSinkRoots' | 'sinkAllowHosts' | 'redaction'> {
+  return {
+    ...(flags.fileSinkRoot.length > 0 ? { fileSinkRoots: flags.fileSinkRoot } : {}),
+    sinkAllowHosts: flags.sinkAllowHost,
+    redaction: { sensitiveHeaders: flags.sensitiveHeader, revealHeaders: flags.revealHeader, redactQueryParams: flags.redactQueryParam },
   };
 }
 

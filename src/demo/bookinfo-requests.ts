@@ -17,7 +17,13 @@ export interface Hop {
 
 type Random = () => number;
 
-const serviceIps: Record<string, string> = { productpage: '10.96.2.10', details: '10.96.2.55', reviews: '10.96.2.228', ratings: '10.96.3.17', mysqldb: '10.96.3.40' };
+const serviceIps: Record<string, string> = {
+  productpage: '10.96.2.10',
+  details: '10.96.2.55',
+  reviews: '10.96.2.228',
+  ratings: '10.96.3.17',
+  mysqldb: '10.96.3.40',
+};
 
 const addr = (address: string, portValue: number) => ({ socketAddress: { address, portValue } });
 const dur = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: Math.round((ms % 1000) * 1e6) });
@@ -76,9 +82,12 @@ function httpHop(call: Call, requestId: string, random: Random): Hop {
     responseCodeDetails: call.failure?.details ?? 'via_upstream',
     ...(call.failure ? {} : { responseHeaders: { 'x-envoy-upstream-service-time': String(Math.round(took)) } }),
   };
-  const outbound = call.from ? { commonProperties: common(addr(serviceIps[call.service]!, 9080), 'outbound'), protocolVersion: 'HTTP11', request, response } : undefined;
+  const outbound = call.from
+    ? { commonProperties: common(addr(serviceIps[call.service]!, 9080), 'outbound'), protocolVersion: 'HTTP11', request, response }
+    : undefined;
   // A connection that failed never reached the callee: no inbound entry.
-  const inbound = call.to && !call.failure ? { commonProperties: common(addr(call.to.ip, 9080), 'inbound'), protocolVersion: 'HTTP11', request, response } : undefined;
+  const inbound =
+    call.to && !call.failure ? { commonProperties: common(addr(call.to.ip, 9080), 'inbound'), protocolVersion: 'HTTP11', request, response } : undefined;
   return { kind: 'http', from: call.from, to: call.failure ? undefined : call.to, outbound, inbound };
 }
 
@@ -114,13 +123,28 @@ export function requestHops(proxies: Map<string, DemoProxy>, cluster: string, no
   const ratings = at('ratings-v1');
   call({ from: gateway, to: productpage, service: 'productpage', path: '/productpage', code: 200, foo: foo() }, 0);
   const missing = random() < 0.03;
-  call({ from: productpage, to: at('details-v1'), service: 'details', path: missing ? '/details/999' : '/details/0', code: missing ? 404 : 200, foo: foo() }, 1);
+  call(
+    { from: productpage, to: at('details-v1'), service: 'details', path: missing ? '/details/999' : '/details/0', code: missing ? 404 : 200, foo: foo() },
+    1,
+  );
   call({ from: productpage, to: reviews, service: 'reviews', path: '/reviews/0', code: 200, foo: foo() }, 3);
   if (version !== 'v1' && reviews && ratings) {
     const exhausted = version === 'v3' && random() < 0.08;
     call(
       exhausted
-        ? { from: reviews, to: ratings, service: 'ratings', path: '/ratings/0', code: 503, foo: true, failure: { flags: { upstreamConnectionFailure: true, upstreamRetryLimitExceeded: true }, details: 'upstream_reset_before_response_started{connection_failure}', attempts: 3 } }
+        ? {
+            from: reviews,
+            to: ratings,
+            service: 'ratings',
+            path: '/ratings/0',
+            code: 503,
+            foo: true,
+            failure: {
+              flags: { upstreamConnectionFailure: true, upstreamRetryLimitExceeded: true },
+              details: 'upstream_reset_before_response_started{connection_failure}',
+              attempts: 3,
+            },
+          }
         : { from: reviews, to: ratings, service: 'ratings', path: '/ratings/0', code: 200, foo: foo() },
       5,
     );

@@ -65,7 +65,7 @@ export function startBookinfoTraffic(options: TrafficOptions): Traffic {
   };
 
   const send = (s: ProxyStream) => {
-    if (s.buffered.length === 0 || stopped && s.call === null && s.buffered.length === 0) return;
+    if (s.buffered.length === 0 || (stopped && s.call === null && s.buffered.length === 0)) return;
     const message: Record<string, unknown> = s.kind === 'http' ? { httpLogs: { logEntry: s.buffered } } : { tcpLogs: { logEntry: s.buffered } };
     if (!s.call) {
       // A new stream: the identifier goes in its first message only, as Envoy does.

@@ -1,7 +1,8 @@
 /**
  * The demo's MeshAccessLog: every call that fails (HTTP status 500 or more) is written, from the
- * caller's side, to `failed-calls.log` in the demo's data directory, in a format that names both
- * services, the response flags and the upstream failure reason.
+ * caller's side, to `logs/failed-calls.log` in the demo's data directory (where file backends may
+ * write by default), in a format that names both services, the response flags and the upstream
+ * failure reason.
  */
 import path from 'node:path';
 
@@ -28,5 +29,5 @@ spec:
 }
 
 export function failedCallsLog(dataDir: string): string {
-  return path.join(dataDir, 'failed-calls.log');
+  return path.join(dataDir, 'logs', 'failed-calls.log');
 }

@@ -1,6 +1,9 @@
 /**
- * Envoy's protos, loaded at run time from the `.proto` files that ship in the npm package
- * `@grpc/grpc-js-xds` (never hand-copied), with `google/protobuf/*` from protobufjs's own copies.
+ * Envoy's protos, loaded at run time from the `.proto` files the build copies into `dist/protos/`
+ * (`scripts/copy-protos.mjs`) out of the npm packages `@grpc/grpc-js-xds` and
+ * `@opentelemetry/otlp-grpc-exporter-base`, which are only devDependencies (never hand-copied;
+ * `dist/protos/versions.json` records their versions), with `google/protobuf/*` from protobufjs's
+ * own copies.
  *
  * Loading is split in groups so that the collector does not pay for the listener and bootstrap
  * protos that only `render` needs. Each group is loaded once per process into one shared Root.
@@ -8,36 +11,42 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
 const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
 
-function packageDir(name: string): string {
-  // Neither package exports its package.json, so resolve the main entry and walk up to the folder
-  // that holds package.json.
-  let dir = path.dirname(require.resolve(name));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`Cannot find the package folder of ${name}.`);
-    dir = parent;
-  }
+/** protobufjs's folder, which holds `google/protobuf/*.proto`. */
+function protobufjsDir(): string {
+  // protobufjs does not export its package.json: resolve the main entry and walk up to it.
+  let dir = path.dirname(require.resolve('protobufjs'));
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
   return dir;
+}
+
+/** `dist/protos`: beside this file's folder when running from `dist/`, under `dist/` from `src/`. */
+export function protosDir(): string {
+  const candidates = [path.join(here, '..', 'protos'), path.join(here, '..', '..', 'dist', 'protos')];
+  const found = candidates.find((dir) => existsSync(path.join(dir, 'versions.json')));
+  if (!found) throw new Error(`The .proto files are copied at build time and are missing (looked in ${candidates.join(', ')}); run "npm run build".`);
+  return found;
 }
 
 /**
  * Folders searched, in order, for an `import "x/y.proto"`. The OpenTelemetry protos (OTLP, and the
- * `common.proto` that Envoy's OpenTelemetry access logger imports) are the `.proto` files shipped
- * in `@opentelemetry/otlp-grpc-exporter-base` 0.38, the last release that ships them as files.
+ * `common.proto` that Envoy's OpenTelemetry access logger imports) come from
+ * `@opentelemetry/otlp-grpc-exporter-base` 0.38, the last release that ships them as files.
  */
 export function protoIncludeDirs(): string[] {
-  const xds = path.join(packageDir('@grpc/grpc-js-xds'), 'deps');
+  const protos = protosDir();
   return [
-    packageDir('protobufjs'),
-    path.join(xds, 'envoy-api'),
-    path.join(xds, 'xds'),
-    path.join(xds, 'protoc-gen-validate'),
-    path.join(xds, 'googleapis'),
-    path.join(packageDir('@opentelemetry/otlp-grpc-exporter-base'), 'build', 'protos'),
+    protobufjsDir(),
+    path.join(protos, 'envoy-api'),
+    path.join(protos, 'xds'),
+    path.join(protos, 'protoc-gen-validate'),
+    path.join(protos, 'googleapis'),
+    path.join(protos, 'opentelemetry'),
   ];
 }
 

@@ -8,6 +8,7 @@
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { type HeaderLookup, requestHeaderLookup, responseHeaderLookup } from './entry-headers.js';
 import type { DecodedEntry } from '../model/entry.js';
+import { compileRegex } from '../util/re2.js';
 import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
 
 /**
@@ -107,7 +108,7 @@ function compileHeaderMatcher(matcher: NonNullable<Filter['headerMatcher']>): En
   const name = matcher.name.toLowerCase();
   const value = matcher.value;
   // Envoy's safe_regex matches the whole value.
-  const regex = matcher.regex && value !== undefined ? new RegExp(`^(?:${value})$`) : null;
+  const regex = matcher.regex && value !== undefined && value !== '' ? compileRegex(value) : null;
   const test = (actual: string | undefined): boolean => {
     if (actual === undefined) return false;
     if (value === undefined || value === '') return true;

@@ -49,7 +49,12 @@ function mapLookup(map: Record<string, string> | undefined, lowerName: string): 
   return undefined;
 }
 
-/** Headers whose values are secrets unless a policy names them. */
+/**
+ * Headers whose values are secrets unless a record names them (or the operator reveals them).
+ * Credentials (`authorization`, cookies, API keys), and the tokens clouds and proxies put in
+ * headers: AWS session tokens, CSRF tokens, Google IAP's signed identity, Google API keys, GitHub,
+ * GitLab and Vault tokens, and the access tokens OAuth2 Proxy and similar gateways forward.
+ */
 export const defaultSensitiveHeaders: readonly string[] = [
   'authorization',
   'proxy-authorization',
@@ -57,6 +62,19 @@ export const defaultSensitiveHeaders: readonly string[] = [
   'set-cookie',
   'x-api-key',
   'x-auth-token',
+  'x-amz-security-token',
+  'x-csrf-token',
+  'x-xsrf-token',
+  'x-goog-iap-jwt-assertion',
+  'x-goog-api-key',
+  'x-github-token',
+  'x-gitlab-token',
+  'x-forwarded-access-token',
+  'x-auth-request-access-token',
+  'x-vault-token',
+  'x-access-token',
+  'x-refresh-token',
+  'x-session-token',
 ];
 
 export const redactedValue = '[redacted]';

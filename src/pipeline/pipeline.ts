@@ -1,6 +1,6 @@
 /**
  * One path for every entry: which AccessLogRecords want it, MeshAccessLog backends (routing,
- * formatting, sinks), redaction of sensitive headers, the row the store keeps, the store, and live
+ * formatting, sinks), redaction of sensitive headers and query parameters, the row the store keeps, the store, and live
  * watchers. An entry goes to the store when a record collects it or a policy names the `store`
  * backend for it. It runs wherever entries are ingested: in each ingest worker of `meshlog serve`.
  *
@@ -23,7 +23,8 @@ import type { EntryRow, LogWriter } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { type EntryView, type ProxyCollection, type RecordMatcher, compileRecords } from './access-log-records.js';
-import { defaultSensitiveHeaders, redactSensitiveHeaders } from './entry-headers.js';
+import { defaultSensitiveHeaders } from './entry-headers.js';
+import { defaultRedactedQueryParams, redactEntry, redactQuery, type RedactionPolicy } from './redaction.js';
 import type { PolicyDelivery } from './policy-delivery.js';
 import { type ProxyByIp, entryEdge } from './routing/edge.js';
 import type { WatchRenderer } from './watch-render.js';
@@ -43,6 +44,8 @@ export interface PipelineOptions {
   readonly sensitiveHeaders?: readonly string[];
   /** Sensitive headers the operator chose to show (`--reveal-header`). */
   readonly revealHeaders?: readonly string[];
+  /** Query parameters whose values are redacted in `:path` (and the original path and referer). */
+  readonly redactQueryParams?: readonly string[];
   /** MeshAccessLog backends; without it, only AccessLogRecords collect into the store. */
   readonly delivery?: PolicyDelivery;
   /** The proxy that has an IP, when it reports to meshlog too: names the other end of a call. */
@@ -62,6 +65,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const types = loadAlsTypes();
   const sensitive = new Set((options.sensitiveHeaders ?? defaultSensitiveHeaders).map((h) => h.toLowerCase()));
   const revealed: ReadonlySet<string> = new Set((options.revealHeaders ?? []).map((h) => h.toLowerCase()));
+  const queryParams: ReadonlySet<string> = new Set((options.redactQueryParams ?? defaultRedactedQueryParams).map((p) => p.toLowerCase()));
+  const redaction: RedactionPolicy = { sensitiveHeaders: sensitive, queryParams };
   const scan = createWireScanner(types, sensitive);
   let matcher = compileRecords([]);
   let overloaded = false;
@@ -94,7 +99,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         return !overloaded;
       }
       const receivedAtUs = batch.receivedAt * 1000;
-      const entries = createEntryAccess(types, kind, scan, receivedAtUs, () => metrics.entries.repairedUtf8.inc());
+      const entries = createEntryAccess(types, kind, scan, redaction, receivedAtUs, () => metrics.entries.repairedUtf8.inc());
       const rows: EntryRow[] = [];
       const instance = proxy.instance || proxy.nodeId;
       let malformed = 0;
@@ -108,7 +113,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // Policy formats read the whole entry, redacted first; so does a record that keeps it.
         let stored = matched !== null;
         if (delivery) {
-          const entry = entries.redacted(sensitive, allowedFor(matched, revealed));
+          const entry = entries.redacted(allowedFor(matched, revealed));
           if (entry === null) {
             malformed++;
             continue;
@@ -116,7 +121,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           if (delivery.add(entry)) stored = true;
         }
         if (!stored) continue;
-        const bytes = c.sensitive && !batch.selected ? entries.encodedRedacted(sensitive, allowedFor(matched, revealed)) : entries.bytes;
+        const bytes = entries.needsRedaction && !batch.selected ? entries.encodedRedacted(allowedFor(matched, revealed)) : entries.bytes;
         if (bytes === null) {
           malformed++;
           continue;
@@ -137,7 +142,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           instance,
           method: c.method,
           authority: c.authority,
-          path: c.path,
+          // The column too: a token in the query can be neither read nor searched for.
+          path: entries.path,
           status: c.status,
           durationUs: c.durationUs,
           responseFlags: c.responseFlags,
@@ -197,10 +203,14 @@ interface EntryAccess extends EntryView {
   /** Scans the next entry; false when its bytes are not an entry. */
   load(bytes: Uint8Array): boolean;
   readonly scan: EntryScan;
+  /** A sensitive header, or a query parameter to redact in its path, is present (from the scan). */
+  readonly needsRedaction: boolean;
+  /** The path as kept: its query parameters redacted. */
+  readonly path: string | null;
   /** The entry decoded and redacted (once); null when it does not decode. */
-  redacted(sensitive: ReadonlySet<string>, allowed: ReadonlySet<string>): DecodedEntry | null;
+  redacted(allowed: ReadonlySet<string>): DecodedEntry | null;
   /** The bytes to keep: the entry re-encoded after redaction; null when it does not decode. */
-  encodedRedacted(sensitive: ReadonlySet<string>, allowed: ReadonlySet<string>): Uint8Array | null;
+  encodedRedacted(allowed: ReadonlySet<string>): Uint8Array | null;
   /** The entry's bytes as they are kept: as received, or repaired when its strings were not UTF-8. */
   readonly bytes: Uint8Array;
   /** The decoded entry, when something decoded it. */
@@ -208,13 +218,21 @@ interface EntryAccess extends EntryView {
   decode(bytes: Uint8Array): DecodedEntry | null;
 }
 
-function createEntryAccess(types: AlsTypes, kind: AlsBatch['kind'], scanner: WireScanner, fallbackTs: number, onRepaired: () => void): EntryAccess {
+function createEntryAccess(
+  types: AlsTypes,
+  kind: AlsBatch['kind'],
+  scanner: WireScanner,
+  redaction: RedactionPolicy,
+  fallbackTs: number,
+  onRepaired: () => void,
+): EntryAccess {
   const type: protobuf.Type = kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry;
   let bytes: Uint8Array = new Uint8Array(0);
   let scanned: EntryScan | undefined;
   let decoded: DecodedEntry | null | undefined;
   let redacted = false;
   let changed = false;
+  let path: string | null = null;
   /** Decodes the current entry; one whose strings are not UTF-8 is repaired, and its repaired bytes are kept. */
   const decodeCurrent = (): DecodedEntry | null => {
     try {
@@ -243,13 +261,21 @@ function createEntryAccess(types: AlsTypes, kind: AlsBatch['kind'], scanner: Wir
       changed = false;
       try {
         scanned = scanner(kind, next, fallbackTs);
-        return true;
       } catch {
         return false;
       }
+      // Only a path with a query is looked at: the common case costs one indexOf.
+      path = scanned.path !== null && kind === 'http' ? redactQuery(scanned.path, redaction.queryParams) : scanned.path;
+      return true;
     },
     get scan() {
       return scanned!;
+    },
+    get needsRedaction() {
+      return kind === 'http' && (scanned!.sensitive || path !== scanned!.path);
+    },
+    get path() {
+      return path;
     },
     get status() {
       return scanned!.status;
@@ -259,16 +285,16 @@ function createEntryAccess(types: AlsTypes, kind: AlsBatch['kind'], scanner: Wir
       // A filter on an entry that does not decode sees an empty one; `redacted` reports it as malformed.
       return decoded ?? {};
     },
-    redacted(sensitive, allowed) {
+    redacted(allowed) {
       decoded ??= decodeCurrent();
-      if (decoded && !redacted && kind === 'http' && scanned!.sensitive) {
-        changed = redactSensitiveHeaders(decoded, sensitive, allowed);
+      if (decoded && !redacted && access.needsRedaction) {
+        changed = redactEntry(decoded, redaction, allowed);
         redacted = true;
       }
       return decoded;
     },
-    encodedRedacted(sensitive, allowed) {
-      const entry = access.redacted(sensitive, allowed);
+    encodedRedacted(allowed) {
+      const entry = access.redacted(allowed);
       if (!entry) return null;
       return changed ? type.encode(entry).finish() : bytes;
     },

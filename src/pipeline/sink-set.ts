@@ -7,6 +7,7 @@ import { type AnySink, type SinkBackendConfig, openSink, sinkKey } from '../sink
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { SinkOutput } from './policy-delivery.js';
+import type { SinkPolicy } from '../sinks/index.js';
 
 export interface SinkSet extends SinkOutput {
   /** Pushes a batch to the sink of `key` (records bridged from a worker carry their key). */
@@ -17,7 +18,8 @@ export interface SinkSet extends SinkOutput {
   shutdown(deadlineMs?: number): Promise<void>;
 }
 
-export function createSinkSet(deps: { readonly metrics: Metrics; readonly logger: Logger }): SinkSet {
+/** `policy`: the operator's bounds on where sinks write and connect, checked again when they open. */
+export function createSinkSet(deps: { readonly metrics: Metrics; readonly logger: Logger; readonly policy?: SinkPolicy }): SinkSet {
   const sinks = new Map<string, AnySink>();
   const sinkFor = (key: string, config: SinkBackendConfig): AnySink => {
     let sink = sinks.get(key);

@@ -3,13 +3,15 @@
  * protobufjs as Envoy's protos are, and the codecs both ends use: agent and server messages, a
  * batch's entries (compressed), and a proxy identity.
  *
- * The build does not copy `.proto` files, so the file is looked for beside this module first and
- * then in the source tree (`dist/relay/` → `src/relay/`).
+ * The build copies it with Envoy's protos into `dist/protos/meshlog/relay/v1/`; a source checkout
+ * that was never built reads it from `src/relay/`.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
+import { protosDir } from '../envoy/protos.js';
 import { Compressor, decompress as zstdDecompress } from 'zstd-napi';
 import type { EntryKind } from '../model/entry.js';
 import type { ProxyFlavor, ProxyIdentity } from '../model/proxy-identity.js';
@@ -58,7 +60,14 @@ interface RelayTypes {
 let types: RelayTypes | undefined;
 
 function relayProtoFile(): string {
-  const candidates = [new URL('./relay.proto', import.meta.url), new URL('../../src/relay/relay.proto', import.meta.url)].map((u) => fileURLToPath(u));
+  const built = (() => {
+    try {
+      return [path.join(protosDir(), 'meshlog', 'relay', 'v1', 'relay.proto')];
+    } catch {
+      return [];
+    }
+  })();
+  const candidates = [...built, fileURLToPath(new URL('../../src/relay/relay.proto', import.meta.url))];
   const found = candidates.find((file) => existsSync(file));
   if (!found) throw new Error(`Cannot find relay.proto (looked in ${candidates.join(', ')}).`);
   return found;

@@ -3,13 +3,15 @@
  *
  * fs.watch is fast but not reliable on every filesystem, so a periodic rescan backs it up. A file
  * that fails to load keeps its last valid resources; its problems are kept for the API and logged
- * once per change. Two files that define the same resource are a problem naming both.
+ * once per change. Two files that define the same resource are a problem naming both. Nothing in
+ * a file stops the server, at start or on reload: an unreadable, oversized or alias-bomb file is a
+ * problem at its document, and the set in force stays the last good one.
  */
 import { type FSWatcher, readFileSync, readdirSync, statSync, watch } from 'node:fs';
 import path from 'node:path';
-import { type Problem, formatProblem, loadResources } from '../api/load-yaml.js';
+import { type LoadedResource, type Problem, formatProblem, loadResources, maxResourceText, tooLarge } from '../api/load-yaml.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { KindDefinition } from '../api/types.js';
+import type { KindDefinition, ValidationContext } from '../api/types.js';
 import { type Resource, resourceKey } from '../api/types.js';
 
 export interface ConfigDirWatcher {
@@ -25,11 +27,23 @@ interface FileState {
   problems: Problem[];
 }
 
+/** A file's resources and problems; nothing it holds (an alias bomb, a huge file) can throw. */
+function loadFile(file: string, size: number, kinds: readonly KindDefinition[], validation?: ValidationContext): { resources: LoadedResource[]; problems: Problem[] } {
+  // Too large to read is decided before reading it.
+  if (size > maxResourceText) return { resources: [], problems: [tooLarge(file, size)] };
+  try {
+    return loadResources(readFileSync(file, 'utf8'), file, kinds, validation);
+  } catch (err) {
+    return { resources: [], problems: [{ source: file, line: 1, col: 1, field: '', message: `cannot be read: ${err instanceof Error ? err.message : String(err)}` }] };
+  }
+}
+
 export function watchConfigDir(options: {
   dir: string;
   kinds: readonly KindDefinition[];
   logger: Logger;
   rescanMs?: number;
+  validation?: ValidationContext;
   onChange(resources: Array<{ resource: Resource; origin: string }>): void;
 }): ConfigDirWatcher {
   const files = new Map<string, FileState>();
@@ -63,7 +77,7 @@ export function watchConfigDir(options: {
       const known = files.get(name);
       if (known && known.mtimeMs === stat.mtimeMs && known.size === stat.size) continue;
       dirty = true;
-      const { resources, problems } = loadResources(readFileSync(file, 'utf8'), file, options.kinds);
+      const { resources, problems } = loadFile(file, stat.size, options.kinds, options.validation);
       if (problems.length > 0) {
         options.logger.warn({ file, problems: problems.map(formatProblem) }, 'Config file has problems; keeping its last valid resources.');
         files.set(name, { mtimeMs: stat.mtimeMs, size: stat.size, resources: known?.resources ?? [], problems });
@@ -91,9 +105,18 @@ export function watchConfigDir(options: {
     options.onChange(out);
   };
 
+  // Timers call this: whatever fails in a rescan is logged, never thrown into the event loop.
+  const safeScan = () => {
+    try {
+      scan();
+    } catch (err) {
+      options.logger.error({ dir: options.dir, error: String(err) }, 'Rescanning the config directory failed; the resources in force are unchanged.');
+    }
+  };
+
   const schedule = () => {
     if (debounce) clearTimeout(debounce);
-    debounce = setTimeout(scan, 100);
+    debounce = setTimeout(safeScan, 100);
   };
 
   scan();
@@ -103,7 +126,7 @@ export function watchConfigDir(options: {
   } catch {
     // Rescans alone then.
   }
-  const rescan = setInterval(scan, options.rescanMs ?? 2000);
+  const rescan = setInterval(safeScan, options.rescanMs ?? 2000);
   rescan.unref();
   return {
     ready: Promise.resolve(),

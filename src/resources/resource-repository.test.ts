@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kinds } from '../api/kinds.js';
-import { loadResources } from '../api/load-yaml.js';
+import { loadResources, maxResourceText } from '../api/load-yaml.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { type ResourceRepository, ResourceConflictError, createResourceRepository } from './resource-repository.js';
 
@@ -91,4 +91,30 @@ describe('resource repository', () => {
     expect(() => repo.apply(parsed(record('owned', 400)))).toThrow(/defined in .*r\.yaml; change it there/);
     expect(() => repo.delete('AccessLogRecord', 'gloo-mesh', 'owned')).toThrow(/remove it there/);
   });
+
+  it('reports a billion-laughs file as a problem at its document, at start and on reload, and keeps the last good set', async () => {
+    const configDir = tempDir();
+    writeFileSync(path.join(configDir, 'records.yaml'), record('good'));
+    writeFileSync(path.join(configDir, 'bomb.yaml'), `${record('before-bomb')}---\n${billionLaughs}`);
+    const repo = await open(tempDir(), configDir);
+    expect(repo.list().map((r) => r.resource.name)).toEqual(['good']);
+    expect(repo.problems()).toEqual([
+      expect.objectContaining({ source: path.join(configDir, 'bomb.yaml'), line: 7, message: expect.stringMatching(/^document 2 cannot be read: Excessive alias count/) }),
+    ]);
+
+    // While running: the good file turns into a bomb too; the server keeps what it had.
+    writeFileSync(path.join(configDir, 'records.yaml'), billionLaughs);
+    await eventually(() => repo.problems().length === 2);
+    expect(repo.list().map((r) => r.resource.name)).toEqual(['good']);
+
+    // And a file over the size limit is refused without being read.
+    writeFileSync(path.join(configDir, 'huge.yaml'), `# ${'x'.repeat(maxResourceText)}\n`);
+    await eventually(() => repo.problems().some((p) => /huge\.yaml/.test(p.source) && /resources are read from at most 1048576 bytes/.test(p.message)));
+  });
 });
+
+/** Nine levels of nine aliases: 387 million strings once expanded. */
+const billionLaughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+  .concat([...'bcdefghi'].map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`))
+  .join('\n');
+

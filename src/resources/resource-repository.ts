@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Problem } from '../api/load-yaml.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type ConfigDirWatcher, watchConfigDir } from './config-dir.js';
-import type { KindDefinition } from '../api/types.js';
+import type { KindDefinition, ValidationContext } from '../api/types.js';
 import { type Resource, resourceKey } from '../api/types.js';
 
 export interface StoredResource {
@@ -44,6 +44,8 @@ export interface RepositoryOptions {
   readonly configDir?: string;
   readonly kinds: readonly KindDefinition[];
   readonly logger: Logger;
+  /** The server's bounds that --config-dir files are validated against too. */
+  readonly validation?: ValidationContext;
 }
 
 const fileName = 'resources.json';
@@ -120,6 +122,7 @@ export function createResourceRepository(options: RepositoryOptions): ResourceRe
         dir: options.configDir,
         kinds,
         logger,
+        ...(options.validation ? { validation: options.validation } : {}),
         onChange(resources) {
           const now = new Date().toISOString();
           const next = new Map<string, StoredResource>();

@@ -12,14 +12,17 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { type Server as HttpServer, createServer } from 'node:http';
 import path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
+import { kinds } from '../api/kinds.js';
 import { loadResources } from '../api/load-yaml.js';
 import { type ProxyRegistry, createProxyRegistry } from '../collector/proxy-registry.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { createLiveTail } from '../pipeline/live-tail.js';
+import { type RedactionOptions, createRedactionPolicy } from '../pipeline/redaction.js';
 import { createSinkSet } from '../pipeline/sink-set.js';
 import { buildPolicyContext } from '../policy/index.js';
 import { type RelayExporter, startRelayExporter } from '../relay/exporter.js';
 import type { Compression } from '../relay/protocol.js';
+import { createSinkPolicy } from '../sinks/index.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
 import { type AlsLimits, createAlsInput } from './als-input.js';
@@ -42,6 +45,12 @@ export interface AgentOptions extends AlsLimits {
   readonly logLevel?: string;
   readonly ingestWorkers?: number;
   readonly compression?: Compression;
+  /** `--file-sink-root`: where file backends may write here; default `logs/` in the buffer directory. */
+  readonly fileSinkRoots?: readonly string[];
+  /** `--sink-allow-host`: hosts and CIDRs tcp / openTelemetry backends may connect to from here. */
+  readonly sinkAllowHosts?: readonly string[];
+  /** `--sensitive-header`, `--reveal-header`, `--redact-query-param`: applied here, before entries leave. */
+  readonly redaction?: RedactionOptions;
 }
 
 export interface RunningAgent {
@@ -61,7 +70,10 @@ const resourcesFile = 'resources.yaml';
 export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
   const { logger, cluster } = options;
   const metrics = createMetrics();
-  const sinks = createSinkSet({ metrics, logger });
+  // The operator's bounds for this node: the backends the server sends are checked against them here.
+  const sinkPolicy = createSinkPolicy({ fileRoots: options.fileSinkRoots ?? [path.join(options.bufferDir, 'logs')], allowHosts: options.sinkAllowHosts });
+  const redaction = createRedactionPolicy(options.redaction);
+  const sinks = createSinkSet({ metrics, logger, policy: sinkPolicy });
   const liveTail = createLiveTail({ onLost: () => undefined });
   const proxies = stampingRegistry(createProxyRegistry(), cluster);
   let exporter: RelayExporter | undefined;
@@ -76,11 +88,13 @@ export async function runAgent(options: AgentOptions): Promise<RunningAgent> {
     metrics,
     logger,
     onRelay: (batches) => exporter!.append(batches),
+    sensitiveHeaders: [...redaction.sensitiveHeaders],
+    redactQueryParams: [...redaction.queryParams],
   });
 
   let known = false;
   const applyResources = (documents: string, source: string) => {
-    const { resources, problems } = loadResources(documents, source);
+    const { resources, problems } = loadResources(documents, source, kinds, { sinks: sinkPolicy });
     for (const p of problems)
       logger.warn({ source: p.source, line: p.line, field: p.field, problem: p.message }, 'A resource from the server does not load here; it is left out.');
     const context = buildPolicyContext(resources.map((r) => r.resource));

@@ -72,7 +72,7 @@ mesh: default
 spec:
   name: file
   file:
-    path: ${path.join(dir, 'access.log')}
+    path: ${path.join(dir, 'data', 'logs', 'access.log')}
 ---
 type: MeshAccessLog
 mesh: default
@@ -140,7 +140,7 @@ spec:
   it('writes outbound traffic to the file backend, referenced by spec.name, in Kuma’s default HTTP format', async () => {
     const line = await until(() => {
       try {
-        return readFileSync(path.join(dir, 'access.log'), 'utf8')
+        return readFileSync(path.join(dir, 'data', 'logs', 'access.log'), 'utf8')
           .split('\n')
           .find((l) => l.includes('/out/1'));
       } catch {

@@ -11,6 +11,7 @@ import { workloadKey } from '../model/proxy-identity.js';
 import { buildPolicyContext, type PolicyContext } from '../policy/index.js';
 import { type ResourceRepository, type StoredResource, ResourceConflictError, createResourceRepository } from '../resources/resource-repository.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { ValidationContext } from '../api/types.js';
 import { workloadRefJson } from '../protojson/items.js';
 import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
 
@@ -29,8 +30,11 @@ export async function startResources(options: {
   onContext: (context: PolicyContext) => void;
   proxies: ProxyRegistry;
   logger: Logger;
+  /** The server's bounds (sink roots and hosts) that resources from the API and --config-dir must keep. */
+  validation?: ValidationContext;
 }): Promise<ResourcesRuntime> {
-  const repository = createResourceRepository({ dataDir: options.dataDir, configDir: options.configDir, kinds, logger: options.logger });
+  const { validation } = options;
+  const repository = createResourceRepository({ dataDir: options.dataDir, configDir: options.configDir, kinds, logger: options.logger, validation });
   let context = buildPolicyContext([]);
   const feed = (all: readonly StoredResource[]) => {
     context = buildPolicyContext(all.map((r) => r.resource));
@@ -66,7 +70,7 @@ export async function startResources(options: {
     routes(app) {
       app.post('/api/v1/resources', async (c) => {
         const text = await c.req.text();
-        const { resources, problems } = loadResources(text, 'request');
+        const { resources, problems } = loadResources(text, 'request', kinds, validation);
         if (problems.length > 0) {
           return c.json(
             {
@@ -75,6 +79,10 @@ export async function startResources(options: {
             },
             400,
           );
+        }
+        // `?dryRun=1` (what `meshlog validate --server` sends): checked by this server's rules, not applied.
+        if (isTrue(c.req.query('dryRun'))) {
+          return c.json({ results: resources.map(({ resource }) => ({ kind: resource.kind, name: resource.name, scope: resource.scope, outcome: 'valid' })) });
         }
         try {
           const results = repository.apply(resources.map((r) => r.resource));
@@ -119,6 +127,10 @@ export async function startResources(options: {
       });
     },
   };
+}
+
+function isTrue(flag: string | undefined): boolean {
+  return flag !== undefined && flag !== '0' && flag !== 'false';
 }
 
 function toRecord(r: StoredResource): AccessLogRecordLike {

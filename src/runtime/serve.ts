@@ -4,19 +4,24 @@
  * it here.
  */
 import type { Server as HttpServer } from 'node:http';
+import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { type ProxyRegistry, createProxyRegistry } from '../collector/proxy-registry.js';
 import { mkdirSync } from 'node:fs';
 import { createLiveTail } from '../pipeline/live-tail.js';
 import { createSinkSet } from '../pipeline/sink-set.js';
+import { createRedactionPolicy, type RedactionOptions } from '../pipeline/redaction.js';
+import { createSinkPolicy } from '../sinks/index.js';
 import { openStoreReaderFor } from '../store/registry.js';
 import type { StoreHandle } from '../store/types.js';
 import { createAlsInput } from './als-input.js';
 import { type IngestPool, startIngestPool } from './ingest/pool.js';
+import { followRemoteEntries } from './remote-entries.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
 import { createApp } from '../server/app.js';
+import { exposureProblem, httpServerOptions, maxConnections } from '../server/http-limits.js';
 import { type ResourcesRuntime, startResources } from './resources.js';
 
 export interface ServerOptions {
@@ -29,6 +34,8 @@ export interface ServerOptions {
   readonly httpPort?: number;
   readonly configDir?: string;
   readonly authToken?: string;
+  /** `--insecure-no-auth`: serve the API off loopback without a token. */
+  readonly insecureNoAuth?: boolean;
   readonly retention?: { readonly maxAgeMs?: number; readonly maxBytes?: number };
   readonly logger: Logger;
   /** `--log-level`, for the ingest workers' own loggers. */
@@ -39,6 +46,12 @@ export interface ServerOptions {
   readonly maxStreamsPerPeer?: number;
   readonly alsIdleTimeoutMs?: number;
   readonly maxMessageBytes?: number;
+  /** `--file-sink-root`: where file backends may write; default `logs/` in the data directory. */
+  readonly fileSinkRoots?: readonly string[];
+  /** `--sink-allow-host`: hosts and CIDRs tcp / openTelemetry backends may connect to. */
+  readonly sinkAllowHosts?: readonly string[];
+  /** `--sensitive-header`, `--reveal-header`, `--redact-query-param`. */
+  readonly redaction?: RedactionOptions;
   /** false: no ALS port (`meshlog server`, fed by agents only). */
   readonly als?: boolean;
   /** More inputs into the same pool, started once the rest is up (`meshlog server`'s relay receiver). */
@@ -75,10 +88,16 @@ export interface RunningServer {
 
 export async function runServer(options: ServerOptions): Promise<RunningServer> {
   const { logger } = options;
+  const exposure = exposureProblem({ host: options.httpHost ?? '127.0.0.1', authToken: options.authToken, insecureNoAuth: options.insecureNoAuth });
+  if (exposure !== undefined) throw new Error(`Refusing to start: ${exposure}.`);
+  // The operator's bounds, handed explicitly to validation on write, the sinks and the workers' redaction.
+  const sinkPolicy = createSinkPolicy({ fileRoots: options.fileSinkRoots ?? [path.join(options.dataDir, 'logs')], allowHosts: options.sinkAllowHosts });
+  const validation = { sinks: sinkPolicy };
+  const redaction = createRedactionPolicy(options.redaction);
   const storeSpec = options.store ?? 'sqlite';
   const metrics = createMetrics();
   const liveTail = createLiveTail({ onLost: (n) => metrics.watchDropped.inc(n) });
-  const sinks = createSinkSet({ metrics, logger });
+  const sinks = createSinkSet({ metrics, logger, policy: sinkPolicy });
   mkdirSync(options.dataDir, { recursive: true });
   const pool = await startIngestPool({
     workers: options.ingestWorkers ?? 1,
@@ -90,16 +109,22 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     sinks,
     metrics,
     logger,
+    sensitiveHeaders: [...redaction.sensitiveHeaders],
+    redactQueryParams: [...redaction.queryParams],
   });
   const reader = await openStoreReaderFor(storeSpec, { dataDir: options.dataDir, logger });
   const store: StoreHandle = {
     query: (q) => reader.query(q),
     workloads: () => reader.workloads(),
+    aggregate: (q) => reader.aggregate(q),
     marks: async () => (await reader.marks?.()) ?? new Map(),
     flush: () => pool.flush(),
     stats: () => pool.storeStats(),
     close: () => reader.close(),
   };
+  // Several servers on one store (ClickHouse): what the others store reaches the watchers here too,
+  // polled only while someone watches. This server's own entries come from its ingest workers.
+  const remoteTail = followRemoteEntries(reader, liveTail);
   const proxies = createProxyRegistry();
   proxies.onChange((identity) => {
     if (identity.ip) pool.peer(identity.ip, identity);
@@ -109,6 +134,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     configDir: options.configDir,
     proxies,
     logger,
+    validation,
     onContext: (context) => pool.setResources(context.records, context.set, context.proxies),
   });
 
@@ -135,6 +161,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   });
 
   const closeInputs = async () => {
+    await remoteTail?.close();
     await pool.close();
     // Records the workers formatted last reached the sinks before the workers closed.
     await sinks.shutdown(5_000);
@@ -187,7 +214,8 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
 
 function listen(app: Hono, hostname: string, port: number): Promise<HttpServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname, port }) as HttpServer;
+    const server = serve({ fetch: app.fetch, hostname, port, serverOptions: httpServerOptions }) as HttpServer;
+    server.maxConnections = maxConnections;
     server.once('listening', () => resolve(server));
     server.once('error', (err) => reject(new Error(`Cannot serve the HTTP API on ${hostname}:${port}: ${err.message}`)));
   });

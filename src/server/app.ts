@@ -3,6 +3,7 @@
  */
 import { Hono } from 'hono';
 import { bearerAuth } from 'hono/bearer-auth';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import type { LiveTail } from '../pipeline/live-tail.js';
@@ -12,6 +13,8 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { addLogRoutes } from './routes/logs.js';
 import { addProxyRoutes } from './routes/proxies.js';
+import { maxRequestBodyBytes } from './http-limits.js';
+import { addStatsRoutes } from './routes/stats.js';
 import { addViewerRoutes } from './static.js';
 
 export interface AppDeps {
@@ -43,6 +46,10 @@ export function createApp(deps: AppDeps): Hono {
     const { contentType, text } = await deps.metrics.exposition();
     return c.body(text, 200, { 'content-type': contentType });
   });
+  // Only /v0 and /api take bodies; health and metrics are GETs.
+  const limit = bodyLimit({ maxSize: maxRequestBodyBytes, onError: (c) => c.json({ error: `the request body is larger than ${maxRequestBodyBytes} bytes (1 MiB)` }, 413) });
+  app.use('/v0/*', limit);
+  app.use('/api/*', limit);
   if (deps.authToken) {
     const auth = bearerAuth({ token: deps.authToken });
     app.use('/v0/*', auth);
@@ -50,6 +57,7 @@ export function createApp(deps: AppDeps): Hono {
   }
   addLogRoutes(app, deps);
   addProxyRoutes(app, deps);
+  addStatsRoutes(app, deps);
   for (const add of deps.extraRoutes ?? []) add(app);
   addViewerRoutes(app, deps.viewerRoot);
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));

@@ -9,6 +9,7 @@ import { type Violation, createViolations } from '../model/violations.js';
 import { responseFlagCodes } from '../envoy/response-flags.js';
 import type { LogQuery, StatusRange } from '../store/types.js';
 import { parseDuration, parseTimePoint } from '../util/duration.js';
+import { checkRegex } from '../util/re2.js';
 
 export interface LogsRequest {
   readonly query: LogQuery;
@@ -72,13 +73,8 @@ export function parseLogsParams(params: URLSearchParams, now: number = Date.now(
   }
 
   const pathRegex = single('pathRegex');
-  if (pathRegex !== undefined) {
-    try {
-      new RegExp(pathRegex);
-    } catch (err) {
-      v.add('pathRegex', `not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
+  const regexProblem = pathRegex === undefined ? undefined : checkRegex(pathRegex, 'pathRegex', 'search')[0];
+  if (regexProblem) v.add(regexProblem.field, regexProblem.message);
 
   const kind = single('kind');
   if (kind !== undefined && kind !== 'http' && kind !== 'tcp') v.add('kind', 'must be http or tcp');

@@ -4,7 +4,7 @@
  * receivers over gRPC and HTTP. A destination that starts down is a directory not yet made, or a
  * loopback port nothing listens on yet.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,8 @@ const lineIds = (lines: readonly string[]) => lines.map((l) => (JSON.parse(l) as
 describeSinkContract('file', async ({ metrics, down, options }) => {
   const root = await mkdtemp(join(tmpdir(), 'meshlog-contract-'));
   const dir = join(root, 'logs');
-  if (!down) await mkdir(dir);
+  // Down: a file stands where the directory should be, so the sink can neither make it nor write.
+  if (down) await writeFile(dir, 'in the way');
   const path = join(dir, 'access.log');
   const sink = fileSinkFactory.create({ type: 'file', path }, { metrics }, options);
   return {
@@ -41,7 +42,7 @@ describeSinkContract('file', async ({ metrics, down, options }) => {
       const text = await readFile(path, 'utf8').catch(() => '');
       return lineIds(text.split('\n').filter((l) => l !== ''));
     },
-    recover: () => mkdir(dir).then(() => undefined),
+    recover: () => unlink(dir),
     close: () => rm(root, { recursive: true, force: true }),
   };
 });

@@ -44,6 +44,6 @@ export {
   type SinkOptionOverrides,
   type SinkType,
 } from './registry.js';
-export { PermanentDeliveryError, type DeliveryStats, type LineRecord, type QueueOptions, type RetryPolicy } from './shared/index.js';
+export { createSinkPolicy, PermanentDeliveryError, type SinkPolicy, type DeliveryStats, type LineRecord, type QueueOptions, type RetryPolicy } from './shared/index.js';
 export { tcpSinkFactory, type TcpBackendConfig, type TcpSink, type TcpSinkOptions } from './tcp/index.js';
 export type { BatchWriter, RecordCompiler, Sink, SinkConfig, SinkDeps, SinkFactory } from './types.js';

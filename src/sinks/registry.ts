@@ -12,6 +12,7 @@ import { fileSinkFactory } from './file/index.js';
 import { otlpSinkFactory } from './otlp/index.js';
 import type { QueueOptions } from './shared/delivery-queue.js';
 import { tcpSinkFactory } from './tcp/index.js';
+import type { SinkPolicy } from './shared/destination-policy.js';
 import type { RecordCompiler, SinkDeps, SinkFactory } from './types.js';
 
 export const sinkFactories = {
@@ -72,8 +73,8 @@ export function normalizeSinkConfig(type: SinkType, spec: Readonly<Record<string
 }
 
 /** The sink's own checks of a config's fields (a normalised config passes as its raw fields). */
-export function validateSinkConfig(config: SinkBackendConfig, path: string): Violation[] {
-  return sinkFactory(config.type).validate(config, path);
+export function validateSinkConfig(config: SinkBackendConfig, path: string, policy?: SinkPolicy): Violation[] {
+  return sinkFactory(config.type).validate(config, path, policy);
 }
 
 /** Builds the record compiler of a backend for one entry kind; throws when its formats do not compile. */

@@ -12,6 +12,7 @@ import type { Violation } from '../model/violations.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { DeliveryStats, QueueOptions } from './shared/delivery-queue.js';
+import type { SinkPolicy } from './shared/destination-policy.js';
 
 /** What every sink's normalised config has: the backend type that reads it. */
 export type SinkConfig = { readonly type: string };
@@ -44,6 +45,8 @@ export interface BatchWriter<R> {
 export interface SinkDeps {
   readonly metrics?: Metrics;
   readonly logger?: Logger;
+  /** The operator's bounds on destinations, checked again when a file opens or a name resolves. */
+  readonly policy?: SinkPolicy;
 }
 
 /**
@@ -64,9 +67,10 @@ export interface SinkFactory<Schema extends TObject, C extends SinkConfig, R, O 
   destination(config: C): string;
   /**
    * The one check of this sink's fields beyond their JSON types (the schema's job), pure and
-   * complete: every violation, each under `path`. Fields of the wrong type are skipped.
+   * complete: every violation, each under `path`. Fields of the wrong type are skipped. With the
+   * operator's `policy` (a server validating on write), destinations outside it are violations too.
    */
-  validate(raw: Readonly<Record<string, unknown>>, path: string): Violation[];
+  validate(raw: Readonly<Record<string, unknown>>, path: string, policy?: SinkPolicy): Violation[];
   /** The config of a spec that validated. */
   normalize(spec: Static<Schema>): C;
   /** Compiles the config's formats once; throws when they do not compile (validation refuses those). */

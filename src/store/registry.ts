@@ -1,10 +1,14 @@
 /**
  * The store engines, listed by hand, and the `--store` flag that picks one: `sqlite` (the default,
- * a file database in `--data-dir`). A scale-out engine is one more line here and a folder beside
- * `sqlite/`. Everything above the store sees `LogStore`, or its halves: ingest workers write shards
- * through `openWriter`, the server reads them all through `openReader`.
+ * a file database in `--data-dir`) or `clickhouse://USER:PASS@HOST:8123/DB` (shared by several
+ * servers). An engine is one line here and a folder beside the others. Everything above the store
+ * sees `LogStore`, or its halves: ingest workers write shards through `openWriter`, the server
+ * reads them all through `openReader`.
  */
+import { hostname } from 'node:os';
+import path from 'node:path';
 import type { Logger } from '../telemetry/logger.js';
+import { type ClickHouseStoreOptions, clickHouseTarget, createClickHouseStore, isClickHouseSpec } from './clickhouse/index.js';
 import { createSqliteStore } from './sqlite/index.js';
 import { openStoreReader } from './sqlite/reader.js';
 import { createShardStore } from './sqlite/shard-store.js';
@@ -39,8 +43,16 @@ const engines: readonly StoreEngine[] = [
     openWriter: async (_spec, shard, options) => createShardStore({ dataDir: options.dataDir, shard, retention: options.retention, onError: options.onError }),
     async openReader(_spec, options) {
       const reader = openStoreReader(options.dataDir);
-      return { query: async (q) => reader.query(q), workloads: async () => reader.workloads(), marks: async () => reader.marks(), close: async () => reader.close() };
+      return { query: async (q) => reader.query(q), workloads: async () => reader.workloads(), aggregate: async (q) => reader.aggregate(q),
+        marks: async () => reader.marks(), close: async () => reader.close() };
     },
+  },
+  {
+    matches: isClickHouseSpec,
+    example: 'clickhouse://USER:PASS@HOST:8123/DB',
+    open: async (spec, options) => createClickHouseStore(clickHouseOptions(spec, options)),
+    openWriter: async (spec, shard, options) => createClickHouseStore({ ...clickHouseOptions(spec, options), role: { writer: shard } }),
+    openReader: async (spec, options) => createClickHouseStore({ ...clickHouseOptions(spec, options), role: 'reader' }),
   },
 ];
 
@@ -51,7 +63,8 @@ export class StoreSpecError extends Error {
 /** The engine `--store` names, or a `StoreSpecError` that lists what is accepted. */
 export function storeEngineFor(spec: string): StoreEngine {
   const engine = engines.find((e) => e.matches(spec));
-  if (!engine) throw new StoreSpecError(`--store: "${redactCredentials(spec)}" is not a store meshlog knows (use ${engines.map((e) => e.example).join(' or ')})`);
+  if (!engine)
+    throw new StoreSpecError(`--store: "${redactCredentials(spec)}" is not a store meshlog knows (use ${engines.map((e) => e.example).join(' or ')})`);
   return engine;
 }
 
@@ -65,6 +78,15 @@ export function openStoreWriter(spec: string, shard: number, options: StoreOpenO
 
 export function openStoreReaderFor(spec: string, options: StoreOpenOptions): Promise<LogReader> {
   return storeEngineFor(spec).openReader(spec, options);
+}
+
+/**
+ * A ClickHouse store's options from `--store` (its query carries the `--clickhouse-*` flags, so
+ * ingest workers get them with the spec). Every writer of this server is named by its host and
+ * data directory, so the server's tail can tell its own rows from other servers'.
+ */
+function clickHouseOptions(spec: string, options: StoreOpenOptions): ClickHouseStoreOptions {
+  return { target: clickHouseTarget(spec), retention: options.retention, logger: options.logger, instance: `${hostname()}:${path.resolve(options.dataDir)}` };
 }
 
 /** A store URL in an error message without its password. */

@@ -5,17 +5,18 @@
  */
 import { matchesWorkload } from '../model/workload-match.js';
 import type { EntryRow, LogQuery } from './types.js';
+import { compileRegex, type SafeRegex } from '../util/re2.js';
 
-/** A query's regular expressions, compiled once for every row it is matched against. */
+/** A query's regular expressions (RE2: linear time, whatever the pattern), compiled once for every row. */
 export interface QueryRegexes {
-  readonly path?: RegExp;
-  readonly workload?: RegExp;
+  readonly path?: SafeRegex;
+  readonly workload?: SafeRegex;
 }
 
 export function compileQueryRegexes(q: LogQuery): QueryRegexes {
   return {
-    ...(q.pathRegex !== undefined ? { path: new RegExp(q.pathRegex) } : {}),
-    ...(q.workloadRegex !== undefined ? { workload: new RegExp(q.workloadRegex) } : {}),
+    ...(q.pathRegex !== undefined ? { path: compileRegex(q.pathRegex, 'search') } : {}),
+    ...(q.workloadRegex !== undefined ? { workload: compileRegex(q.workloadRegex, 'search') } : {}),
   };
 }
 

@@ -128,6 +128,81 @@ export interface StoreStats {
   readonly deletedByRetention: number;
 }
 
+/** What `GET /api/v1/stats` groups by: the reporting workload, caller → callee, path, status class, response flag. */
+export type StatsGroupBy = 'workload' | 'edge' | 'path' | 'status' | 'flag';
+
+export const statsGroupBys: readonly StatsGroupBy[] = ['workload', 'edge', 'path', 'status', 'flag'];
+
+/** The fields of a group's key, per `groupBy`; a field the entries do not know is ''. */
+export const statsKeyFields: Readonly<Record<StatsGroupBy, readonly string[]>> = {
+  workload: ['cluster', 'namespace', 'workload'],
+  edge: ['sourceCluster', 'sourceNamespace', 'sourceWorkload', 'destinationCluster', 'destinationNamespace', 'destinationWorkload', 'destinationService'],
+  path: ['path'],
+  // `2xx` ... `5xx`; '' for entries without a status (TCP, no response).
+  status: ['status'],
+  // One group per flag an entry carries (an entry with `UF,URX` is in both); '' for entries with none.
+  flag: ['flag'],
+};
+
+/** An aggregation over a time range with the filters of a log query. */
+export interface StatsQuery {
+  readonly groupBy: StatsGroupBy;
+  /** Every `LogQuery` filter but paging; the range is `since` (inclusive) to `until` (exclusive), microseconds. */
+  readonly filter: Omit<LogQuery, 'limit' | 'cursor' | 'since' | 'until'>;
+  readonly since: number;
+  readonly until: number;
+  /** Width of a series bucket, microseconds; buckets start at multiples of it. */
+  readonly bucketUs: number;
+  /** At most this many groups: those with the most requests (ties by key). */
+  readonly limit: number;
+  /** How many paths and failure reasons to list per group. */
+  readonly top: number;
+}
+
+export interface StatsCount {
+  readonly value: string;
+  readonly requests: number;
+}
+
+export interface StatsBucket {
+  /** Microseconds since the epoch. */
+  readonly start: number;
+  readonly requests: number;
+  readonly errors5xx: number;
+  readonly flagged: number;
+}
+
+export interface StatsGroup {
+  readonly key: Readonly<Record<string, string>>;
+  readonly requests: number;
+  /** Entries with a 5xx status. */
+  readonly errors5xx: number;
+  /** Entries with any response flag. */
+  readonly flagged: number;
+  /**
+   * Duration percentiles (microseconds) over the entries that report a duration, null when none
+   * does: the value at index floor(p * n) of the n sorted durations (ClickHouse's `quantileExact`).
+   */
+  readonly p50Us: number | null;
+  readonly p95Us: number | null;
+  readonly p99Us: number | null;
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
+  /** The most requested paths, most first (ties by path); '' stands for entries without one. */
+  readonly topPaths: readonly StatsCount[];
+  /**
+   * Why entries failed, most first: the upstream failure reason, else the response flags, else
+   * `HTTP <status>` for a 5xx. Entries that did not fail are not counted.
+   */
+  readonly topFailures: readonly StatsCount[];
+  /** Oldest first; buckets without entries are left out. */
+  readonly series: readonly StatsBucket[];
+}
+
+export interface StatsResult {
+  readonly groups: readonly StatsGroup[];
+}
+
 /** A cursor that this store did not hand out (the caller's input, not a failure of the store). */
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
@@ -166,6 +241,14 @@ export interface LogReader {
   query(q: LogQuery): Promise<QueryResult>;
   /** Every workload that has entries in the store, with its labels. */
   workloads(): Promise<readonly StoredWorkload[]>;
+  /** Aggregates over a time range (`GET /api/v1/stats`, `meshlog top`); every engine answers alike. */
+  aggregate(q: StatsQuery): Promise<StatsResult>;
+  /**
+   * Engines that several servers share: calls `listener` with the entries other servers store, as
+   * they appear, so that live watchers see every entry wherever it arrived; it polls only while
+   * `active()` holds. Absent on single-machine engines.
+   */
+  followRemote?(listener: (rows: readonly EntryRow[]) => void, active?: () => boolean): { close(): Promise<void> };
   /** Every mark committed by any writer, each key at its highest value. */
   marks?(): Promise<ReadonlyMap<string, number>>;
   close(): Promise<void>;

@@ -89,16 +89,18 @@ export function createMetrics(options: MetricsOptions = {}) {
     labelNames: ['sink', 'outcome'],
     registers,
   });
+  // Errors are counted by sink type, not by destination: a peer's address in a label would let
+  // whoever can write a policy probe the network through /metrics (which needs no token).
   const sinkErrors = new Counter({
     name: 'meshlog_sink_errors_total',
-    help: 'Failed batch writes of a sink (each retry that fails counts again).',
-    labelNames: ['sink'],
+    help: 'Failed batch writes of sinks of a type (each retry that fails counts again).',
+    labelNames: ['type'],
     registers,
   });
   const sinkRetries = new Counter({
     name: 'meshlog_sink_retries_total',
-    help: 'Batch writes a sink attempted again after a failure.',
-    labelNames: ['sink'],
+    help: 'Batch writes sinks of a type attempted again after a failure.',
+    labelNames: ['type'],
     registers,
   });
   // Depth is read from each sink at scrape time, so the hot path never touches the gauge.
@@ -161,8 +163,8 @@ export function createMetrics(options: MetricsOptions = {}) {
           queued: sinkRecords.labels(sink, 'queued'),
           sent: sinkRecords.labels(sink, 'sent'),
           dropped: sinkRecords.labels(sink, 'dropped'),
-          errors: sinkErrors.labels(sink),
-          retries: sinkRetries.labels(sink),
+          errors: sinkErrors.labels(sinkType(sink)),
+          retries: sinkRetries.labels(sinkType(sink)),
           release() {
             if (sinkDepthReaders.get(sink) === depth) sinkDepthReaders.delete(sink);
           },
@@ -184,3 +186,9 @@ export function createMetrics(options: MetricsOptions = {}) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** `tcp` of `tcp:10.0.0.5:5140`: a sink's name is `type:destination`. */
+function sinkType(sink: string): string {
+  const colon = sink.indexOf(':');
+  return colon < 0 ? sink : sink.slice(0, colon);
+}

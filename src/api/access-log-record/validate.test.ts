@@ -39,7 +39,7 @@ describe('AccessLogRecord validation', () => {
         'f.yaml:11:43 spec.workloadSelectors[0].kubeWorkloadMatcher.labels.app: must be a string',
         'f.yaml:8:51 spec.filters[0].statusCodeMatcher.comparator: must be one of EQ, GE, LE',
         'f.yaml:8:34 spec.filters[0].statusCodeMatcher.value: must be an HTTP status code from 100 to 599',
-        expect.stringMatching(/^f\.yaml:9:45 spec\.filters\[1\]\.headerMatcher\.value: is not a valid regular expression: /),
+        expect.stringMatching(/^f\.yaml:9:45 spec\.filters\[1\]\.headerMatcher\.value: is not a valid RE2 regular expression: /),
       ],
     ],
     ['header names that are not tokens', 'spec:\n  includedRequestHeaders: [x-user, "bad header"]\n', ['f.yaml:7:36 spec.includedRequestHeaders[1]: "bad header" is not a valid header name']],

@@ -4,6 +4,7 @@
 import { checkSchema } from '../schema-check.js';
 import { type Violation, field, index } from '../../model/violations.js';
 import { AccessLogRecordSpec } from './schema.js';
+import { checkRegex } from '../../util/re2.js';
 
 /** An HTTP header name (RFC 9110 token), or an HTTP/2 pseudo-header such as `:path`. */
 const headerName = /^:?[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -26,13 +27,7 @@ export function validateAccessLogRecord(spec: unknown, path: string): Violation[
       const h = field(at, 'headerMatcher');
       if (header.name === '') out.push({ field: field(h, 'name'), message: 'must be set' });
       else if (!headerName.test(header.name)) out.push({ field: field(h, 'name'), message: `"${header.name}" is not a valid header name` });
-      if (header.regex && typeof header.value === 'string') {
-        try {
-          new RegExp(header.value);
-        } catch (err) {
-          out.push({ field: field(h, 'value'), message: `is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}` });
-        }
-      }
+      if (header.regex && typeof header.value === 'string') out.push(...checkRegex(header.value, field(h, 'value')));
       if (header.regex && header.value === undefined) out.push({ field: field(h, 'value'), message: "must be set when 'regex' is true" });
     }
   });

@@ -4,9 +4,10 @@
 import { checkSpec, isObject, validateBackend } from '../shared/index.js';
 import { type Violation, field } from '../../model/violations.js';
 import { AccessLogBackendSpec } from './schema.js';
+import type { ValidationContext } from '../types.js';
 
-export function validateAccessLogBackend(spec: unknown, path: string): Violation[] {
-  const rules = isObject(spec) ? validateBackend(spec, path, 'resource') : [];
+export function validateAccessLogBackend(spec: unknown, path: string, context?: ValidationContext): Violation[] {
+  const rules = isObject(spec) ? validateBackend(spec, path, 'resource', context) : [];
   if (isObject(spec) && spec['name'] === '') rules.push({ field: field(path, 'name'), message: 'must not be empty' });
   return checkSpec(AccessLogBackendSpec, spec, path, rules);
 }

@@ -175,7 +175,7 @@ describe('MeshAccessLog validation: formats and filtering', () => {
       'f.yaml:11:40 spec.from[0].default.filtering.headers[":status"].value: must be a number when op is gt, not "abc"',
       'f.yaml:12:24 spec.from[0].default.filtering.headers[":Status"]: header names are case-insensitive: ":Status" is the same header as ":status"',
       'f.yaml:12:45 spec.from[0].default.filtering.headers[":Status"].value: must not be set when op is present',
-      expect.stringMatching(/^f\.yaml:13:37 spec\.from\[0\]\.default\.filtering\.headers\.x-a\.value: is not a valid regular expression: /),
+      expect.stringMatching(/^f\.yaml:13:37 spec\.from\[0\]\.default\.filtering\.headers\.x-a\.value: is not a valid RE2 regular expression: /),
       'f.yaml:14:18 spec.from[0].default.filtering.headers.x-b.value: must be set when op is eq',
       'f.yaml:15:27 spec.from[0].default.filtering.headers["bad header"]: "bad header" is not a valid header name',
       'f.yaml:17:34 spec.from[0].default.filtering.headers.x-d.value: must be a string: quote it ("500")',

@@ -10,6 +10,7 @@ import { type Violation, field, index } from '../../model/violations.js';
 import { validatePeerMatch } from './peer-match.js';
 import { MeshAccessLogSpec } from './schema.js';
 import type { TargetRefKind } from '../shared/model.js';
+import type { ValidationContext } from '../types.js';
 
 const topKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'Dataplane', 'MeshGateway', 'MeshService', 'MeshServiceSubset', 'MeshHTTPRoute', 'MeshGatewayRoute'];
 /** Kuma takes only `Mesh` in `from`; meshlog also matches the caller's identity. */
@@ -19,13 +20,13 @@ const toKinds: readonly TargetRefKind[] = ['Mesh', 'MeshService', 'MeshExternalS
 const gatewayToKinds: readonly TargetRefKind[] = ['Mesh'];
 const routeKinds: ReadonlySet<string> = new Set(['MeshGatewayRoute', 'MeshHTTPRoute']);
 
-export function validateMeshAccessLog(spec: unknown, path: string): Violation[] {
-  return checkSpec(MeshAccessLogSpec, spec, path, isObject(spec) ? rules(spec, path) : []);
+export function validateMeshAccessLog(spec: unknown, path: string, context?: ValidationContext): Violation[] {
+  return checkSpec(MeshAccessLogSpec, spec, path, isObject(spec) ? rules(spec, path, context) : []);
 }
 
 const has = (list: unknown) => Array.isArray(list) && list.length > 0;
 
-function rules(spec: Record<string, unknown>, path: string): Violation[] {
+function rules(spec: Record<string, unknown>, path: string, context?: ValidationContext): Violation[] {
   const out: Violation[] = [];
   const { targetRef, from, to, rules: kumaRules } = spec;
   if (!has(from) && !has(to) && !has(kumaRules)) out.push({ field: path, message: "at least one of 'from', 'to' or 'rules' has to be defined" });
@@ -45,24 +46,24 @@ function rules(spec: Record<string, unknown>, path: string): Violation[] {
   const toPlace: TargetRefPlace = gateway ? { allowed: gatewayToKinds, why: () => "a MeshGateway's 'to' applies to all its outbound traffic" } : { allowed: toKinds };
   eachEntry(from, field(path, 'from'), (entry, at) => {
     out.push(...validateTargetRef(entry['targetRef'], field(at, 'targetRef'), fromPlace));
-    out.push(...validateDefault(entry['default'], field(at, 'default')));
+    out.push(...validateDefault(entry['default'], field(at, 'default'), context));
   });
   eachEntry(to, field(path, 'to'), (entry, at) => {
     out.push(...validateTargetRef(entry['targetRef'], field(at, 'targetRef'), toPlace));
-    out.push(...validateDefault(entry['default'], field(at, 'default')));
+    out.push(...validateDefault(entry['default'], field(at, 'default'), context));
   });
   eachEntry(kumaRules, field(path, 'rules'), (rule, at) => {
     eachEntry(rule['matches'], field(at, 'matches'), (match, matchAt) => out.push(...validatePeerMatch(match, matchAt)));
-    out.push(...validateDefault(rule['default'], field(at, 'default')));
+    out.push(...validateDefault(rule['default'], field(at, 'default'), context));
   });
   return out;
 }
 
 /** Kuma requires `backends` in every entry (`[]` logs nothing); then the conf's own rules. */
-function validateDefault(conf: unknown, path: string): Violation[] {
+function validateDefault(conf: unknown, path: string, context?: ValidationContext): Violation[] {
   if (conf !== undefined && !isObject(conf)) return [];
-  if (conf?.['backends'] === undefined) return [{ field: field(path, 'backends'), message: 'must be defined' }, ...validateConf(conf, path)];
-  return validateConf(conf, path);
+  if (conf?.['backends'] === undefined) return [{ field: field(path, 'backends'), message: 'must be defined' }, ...validateConf(conf, path, context)];
+  return validateConf(conf, path, context);
 }
 
 function eachEntry(list: unknown, path: string, check: (entry: Record<string, unknown>, at: string) => void): void {

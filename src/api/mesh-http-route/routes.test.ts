@@ -79,7 +79,7 @@ spec: {}
       "f.yaml:9:21 spec.to[0].rules[0].matches[0].path: must have 'type' (or the seed's 'match')",
       "f.yaml:10:47 spec.to[0].rules[0].matches[1].path.match: must not be set together with 'type'",
       "f.yaml:10:62 spec.to[0].rules[0].matches[1].path.value: must start with '/'",
-      expect.stringMatching(/^f\.yaml:11:43 spec\.to\[0\]\.rules\[0\]\.matches\[2\]\.path\.value: is not a valid regular expression: /),
+      expect.stringMatching(/^f\.yaml:11:43 spec\.to\[0\]\.rules\[0\]\.matches\[2\]\.path\.value: is not a valid RE2 regular expression: /),
       'f.yaml:12:32 spec.to[0].rules[0].matches[3].headers[0].name: must not be empty',
       'f.yaml:12:57 spec.to[0].rules[0].matches[3].headers[0].value: must not be set when type is Absent',
       'f.yaml:12:61 spec.to[0].rules[0].matches[3].headers[1].value: must be set when type is Exact',

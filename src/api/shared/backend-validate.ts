@@ -9,6 +9,7 @@ import { type Violation, field } from '../../model/violations.js';
 import { canonicalSinkType, sinkFactory, sinkTypes, type SinkType } from '../../sinks/index.js';
 import { isObject } from '../../util/is-object.js';
 import { backendForms } from './backend-schema.js';
+import type { ValidationContext } from '../types.js';
 
 export type BackendMode = 'inline' | 'resource' | 'mesh';
 export type BackendKind = SinkType | 'store' | 'reference';
@@ -36,14 +37,14 @@ export function backendKind(b: Record<string, unknown>): BackendKind | undefined
   return undefined;
 }
 
-export function validateBackend(b: unknown, path: string, mode: BackendMode): Violation[] {
+export function validateBackend(b: unknown, path: string, mode: BackendMode, context?: ValidationContext): Violation[] {
   if (!isObject(b)) return [];
   const out = validateShape(b, path, mode);
   const kind = backendKind(b);
   if (kind !== undefined && kind !== 'store' && kind !== 'reference') {
     const inKey = b[kind] !== undefined;
     const cfg = inKey ? b[kind] : b['conf'];
-    if (isObject(cfg)) out.push(...validateConfig(kind, cfg, field(path, inKey ? kind : 'conf'), !inKey));
+    if (isObject(cfg)) out.push(...validateConfig(kind, cfg, field(path, inKey ? kind : 'conf'), !inKey, context));
   }
   if (b['format'] !== undefined) out.push(...validateOuterFormat(b, path, kind));
   if (kind === 'reference' && isObject(b['reference']) && b['reference']['name'] === '') out.push({ field: field(field(path, 'reference'), 'name'), message: 'must be set' });
@@ -103,7 +104,7 @@ function validateOuterFormat(b: Record<string, unknown>, path: string, kind: Bac
  * A sink backend's own fields: under `conf` (the seed), only the fields of the type's schema and
  * all of its required ones, which the schema cannot say for `conf`; then the sink's validator.
  */
-function validateConfig(kind: SinkType, cfg: Record<string, unknown>, path: string, fromConf: boolean): Violation[] {
+function validateConfig(kind: SinkType, cfg: Record<string, unknown>, path: string, fromConf: boolean, context?: ValidationContext): Violation[] {
   const out: Violation[] = [];
   const factory = sinkFactory(kind);
   if (fromConf) {
@@ -116,6 +117,6 @@ function validateConfig(kind: SinkType, cfg: Record<string, unknown>, path: stri
   }
   // A field said to be missing above is not also the sink's to word.
   const said = new Set(out.map((v) => v.field));
-  out.push(...factory.validate(cfg, path).filter((v) => !said.has(v.field)));
+  out.push(...factory.validate(cfg, path, context?.sinks).filter((v) => !said.has(v.field)));
   return out;
 }

@@ -9,6 +9,7 @@ import { validateBackend } from './backend-validate.js';
 import { isObject } from '../../util/is-object.js';
 import { FilteringSchema, normalizeFiltering, validateFiltering } from './filtering.js';
 import type { Conf } from './model.js';
+import type { ValidationContext } from '../types.js';
 
 export const ConfSchema = Type.Object(
   {
@@ -20,13 +21,13 @@ export const ConfSchema = Type.Object(
 
 export type ConfSpec = Static<typeof ConfSchema>;
 
-export function validateConf(conf: unknown, path: string): Violation[] {
+export function validateConf(conf: unknown, path: string, context?: ValidationContext): Violation[] {
   if (!isObject(conf)) return [];
   const out: Violation[] = [];
   const backends = conf['backends'];
   if (Array.isArray(backends)) {
     backends.forEach((b, i) => {
-      out.push(...validateBackend(b, index(field(path, 'backends'), i), 'inline'));
+      out.push(...validateBackend(b, index(field(path, 'backends'), i), 'inline', context));
     });
   }
   out.push(...validateFiltering(conf['filtering'], field(path, 'filtering')));

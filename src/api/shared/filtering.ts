@@ -7,6 +7,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { type Violation, field } from '../../model/violations.js';
 import { closest } from './check-spec.js';
 import { isObject } from '../../util/is-object.js';
+import { checkRegex } from '../../util/re2.js';
 import type { Filtering, HeaderCondition, HeaderFilterOp } from './model.js';
 
 export const headerFilterOps = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'prefix', 'regex', 'present', 'absent'] as const satisfies readonly HeaderFilterOp[];
@@ -68,14 +69,7 @@ function validateCondition(condition: Record<string, unknown>, path: string): Vi
   if (numeric.has(op) && (value.trim() === '' || !Number.isFinite(Number(value)))) {
     return [{ field: valuePath, message: `must be a number when op is ${op}, not "${value}"` }];
   }
-  if (op === 'regex') {
-    try {
-      new RegExp(value);
-    } catch (err) {
-      return [{ field: valuePath, message: `is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}` }];
-    }
-  }
-  return [];
+  return op === 'regex' ? checkRegex(value, valuePath) : [];
 }
 
 export function normalizeFiltering(filtering: FilteringSpec | undefined): Filtering | undefined {

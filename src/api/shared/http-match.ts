@@ -7,6 +7,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { type Violation, field, index } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
+import { checkRegex } from '../../util/re2.js';
 import type { HttpRouteMatch } from './model.js';
 
 const strict = { additionalProperties: false } as const;
@@ -85,14 +86,7 @@ function headerType(h: Record<string, unknown>): HeaderType {
 }
 
 function valueRules(type: string | undefined, value: string, path: string, isPath: boolean): Violation[] {
-  if (type === 'RegularExpression') {
-    try {
-      new RegExp(value);
-      return [];
-    } catch (err) {
-      return [{ field: path, message: `is not a valid regular expression: ${err instanceof Error ? err.message : String(err)}` }];
-    }
-  }
+  if (type === 'RegularExpression') return checkRegex(value, path);
   if (isPath && !value.startsWith('/')) return [{ field: path, message: "must start with '/'" }];
   return [];
 }

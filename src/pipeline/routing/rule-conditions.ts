@@ -10,6 +10,7 @@ import type { ResolvedRule } from '../../policy/types.js';
 import { requestHeaderLookup, responseHeaderLookup } from '../entry-headers.js';
 import type { Filtering, HeaderCondition, HttpRouteMatch, PeerMatch } from '../../api/shared/model.js';
 import type { DecodedEntry } from '../../model/entry.js';
+import { compileRegex } from '../../util/re2.js';
 
 /** The other side of an entry: the caller on inbound traffic, the destination on outbound. */
 export interface Peer {
@@ -51,7 +52,7 @@ function compileCondition(name: string, c: HeaderCondition): EntryPredicate {
     case 'prefix':
       return (e) => headerValue(e, name)?.startsWith(want) ?? false;
     case 'regex': {
-      const re = new RegExp(`^(?:${want})$`);
+      const re = compileRegex(want);
       return (e) => {
         const v = headerValue(e, name);
         return v !== undefined && re.test(v);
@@ -82,7 +83,7 @@ function compileRouteMatch(m: HttpRouteMatch): EntryPredicate {
   const parts: EntryPredicate[] = [];
   if (m.path) {
     const { type, value } = m.path;
-    const re = type === 'RegularExpression' ? new RegExp(`^(?:${value})$`) : null;
+    const re = type === 'RegularExpression' ? compileRegex(value) : null;
     parts.push((e) => {
       const path = (requestHeaderLookup(e, ':path') ?? '').split('?')[0]!;
       if (re) return re.test(path);
@@ -97,7 +98,7 @@ function compileRouteMatch(m: HttpRouteMatch): EntryPredicate {
   }
   for (const h of m.headers ?? []) {
     const name = h.name.toLowerCase();
-    const re = h.type === 'RegularExpression' ? new RegExp(`^(?:${h.value ?? ''})$`) : null;
+    const re = h.type === 'RegularExpression' ? compileRegex(h.value ?? '') : null;
     parts.push((e) => {
       const v = requestHeaderLookup(e, name);
       if (h.type === 'Absent') return v === undefined;

@@ -1,6 +1,6 @@
 /**
  * The strict check every rendered config passes: read as Envoy would read it, against Envoy's own
- * protos (from `@grpc/grpc-js-xds`, through `envoy/protos.ts`), then encoded and decoded with
+ * protos (copied from `@grpc/grpc-js-xds` at build time, through `envoy/protos.ts`), then encoded and decoded with
  * protobufjs to prove it survives the wire. A render that fails it is a meshlog bug.
  */
 import type protobuf from 'protobufjs';

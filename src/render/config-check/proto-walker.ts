@@ -5,7 +5,7 @@
  * builds the object protobufjs encodes. Validation rules are checked separately (`validate-rules.ts`).
  */
 import protobuf from 'protobufjs';
-import { checkFieldRules } from './validate-rules.js';
+import { checkFieldRules, checkRegexMatcher } from './validate-rules.js';
 import type { Walk } from './walk.js';
 
 /** `fooBar` → `foo_bar`: protobufjs keeps fields in camelCase, Envoy's docs write snake_case. */
@@ -71,6 +71,7 @@ export function walkMessage(walk: Walk, type: protobuf.Type, value: unknown, pat
     if (broken.has(field)) continue;
     checkFieldRules(walk, field, set.has(field) ? value[keyOf(value, field)] : undefined, set.has(field), child(path, snakeCase(field.name)));
   }
+  checkRegexMatcher(walk, type, value, path);
   return native;
 }
 

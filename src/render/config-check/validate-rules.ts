@@ -4,9 +4,11 @@
  * `repeated.min_items` (and `items.string.min_len`), `enum.defined_only`, and numeric
  * `gt`/`gte`/`lt`/`lte`. As in PGV, an unset scalar is checked as its default (an unset
  * `log_name` is an empty string, too short), while a field of an unset oneof is not checked.
- * protobufjs keeps the options flat on each field: `(validate.rules).string.min_len`.
+ * protobufjs keeps the options flat on each field: `(validate.rules).string.min_len`. Beyond PGV,
+ * Envoy compiles every `RegexMatcher.regex` with RE2 when it loads config; so does this check.
  */
 import protobuf from 'protobufjs';
+import { regexProblem } from '../../util/re2.js';
 import type { Walk } from './walk.js';
 
 const numericKinds = ['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'double', 'float'];
@@ -82,4 +84,11 @@ function checkNumber(walk: Walk, options: Record<string, unknown>, type: string,
   if (gte !== undefined && !(n >= gte)) violation(walk, path, `must be at least ${gte}, is ${n}`);
   if (lt !== undefined && !(n < lt)) violation(walk, path, `must be less than ${lt}, is ${n}`);
   if (lte !== undefined && !(n <= lte)) violation(walk, path, `must be at most ${lte}, is ${n}`);
+}
+
+/** Envoy refuses config whose `safe_regex` RE2 cannot compile (a look-ahead, a back-reference). */
+export function checkRegexMatcher(walk: Walk, type: protobuf.Type, value: Record<string, unknown>, path: string): void {
+  if (type.fullName !== '.envoy.type.matcher.v3.RegexMatcher' || typeof value['regex'] !== 'string') return;
+  const problem = regexProblem(value['regex']);
+  if (problem !== undefined) violation(walk, path === '' ? 'regex' : `${path}.regex`, `RE2 cannot compile it: ${problem}`);
 }

@@ -5,6 +5,7 @@
  * error does not log, as in Envoy's CEL filter; `&&`/`||` absorb errors as CEL's do. This lets
  * tests evaluate the very JSON that goes to Envoy, not the conditions it was built from.
  */
+import { compileRegex } from '../../util/re2.js';
 
 export interface ModelRequest {
   readonly status: number;
@@ -53,7 +54,7 @@ function headerMatches(matcher: Json, headers: Readonly<Record<string, string>>)
     const sm = matcher['string_match'] as { exact?: string; prefix?: string; safe_regex?: { regex: string } };
     if (sm.exact !== undefined) result = value === sm.exact;
     else if (sm.prefix !== undefined) result = value.startsWith(sm.prefix);
-    else result = new RegExp(`^(?:${sm.safe_regex!.regex})$`).test(value);
+    else result = compileRegex(sm.safe_regex!.regex).test(value);
   }
   return matcher['invert_match'] === true ? !result : result;
 }

@@ -156,6 +156,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       sensitiveHeaders: options.sensitiveHeaders,
       revealHeaders: options.revealHeaders,
       output: options.output,
+      redactQueryParams: options.redactQueryParams,
     };
     // A larger young generation than V8's default: the per-entry objects of a batch die young, and
     // fewer scavenges of them measured about 15% less CPU per entry (32 MiB semi-spaces).

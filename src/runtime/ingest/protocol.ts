@@ -23,6 +23,7 @@ export interface IngestWorkerData {
   readonly logLevel: string;
   readonly sensitiveHeaders?: readonly string[];
   readonly revealHeaders?: readonly string[];
+  readonly redactQueryParams?: readonly string[];
   /** Where collected rows go: a store shard (`meshlog serve`, `server`), or the relay (`meshlog agent`). */
   readonly output?: { readonly relay: { readonly compression: Compression } };
 }

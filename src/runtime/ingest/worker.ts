@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     proxyByIp,
     sensitiveHeaders: data.sensitiveHeaders,
     revealHeaders: data.revealHeaders,
+    redactQueryParams: data.redactQueryParams,
   });
   const streams = new Map<number, ProxyIdentity>();
   let taken = 0;

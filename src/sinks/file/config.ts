@@ -1,11 +1,13 @@
 /**
  * A `file` backend as a resource writes it (`file: {path, format}`), when it is valid, and the
- * config the sink reads. The path must be absolute (Kuma's rule), and the format must compile.
+ * config the sink reads. The path must be absolute (Kuma's rule) without `..`, and on a server
+ * inside one of the operator's `--file-sink-root` directories; the format must compile.
  */
 import type { Static } from '@sinclair/typebox';
 import type { FormatSpec } from '../../format/types.js';
 import type { Violation } from '../../model/violations.js';
 import { isFilePath } from '../shared/addresses.js';
+import { filePathProblem, type SinkPolicy } from '../shared/destination-policy.js';
 import { lineConfigSchema, validateLineConfig, withLineFormat } from '../shared/line-config.js';
 
 export const FileConfigSchema = lineConfigSchema('path', 'Absolute path of the file entries are appended to.');
@@ -19,10 +21,10 @@ export type FileBackendConfig = {
   readonly format?: FormatSpec;
 };
 
-export function validateFileConfig(raw: Readonly<Record<string, unknown>>, path: string): Violation[] {
+export function validateFileConfig(raw: Readonly<Record<string, unknown>>, path: string, policy?: SinkPolicy): Violation[] {
   return validateLineConfig(raw, path, 'path', (file) => {
     if (file === undefined) return 'file backend requires a valid path';
-    return isFilePath(file) ? undefined : `file backend requires a valid path: ${JSON.stringify(file)} is not an absolute path`;
+    return isFilePath(file) ? filePathProblem(file, policy) : `file backend requires a valid path: ${JSON.stringify(file)} is not an absolute path`;
   });
 }
 

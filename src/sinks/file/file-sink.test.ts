@@ -1,8 +1,10 @@
 /**
- * The file sink on a real temporary directory: line format, partial tails cut on open, size
- * rotation, rename underneath plus reopen, a missing directory retried, and shutdown flushing.
+ * The file sink on a real temporary directory: line format, partial tails (cut only in a file it
+ * created, ended with a newline in any other), size rotation, rename underneath plus reopen, a file
+ * or directory deleted while running, a blocked path retried, the operator's roots, and shutdown
+ * flushing.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +12,7 @@ import { until } from '../testing/until.js';
 import { createMetrics } from '../../telemetry/metrics.js';
 import type { LineRecord } from '../shared/line-record.js';
 import { fileSinkFactory, type FileSink, type FileSinkOptions } from './index.js';
+import { createSinkPolicy, type SinkPolicy } from '../shared/destination-policy.js';
 
 let dir: string;
 const sinks: FileSink[] = [];
@@ -23,8 +26,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function sinkAt(path: string, options: Partial<FileSinkOptions> = {}): FileSink {
-  const sink = fileSinkFactory.create({ type: 'file', path }, { metrics: createMetrics() }, { flushIntervalMs: 5, ...options });
+function sinkAt(path: string, options: Partial<FileSinkOptions> = {}, policy?: SinkPolicy): FileSink {
+  const sink = fileSinkFactory.create({ type: 'file', path }, { metrics: createMetrics(), ...(policy ? { policy } : {}) }, { flushIntervalMs: 5, ...options });
   sinks.push(sink);
   return sink;
 }
@@ -45,22 +48,59 @@ describe('file sink', () => {
     expect(sink.name).toBe(`file:${path}`);
   });
 
-  it('cuts a partial last line left by a crash before writing', async () => {
-    const path = join(dir, 'crashed.log');
-    await writeFile(path, 'complete one\ncomplete two\n{"half": "writ');
+  it('never cuts a file it did not create: an unterminated last line is ended with a newline', async () => {
+    const path = join(dir, 'theirs.log');
+    await writeFile(path, 'complete one\ncomplete two\nsomeone else\'s last line');
     const sink = sinkAt(path);
-    sink.push(lines('after restart'));
+    sink.push(lines('ours'));
     expect(await sink.flush()).toBe(true);
-    expect(await readFile(path, 'utf8')).toBe('complete one\ncomplete two\nafter restart\n');
+    expect(await readFile(path, 'utf8')).toBe("complete one\ncomplete two\nsomeone else's last line\nours\n");
   });
 
-  it('cuts a file that is one partial line, longer than the chunk it reads backwards in', async () => {
-    const path = join(dir, 'all-partial.log');
-    await writeFile(path, 'x'.repeat(200_000));
+  it('cuts a partial tail from a file it created, longer than the chunk it reads backwards in', async () => {
+    const path = join(dir, 'ours.log');
     const sink = sinkAt(path);
+    sink.push(lines('complete'));
+    expect(await sink.flush()).toBe(true);
+    // What a write cut short leaves: then the file is opened again.
+    await appendFile(path, 'x'.repeat(200_000));
+    await sink.reopen();
     sink.push(lines('fresh'));
     expect(await sink.flush()).toBe(true);
-    expect(await readFile(path, 'utf8')).toBe('fresh\n');
+    expect(await readFile(path, 'utf8')).toBe('complete\nfresh\n');
+  });
+
+  it('opens the path again when the file or its directory is deleted while it runs', async () => {
+    const path = join(dir, 'logs', 'app', 'access.log');
+    const sink = sinkAt(path);
+    sink.push(lines('first'));
+    expect(await sink.flush()).toBe(true);
+    await unlink(path);
+    sink.push(lines('after unlink'));
+    expect(await sink.flush()).toBe(true);
+    expect(await readFile(path, 'utf8')).toBe('after unlink\n');
+    await rm(join(dir, 'logs'), { recursive: true });
+    sink.push(lines('after rm -r'));
+    expect(await sink.flush()).toBe(true);
+    expect(await readFile(path, 'utf8')).toBe('after rm -r\n');
+    expect(sink.stats()).toMatchObject({ sent: 3, errors: 0 });
+  });
+
+  it('writes only under the operator roots: a path outside, or a symbolic link out of one, is dropped and counted', async () => {
+    const root = join(dir, 'root');
+    await mkdir(join(dir, 'outside'), { recursive: true });
+    await mkdir(root);
+    await symlink(join(dir, 'outside'), join(root, 'escape'));
+    const policy = createSinkPolicy({ fileRoots: [root] });
+    const inside = sinkAt(join(root, 'a', 'ok.log'), {}, policy);
+    const linked = sinkAt(join(root, 'escape', 'x.log'), {}, policy);
+    const outside = sinkAt(join(dir, 'outside', 'y.log'), {}, policy);
+    for (const s of [inside, linked, outside]) s.push(lines('entry'));
+    expect(await inside.flush()).toBe(true);
+    await until(() => linked.stats().dropped.permanent === 1 && outside.stats().dropped.permanent === 1);
+    expect(linked.stats().lastError).toMatch(/Refusing to write .*escape\/x\.log: .* is outside the directories file backends may write to/);
+    await expect(stat(join(dir, 'outside', 'x.log'))).rejects.toThrow(/ENOENT/);
+    await expect(stat(join(dir, 'outside', 'y.log'))).rejects.toThrow(/ENOENT/);
   });
 
   it('rotates by size into path.1 .. path.N and keeps only N', async () => {
@@ -98,31 +138,33 @@ describe('file sink', () => {
     await expect(stat(`${path}.1`)).rejects.toThrow(/ENOENT/);
   });
 
-  it('after the file is renamed underneath, reopen sends new lines to a new file at the path', async () => {
+  it('after the file is renamed underneath (logrotate), new lines go to a new file at the path; reopen is harmless', async () => {
     const path = join(dir, 'envoy.log');
     const sink = sinkAt(path);
     sink.push(lines('before rotation'));
     expect(await sink.flush()).toBe(true);
     await rename(path, `${path}.old`);
-    // Until reopened, the sink still holds the renamed file, as any logrotate'd writer does.
+    // The path no longer leads to the open file: the next batch opens it again, no SIGHUP needed.
     sink.push(lines('between rename and reopen'));
     expect(await sink.flush()).toBe(true);
     await sink.reopen();
     sink.push(lines('after reopen'));
     expect(await sink.flush()).toBe(true);
-    expect(await readFile(`${path}.old`, 'utf8')).toBe('before rotation\nbetween rename and reopen\n');
-    expect(await readFile(path, 'utf8')).toBe('after reopen\n');
+    expect(await readFile(`${path}.old`, 'utf8')).toBe('before rotation\n');
+    expect(await readFile(path, 'utf8')).toBe('between rename and reopen\nafter reopen\n');
   });
 
-  it('retries with backoff while the directory is missing and never throws into the caller', async () => {
+  it('retries with backoff while the directory cannot be made and never throws into the caller', async () => {
     const path = join(dir, 'not-yet', 'access.log');
+    // A file where the directory should be: nothing can be written until it goes.
+    await writeFile(join(dir, 'not-yet'), 'in the way');
     const sink = sinkAt(path, { retry: { initialMs: 5, maxMs: 20, multiplier: 2, jitter: 0 } });
     expect(sink.push(lines('waiting', 'for the directory'))).toBe(2);
     expect(await sink.flush()).toBe(false);
     await until(() => sink.stats().errors >= 2);
     expect(sink.stats()).toMatchObject({ queued: 2, sent: 0 });
-    expect(sink.stats().lastError).toMatch(/ENOENT/);
-    await mkdir(join(dir, 'not-yet'));
+    expect(sink.stats().lastError).toMatch(/EEXIST|ENOTDIR/);
+    await unlink(join(dir, 'not-yet'));
     await until(() => sink.stats().sent === 2);
     expect(await readFile(path, 'utf8')).toBe('waiting\nfor the directory\n');
   });
@@ -140,5 +182,16 @@ describe('file sink', () => {
       { field: 'spec.backends[0].file.path', message: 'file backend requires a valid path: "" is not an absolute path' },
     ]);
     expect(fileSinkFactory.validate({ type: 'file', path: '/var/log/a.log' }, 'x')).toEqual([]);
+    expect(fileSinkFactory.validate({ type: 'file', path: '/var/log/../lib/meshlog/meshlog.db' }, 'x')).toEqual([
+      { field: 'x.path', message: `"/var/log/../lib/meshlog/meshlog.db" contains '..'; write the path without it` },
+    ]);
+    const policy = createSinkPolicy({ fileRoots: ['/var/log/meshlog', '/srv/logs'] });
+    expect(fileSinkFactory.validate({ type: 'file', path: '/var/log/meshlog/a/b.log' }, 'x', policy)).toEqual([]);
+    expect(fileSinkFactory.validate({ type: 'file', path: '/var/log/meshlog-other.log' }, 'x', policy)).toEqual([
+      {
+        field: 'x.path',
+        message: '"/var/log/meshlog-other.log" is outside the directories file backends may write to (/var/log/meshlog, /srv/logs; set with --file-sink-root)',
+      },
+    ]);
   });
 });

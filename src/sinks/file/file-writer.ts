@@ -1,15 +1,22 @@
 /**
  * Writes batches of lines to one file: appended with O_APPEND, a whole batch in one write,
- * rotated by size, reopened on request (external logrotate), and never left with a partial line.
+ * rotated by size, reopened on request (external logrotate) or when the file or its directory
+ * was deleted or replaced, and never left with a partial line.
  *
  * A crash (or a failed write, e.g. ENOSPC) can leave the last line half written; readers such as
- * Fluent Bit or Vector would then glue it to the next line. So whenever the file is opened, a tail
- * after the last newline is cut off; the batch it belonged to is written again in full by the
- * retry, which is why delivery to a file is at-least-once. The file is meshlog's alone: another
- * writer appending to it at the same time could lose a half-written line to this.
+ * Fluent Bit or Vector would then glue it to the next line. A file this writer created is its own:
+ * when reopened, a tail after the last newline is cut off, and the retry writes that batch again in
+ * full (delivery to a file is at-least-once). A file meshlog did not create (it existed when first
+ * opened) is never cut: an unterminated last line is ended with a newline instead.
+ *
+ * Under the operator's policy, the directory is resolved (symbolic links followed) when the file
+ * opens, and a file outside every `--file-sink-root` is refused for good.
  */
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import type { BatchWriter } from '../types.js';
+import { PermanentDeliveryError } from '../shared/delivery-errors.js';
+import { filePathProblem, type SinkPolicy } from '../shared/destination-policy.js';
 import { encodeLines, type LineRecord } from '../shared/line-record.js';
 
 export interface FileWriterOptions {
@@ -19,6 +26,8 @@ export interface FileWriterOptions {
   readonly keep: number;
   /** Permissions of a file meshlog creates. */
   readonly mode: number;
+  /** The operator's roots, checked on the real directory each time the file opens. */
+  readonly policy?: SinkPolicy;
 }
 
 export interface FileWriter extends BatchWriter<LineRecord> {
@@ -27,6 +36,17 @@ export interface FileWriter extends BatchWriter<LineRecord> {
 }
 
 const tailChunk = 64 * 1024;
+
+/** Ends an unterminated last line with a newline (never cutting it) and returns the new size. */
+async function terminateLastLine(handle: FileHandle): Promise<number> {
+  const { size } = await handle.stat();
+  if (size === 0) return 0;
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  if (last[0] === 0x0a) return size;
+  await writeAll(handle, Buffer.from('\n'));
+  return size + 1;
+}
 
 /** Cuts the file after its last newline and returns the new size. */
 async function dropPartialTail(handle: FileHandle): Promise<number> {
@@ -65,8 +85,15 @@ async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
   }
 }
 
-export function createFileWriter(path: string, options: FileWriterOptions): FileWriter {
+/** The file's identity: a path that no longer leads to it was deleted or replaced. */
+type Inode = { readonly dev: number; readonly ino: number };
+const sameInode = (a: Inode, b: Inode) => a.dev === b.dev && a.ino === b.ino;
+
+export function createFileWriter(file: string, options: FileWriterOptions): FileWriter {
   let handle: FileHandle | null = null;
+  let inode: Inode | null = null;
+  /** The file this writer created (by inode): the only one whose tail it may cut. */
+  let created: Inode | null = null;
   let size = 0;
   // Writes come one at a time from the queue, but reopen() and close() may arrive during one.
   let chain: Promise<unknown> = Promise.resolve();
@@ -77,11 +104,41 @@ export function createFileWriter(path: string, options: FileWriterOptions): File
     return run;
   }
 
+  /** The path as written, then (once the directory exists) as the kernel resolves it: a symbolic link out of the roots is outside. */
+  async function checkRoots(resolve: boolean): Promise<void> {
+    if (!options.policy) return;
+    let policy = options.policy;
+    let real = file;
+    if (resolve) {
+      real = path.join(await realpath(path.dirname(file)), path.basename(file));
+      // The roots resolved the same way (a root may sit under a symbolic link such as /tmp).
+      policy = { ...policy, fileRoots: await Promise.all(policy.fileRoots.map((root) => realpath(root).catch(() => root))) };
+    }
+    const problem = filePathProblem(real, policy);
+    if (problem) throw new PermanentDeliveryError(`Refusing to write ${file}: ${problem}.`);
+  }
+
   async function openFile(): Promise<FileHandle> {
-    // 'a+': O_APPEND for the writes, readable for the tail check.
-    const opened = await open(path, 'a+', options.mode);
+    await checkRoots(false);
+    // A directory deleted while running is made again (the path is inside an allowed root).
+    await mkdir(path.dirname(file), { recursive: true });
+    await checkRoots(true);
+    let opened: FileHandle;
+    let fresh = false;
     try {
-      size = await dropPartialTail(opened);
+      // 'ax+' creates or fails: telling a file this writer made from one that was there.
+      opened = await open(file, 'ax+', options.mode);
+      fresh = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // 'a+': O_APPEND for the writes, readable for the tail check.
+      opened = await open(file, 'a+', options.mode);
+    }
+    try {
+      const st = await opened.stat();
+      if (fresh) created = st;
+      size = created !== null && sameInode(created, st) ? await dropPartialTail(opened) : await terminateLastLine(opened);
+      inode = st;
     } catch (error) {
       await opened.close();
       throw error;
@@ -90,35 +147,45 @@ export function createFileWriter(path: string, options: FileWriterOptions): File
     return opened;
   }
 
+  /** The open file, unless its path now leads elsewhere or nowhere (deleted, replaced): then reopened. */
+  async function current(): Promise<FileHandle> {
+    if (handle === null || inode === null) return openFile();
+    const now = await stat(file).catch(() => null);
+    if (now !== null && sameInode(now, inode)) return handle;
+    await closeFile();
+    return openFile();
+  }
+
   async function closeFile(): Promise<void> {
-    const current = handle;
+    const open = handle;
     handle = null;
-    await current?.close();
+    inode = null;
+    await open?.close();
   }
 
   async function rotate(): Promise<void> {
     await closeFile();
     if (options.keep === 0) {
-      await ignoreMissing(unlink(path));
+      await ignoreMissing(unlink(file));
       return;
     }
-    await ignoreMissing(unlink(`${path}.${options.keep}`));
-    for (let i = options.keep - 1; i >= 1; i--) await ignoreMissing(rename(`${path}.${i}`, `${path}.${i + 1}`));
-    await ignoreMissing(rename(path, `${path}.1`));
+    await ignoreMissing(unlink(`${file}.${options.keep}`));
+    for (let i = options.keep - 1; i >= 1; i--) await ignoreMissing(rename(`${file}.${i}`, `${file}.${i + 1}`));
+    await ignoreMissing(rename(file, `${file}.1`));
   }
 
   return {
     write(batch) {
       return serialized(async () => {
         const bytes = encodeLines(batch);
-        let current = handle ?? (await openFile());
+        let target = await current();
         // A batch is never split across files: the file exceeds maxBytes only when one batch does.
         if (options.maxBytes > 0 && size > 0 && size + bytes.length > options.maxBytes) {
           await rotate();
-          current = await openFile();
+          target = await openFile();
         }
         try {
-          await writeAll(current, bytes);
+          await writeAll(target, bytes);
           size += bytes.length;
         } catch (error) {
           // Reopening cuts whatever part of the batch got in; the retry writes it whole.

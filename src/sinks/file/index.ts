@@ -40,7 +40,7 @@ export const fileSinkFactory: SinkFactory<typeof FileConfigSchema, FileBackendCo
   compile: (config, kind) => compileLineRecord('file', config.format, kind),
   create(config, deps = {}, options = {}) {
     const settings: FileSinkOptions = { ...fileSinkFactory.defaults, ...options };
-    const writer = createFileWriter(config.path, settings);
+    const writer = createFileWriter(config.path, { ...settings, policy: deps.policy });
     const sink = createSink('file', config.path, writer, settings, deps);
     return {
       ...sink,

@@ -12,7 +12,8 @@ import { type Violation, field, index } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
 import type { OtlpTls } from './destination.js';
 import { compileOtelTemplate } from './otel-template.js';
-import { parseOtlpEndpoint } from './transport.js';
+import { endpointHost, parseOtlpEndpoint } from './transport.js';
+import { hostProblem, type SinkPolicy } from '../shared/destination-policy.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -63,14 +64,15 @@ export type OtelBackendConfig = {
   readonly attributes?: readonly OtelAttribute[];
 };
 
-export function validateOtlpConfig(raw: Readonly<Record<string, unknown>>, path: string): Violation[] {
+export function validateOtlpConfig(raw: Readonly<Record<string, unknown>>, path: string, policy?: SinkPolicy): Violation[] {
   const out: Violation[] = [];
   const endpoint = raw['endpoint'];
   const hasEndpoint = typeof endpoint === 'string' && endpoint !== '';
   const ref = raw['backendRef'];
   if (!hasEndpoint && ref === undefined) out.push({ field: path, message: 'openTelemetry must have exactly one defined: endpoint, backendRef' });
   if (hasEndpoint && ref !== undefined) out.push({ field: path, message: 'openTelemetry must have only one type defined: endpoint, backendRef' });
-  if (hasEndpoint && parseOtlpEndpoint(endpoint) === undefined) {
+  const parsed = hasEndpoint ? parseOtlpEndpoint(endpoint) : undefined;
+  if (hasEndpoint && parsed === undefined) {
     out.push({ field: field(path, 'endpoint'), message: `must be host[:port] (OTLP/gRPC) or an http(s):// URL (OTLP/HTTP), not ${JSON.stringify(endpoint)}` });
   }
   if (isObject(ref)) {
@@ -78,6 +80,8 @@ export function validateOtlpConfig(raw: Readonly<Record<string, unknown>>, path:
     const labelled = isObject(ref['labels']) && Object.keys(ref['labels']).length > 0;
     if (named === labelled) out.push({ field: field(path, 'backendRef'), message: 'backendRef must have exactly one defined: name, labels' });
   }
+  const refused = parsed ? hostProblem(endpointHost(parsed), policy) : undefined;
+  if (refused) out.push({ field: field(path, 'endpoint'), message: refused });
   const attributes = Array.isArray(raw['attributes']) ? (raw['attributes'] as unknown[]) : [];
   const problems = templateProblems(raw['body'], attributes, path);
   out.push(...problems(field(path, 'body')));

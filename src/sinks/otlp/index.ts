@@ -74,8 +74,8 @@ export const otlpSinkFactory: SinkFactory<typeof OtlpConfigSchema, OtelBackendCo
     exportRequestType();
     const transport =
       endpoint.protocol === 'grpc'
-        ? createGrpcTransport(endpoint.target, settings.timeoutMs, settings.retry, config.tls)
-        : createHttpTransport(endpoint.url, settings.timeoutMs, config.tls);
+        ? createGrpcTransport(endpoint.target, settings.timeoutMs, settings.retry, { tls: config.tls, policy: deps.policy })
+        : createHttpTransport(endpoint.url, settings.timeoutMs, { tls: config.tls, policy: deps.policy });
     const writer: BatchWriter<OtelLogRecord> = {
       write: (batch, signal) => transport.send(encodeExportRequest(batch), signal),
       close: async () => transport.close(),

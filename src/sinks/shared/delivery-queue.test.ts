@@ -106,8 +106,8 @@ describe('createDeliveryQueue', () => {
     await until(() => queue.stats().sent === 3);
     expect(attempts).toEqual([[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]]);
     expect(queue.stats()).toMatchObject({ errors: 3, retries: 3, failing: 0, lastError: 'ENOENT: no such directory' });
-    expect(await metricValue(metrics, 'meshlog_sink_errors_total', 'sink="file:/x"')).toBe(3);
-    expect(await metricValue(metrics, 'meshlog_sink_retries_total', 'sink="file:/x"')).toBe(3);
+    expect(await metricValue(metrics, 'meshlog_sink_errors_total', 'type="file"')).toBe(3);
+    expect(await metricValue(metrics, 'meshlog_sink_retries_total', 'type="file"')).toBe(3);
   });
 
   it('drops a batch the peer refuses for good and goes on with the next', async () => {

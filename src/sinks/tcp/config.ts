@@ -1,12 +1,13 @@
 /**
  * A `tcp` backend as a resource writes it (`tcp: {address, format}`), when it is valid, and the
- * config the sink reads. The address must be `host:port` (what the sink dials), and the format
- * must compile.
+ * config the sink reads. The address must be `host:port` (what the sink dials), a host the
+ * operator's policy allows on a server, and the format must compile.
  */
 import type { Static } from '@sinclair/typebox';
 import type { FormatSpec } from '../../format/types.js';
 import type { Violation } from '../../model/violations.js';
-import { isHostPort } from '../shared/addresses.js';
+import { parseHostPort } from '../shared/addresses.js';
+import { hostProblem, type SinkPolicy } from '../shared/destination-policy.js';
 import { lineConfigSchema, validateLineConfig, withLineFormat } from '../shared/line-config.js';
 
 export const TcpConfigSchema = lineConfigSchema('address', 'host:port to send newline-delimited entries to.');
@@ -20,10 +21,11 @@ export type TcpBackendConfig = {
   readonly format?: FormatSpec;
 };
 
-export function validateTcpConfig(raw: Readonly<Record<string, unknown>>, path: string): Violation[] {
+export function validateTcpConfig(raw: Readonly<Record<string, unknown>>, path: string, policy?: SinkPolicy): Violation[] {
   return validateLineConfig(raw, path, 'address', (address) => {
     if (address === undefined) return 'tcp backend requires valid address';
-    return isHostPort(address) ? undefined : `tcp backend requires valid address: ${JSON.stringify(address)} is not host:port`;
+    const parsed = parseHostPort(address);
+    return parsed ? hostProblem(parsed.host, policy) : `tcp backend requires valid address: ${JSON.stringify(address)} is not host:port`;
   });
 }
 

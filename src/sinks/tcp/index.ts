@@ -40,6 +40,6 @@ export const tcpSinkFactory: SinkFactory<typeof TcpConfigSchema, TcpBackendConfi
     const settings: TcpSinkOptions = { ...tcpSinkFactory.defaults, ...options };
     const address = parseHostPort(config.address);
     if (address === undefined) throw new Error(`tcp backend address ${JSON.stringify(config.address)} is not host:port; validate() the config first.`);
-    return createSink('tcp', config.address, createTcpWriter(address, settings), settings, deps);
+    return createSink('tcp', config.address, createTcpWriter(address, { ...settings, policy: deps.policy }), settings, deps);
   },
 };

@@ -9,6 +9,7 @@ import type { LineRecord } from '../shared/line-record.js';
 import { until } from '../testing/until.js';
 import { tcpSinkFactory, type TcpSink, type TcpSinkOptions } from './index.js';
 import { startLineServer, type LineServer } from './testing/line-server.js';
+import { createSinkPolicy } from '../shared/destination-policy.js';
 
 const servers: LineServer[] = [];
 const sinks: TcpSink[] = [];
@@ -127,6 +128,33 @@ describe('tcp sink', () => {
     await sink.shutdown(200);
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(sink.stats()).toMatchObject({ queued: 0, sent: 0, dropped: { shutdown: 1 } });
+  });
+
+  it('resolves a name and checks its addresses before it connects, under the operator policy', async () => {
+    const server = await startLineServer();
+    servers.push(server);
+    const guarded = (address: string, allowHosts: string[]) => {
+      const sink = tcpSinkFactory.create(
+        { type: 'tcp', address },
+        { metrics: createMetrics(), policy: createSinkPolicy({ fileRoots: [], allowHosts }) },
+        { flushIntervalMs: 5, retry: { initialMs: 10, maxMs: 50, multiplier: 2, jitter: 0 } },
+      );
+      sinks.push(sink);
+      sink.push(lines('probe'));
+      return sink;
+    };
+    // The name's text is allowed; the address it resolves to is not: no connection is made.
+    const byName = guarded(`localhost:${server.port}`, ['localhost-only.invalid', '10.0.0.0/8']);
+    await until(() => byName.stats().errors >= 1);
+    expect(byName.stats().lastError).toMatch(/Refusing to connect: localhost \(127\.0\.0\.1\) is not allowed by --sink-allow-host/);
+    // A literal link-local address is refused for good, and counted as dropped.
+    const metadata = guarded('169.254.169.254:80', []);
+    await until(() => metadata.stats().dropped.permanent === 1);
+    expect(metadata.stats().lastError).toMatch(/link-local or cloud metadata/);
+    // Allowed by CIDR after resolution: delivered.
+    const allowed = guarded(`localhost:${server.port}`, ['127.0.0.0/8']);
+    expect(await allowed.flush()).toBe(true);
+    await until(() => server.lines().includes('probe'));
   });
 
   it('validates the address without I/O', () => {

@@ -11,17 +11,24 @@
 import net from 'node:net';
 import { encodeLines, type LineRecord } from '../shared/line-record.js';
 import type { HostPort } from '../shared/addresses.js';
+import { PermanentDeliveryError } from '../shared/delivery-errors.js';
+import { guardedLookup, literalAddressProblem, type SinkPolicy } from '../shared/destination-policy.js';
 import type { BatchWriter } from '../types.js';
 
 export interface TcpWriterOptions {
   readonly connectTimeoutMs: number;
+  /** The operator's bounds: a name is resolved and its addresses checked before each connect. */
+  readonly policy?: SinkPolicy;
   /** A peer that takes no bytes for this long fails the batch, and the connection is dropped. */
   readonly writeTimeoutMs: number;
 }
 
-function connect(address: HostPort, timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
+function connect(address: HostPort, timeoutMs: number, signal: AbortSignal, policy: SinkPolicy | undefined): Promise<net.Socket> {
+  const refused = literalAddressProblem(address.host, policy);
+  if (refused) return Promise.reject(new PermanentDeliveryError(`Refusing to connect: ${refused}.`));
   return new Promise((resolve, reject) => {
-    const socket = net.createConnection({ host: address.host, port: address.port });
+    // Under a policy, names resolve through the guarded lookup: every address is checked first.
+    const socket = net.createConnection({ host: address.host, port: address.port, ...(policy ? { lookup: guardedLookup(policy) } : {}) });
     const fail = (error: Error) => {
       cleanup();
       socket.destroy();
@@ -54,7 +61,7 @@ export function createTcpWriter(address: HostPort, options: TcpWriterOptions): B
 
   async function connected(signal: AbortSignal): Promise<net.Socket> {
     if (socket !== null && !socket.destroyed) return socket;
-    const s = await connect(address, options.connectTimeoutMs, signal);
+    const s = await connect(address, options.connectTimeoutMs, signal, options.policy);
     s.setNoDelay(true);
     s.setKeepAlive(true, 30_000);
     // Errors surface through the write callback; this listener only keeps them from being unhandled.

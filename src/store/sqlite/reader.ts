@@ -11,9 +11,11 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { type Direction, unknownEnd } from '../../model/entry.js';
-import { matchesWorkload } from '../../model/workload-match.js';
 import { compileQueryRegexes, rowMatches } from '../row-match.js';
-import { InvalidCursorError, type LogQuery, type QueryResult, type StoredEntry, type StoredWorkload } from '../types.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { createStatsAccumulator } from '../stats-accumulate.js';
+import { selectWorkloads } from '../workload-select.js';
+import type { EntryRow, LogQuery, QueryResult, StatsQuery, StatsResult, StoredEntry, StoredWorkload } from '../types.js';
 import { ChunkRow, bloomMayContain, unpackColumns } from './chunk-codec.js';
 import { shardOf } from './schema.js';
 
@@ -26,6 +28,7 @@ const maxPage = 256;
 export interface StoreReader {
   query(q: LogQuery): QueryResult;
   workloads(): StoredWorkload[];
+  aggregate(q: StatsQuery): StatsResult;
   /** Every shard's marks (`LogWriter.mark`), each key at its highest value. */
   marks(): Map<string, number>;
   close(): void;
@@ -58,16 +61,6 @@ interface Candidate {
 
 export function entryId(chunk: number, row: number, shard: number): number {
   return (chunk * 65_536 + row) * maxShards + shard;
-}
-
-export function encodeCursor(ts: number, id: number): string {
-  return Buffer.from(`${ts}:${id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { ts: number; id: number } {
-  const m = /^(-?\d+):(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw new InvalidCursorError(`"${cursor}" is not a cursor this server returned`);
-  return { ts: Number(m[1]), id: Number(m[2]) };
 }
 
 const newestFirst = (a: { ts: number; id: number }, b: { ts: number; id: number }) => b.ts - a.ts || b.id - a.id;
@@ -131,7 +124,7 @@ export function openStoreReader(dataDir: string): StoreReader {
 
   function queryShard(shard: Shard, q: LogQuery, limit: number, cursor: { ts: number; id: number } | undefined): Hit[] {
     const known = new Map(shardWorkloads(shard).map((w) => [w.id, w]));
-    const selected = selectWorkloads(q, [...known.values()]);
+    const selected = selectWorkloads(q, [...known.values()])?.map((w) => w.id);
     if (selected?.length === 0) return [];
     const regexes = compileQueryRegexes(q);
     const wantBloom = (q.requestIds?.length ?? 0) > 0;
@@ -227,6 +220,24 @@ export function openStoreReader(dataDir: string): StoreReader {
     return hits;
   }
 
+  /** Every row of the shard that matches `q` in its range, to `each` (a view, reused after the call): what `aggregate` reads. */
+  function scanShard(shard: Shard, q: LogQuery, each: (row: EntryRow) => void): void {
+    const known = new Map(shardWorkloads(shard).map((w) => [w.id, w]));
+    const selected = selectWorkloads(q, [...known.values()])?.map((w) => w.id);
+    if (selected?.length === 0) return;
+    const regexes = compileQueryRegexes(q);
+    const where = [...(q.since !== undefined ? ['max_ts >= ?'] : []), ...(q.until !== undefined ? ['min_ts < ?'] : []), ...(selected ? [`workload_id IN (${selected.join(',')})`] : [])];
+    const params = [q.since, q.until].filter((v): v is number => v !== undefined).map(Math.floor);
+    const chunks = prepare(shard, `SELECT workload_id, columns FROM chunks${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`).iterate(...params) as Iterable<{ workload_id: number; columns: Uint8Array }>;
+    for (const chunk of chunks) {
+      const workload = known.get(chunk.workload_id);
+      if (!workload) continue;
+      const cols = unpackColumns(chunk.columns);
+      const row = new ChunkRow(cols, workload.ref, workload.labels);
+      for (let i = 0; i < cols.count; i++) if (rowMatches(q, row.at(i), regexes)) each(row);
+    }
+  }
+
   /** The stored entries of the hits: each chunk's entries and columns read once. */
   function materialise(hits: readonly Hit[]): StoredEntry[] {
     const opened = new Map<string, ChunkRow>();
@@ -268,6 +279,13 @@ export function openStoreReader(dataDir: string): StoreReader {
       const last = page[page.length - 1];
       return more && last ? { items, nextCursor: encodeCursor(last.ts, last.id) } : { items };
     },
+    aggregate(q) {
+      refresh();
+      const stats = createStatsAccumulator(q);
+      const filter: LogQuery = { ...q.filter, since: q.since, until: q.until, limit: 0 };
+      for (const shard of shards.values()) scanShard(shard, filter, (row) => stats.add(row));
+      return stats.result();
+    },
     workloads() {
       refresh();
       const merged = new Map<string, StoredWorkload>();
@@ -298,22 +316,4 @@ export function openStoreReader(dataDir: string): StoreReader {
       shards.clear();
     },
   };
-}
-
-/** The workload ids the query's workload filters allow, or undefined when it has none. */
-function selectWorkloads(q: LogQuery, all: StoredWorkload[]): number[] | undefined {
-  const filtered = (q.selectors?.length ?? 0) > 0 || q.clusters || q.namespaces || q.workloads || q.labels || q.workloadRegex !== undefined;
-  if (!filtered) return undefined;
-  const nameRegex = compileQueryRegexes(q).workload;
-  return all
-    .filter(
-      (w) =>
-        matchesWorkload(q.selectors, w.ref, w.labels) &&
-        (!q.clusters || q.clusters.includes(w.ref.clusterName)) &&
-        (!q.namespaces || q.namespaces.includes(w.ref.namespace)) &&
-        (!q.workloads || q.workloads.includes(w.ref.name)) &&
-        Object.entries(q.labels ?? {}).every(([k, v]) => w.labels[k] === v) &&
-        (!nameRegex || nameRegex.test(w.ref.name)),
-    )
-    .map((w) => w.id);
 }

@@ -130,6 +130,7 @@ describeStoreContract('SQLite (shard writer + reader)', {
       problem: () => writer.problem(),
       query: async (q) => reader.query(q),
       workloads: async () => reader.workloads(),
+      aggregate: async (q) => reader.aggregate(q),
       async close() {
         await writer.close();
         reader.close();

@@ -214,6 +214,7 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
     // better-sqlite3 answers synchronously; a rejected promise still carries a bad cursor's error.
     query: async (q) => reader.query(q),
     workloads: async () => reader.workloads(),
+    aggregate: async (q) => reader.aggregate(q),
     stats(): StoreStats {
       return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
     },

@@ -4,8 +4,10 @@
  * (ClickHouse) runs the same suite. Engine-specific behaviour (a writer thread, file layout) is
  * tested beside each engine instead.
  */
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rowMatches } from '../row-match.js';
+import { describeStatsContract } from './stats-contract.js';
 import { InvalidCursorError, type EntryRow, type LogQuery, type LogStore } from '../types.js';
 
 /** The options every engine takes in some form. */
@@ -17,6 +19,11 @@ export interface ContractStoreOptions {
   readonly batchRows?: number;
 }
 
+/**
+ * An engine that drops whole partitions for retention (ClickHouse) is opened by its harness with
+ * partitions of at most 100 ms, so that the size case (ten batches, each 100 ms of entries) has
+ * partitions to drop; the assertions are the same for every engine.
+ */
 export interface StoreHarness {
   /** Opens a store at `location` (the same data again after a restart), or at a fresh one. */
   open(options: ContractStoreOptions, location?: string): Promise<{ store: LogStore; location: string }>;
@@ -35,7 +42,14 @@ export function contractRow(i: number, over: Partial<EntryRow> = {}): EntryRow {
   const outbound = i % 4 < 2;
   const self = { cluster, namespace: 'bookinfo', workload: `${app}-v1`, ip: `10.0.${i % 3}.1`, port: outbound ? null : 9080, service: null };
   const peerApp = apps[(i + (outbound ? 1 : 2)) % 3]!;
-  const peer = { cluster, namespace: 'bookinfo', workload: `${peerApp}-v1`, ip: `10.0.${(i + (outbound ? 1 : 2)) % 3}.1`, port: outbound ? 9080 : 41000 + i, service: outbound ? `${peerApp}.bookinfo` : null };
+  const peer = {
+    cluster,
+    namespace: 'bookinfo',
+    workload: `${peerApp}-v1`,
+    ip: `10.0.${(i + (outbound ? 1 : 2)) % 3}.1`,
+    port: outbound ? 9080 : 41000 + i,
+    service: outbound ? `${peerApp}.bookinfo` : null,
+  };
   return {
     ts: baseTs + i * 1000,
     kind: 'http',
@@ -91,7 +105,12 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       const { items, nextCursor } = await store.query({ limit: 10 });
       expect(nextCursor).toBeUndefined();
       expect(items.map((i) => i.ts)).toEqual([baseTs + 2000, baseTs + 1000]);
-      expect(items[0]).toMatchObject({ kind: 'http', workload: { name: 'details-v1', namespace: 'bookinfo', clusterName: 'mgmt-cluster' }, labels: { app: 'details', version: 'v1' }, instance: 'details-v1-abc' });
+      expect(items[0]).toMatchObject({
+        kind: 'http',
+        workload: { name: 'details-v1', namespace: 'bookinfo', clusterName: 'mgmt-cluster' },
+        labels: { app: 'details', version: 'v1' },
+        instance: 'details-v1-abc',
+      });
       expect([...items[0]!.entry]).toEqual([2, 1, 2, 3]);
       expect(store.stats()).toMatchObject({ entries: 2, written: 2, pending: 0, failed: 0 });
     });
@@ -102,7 +121,12 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       await store.flush();
       const q = async (extra: object) => (await store.query({ limit: 100, ...extra })).items;
       // labels AND clusters in one matcher; matchers OR-ed.
-      const sel = await q({ selectors: [{ labels: { app: 'reviews' }, clusters: ['mgmt-cluster'] }, { labels: { app: 'details' }, namespaces: ['bookinfo'] }] });
+      const sel = await q({
+        selectors: [
+          { labels: { app: 'reviews' }, clusters: ['mgmt-cluster'] },
+          { labels: { app: 'details' }, namespaces: ['bookinfo'] },
+        ],
+      });
       expect(sel.every((i) => (i.workload.name === 'reviews-v1' && i.workload.clusterName === 'mgmt-cluster') || i.workload.name === 'details-v1')).toBe(true);
       expect(sel).toHaveLength(10 + 20);
       expect(await q({ selectors: [{ labels: { app: 'reviews', version: 'v2' } }] })).toHaveLength(0);
@@ -127,10 +151,16 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       store.write(rows);
       await store.flush();
       const q = async (extra: object) => rowsOf((await store.query({ limit: 100, ...extra })).items);
-      const expected = (pick: (r: EntryRow) => boolean) => rows.filter(pick).map((r) => r.entry[0]).reverse();
+      const expected = (pick: (r: EntryRow) => boolean) =>
+        rows
+          .filter(pick)
+          .map((r) => r.entry[0])
+          .reverse();
       expect(await q({ direction: 'outbound' })).toEqual(expected((r) => r.direction === 'outbound'));
       expect(await q({ fromWorkloads: ['reviews-v1'] })).toEqual(expected((r) => r.source.workload === 'reviews-v1'));
-      expect(await q({ toWorkloads: ['ratings-v1'], direction: 'inbound' })).toEqual(expected((r) => r.destination.workload === 'ratings-v1' && r.direction === 'inbound'));
+      expect(await q({ toWorkloads: ['ratings-v1'], direction: 'inbound' })).toEqual(
+        expected((r) => r.destination.workload === 'ratings-v1' && r.direction === 'inbound'),
+      );
       expect(await q({ toServices: ['details'] })).toEqual(expected((r) => r.destination.service === 'details.bookinfo'));
       expect(await q({ toServices: ['details.bookinfo'] })).toEqual(expected((r) => r.destination.service === 'details.bookinfo'));
       expect(await q({ toServices: ['detail'] })).toEqual([]);
@@ -160,7 +190,10 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       ];
       for (const query of queries) {
         const stored = rowsOf((await store.query({ ...query, limit: 100 })).items);
-        const twin = rows.filter((r) => rowMatches({ ...query, limit: 100 }, r)).map((r) => r.entry[0]).reverse();
+        const twin = rows
+          .filter((r) => rowMatches({ ...query, limit: 100 }, r))
+          .map((r) => r.entry[0])
+          .reverse();
         expect(stored, JSON.stringify(query)).toEqual(twin);
       }
     });
@@ -169,7 +202,12 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       const { store } = await open();
       store.write(Array.from({ length: 25 }, (_, i) => contractRow(i, { ts: baseTs + Math.floor(i / 4) })));
       await store.flush();
-      for (const q of [{}, { selectors: [{ labels: { app: 'reviews' } }] }, { selectors: [{ namespaces: ['bookinfo'] }] }, { since: baseTs + 1, until: baseTs + 5 }]) {
+      for (const q of [
+        {},
+        { selectors: [{ labels: { app: 'reviews' } }] },
+        { selectors: [{ namespaces: ['bookinfo'] }] },
+        { since: baseTs + 1, until: baseTs + 5 },
+      ]) {
         const seen: number[] = [];
         let cursor: string | undefined;
         for (let pages = 0; pages < 100; pages++) {
@@ -216,8 +254,8 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       expect(rowsOf((await store.query({ limit: 10 })).items)).toEqual([2]);
 
       const { store: small } = await open({ retention: { maxBytes: 2_000_000 }, retentionIntervalMs: 50 });
-      const big = new Uint8Array(10_000);
-      for (let i = 0; i < 10; i++) small.write(Array.from({ length: 100 }, (_, j) => contractRow(i * 100 + j, { entry: big })));
+      // Random bytes, different in every row: an engine that compresses must still hold about 10 MB.
+      for (let i = 0; i < 10; i++) small.write(Array.from({ length: 100 }, (_, j) => contractRow(i * 100 + j, { entry: randomBytes(10_000) })));
       await small.flush();
       await until(async () => small.stats().deletedByRetention > 0);
       const left = (await small.query({ limit: 10_000 })).items;
@@ -240,11 +278,17 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
 
     it('survives absurd values without losing the valid rows around them', async () => {
       const { store } = await open();
-      store.write([contractRow(1), contractRow(2, { ts: Number.NaN, status: Number.POSITIVE_INFINITY, path: 'x'.repeat(1_000_000), durationUs: Number.NaN }), contractRow(3)]);
+      store.write([
+        contractRow(1),
+        contractRow(2, { ts: Number.NaN, status: Number.POSITIVE_INFINITY, path: 'x'.repeat(1_000_000), durationUs: Number.NaN }),
+        contractRow(3),
+      ]);
       await store.flush();
       expect((await store.query({ limit: 10 })).items).toHaveLength(3);
       expect(store.stats().failed).toBe(0);
     });
+
+    describeStatsContract(async () => (await open()).store, contractRow, baseTs);
 
     it('closes twice without harm, and counts what is written after', async () => {
       const { store } = await open();
