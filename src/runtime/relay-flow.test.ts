@@ -60,6 +60,8 @@ describe('agent → server relay (one process)', () => {
       relayPort: 0,
       relayCredentials: serverCredentials({ cert: certs.server.cert, key: certs.server.key, ca: certs.ca }, '--tls', true),
       authorize: createAgentAuthorizer({ insecure: false, sans: new Map() }),
+      // File backends are checked by the server when applied and by the agent that writes them.
+      fileSinkRoots: [dir],
       logger: silentLogger(),
     });
     apply(record('access-log-all', '{headerMatcher: {name: foo, value: bar}}'));
@@ -69,6 +71,7 @@ describe('agent → server relay (one process)', () => {
       relayCredentials: clientCredentials({ ...certs.agents['mgmt-cluster']!, ca: certs.ca }, '--tls'),
       bufferDir: path.join(dir, 'agent'),
       bufferBytes: 64 * 1024 * 1024,
+      fileSinkRoots: [dir],
       alsHost: '127.0.0.1',
       alsPort: 0,
       metricsHost: '127.0.0.1',
