@@ -17,18 +17,22 @@ import { loadResources } from '../api/load-yaml.js';
 import { type ProxyRegistry, createProxyRegistry } from '../collector/proxy-registry.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { createLiveTail } from '../pipeline/live-tail.js';
-import { type RedactionOptions, createRedactionPolicy } from '../pipeline/redaction.js';
+import { createRedactionPolicy } from '../pipeline/redaction.js';
 import { createSinkSet } from '../pipeline/sink-set.js';
 import { buildPolicyContext } from '../policy/index.js';
 import { type RelayExporter, startRelayExporter } from '../relay/exporter.js';
 import type { Compression } from '../relay/protocol.js';
 import { createSinkPolicy } from '../sinks/index.js';
-import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
 import { type AlsLimits, createAlsInput } from './als-input.js';
 import { startIngestPool } from './ingest/pool.js';
+import type { ServerOptions } from './serve.js';
 
-export interface AgentOptions extends AlsLimits {
+/**
+ * The sink bounds and redaction are `serve`'s, applied here (the file root defaults to `logs/` in the
+ * buffer directory): the agent writes the backends, and entries leave it redacted.
+ */
+export interface AgentOptions extends AlsLimits, Pick<ServerOptions, 'fileSinkRoots' | 'sinkAllowHosts' | 'redaction' | 'logger' | 'logLevel' | 'ingestWorkers'> {
   /** `--cluster`: the cluster this agent speaks for. */
   readonly cluster: string;
   /** `--server`: HOST:PORT of the server's relay port. */
@@ -41,16 +45,7 @@ export interface AgentOptions extends AlsLimits {
   readonly alsCredentials?: grpc.ServerCredentials;
   readonly metricsHost?: string;
   readonly metricsPort?: number;
-  readonly logger: Logger;
-  readonly logLevel?: string;
-  readonly ingestWorkers?: number;
   readonly compression?: Compression;
-  /** `--file-sink-root`: where file backends may write here; default `logs/` in the buffer directory. */
-  readonly fileSinkRoots?: readonly string[];
-  /** `--sink-allow-host`: hosts and CIDRs tcp / openTelemetry backends may connect to from here. */
-  readonly sinkAllowHosts?: readonly string[];
-  /** `--sensitive-header`, `--reveal-header`, `--redact-query-param`: applied here, before entries leave. */
-  readonly redaction?: RedactionOptions;
 }
 
 export interface RunningAgent {
