@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { type LoadedResource, type Problem, formatProblem, loadResources } from '../api/load-yaml.js';
 import { resourceKey } from '../api/types.js';
-import { checkReferences, type ReferenceProblem } from '../policy/reference-check.js';
+import { checkReferences, placeReferenceProblems, type ReferenceProblem } from '../policy/reference-check.js';
 import { errorMessage, request } from './api-client.js';
 
 interface ValidateFlags {
@@ -56,16 +56,9 @@ export function validateCommand(): Command {
     });
 }
 
-/** Reference problems as problems of the files their policies came from, at the reference's field. */
+/** Reference problems as problems of the files their policies came from; a warning says so in its message. */
 function placeReferences(problems: readonly ReferenceProblem[], loaded: readonly LoadedResource[]): Array<Problem & { warning: boolean }> {
-  return problems.flatMap((p) => {
-    const from = loaded.find((l) => l.resource === p.resource);
-    if (!from) return [];
-    const spots = p.fields.map((f) => ({ field: f, ...(from.locate?.(f) ?? { line: from.line, col: 1, exact: false }) }));
-    const spot = spots.find((s) => s.exact) ?? spots[0]!;
-    const warning = p.severity === 'warning';
-    return [{ source: from.source, line: spot.line, col: spot.col, field: spot.field, message: warning ? `warning: ${p.message}` : p.message, warning }];
-  });
+  return placeReferenceProblems(problems, loaded).map(({ severity, ...p }) => ({ ...p, message: severity === 'warning' ? `warning: ${p.message}` : p.message, warning: severity === 'warning' }));
 }
 
 /** The server's verdict on a file that passed locally: its problems, placed as the server placed them. */

@@ -6,6 +6,7 @@
  * applied separately, and the engine reports it if it never is.
  */
 import { backendReferenceSites } from '../api/mesh-access-log/index.js';
+import type { LoadedResource } from '../api/load-yaml.js';
 import type { Resource } from '../api/types.js';
 import { describeOtelRef, findOtelBackends, findReferencedBackends } from './backends.js';
 import { buildPolicyContext } from './policy-context.js';
@@ -19,7 +20,11 @@ export interface ReferenceProblem {
   readonly severity: 'error' | 'warning';
 }
 
-export function checkReferences(resources: readonly Resource[]): ReferenceProblem[] {
+/**
+ * `complete`: the resources are everything in force (a server's whole set): a reference that
+ * resolves to nothing is then always an error.
+ */
+export function checkReferences(resources: readonly Resource[], options: { readonly complete?: boolean } = {}): ReferenceProblem[] {
   const { set } = buildPolicyContext(resources);
   /** The backends of that kind the resources define in that scope (a Mesh's logging backends count as its mesh's). */
   const defined = (kind: string, mesh?: string): string[] => [
@@ -35,11 +40,13 @@ export function checkReferences(resources: readonly Resource[]): ReferenceProble
         problems.push({
           resource: policy,
           fields,
-          severity: candidates.length > 0 ? 'error' : 'warning',
+          severity: candidates.length > 0 || options.complete ? 'error' : 'warning',
           message:
             candidates.length > 0
               ? `${missing}; the given resources define ${candidates.join(', ')}`
-              : `references ${what}, which is not among the given resources: it must exist where this policy is applied`,
+              : options.complete
+                ? missing
+                : `references ${what}, which is not among the given resources: it must exist where this policy is applied`,
         });
       if (ref.kind === 'MeshOpenTelemetryBackend') {
         if (findOtelBackends(ref, mesh, set.otelBackends ?? []).length > 0) continue;
@@ -60,4 +67,24 @@ export function checkReferences(resources: readonly Resource[]): ReferenceProble
     }
   }
   return problems;
+}
+
+/** A reference problem placed in the file (or request) its policy came from, at the reference's field. */
+export interface PlacedReferenceProblem {
+  readonly source: string;
+  readonly line: number;
+  readonly col: number;
+  readonly field: string;
+  readonly message: string;
+  readonly severity: ReferenceProblem['severity'];
+}
+
+export function placeReferenceProblems(problems: readonly ReferenceProblem[], loaded: readonly LoadedResource[]): PlacedReferenceProblem[] {
+  return problems.flatMap((p) => {
+    const from = loaded.find((l) => l.resource === p.resource);
+    if (!from) return [];
+    const spots = p.fields.map((f) => ({ field: f, ...(from.locate?.(f) ?? { line: from.line, col: 1, exact: false }) }));
+    const spot = spots.find((s) => s.exact) ?? spots[0]!;
+    return [{ source: from.source, line: spot.line, col: spot.col, field: spot.field, message: p.message, severity: p.severity }];
+  });
 }

@@ -189,4 +189,16 @@ spec:
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/meshlog_sink_records_total\{sink="tcp:127\.0\.0\.1:\d+",outcome="sent"\} 1/);
   });
+
+  it('refuses a policy whose backend reference resolves to nothing on this server, and takes it with its backend', async () => {
+    const policy = 'type: MeshAccessLog\nmesh: default\nname: dangling\nspec:\n  targetRef: {kind: Mesh}\n  to:\n    - targetRef: {kind: Mesh}\n      default:\n        backends:\n          - reference: {name: nowhere}\n';
+    const refused = await fetch(`${base}/api/v1/resources`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: policy });
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as { violations: Array<{ field: string; message: string; line: number; col: number }> };
+    expect(body.violations).toEqual([
+      { field: 'spec.to[0].default.backends[0].reference.name', message: expect.stringMatching(/^MeshAccessLogBackend "nowhere" is not defined in mesh "default" \(by resource name or spec\.name\)/), line: 10, col: 31 },
+    ]);
+    const backend = `type: MeshAccessLogBackend\nmesh: default\nname: nowhere\nspec:\n  name: nowhere\n  tcp: {address: "127.0.0.1:9"}\n---\n${policy}`;
+    expect((await fetch(`${base}/api/v1/resources`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: backend })).status).toBe(200);
+  });
 });

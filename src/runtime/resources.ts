@@ -4,8 +4,10 @@
  */
 import type { Hono } from 'hono';
 import { findKind, kinds } from '../api/kinds.js';
-import { formatProblem, loadResources } from '../api/load-yaml.js';
+import { formatProblem, type LoadedResource, loadResources } from '../api/load-yaml.js';
 import { encodeResource } from '../api/resource.js';
+import { resourceKey } from '../api/types.js';
+import { checkReferences, placeReferenceProblems } from '../policy/reference-check.js';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import { workloadKey } from '../model/proxy-identity.js';
 import { buildPolicyContext, type PolicyContext } from '../policy/index.js';
@@ -84,6 +86,9 @@ export async function startResources(options: {
         if (isTrue(c.req.query('dryRun'))) {
           return c.json({ results: resources.map(({ resource }) => ({ kind: resource.kind, name: resource.name, scope: resource.scope, outcome: 'valid' })) });
         }
+        // A policy whose backend reference resolves to nothing among what would be in force is refused.
+        const dangling = danglingReferences(resources, repository.list());
+        if (dangling.length > 0) return c.json({ error: 'a backend reference resolves to nothing; nothing was applied', violations: dangling }, 400);
         try {
           const results = repository.apply(resources.map((r) => r.resource));
           return c.json({ results: results.map(({ resource, outcome }) => ({ kind: resource.kind, name: resource.name, scope: resource.scope, outcome })) });
@@ -135,4 +140,11 @@ function isTrue(flag: string | undefined): boolean {
 
 function toRecord(r: StoredResource): AccessLogRecordLike {
   return { name: r.resource.name, namespace: r.resource.scope, spec: (r.resource.spec ?? {}) as AccessLogRecordLike['spec'] };
+}
+
+/** Reference problems of the incoming policies, against the resources in force with the incoming ones applied. */
+function danglingReferences(incoming: readonly LoadedResource[], stored: readonly StoredResource[]): Array<{ field: string; message: string; line: number; col: number }> {
+  const keys = new Set(incoming.map((l) => resourceKey(l.resource)));
+  const inForce = [...stored.map((s) => s.resource).filter((r) => !keys.has(resourceKey(r))), ...incoming.map((l) => l.resource)];
+  return placeReferenceProblems(checkReferences(inForce, { complete: true }), incoming).map(({ field, message, line, col }) => ({ field, message, line, col }));
 }
