@@ -4,6 +4,7 @@
  *
  * - `@grpc/grpc-js-xds`'s `deps/` folders: Envoy's API, xDS, protoc-gen-validate and googleapis.
  * - `@opentelemetry/otlp-grpc-exporter-base`'s `build/protos`: the OTLP protos.
+ * - meshlog's own `src/relay/relay.proto` (`meshlog.relay.v1`), as `meshlog/relay/v1/relay.proto`.
  *
  * Neither package runs in meshlog; shipping them as runtime dependencies pulled in their whole
  * trees (google-auth-library, gaxios, node-forge, a second protobufjs...) for a few folders of text.
@@ -51,6 +52,8 @@ export function copyProtos(out = path.join(root, 'dist', 'protos')) {
       filter: (file) => !file.includes(`${path.sep}.`) && (path.extname(file) === '' || file.endsWith('.proto') || /LICENSE/i.test(path.basename(file))),
     });
   }
+  mkdirSync(path.join(out, 'meshlog', 'relay', 'v1'), { recursive: true });
+  cpSync(path.join(root, 'src', 'relay', 'relay.proto'), path.join(out, 'meshlog', 'relay', 'v1', 'relay.proto'));
   const record = { note: 'Copied at build time by scripts/copy-protos.mjs; do not edit.', packages: versions, folders: Object.fromEntries(sources.map((s) => [s.name, `${s.from}/${s.folder}`])) };
   writeFileSync(path.join(out, 'versions.json'), `${JSON.stringify(record, null, 2)}\n`);
   return out;

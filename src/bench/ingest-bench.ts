@@ -127,7 +127,7 @@ export async function benchIngest(opts: { dataDir: string; seconds?: number; str
   }
 }
 
-interface Scrape {
+export interface Scrape {
   received: number;
   stored: number;
   pending: number;
@@ -138,7 +138,7 @@ interface Scrape {
   sinkQueued: number;
 }
 
-async function scrape(base: string): Promise<Scrape> {
+export async function scrape(base: string): Promise<Scrape> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const sum = (name: string) =>
     text
@@ -236,7 +236,7 @@ function startProbe(target: string): { stop(): void } {
   };
 }
 
-function peakRss(pid: number): number {
+export function peakRss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kib / 1024;
@@ -247,7 +247,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
-function runChild(child: ChildProcess): Promise<string> {
+export function runChild(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -260,7 +260,7 @@ function runChild(child: ChildProcess): Promise<string> {
   });
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -273,7 +273,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promis
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);

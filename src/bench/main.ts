@@ -12,6 +12,7 @@ import { benchFormatter } from './formatter-bench.js';
 import { benchIngest } from './ingest-bench.js';
 import { benchPipeline } from './pipeline-bench.js';
 import { benchProtoJson } from './proto-json-bench.js';
+import { benchCompression, benchRelay } from './relay-bench.js';
 import { benchStore } from './store-bench.js';
 import { createClient } from '@clickhouse/client';
 import { clickHouseTarget, createClickHouseStore } from '../store/clickhouse/index.js';
@@ -21,7 +22,7 @@ import { createSqliteStore } from '../store/sqlite/index.js';
 const quick = process.env['BENCH_QUICK'] === '1';
 /** The 10M-entry store figures take about ten more minutes; they run only when asked. */
 const tenMillion = process.env['BENCH_10M'] === '1';
-/** `BENCH_ONLY=stores` (or `ingest`, `clickhouse`, `output`) runs one part. */
+/** `BENCH_ONLY=stores` (or `ingest`, `relay`, `clickhouse`, `output`) runs one part. */
 const only = process.env['BENCH_ONLY'];
 const runs = (part: string) => only === undefined || only === part;
 
@@ -103,11 +104,17 @@ async function main(): Promise<void> {
   process.stdout.write(`meshlog bench: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})${quick ? ', quick mode' : ''}\n`);
   const scratch = mkdtempSync(path.join(tmpdir(), 'meshlog-bench-'));
   try {
-    if (runs('ingest'))
-      print(
-        'ALS ingest end to end (entries committed to the store, one watcher attached)',
-        await benchIngest({ dataDir: path.join(scratch, 'ingest'), seconds: quick ? 4 : 15 }),
-      );
+    // The relay's figures are set beside `serve`'s ingest of the same run.
+    const serve = runs('ingest') || runs('relay') ? await benchIngest({ dataDir: path.join(scratch, 'ingest'), seconds: quick ? 4 : 15 }) : undefined;
+    if (serve) print('ALS ingest end to end (entries committed to the store, one watcher attached)', serve);
+    if (serve && runs('relay')) {
+      const relay = await benchRelay({ dir: path.join(scratch, 'relay'), seconds: quick ? 4 : 15 });
+      print('Relay end to end: ALS -> meshlog agent -> mTLS -> meshlog server (entries committed to the server store; replay = buffer sent after the server was away)', {
+        ...relay,
+        relayOverServeIngest: relay.entriesPerSecond / serve.entriesPerSecond,
+      });
+      for (const batch of [100, 1000]) print(`Relay batch compression, ${batch}-entry batches (one core)`, await benchCompression({ batch, seconds: quick ? 0.3 : 1 }));
+    }
     if (runs('ingest'))
       print(
         'ALS ingest end to end with a MeshAccessLog: every entry also formatted (10-field JSON) to a file backend',

@@ -43,7 +43,10 @@ describe('meshlog CLI', { timeout: 120_000 }, () => {
 
   it('apply -f prints every problem as FILE:LINE:COL and changes nothing', async () => {
     const file = path.join(dir, 'bad.yaml');
-    writeFileSync(file, 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: bad, namespace: gloo-mesh}\nspec:\n  filters:\n    - statusCodeMatcher: {value: 500}\n    - headerMatcher: {}\n  bogus: 1\n');
+    writeFileSync(
+      file,
+      'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: bad, namespace: gloo-mesh}\nspec:\n  filters:\n    - statusCodeMatcher: {value: 500}\n    - headerMatcher: {}\n  bogus: 1\n',
+    );
     const result = await meshlog('apply', '-f', file, '--server', url);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([`${file}:8:3 spec.bogus: unknown field`, `${file}:7:22 spec.filters[1].headerMatcher.name: must be set`]);
@@ -52,13 +55,19 @@ describe('meshlog CLI', { timeout: 120_000 }, () => {
 
   it('apply -f applies a valid file, then logs prints what was collected', async () => {
     const file = path.join(dir, 'record.yaml');
-    writeFileSync(file, 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: errors, namespace: gloo-mesh}\nspec:\n  filters: [{statusCodeMatcher: {value: 500, comparator: GE}}]\n');
+    writeFileSync(
+      file,
+      'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: errors, namespace: gloo-mesh}\nspec:\n  filters: [{statusCodeMatcher: {value: 500, comparator: GE}}]\n',
+    );
     const applied = await meshlog('apply', '-f', file, '--server', url);
     expect(applied).toMatchObject({ code: 0, stdout: 'accesslogrecord/errors (gloo-mesh) created\n' });
 
     const als = createAlsClient(`127.0.0.1:${server.alsPort}`);
     const stream = als.open();
-    await stream.write({ identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/ok'), httpEntry('/broken', { code: 503 })] } });
+    await stream.write({
+      identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'),
+      httpLogs: { logEntry: [httpEntry('/ok'), httpEntry('/broken', { code: 503 })] },
+    });
     await stream.end();
     als.close();
     await server.store.flush();

@@ -23,7 +23,12 @@ export function inspectCommand(): Command {
   const command = new Command('inspect')
     .description('Show which MeshAccessLog policies apply to a proxy, in which order, and what they resolve to.')
     .argument('<proxy>', 'proxy id (MESH.NAME, or the Envoy node id), name or workload name')
-    .option('-f, --filename <file>', 'resources from this file (repeatable); without -f or --config-dir, ask --server', (v: string, prev: string[]) => [...prev, v], [])
+    .option(
+      '-f, --filename <file>',
+      'resources from this file (repeatable); without -f or --config-dir, ask --server',
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
     .option('--config-dir <dir>', 'resources from the YAML/JSON files of this directory')
     .addOption(new Option('-o, --output <format>', 'text, json or yaml').choices(['text', 'json', 'yaml']).default('text'));
   return addServerOptions(command).action(async (proxyKey: string, flags: InspectFlags) => {

@@ -18,7 +18,12 @@ export function readLocalResources(files: readonly string[], configDir?: string)
     } catch (err) {
       throw new Error(`cannot read --config-dir ${configDir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
-    sources.push(...names.filter((n) => /\.(ya?ml|json)$/i.test(n)).sort().map((n) => path.join(configDir, n)));
+    sources.push(
+      ...names
+        .filter((n) => /\.(ya?ml|json)$/i.test(n))
+        .sort()
+        .map((n) => path.join(configDir, n)),
+    );
   }
   const resources: Resource[] = [];
   const problems: Problem[] = [];

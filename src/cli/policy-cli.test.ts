@@ -90,7 +90,14 @@ describe('meshlog inspect and render', { timeout: 120_000 }, () => {
     file = path.join(dir, 'resources.yaml');
     writeFileSync(file, resources);
     // The backend resource names /tmp/access.log: the operator allows /tmp (the default root is data/logs).
-    server = await runServer({ dataDir: path.join(dir, 'data'), alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger(), fileSinkRoots: ['/tmp'] });
+    server = await runServer({
+      dataDir: path.join(dir, 'data'),
+      alsHost: '127.0.0.1',
+      alsPort: 0,
+      httpPort: 0,
+      logger: silentLogger(),
+      fileSinkRoots: ['/tmp'],
+    });
     url = `http://127.0.0.1:${server.httpPort}`;
     expect((await meshlog('apply', '-f', file, '--server', url)).code).toBe(0);
     writeFileSync(path.join(dir, 'records.yaml'), records);

@@ -3,6 +3,7 @@
  * point (`main.ts`) runs it and the reference generator (`scripts/gen-docs.ts`) reads it.
  */
 import { Command } from 'commander';
+import { agentCommand } from './agent.js';
 import { applyCommand } from './apply.js';
 import { completeCommand, completionCommand } from './completion.js';
 import { configCommand } from './config.js';
@@ -15,6 +16,7 @@ import { logsCommand } from './logs.js';
 import { renderCommand } from './render.js';
 import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
+import { serverCommand } from './server.js';
 import { traceCommand } from './trace.js';
 import { topCommand } from './top.js';
 import { validateCommand } from './validate.js';
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
 
   program.addCommand(serveCommand());
+  program.addCommand(agentCommand());
+  program.addCommand(serverCommand());
   program.addCommand(demoCommand());
   program.addCommand(logsCommand());
   program.addCommand(traceCommand());

@@ -32,13 +32,18 @@ export function renderCommand(): Command {
   const command = new Command('render')
     .description("Render a proxy's access logging as Envoy config (access_log per listener, clusters), a bootstrap, or Istio config.")
     .argument('<proxy>', 'proxy id (MESH.NAME, or the Envoy node id), name or workload name')
-    .option('-f, --filename <file>', 'resources from this file (repeatable); without -f or --config-dir, ask --server', (v: string, prev: string[]) => [...prev, v], [])
+    .option(
+      '-f, --filename <file>',
+      'resources from this file (repeatable); without -f or --config-dir, ask --server',
+      (v: string, prev: string[]) => [...prev, v],
+      [],
+    )
     .option('--config-dir <dir>', 'resources from the YAML/JSON files of this directory')
     .addOption(new Option('-o, --output <format>', 'yaml or json; envoyfilter (an Istio EnvoyFilter) or meshproxypatch (a Kuma MeshProxyPatch), as YAML to apply').choices(['yaml', 'json', 'envoyfilter', 'meshproxypatch']).default('yaml'))
     .addOption(new Option('--bootstrap', 'a complete Envoy bootstrap (admin, listeners, clusters)').conflicts('istio'))
     .option('--istio', 'Istio meshConfig (extension providers) and a Telemetry resource')
     .option('--agent <host:port>', "where Envoy reaches the meshlog agent's ALS port", '127.0.0.1:9977')
-    .option('--cluster-name <name>', "the mesh cluster the proxy runs in (Gloo's GLOO_MESH_CLUSTER_NAME); default: the proxy's zone, else \"default\"");
+    .option('--cluster-name <name>', 'the mesh cluster the proxy runs in (Gloo\'s GLOO_MESH_CLUSTER_NAME); default: the proxy\'s zone, else "default"');
   return addServerOptions(command).action(async (proxyKey: string, flags: RenderFlags) => {
     const agent = parseEndpoint(flags.agent);
     if (!agent) throw new Error(`--agent ${JSON.stringify(flags.agent)} is not HOST:PORT`);
@@ -46,9 +51,7 @@ export function renderCommand(): Command {
     if (patch && (flags.bootstrap || flags.istio)) throw new Error(`-o ${patch} is a view of its own; leave out --bootstrap and --istio`);
     const view: View = patch ?? (flags.bootstrap ? 'bootstrap' : flags.istio ? 'istio' : 'access-logs');
     const local = flags.filename.length > 0 || flags.configDir !== undefined;
-    const rendered = local
-      ? renderLocal(proxyKey, flags, view, agent)
-      : await renderRemote(proxyKey, flags, view);
+    const rendered = local ? renderLocal(proxyKey, flags, view, agent) : await renderRemote(proxyKey, flags, view);
     if (rendered === undefined) {
       process.exitCode = 1;
       return;

@@ -102,7 +102,11 @@ export function openApiDocument(selected: readonly KindDefinition[]): Json {
       properties: {
         apiVersion: { type: 'string', enum: [...kind.apiVersions] },
         kind: { type: 'string', enum: [kind.kind] },
-        metadata: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, namespace: { type: 'string' }, labels: { type: 'object', additionalProperties: { type: 'string' } } } },
+        metadata: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string' }, namespace: { type: 'string' }, labels: { type: 'object', additionalProperties: { type: 'string' } } },
+        },
         spec: { $ref: `#/components/schemas/${kind.kind}Spec` },
       },
     };

@@ -33,7 +33,11 @@ describe('meshlog validate', () => {
 
   it('says how many resources each valid file holds', async () => {
     const result = await meshlog('validate', '-f', seed('17-zones.yaml'), '-f', seed('04-backends-in-mesh.yaml'));
-    expect(result).toEqual({ code: 0, stdout: `${seed('17-zones.yaml')}: 4 resources valid\n${seed('04-backends-in-mesh.yaml')}: 2 resources valid\n`, stderr: '' });
+    expect(result).toEqual({
+      code: 0,
+      stdout: `${seed('17-zones.yaml')}: 4 resources valid\n${seed('04-backends-in-mesh.yaml')}: 2 resources valid\n`,
+      stderr: '',
+    });
   });
 
   it('prints every problem as FILE:LINE:COL field: message and exits 1, still reporting the valid files', async () => {
@@ -59,11 +63,15 @@ describe('meshlog validate', () => {
       policy,
       'type: MeshAccessLog\nmesh: default\nname: logs\nspec:\n  rules:\n    - default:\n        backends:\n          - type: OpenTelemetry\n            openTelemetry:\n              backendRef: {kind: MeshOpenTelemetryBackend, name: collector}\n          - reference: {kind: GlobalAccessLogBackend, name: central}\n          - {name: logstash, type: reference}\n',
     );
-    writeFileSync(otel, 'type: MeshOpenTelemetryBackend\nmesh: default\nname: other\nspec: {endpoint: {address: otel.observability}}\n---\ntype: Mesh\nname: default\nlogging: {backends: [{name: logstash, tcp: {address: "logs:5000"}}]}\n');
+    writeFileSync(
+      otel,
+      'type: MeshOpenTelemetryBackend\nmesh: default\nname: other\nspec: {endpoint: {address: otel.observability}}\n---\ntype: Mesh\nname: default\nlogging: {backends: [{name: logstash, tcp: {address: "logs:5000"}}]}\n',
+    );
     const alone = await meshlog('validate', '-f', policy);
     expect(alone.code).toBe(0);
     expect(alone.stdout).toBe(`${policy}: 1 resource valid\n`);
-    const warning = (field: string, what: string) => `${field}: warning: references ${what}, which is not among the given resources: it must exist where this policy is applied`;
+    const warning = (field: string, what: string) =>
+      `${field}: warning: references ${what}, which is not among the given resources: it must exist where this policy is applied`;
     expect(alone.stderr.trim().split('\n')).toEqual([
       `${policy}:10:27 ${warning('spec.rules[0].default.backends[0].openTelemetry.backendRef', 'MeshOpenTelemetryBackend "collector"')}`,
       `${policy}:11:61 ${warning('spec.rules[0].default.backends[1].reference.name', 'GlobalAccessLogBackend "central"')}`,
@@ -81,7 +89,9 @@ describe('meshlog validate', () => {
   it('reports the seed typo with its hint, and a file that is not there', async () => {
     const result = await meshlog('validate', '-f', seed('13-filtering-whole-policy.yaml'), '-f', path.join(dir, 'missing.yaml'));
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`${seed('13-filtering-whole-policy.yaml')}:19:15 spec.from[0].default.filtering.headers[":status"]["value\\""]: unknown field "value\\""; did you mean "value"?\n`);
+    expect(result.stderr).toContain(
+      `${seed('13-filtering-whole-policy.yaml')}:19:15 spec.from[0].default.filtering.headers[":status"]["value\\""]: unknown field "value\\""; did you mean "value"?\n`,
+    );
     expect(result.stderr).toMatch(/missing\.yaml: cannot read: ENOENT/);
   });
 });
@@ -112,9 +122,23 @@ describe('meshlog schema', () => {
     const byName = Object.fromEntries(crds.map((c) => [c.spec['names'].kind, c.spec]));
     expect(byName['GlobalAccessLogBackend']!['scope']).toBe('Cluster');
     expect(byName['MeshAccessLog']!['scope']).toBe('Namespaced');
-    expect(byName['AccessLogRecord']!['versions'].map((v: { name: string; storage: boolean }) => [v.name, v.storage])).toEqual([['v1', true], ['v1alpha1', false]]);
+    expect(byName['AccessLogRecord']!['versions'].map((v: { name: string; storage: boolean }) => [v.name, v.storage])).toEqual([
+      ['v1', true],
+      ['v1alpha1', false],
+    ]);
     const spec = byName['MeshAccessLog']!['versions'][0].schema.openAPIV3Schema.properties.spec;
-    expect(spec.properties.targetRef.properties.kind.enum).toEqual(['Mesh', 'MeshSubset', 'Dataplane', 'MeshGateway', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshServiceSubset', 'MeshGatewayRoute', 'MeshHTTPRoute']);
+    expect(spec.properties.targetRef.properties.kind.enum).toEqual([
+      'Mesh',
+      'MeshSubset',
+      'Dataplane',
+      'MeshGateway',
+      'MeshService',
+      'MeshExternalService',
+      'MeshMultiZoneService',
+      'MeshServiceSubset',
+      'MeshGatewayRoute',
+      'MeshHTTPRoute',
+    ]);
     expect(spec.properties.targetRef.properties.proxyTypes.items.enum).toEqual(['Sidecar', 'Gateway']);
     expect(spec.properties.from.items.properties.default.properties.filtering.properties.headers.additionalProperties.properties.op.enum).toContain('regex');
     // Structural: CRDs prune unknown fields themselves and may not say additionalProperties: false.

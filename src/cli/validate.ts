@@ -92,7 +92,13 @@ function duplicates(resources: readonly LoadedResource[]): Problem[] {
     const first = seen.get(key);
     if (first) {
       const { kind, scope, name } = loaded.resource;
-      problems.push({ source: loaded.source, line: loaded.line, col: 1, field: '', message: `${kind} ${scope ? `${scope}/` : ''}${name} is defined twice (first at line ${first.line})` });
+      problems.push({
+        source: loaded.source,
+        line: loaded.line,
+        col: 1,
+        field: '',
+        message: `${kind} ${scope ? `${scope}/` : ''}${name} is defined twice (first at line ${first.line})`,
+      });
     } else {
       seen.set(key, loaded);
     }

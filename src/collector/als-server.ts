@@ -37,6 +37,8 @@ export interface AlsServerOptions {
   readonly idleTimeoutMs?: number;
   /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection. */
   readonly maxStreamsPerConnection?: number;
+  /** TLS for the port (`meshlog agent --als-tls-*`); plaintext when absent. */
+  readonly credentials?: grpc.ServerCredentials;
 }
 
 export interface AlsServer {
@@ -226,7 +228,7 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
     },
     start() {
       return new Promise((resolve, reject) => {
-        server.bindAsync(`${formatHost(options.host)}:${options.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
+        server.bindAsync(`${formatHost(options.host)}:${options.port}`, options.credentials ?? grpc.ServerCredentials.createInsecure(), (err, port) => {
           if (err) {
             reject(new Error(`Cannot listen for Envoy access logs on ${options.host}:${options.port}: ${err.message}`));
             return;

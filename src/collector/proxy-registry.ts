@@ -1,6 +1,7 @@
 /**
  * The proxies the collector has heard from: what `GET /api/v1/proxies` lists and what an
- * AccessLogRecord's status reports as the workloads it selects.
+ * AccessLogRecord's status reports as the workloads it selects. A server also lists the proxies
+ * its agents report (`report`), so that it sees every cluster.
  */
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 
@@ -22,6 +23,8 @@ export interface ProxyRegistry {
   byIp(ip: string): ProxyIdentity | undefined;
   /** Listeners are told when a proxy is seen for the first time (or its identity changed). */
   onChange(listener: (identity: ProxyIdentity) => void): void;
+  /** The proxies another collector hears from (an agent, by its id): replaces what it reported before. */
+  report(source: string, proxies: readonly SeenProxy[]): void;
 }
 
 export interface ProxyRegistryOptions {
@@ -41,6 +44,7 @@ export function createProxyRegistry(options: ProxyRegistryOptions = {}): ProxyRe
   const byNode = new Map<string, SeenProxy>();
   const byIp = new Map<string, ProxyIdentity>();
   const listeners: Array<(identity: ProxyIdentity) => void> = [];
+  const reported = new Map<string, Map<string, SeenProxy>>();
   let prunedAt = 0;
   const forget = (key: string, seen: SeenProxy) => {
     byNode.delete(key);
@@ -51,6 +55,11 @@ export function createProxyRegistry(options: ProxyRegistryOptions = {}): ProxyRe
     if (!force && now - prunedAt < 10_000) return;
     prunedAt = now;
     for (const [key, seen] of byNode) if (seen.activeStreams === 0 && now - seen.lastSeen > quietTtlMs) forget(key, seen);
+    // An agent's proxies go the same way once it no longer reports them as active.
+    for (const [source, map] of reported) {
+      for (const [key, seen] of map) if (seen.activeStreams === 0 && now - seen.lastSeen > quietTtlMs) map.delete(key);
+      if (map.size === 0) reported.delete(source);
+    }
     if (byNode.size <= maxProxies) return;
     // Down to 90% at once: one sort per many new proxies, not one per proxy.
     const quiet = [...byNode].filter(([, seen]) => seen.activeStreams === 0).sort((a, b) => a[1].lastSeen - b[1].lastSeen);
@@ -78,7 +87,21 @@ export function createProxyRegistry(options: ProxyRegistryOptions = {}): ProxyRe
     },
     list() {
       prune(Date.now(), false);
-      return [...byNode.values()];
+      return [...byNode.values(), ...[...reported.values()].flatMap((m) => [...m.values()])];
+    },
+    report(source, proxies) {
+      const before = reported.get(source);
+      const next = new Map<string, SeenProxy>();
+      for (const p of proxies) {
+        const key = `${p.identity.workload.clusterName}\n${p.identity.nodeId}\n${p.identity.logName}`;
+        const old = before?.get(key);
+        // The same identity object while nothing changed: listeners and caches keyed by it stay valid.
+        const same = old && JSON.stringify(old.identity) === JSON.stringify(p.identity);
+        next.set(key, same ? Object.assign(old, { lastSeen: p.lastSeen, activeStreams: p.activeStreams, entries: p.entries }) : p);
+        if (p.identity.ip) byIp.set(p.identity.ip, same ? old.identity : p.identity);
+        if (!same) for (const listener of listeners) listener(p.identity);
+      }
+      reported.set(source, next);
     },
     byIp: (ip) => byIp.get(ip),
     onChange(listener) {

@@ -94,5 +94,8 @@ export function identifierOf(proxy: DemoProxy, kind: 'http' | 'tcp'): Record<str
     PROXY_CONFIG: struct({ proxyMetadata: struct(proxy.clusterName === 'mgmt-cluster' ? { GLOO_MESH_CLUSTER_NAME: str(proxy.clusterName) } : {}) }),
   };
   if (proxy.clusterName !== 'mgmt-cluster') fields['GLOO_MESH_CLUSTER_NAME'] = str(proxy.clusterName);
-  return { node: { id: proxy.id, cluster: proxy.nodeCluster, metadata: { fields } }, logName: kind === 'http' ? 'http_envoy_accesslog' : 'tcp_envoy_accesslog' };
+  return {
+    node: { id: proxy.id, cluster: proxy.nodeCluster, metadata: { fields } },
+    logName: kind === 'http' ? 'http_envoy_accesslog' : 'tcp_envoy_accesslog',
+  };
 }

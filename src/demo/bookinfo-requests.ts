@@ -17,7 +17,13 @@ export interface Hop {
 
 type Random = () => number;
 
-const serviceIps: Record<string, string> = { productpage: '10.96.2.10', details: '10.96.2.55', reviews: '10.96.2.228', ratings: '10.96.3.17', mysqldb: '10.96.3.40' };
+const serviceIps: Record<string, string> = {
+  productpage: '10.96.2.10',
+  details: '10.96.2.55',
+  reviews: '10.96.2.228',
+  ratings: '10.96.3.17',
+  mysqldb: '10.96.3.40',
+};
 
 const addr = (address: string, portValue: number) => ({ socketAddress: { address, portValue } });
 const dur = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: Math.round((ms % 1000) * 1e6) });
@@ -82,9 +88,12 @@ function httpHop(call: Call, requestId: string, random: Random): Hop {
     responseCodeDetails: call.failure?.details ?? 'via_upstream',
     ...(call.failure ? {} : { responseHeaders: { 'x-envoy-upstream-service-time': String(Math.round(took)) } }),
   };
-  const outbound = call.from ? { commonProperties: common(addr(serviceIps[call.service]!, 9080), 'outbound'), protocolVersion: 'HTTP11', request, response } : undefined;
+  const outbound = call.from
+    ? { commonProperties: common(addr(serviceIps[call.service]!, 9080), 'outbound'), protocolVersion: 'HTTP11', request, response }
+    : undefined;
   // A connection that failed never reached the callee: no inbound entry.
-  const inbound = call.to && !call.failure ? { commonProperties: common(addr(call.to.ip, 9080), 'inbound'), protocolVersion: 'HTTP11', request, response } : undefined;
+  const inbound =
+    call.to && !call.failure ? { commonProperties: common(addr(call.to.ip, 9080), 'inbound'), protocolVersion: 'HTTP11', request, response } : undefined;
   return { kind: 'http', from: call.from, to: call.failure ? undefined : call.to, outbound, inbound };
 }
 

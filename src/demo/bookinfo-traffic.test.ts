@@ -38,7 +38,8 @@ describe('request hops', () => {
   });
 
   it('is deterministic for a seed', () => {
-    const strip = (hops: ReturnType<typeof requestHops>) => JSON.stringify(hops.map((h) => [h.from?.id, h.to?.id, (h.outbound as any)?.response?.responseCode]));
+    const strip = (hops: ReturnType<typeof requestHops>) =>
+      JSON.stringify(hops.map((h) => [h.from?.id, h.to?.id, (h.outbound as any)?.response?.responseCode]));
     const a = requestHops(bookinfoProxies(), 'remote-cluster', 0, mulberry32(7));
     const b = requestHops(bookinfoProxies(), 'remote-cluster', 0, mulberry32(7));
     expect(strip(a)).toBe(strip(b));
@@ -54,7 +55,10 @@ describe('simulated bookinfo traffic over real gRPC ALS', () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-demo-'));
     server = await runServer({ dataDir, alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger() });
     base = `http://127.0.0.1:${server.httpPort}`;
-    await fetch(`${base}/api/v1/resources`, { method: 'POST', body: 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: all, namespace: gloo-mesh}\nspec: {}\n' });
+    await fetch(`${base}/api/v1/resources`, {
+      method: 'POST',
+      body: 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: all, namespace: gloo-mesh}\nspec: {}\n',
+    });
     const policy = await fetch(`${base}/api/v1/resources`, { method: 'POST', body: failedCallsPolicy(dataDir) });
     expect(policy.status, await policy.clone().text()).toBe(200);
     const traffic = startBookinfoTraffic({ target: `127.0.0.1:${server.alsPort}`, requestsPerSecond: 100, flushIntervalMs: 50, seed: 3 });
@@ -77,14 +81,19 @@ describe('simulated bookinfo traffic over real gRPC ALS', () => {
     const lines = read().trim().split('\n');
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.every((l) => / (503|50\d) /.test(l))).toBe(true);
-    expect(lines.some((l) => /\] remote-cluster productpage -> ratings "GET \/ratings\/\d+" 503 UF "TLS error: Secret is not supplied by SDS"$/.test(l))).toBe(true);
+    expect(lines.some((l) => /\] remote-cluster productpage -> ratings "GET \/ratings\/\d+" 503 UF "TLS error: Secret is not supplied by SDS"$/.test(l))).toBe(
+      true,
+    );
   });
 
   it('identifies every proxy with its workload and cluster, under both GLOO_MESH_CLUSTER_NAME conventions', async () => {
-    const { items } = (await (await fetch(`${base}/api/v1/proxies`)).json()) as { items: Array<{ workloadRef: { name: string; clusterName: string }; labels: Record<string, string> }> };
+    const { items } = (await (await fetch(`${base}/api/v1/proxies`)).json()) as {
+      items: Array<{ workloadRef: { name: string; clusterName: string }; labels: Record<string, string> }>;
+    };
     const names = new Set(items.map((p) => `${p.workloadRef.clusterName}/${p.workloadRef.name}`));
     for (const cluster of ['mgmt-cluster', 'remote-cluster']) {
-      for (const w of ['productpage-v1', 'details-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1', 'mysqldb-v1']) expect(names).toContain(`${cluster}/${w}`);
+      for (const w of ['productpage-v1', 'details-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1', 'mysqldb-v1'])
+        expect(names).toContain(`${cluster}/${w}`);
     }
     expect(names).toContain('mgmt-cluster/istio-ingressgateway');
     expect(items.every((p) => !('pod-template-hash' in p.labels))).toBe(true);
@@ -95,7 +104,10 @@ describe('simulated bookinfo traffic over real gRPC ALS', () => {
     const ids: string[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 100; page++) {
-      const body = (await (await fetch(`${base}/api/v1/proxies?limit=4${cursor ? `&cursor=${cursor}` : ''}`)).json()) as { items: Array<{ id: string }>; nextCursor?: string };
+      const body = (await (await fetch(`${base}/api/v1/proxies?limit=4${cursor ? `&cursor=${cursor}` : ''}`)).json()) as {
+        items: Array<{ id: string }>;
+        nextCursor?: string;
+      };
       expect(body.items.length).toBeLessThanOrEqual(4);
       ids.push(...body.items.map((p) => p.id));
       cursor = body.nextCursor;

@@ -14,7 +14,8 @@ import { type DemoProxy, bookinfoProxies, clusters, identifierOf } from './booki
 import { type Hop, requestHops } from './bookinfo-requests.js';
 
 export interface TrafficOptions {
-  readonly target: string;
+  /** Where the sidecars send ALS: one address, or one per cluster (each cluster's agent). */
+  readonly target: string | ((clusterName: string) => string);
   readonly requestsPerSecond?: number;
   readonly flushIntervalMs?: number;
   readonly seed?: number;
@@ -41,7 +42,13 @@ interface ProxyStream {
 
 export function startBookinfoTraffic(options: TrafficOptions): Traffic {
   const types = loadAlsTypes();
-  const client = new grpc.Client(options.target, grpc.credentials.createInsecure());
+  const clients = new Map<string, grpc.Client>();
+  const clientFor = (proxy: DemoProxy): grpc.Client => {
+    const target = typeof options.target === 'string' ? options.target : options.target(proxy.clusterName);
+    let client = clients.get(target);
+    if (!client) clients.set(target, (client = new grpc.Client(target, grpc.credentials.createInsecure())));
+    return client;
+  };
   const streams = new Map<string, ProxyStream>();
   const stats = { requests: 0, entriesSent: 0, messagesSent: 0, streamErrors: 0 };
   let random = mulberry32(options.seed ?? Date.now());
@@ -58,12 +65,12 @@ export function startBookinfoTraffic(options: TrafficOptions): Traffic {
   };
 
   const send = (s: ProxyStream) => {
-    if (s.buffered.length === 0 || stopped && s.call === null && s.buffered.length === 0) return;
+    if (s.buffered.length === 0 || (stopped && s.call === null && s.buffered.length === 0)) return;
     const message: Record<string, unknown> = s.kind === 'http' ? { httpLogs: { logEntry: s.buffered } } : { tcpLogs: { logEntry: s.buffered } };
     if (!s.call) {
       // A new stream: the identifier goes in its first message only, as Envoy does.
       message['identifier'] = identifierOf(s.proxy, s.kind);
-      const call = client.makeClientStreamRequest(
+      const call = clientFor(s.proxy).makeClientStreamRequest(
         '/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs',
         (b: Buffer) => b,
         (b: Buffer) => b,
@@ -136,7 +143,7 @@ export function startBookinfoTraffic(options: TrafficOptions): Traffic {
         ),
         new Promise((resolve) => setTimeout(resolve, 3000).unref()),
       ]);
-      client.close();
+      for (const client of clients.values()) client.close();
       random = () => 0;
     },
   };

@@ -18,6 +18,13 @@ export interface AlsBatch {
   readonly encoded: readonly Uint8Array[];
   /** When the message was received, milliseconds since the epoch. */
   readonly receivedAt: number;
+  /**
+   * Chosen where it was collected (a batch an agent relayed): every entry is kept as it is, already
+   * filtered, redacted and delivered to policy backends there, so none of that happens again.
+   */
+  readonly selected?: boolean;
+  /** Committed with the batch's entries (`LogWriter.mark`): the relay's (agent, sequence). */
+  readonly mark?: { readonly key: string; readonly value: number };
 }
 
 export interface LogConsumer {

@@ -29,8 +29,13 @@ import type { PolicyDelivery } from './policy-delivery.js';
 import { type ProxyByIp, entryEdge } from './routing/edge.js';
 import type { WatchRenderer } from './watch-render.js';
 
+/** Where collected rows go: a store shard, or (in an agent) the relay, which wants the batch they came from too. */
+export interface RowWriter extends LogWriter {
+  write(rows: readonly EntryRow[], onSettled?: () => void, from?: AlsBatch): boolean;
+}
+
 export interface PipelineOptions {
-  readonly writer: LogWriter;
+  readonly writer: RowWriter;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Live watchers, rendered here. */
@@ -87,8 +92,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       // A stream of meshlog's rendered config carries entries for one purpose: `meshlog:records` for
       // AccessLogRecords, `meshlog:<listener>` for that listener's MeshAccessLog rules. Other streams serve both.
       const purpose = parseLogName(proxy.logName)?.kind;
-      const delivery = options.delivery && !options.delivery.idle && purpose !== 'records' ? options.delivery.begin(proxy, kind) : null;
-      const collection = purpose === 'listener' ? noCollection : matcher.forProxy(proxy);
+      const delivery = options.delivery && !options.delivery.idle && purpose !== 'records' && !batch.selected ? options.delivery.begin(proxy, kind) : null;
+      const collection = batch.selected ? everything : purpose === 'listener' ? noCollection : matcher.forProxy(proxy);
       if (collection.none && delivery === null) {
         metrics.entries.notSelected.inc(encoded.length);
         return !overloaded;
@@ -116,7 +121,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           if (delivery.add(entry)) stored = true;
         }
         if (!stored) continue;
-        const bytes = entries.needsRedaction ? entries.encodedRedacted(allowedFor(matched, revealed)) : entries.bytes;
+        const bytes = entries.needsRedaction && !batch.selected ? entries.encodedRedacted(allowedFor(matched, revealed)) : entries.bytes;
         if (bytes === null) {
           malformed++;
           continue;
@@ -162,10 +167,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (malformed > 0) metrics.entries.dropped.labels('malformed').inc(malformed);
       const skipped = encoded.length - malformed - rows.length;
       if (skipped > 0) metrics.entries.notSelected.inc(skipped);
-      if (rows.length === 0) return !overloaded;
-      (kind === 'http' ? metrics.entries.collectedHttp : metrics.entries.collectedTcp).inc(rows.length);
-      // meshlog_ingest_commit_seconds: one closure per batch, never per entry.
-      if (!writer.write(rows, () => metrics.ingestCommitSeconds.observe((Date.now() - batch.receivedAt) / 1000))) overloaded = true;
+      if (rows.length > 0) {
+        (kind === 'http' ? metrics.entries.collectedHttp : metrics.entries.collectedTcp).inc(rows.length);
+        // meshlog_ingest_commit_seconds: one closure per batch, never per entry.
+        if (!writer.write(rows, () => metrics.ingestCommitSeconds.observe((Date.now() - batch.receivedAt) / 1000), batch)) overloaded = true;
+      }
+      // After the rows: the mark commits with them, or later, never before them.
+      if (batch.mark) writer.mark?.(batch.mark.key, batch.mark.value);
       return !overloaded;
     },
   };
@@ -175,6 +183,9 @@ const noHeaders: ReadonlySet<string> = new Set();
 /** How far after its receipt an entry's start time may be (clocks drift) before it is clamped. */
 const maxClockSkewUs = 10 * 60 * 1_000_000;
 const noCollection: ProxyCollection = { none: true, match: () => null };
+const noRecords: readonly never[] = [];
+/** A relayed batch: every entry was collected where it came from. */
+const everything: ProxyCollection = { none: false, match: () => noRecords };
 
 /** Sensitive headers shown: what the operator reveals and what the records that collected the entry include. */
 function allowedFor(matched: ReturnType<ProxyCollection['match']>, revealed: ReadonlySet<string>): ReadonlySet<string> {

@@ -61,7 +61,10 @@ describe('the API', () => {
     const secret = { authorization: 'Bearer s3cr3t', cookie: 'session=abc', 'x-user': 'alice' };
     for (const workload of ['reviews-v1', 'ratings-v1']) {
       const stream = als.open();
-      await stream.write({ identifier: istioIdentifier(workload, 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry(`/secret/${workload}`, { headers: secret })] } });
+      await stream.write({
+        identifier: istioIdentifier(workload, 'mgmt-cluster'),
+        httpLogs: { logEntry: [httpEntry(`/secret/${workload}`, { headers: secret })] },
+      });
       await stream.end();
     }
     await server.store.flush();

@@ -21,7 +21,7 @@ spec: {}
 
 async function metric(base: string, name: string): Promise<number> {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`) && l.includes('} '));
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || (l.startsWith(`${name}{`) && l.includes('} ')));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
@@ -101,7 +101,10 @@ describe('bad ALS input', () => {
       return b;
     };
     const message = types.StreamAccessLogsMessage.encode(
-      types.StreamAccessLogsMessage.fromObject({ identifier: istioIdentifier('utf8-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/utf8/\u0001\u0002\u0003\u0004', { headers: { h: 'v' } })] } }),
+      types.StreamAccessLogsMessage.fromObject({
+        identifier: istioIdentifier('utf8-v1', 'mgmt-cluster'),
+        httpLogs: { logEntry: [httpEntry('/utf8/\u0001\u0002\u0003\u0004', { headers: { h: 'v' } })] },
+      }),
     ).finish();
     const stream = als.open();
     await stream.write(spoil(message));
@@ -115,14 +118,21 @@ describe('bad ALS input', () => {
 
   it('keeps an entry dated far in the future at its time of receipt, so it cannot pin the latest entries', async () => {
     const stream = als.open();
-    await stream.write({ identifier: istioIdentifier('future-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/future/2099', { startMs: Date.UTC(2099, 0, 1) })] } });
+    await stream.write({
+      identifier: istioIdentifier('future-v1', 'mgmt-cluster'),
+      httpLogs: { logEntry: [httpEntry('/future/2099', { startMs: Date.UTC(2099, 0, 1) })] },
+    });
     await stream.write({ httpLogs: { logEntry: Array.from({ length: 10 }, (_, i) => httpEntry(`/future/now-${i}`, { startMs: Date.now() + 1000 + i })) } });
     expect((await stream.end()).error).toBeNull();
     await server.store.flush();
-    const latest = await (await fetch(`${base}/v0/observability/logs`, { method: 'POST', body: '{"workloadSelectors":[{"kubeWorkloadMatcher":{"labels":{"app":"future"}}}]}' })).text();
+    const latest = await (
+      await fetch(`${base}/v0/observability/logs`, { method: 'POST', body: '{"workloadSelectors":[{"kubeWorkloadMatcher":{"labels":{"app":"future"}}}]}' })
+    ).text();
     expect(latest).not.toContain('/future/2099');
     expect(latest.match(/\/future\/now-/g)).toHaveLength(10);
-    const all = (await (await fetch(`${base}/api/v1/logs?workload=future-v1&limit=20`)).json()) as { items: Array<{ startTime: string; httpAccessLog: { request: { path: string }; commonProperties: { startTime: string } } }> };
+    const all = (await (await fetch(`${base}/api/v1/logs?workload=future-v1&limit=20`)).json()) as {
+      items: Array<{ startTime: string; httpAccessLog: { request: { path: string }; commonProperties: { startTime: string } } }>;
+    };
     const future = all.items.find((i) => i.httpAccessLog.request.path === '/future/2099')!;
     // Stored at its receipt; the entry itself still says what the proxy said.
     expect(future.startTime < '2030').toBe(true);
@@ -151,7 +161,10 @@ describe('bad ALS input', () => {
     // Far larger: refused by grpc-js before it is even buffered.
     const huge = als.open();
     // Not awaited: the server answers before it reads the whole message.
-    void huge.write({ identifier: istioIdentifier('details-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/huge', { headers: { big: 'x'.repeat(1024 * 1024) } })] } });
+    void huge.write({
+      identifier: istioIdentifier('details-v1', 'mgmt-cluster'),
+      httpLogs: { logEntry: [httpEntry('/huge', { headers: { big: 'x'.repeat(1024 * 1024) } })] },
+    });
     expect((await huge.result).error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
   });
 
@@ -207,7 +220,8 @@ describe('stream floods', () => {
     const v6 = createAlsClient(`[::1]:${server.alsPort}`);
     try {
       const held = [v4.open(), v4.open()];
-      for (const [i, s] of held.entries()) await s.write({ identifier: istioIdentifier(`held${i}-v1`, 'c1'), httpLogs: { logEntry: [httpEntry(`/held/${i}`)] } });
+      for (const [i, s] of held.entries())
+        await s.write({ identifier: istioIdentifier(`held${i}-v1`, 'c1'), httpLogs: { logEntry: [httpEntry(`/held/${i}`)] } });
       const third = v4.open();
       await third.write({ identifier: istioIdentifier('third-v1', 'c1'), httpLogs: { logEntry: [httpEntry('/third')] } });
       const { error } = await third.result;

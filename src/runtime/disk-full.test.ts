@@ -44,7 +44,10 @@ describe('a full disk', () => {
       // Streams of 200 entries of about 2 KB until one is refused: 3 MiB cannot hold them all.
       for (let s = 0; s < 40 && !refused; s++) {
         const stream = als.open();
-        await stream.write({ identifier: istioIdentifier(`fill${s % 4}-v1`, 'c1'), httpLogs: { logEntry: Array.from({ length: 200 }, (_, i) => httpEntry(`/fill/${s}/${i}`, { headers: { big } })) } });
+        await stream.write({
+          identifier: istioIdentifier(`fill${s % 4}-v1`, 'c1'),
+          httpLogs: { logEntry: Array.from({ length: 200 }, (_, i) => httpEntry(`/fill/${s}/${i}`, { headers: { big } })) },
+        });
         const { error } = await stream.end();
         if (error) refused = error;
         else acknowledged += 200;

@@ -58,7 +58,9 @@ describe('HTTP limits', () => {
     const answer = await fetch(`${base}/api/v1/resources`, { method: 'POST', headers: auth, body: `type: Mesh\nname: default\n---\n${bomb}` });
     expect(answer.status).toBe(400);
     const body = (await answer.json()) as { violations: Array<{ line: number; message: string }> };
-    expect(body.violations).toEqual([expect.objectContaining({ line: 4, message: expect.stringMatching(/^document 2 cannot be read: Excessive alias count/) })]);
+    expect(body.violations).toEqual([
+      expect.objectContaining({ line: 4, message: expect.stringMatching(/^document 2 cannot be read: Excessive alias count/) }),
+    ]);
   });
 
   it('refuses a body over the limit with 413', async () => {

@@ -115,7 +115,14 @@ spec:
     const reviews = als.open();
     const inbound = (p: string, code: number) => {
       const e = httpEntry(p, { code });
-      return { ...e, commonProperties: { ...e.commonProperties, upstreamCluster: 'inbound|9080||', downstreamRemoteAddress: { socketAddress: { address: '10.1.0.1', portValue: 40000 } } } };
+      return {
+        ...e,
+        commonProperties: {
+          ...e.commonProperties,
+          upstreamCluster: 'inbound|9080||',
+          downstreamRemoteAddress: { socketAddress: { address: '10.1.0.1', portValue: 40000 } },
+        },
+      };
     };
     await reviews.write({ identifier: sidecar('reviews-v1', '10.1.0.2'), httpLogs: { logEntry: [inbound('/in/503', 503), inbound('/in/200', 200)] } });
     await ratings.end();
@@ -133,7 +140,9 @@ spec:
   it('writes outbound traffic to the file backend, referenced by spec.name, in Kuma’s default HTTP format', async () => {
     const line = await until(() => {
       try {
-        return readFileSync(path.join(dir, 'data', 'logs', 'access.log'), 'utf8').split('\n').find((l) => l.includes('/out/1'));
+        return readFileSync(path.join(dir, 'data', 'logs', 'access.log'), 'utf8')
+          .split('\n')
+          .find((l) => l.includes('/out/1'));
       } catch {
         return undefined;
       }
@@ -149,7 +158,9 @@ spec:
   });
 
   it('exports the inbound failure over OTLP/HTTP with the body and attributes formatted', async () => {
-    const request = (await until(() => otlpBodies[0], 'the OTLP export')) as { resourceLogs: Array<{ resource: { attributes: unknown[] }; scopeLogs: Array<{ logRecords: unknown[] }> }> };
+    const request = (await until(() => otlpBodies[0], 'the OTLP export')) as {
+      resourceLogs: Array<{ resource: { attributes: unknown[] }; scopeLogs: Array<{ logRecords: unknown[] }> }>;
+    };
     const record = request.resourceLogs[0]!.scopeLogs[0]!.logRecords[0];
     expect(record).toMatchObject({ body: { stringValue: 'GET /in/503 503' }, attributes: [{ key: 'source', value: { stringValue: 'ratings' } }] });
     expect(request.resourceLogs[0]!.resource.attributes).toContainEqual({ key: 'kuma.mesh', value: { stringValue: 'default' } });
@@ -167,10 +178,14 @@ spec:
     expect(text).toContain('filtering: :status ge 500');
     // ratings declares no outbounds (Istio): inspect shows what traffic to any service gets.
     const ratings = await (await fetch(`${base}/api/v1/proxies/ratings-v1/policies?format=text`)).text();
-    expect(ratings).toContain('outbound outbound:*  (http, service *)\n  rule 1: all traffic\n    policies (merge order, last wins): default-logging (Mesh, to[0] Mesh)\n    backend: file');
+    expect(ratings).toContain(
+      'outbound outbound:*  (http, service *)\n  rule 1: all traffic\n    policies (merge order, last wins): default-logging (Mesh, to[0] Mesh)\n    backend: file',
+    );
     const refused = await fetch(`${base}/api/v1/resources/MeshAccessLogBackend/file-backend?mesh=default`, { method: 'DELETE' });
     expect(refused.status).toBe(409);
-    expect(((await refused.json()) as { error: string }).error).toContain('MeshAccessLog default/default-logging references it at spec.to[0].default.backends[0]');
+    expect(((await refused.json()) as { error: string }).error).toContain(
+      'MeshAccessLog default/default-logging references it at spec.to[0].default.backends[0]',
+    );
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/meshlog_sink_records_total\{sink="tcp:127\.0\.0\.1:\d+",outcome="sent"\} 1/);
   });

@@ -40,7 +40,10 @@ describe('redaction settings', () => {
     try {
       const stream = als.open();
       const headers = { 'x-tenant-secret': 'ts-1', cookie: 'theme=dark', 'x-amz-security-token': 'FQoG' };
-      await stream.write({ identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/login?token=abc123&session=s-9&lang=en', { headers })] } });
+      await stream.write({
+        identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'),
+        httpLogs: { logEntry: [httpEntry('/login?token=abc123&session=s-9&lang=en', { headers })] },
+      });
       expect((await stream.end()).error).toBeNull();
     } finally {
       als.close();

@@ -21,7 +21,12 @@ export function followRemoteEntries(reader: LogReader, liveTail: LiveTail): { cl
   return reader.followRemote(
     (rows) => {
       for (const row of rows) {
-        renderer.offer(row, proxyOf(row), row.kind, () => (row.kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry).decode(row.entry) as unknown as DecodedEntry);
+        renderer.offer(
+          row,
+          proxyOf(row),
+          row.kind,
+          () => (row.kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry).decode(row.entry) as unknown as DecodedEntry,
+        );
       }
       const outputs = renderer.take();
       if (outputs.length > 0) liveTail.receive(outputs);

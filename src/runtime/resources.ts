@@ -51,7 +51,8 @@ export async function startResources(options: {
     if (r.resource.kind !== 'AccessLogRecord') return undefined;
     const record = toRecord(r);
     const workloads = new Map<string, Record<string, string>>();
-    for (const p of options.proxies.list()) if (selectsWorkload(record, p.identity)) workloads.set(workloadKey(p.identity.workload), workloadRefJson(p.identity.workload));
+    for (const p of options.proxies.list())
+      if (selectsWorkload(record, p.identity)) workloads.set(workloadKey(p.identity.workload), workloadRefJson(p.identity.workload));
     return { observedGeneration: r.generation, state: 'ACCEPTED', workloads: [...workloads.values()] };
   };
   const view = (r: StoredResource) => {
@@ -81,7 +82,13 @@ export async function startResources(options: {
         const text = await c.req.text();
         const { resources, problems } = loadResources(text, 'request', kinds, validation);
         if (problems.length > 0) {
-          return c.json({ error: 'the resources are not valid; nothing was applied', violations: problems.map((p) => ({ field: p.field, message: p.message, line: p.line, col: p.col })) }, 400);
+          return c.json(
+            {
+              error: 'the resources are not valid; nothing was applied',
+              violations: problems.map((p) => ({ field: p.field, message: p.message, line: p.line, col: p.col })),
+            },
+            400,
+          );
         }
         // `?dryRun=1` (what `meshlog validate --server` sends): checked by this server's rules, not applied.
         if (isTrue(c.req.query('dryRun'))) {

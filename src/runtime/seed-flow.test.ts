@@ -59,7 +59,10 @@ describe('the Gloo seed flow', () => {
     }
     // productpage in mgmt-cluster, for the selector example.
     const pp = als.open();
-    await pp.write({ identifier: istioIdentifier('productpage-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/productpage', { headers: { foo: 'bar' } })] } });
+    await pp.write({
+      identifier: istioIdentifier('productpage-v1', 'mgmt-cluster'),
+      httpLogs: { logEntry: [httpEntry('/productpage', { headers: { foo: 'bar' } })] },
+    });
     await pp.end();
     await server.store.flush();
   });
@@ -122,7 +125,10 @@ describe('the Gloo seed flow', () => {
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
     const stream = als.open();
-    await stream.write({ identifier: istioIdentifier('details-v1', 'remote-cluster'), httpLogs: { logEntry: [httpEntry('/details/0', { headers: { foo: 'bar' } })] } });
+    await stream.write({
+      identifier: istioIdentifier('details-v1', 'remote-cluster'),
+      httpLogs: { logEntry: [httpEntry('/details/0', { headers: { foo: 'bar' } })] },
+    });
     let text = '';
     const deadline = Date.now() + 10_000;
     while (!text.includes('\n') && Date.now() < deadline) {
@@ -138,7 +144,10 @@ describe('the Gloo seed flow', () => {
   });
 
   it('refuses a bad body with HTTP 400 naming the problem', async () => {
-    const response = await fetch(`${base}/v0/observability/logs`, { method: 'POST', body: '{"workloadSelectors": [{"kubeWorkloadMatcher": {"labels": {"app": 1}}}]}' });
+    const response = await fetch(`${base}/v0/observability/logs`, {
+      method: 'POST',
+      body: '{"workloadSelectors": [{"kubeWorkloadMatcher": {"labels": {"app": 1}}}]}',
+    });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { code: number; message: string };
     expect(body.code).toBe(3);

@@ -7,8 +7,7 @@ import type { Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { createAlsServer } from '../collector/als-server.js';
-import { createProxyRegistry } from '../collector/proxy-registry.js';
+import { type ProxyRegistry, createProxyRegistry } from '../collector/proxy-registry.js';
 import { mkdirSync } from 'node:fs';
 import { createLiveTail } from '../pipeline/live-tail.js';
 import { createSinkSet } from '../pipeline/sink-set.js';
@@ -16,7 +15,8 @@ import { createRedactionPolicy, type RedactionOptions } from '../pipeline/redact
 import { createSinkPolicy } from '../sinks/index.js';
 import { openStoreReaderFor } from '../store/registry.js';
 import type { StoreHandle } from '../store/types.js';
-import { startIngestPool } from './ingest/pool.js';
+import { createAlsInput } from './als-input.js';
+import { type IngestPool, startIngestPool } from './ingest/pool.js';
 import { followRemoteEntries } from './remote-entries.js';
 import type { Logger } from '../telemetry/logger.js';
 import { type Metrics, createMetrics } from '../telemetry/metrics.js';
@@ -52,6 +52,25 @@ export interface ServerOptions {
   readonly sinkAllowHosts?: readonly string[];
   /** `--sensitive-header`, `--reveal-header`, `--redact-query-param`. */
   readonly redaction?: RedactionOptions;
+  /** false: no ALS port (`meshlog server`, fed by agents only). */
+  readonly als?: boolean;
+  /** More inputs into the same pool, started once the rest is up (`meshlog server`'s relay receiver). */
+  readonly inputs?: ReadonlyArray<(core: ServerCore) => Promise<ServerInput>>;
+}
+
+/** What another input is given to feed entries in and list proxies. */
+export interface ServerCore {
+  readonly pool: IngestPool;
+  readonly proxies: ProxyRegistry;
+  readonly store: StoreHandle;
+  readonly resources: ResourcesRuntime;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+export interface ServerInput {
+  /** Stops taking input and waits until what it took is settled. */
+  shutdown(): Promise<void>;
 }
 
 export interface RunningServer {
@@ -98,6 +117,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     query: (q) => reader.query(q),
     workloads: () => reader.workloads(),
     aggregate: (q) => reader.aggregate(q),
+    marks: async () => (await reader.marks?.()) ?? new Map(),
     flush: () => pool.flush(),
     stats: () => pool.storeStats(),
     close: () => reader.close(),
@@ -127,19 +147,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   metrics.gauge('meshlog_watchers', 'Live watchers attached.', () => liveTail.watchers);
   metrics.gauge('meshlog_ingest_batches_outstanding', 'ALS batches handed to ingest workers and not yet taken.', () => pool.outstanding());
 
-  const als = createAlsServer({
-    host: options.alsHost ?? '0.0.0.0',
-    port: options.alsPort ?? 9977,
-    consumer: pool,
-    registry: proxies,
-    metrics,
-    logger,
-    maxStreams: options.maxStreams,
-    maxStreamsPerPeer: options.maxStreamsPerPeer,
-    idleTimeoutMs: options.alsIdleTimeoutMs,
-    maxMessageBytes: options.maxMessageBytes,
-  });
-  metrics.gauge('meshlog_als_streams_active', 'ALS streams open now.', () => als.activeStreams());
+  const als = createAlsInput({ host: options.alsHost, port: options.alsPort, consumer: pool, registry: proxies, metrics, logger, limits: options });
 
   let listening = false;
   const app = createApp({
@@ -163,11 +171,15 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
     await store.close();
   };
   let http: HttpServer | undefined;
+  const inputs: ServerInput[] = [];
+  const stopInputs = () => Promise.all(inputs.map((i) => i.shutdown()));
   try {
-    await als.start();
+    if (options.als !== false) await als.start();
+    for (const start of options.inputs ?? []) inputs.push(await start({ pool, proxies, store, resources, metrics, logger }));
     http = await listen(app, options.httpHost ?? '127.0.0.1', options.httpPort ?? 8080);
   } catch (err) {
     await als.shutdown(0);
+    await stopInputs();
     await closeInputs();
     throw err;
   }
@@ -188,6 +200,7 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
       stopping ??= (async () => {
         listening = false;
         await als.shutdown();
+        await stopInputs();
         await closeInputs();
         await new Promise<void>((resolve) => {
           http!.close(() => resolve());

@@ -117,7 +117,9 @@ describe('two servers sharing one ClickHouse', () => {
     client.close();
     expect(onB2.items).toHaveLength(10);
     latencies.sort((a, b) => a - b);
-    process.stdout.write(`shared ClickHouse: delivery to a watcher on the other server, ms: p50 ${latencies[5]}, max ${latencies[9]} (${latencies.join(' ')})\n`);
+    process.stdout.write(
+      `shared ClickHouse: delivery to a watcher on the other server, ms: p50 ${latencies[5]}, max ${latencies[9]} (${latencies.join(' ')})\n`,
+    );
 
     for (const s of servers) await s.store.flush();
     for (let i = 0; i < 2; i++) {

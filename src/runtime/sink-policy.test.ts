@@ -30,7 +30,14 @@ describe('sink destinations on write', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'meshlog-sink-policy-'));
-    server = await runServer({ dataDir: path.join(dir, 'data'), alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger(), sinkAllowHosts: ['127.0.0.0/8', 'collector.internal'] });
+    server = await runServer({
+      dataDir: path.join(dir, 'data'),
+      alsHost: '127.0.0.1',
+      alsPort: 0,
+      httpPort: 0,
+      logger: silentLogger(),
+      sinkAllowHosts: ['127.0.0.0/8', 'collector.internal'],
+    });
     base = `http://127.0.0.1:${server.httpPort}`;
   });
 
@@ -63,7 +70,10 @@ describe('sink destinations on write', () => {
   it('refuses metadata and link-local destinations, and hosts off the allowlist', async () => {
     const metadata = await apply('tcp: {address: "169.254.169.254:80"}');
     expect(metadata.status).toBe(400);
-    expect(metadata.body.violations?.[0]).toMatchObject({ field: 'spec.to[0].default.backends[0].tcp.address', message: expect.stringMatching(/link-local or cloud metadata/) });
+    expect(metadata.body.violations?.[0]).toMatchObject({
+      field: 'spec.to[0].default.backends[0].tcp.address',
+      message: expect.stringMatching(/link-local or cloud metadata/),
+    });
     const google = await apply('openTelemetry: {endpoint: "http://metadata.google.internal/computeMetadata/v1"}');
     expect(google.body.violations?.[0]?.message).toMatch(/cloud metadata service/);
     const elsewhere = await apply('tcp: {address: "192.0.2.10:5000"}');

@@ -228,6 +228,12 @@ export interface LogWriter {
   stats(): StoreStats;
   /** Why this writer cannot store entries now (a full disk, an engine away); null while it can. */
   problem(): string | null;
+  /**
+   * Commits `key → value` in the same transaction as the rows written before it (a key keeps its
+   * highest value): the relay's (agent, sequence), so that a batch stored before a crash is known
+   * to be stored after it. Read back with `LogReader.marks`.
+   */
+  mark?(key: string, value: number): void;
   /** Flushes and closes; idempotent. */
   close(): Promise<void>;
 }
@@ -246,6 +252,8 @@ export interface LogReader {
    * `active()` holds. Absent on single-machine engines.
    */
   followRemote?(listener: (rows: readonly EntryRow[]) => void, active?: () => boolean): { close(): Promise<void> };
+  /** Every mark committed by any writer, each key at its highest value. */
+  marks?(): Promise<ReadonlyMap<string, number>>;
   close(): Promise<void>;
 }
 

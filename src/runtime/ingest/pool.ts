@@ -23,6 +23,7 @@ import type { StoreStats } from '../../store/types.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics, MetricsJson } from '../../telemetry/metrics.js';
 import { startWorkerThread } from '../../util/worker-thread.js';
+import type { ForwardedBatch } from '../../relay/batch-writer.js';
 import type { FromWorker, IngestWorkerData, ToWorker } from './protocol.js';
 
 export interface IngestPoolOptions extends Omit<IngestWorkerData, 'index'> {
@@ -33,6 +34,8 @@ export interface IngestPoolOptions extends Omit<IngestWorkerData, 'index'> {
   readonly logger: Logger;
   /** Batches a worker may have outstanding before it takes nothing new. */
   readonly highWaterBatches?: number;
+  /** With `output.relay`: what the workers collected, in the order they sent it. */
+  readonly onRelay?: (batches: readonly ForwardedBatch[]) => void;
 }
 
 export interface IngestPool extends LogConsumer {
@@ -72,6 +75,8 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
   const highWater = options.highWaterBatches ?? 64;
   const lowWater = Math.floor(highWater / 4);
   const streams = new Map<number, Member>();
+  /** The identity each stream's worker was last told: a producer may change it between batches (a relay). */
+  const identities = new Map<number, ProxyIdentity>();
   const drainListeners: Array<() => void> = [];
   const waiting = new Map<number, { member: Member; resolve: (value: unknown) => void; reject: (err: Error) => void }>();
   let nextId = 1;
@@ -130,6 +135,9 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
         w?.resolve(message.metrics);
         return;
       }
+      case 'relay':
+        options.onRelay?.(message.batches);
+        return;
       case 'fatal':
         logger.error({ ingestWorker: member.index, error: message.error }, 'An ingest worker failed.');
         return;
@@ -147,6 +155,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       logLevel: options.logLevel,
       sensitiveHeaders: options.sensitiveHeaders,
       revealHeaders: options.revealHeaders,
+      output: options.output,
       redactQueryParams: options.redactQueryParams,
     };
     // A larger young generation than V8's default: the per-entry objects of a batch die young, and
@@ -225,7 +234,11 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
         member = members.filter((m) => m.alive).reduce((a, b) => (b.streams < a.streams ? b : a), members.find((m) => m.alive) ?? members[0]!);
         member.streams++;
         streams.set(stream, member);
+        identities.delete(stream);
+      }
+      if (identities.get(stream) !== batch.proxy) {
         identity = batch.proxy;
+        identities.set(stream, batch.proxy);
       }
       // One buffer per batch, transferred: the entries' views point into gRPC's message.
       let total = 0;
@@ -241,7 +254,17 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
         at += e.byteLength;
         bounds[2 * i + 1] = at;
       }
-      const message: ToWorker = { type: 'batch', stream, ...(identity ? { identity } : {}), kind: batch.kind, buffer, bounds, receivedAt: batch.receivedAt };
+      const message: ToWorker = {
+        type: 'batch',
+        stream,
+        ...(identity ? { identity } : {}),
+        kind: batch.kind,
+        buffer,
+        bounds,
+        receivedAt: batch.receivedAt,
+        ...(batch.selected ? { selected: true } : {}),
+        ...(batch.mark ? { mark: batch.mark } : {}),
+      };
       member.outstanding++;
       member.worker.postMessage(message, [buffer]);
       if (!taking(member) && !blocked) {
@@ -263,6 +286,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       const member = memberOf(stream);
       if (!member) return;
       streams.delete(stream);
+      identities.delete(stream);
       member.streams = Math.max(0, member.streams - 1);
       if (member.alive) member.worker.postMessage({ type: 'stream-closed', stream } satisfies ToWorker);
     },
@@ -289,7 +313,8 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       if (down.length > 0) return `ingest worker ${down.join(', ')} is restarting`;
       const failing = members.find((m) => m.problem !== null);
       if (failing) return `store shard ${failing.index}: ${failing.problem}`;
-      if (blocked && Date.now() - blockedSince > blockedTooLongMs) return `ingest has held Envoy back for ${Math.round((Date.now() - blockedSince) / 1000)} s: the store does not keep up`;
+      if (blocked && Date.now() - blockedSince > blockedTooLongMs)
+        return `ingest has held Envoy back for ${Math.round((Date.now() - blockedSince) / 1000)} s: the store does not keep up`;
       return null;
     },
     async close() {

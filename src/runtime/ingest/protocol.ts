@@ -8,6 +8,8 @@ import type { InventoryProxy } from '../../api/dataplane/model.js';
 import type { EntryKind } from '../../model/entry.js';
 import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import type { WatchOutput, WatchSpec } from '../../pipeline/watch-render.js';
+import type { ForwardedBatch } from '../../relay/batch-writer.js';
+import type { Compression } from '../../relay/protocol.js';
 import type { PolicySet } from '../../policy/types.js';
 import type { SinkBackendConfig } from '../../sinks/registry.js';
 import type { StoreStats } from '../../store/types.js';
@@ -22,6 +24,8 @@ export interface IngestWorkerData {
   readonly sensitiveHeaders?: readonly string[];
   readonly revealHeaders?: readonly string[];
   readonly redactQueryParams?: readonly string[];
+  /** Where collected rows go: a store shard (`meshlog serve`, `server`), or the relay (`meshlog agent`). */
+  readonly output?: { readonly relay: { readonly compression: Compression } };
 }
 
 export type ToWorker =
@@ -35,6 +39,8 @@ export type ToWorker =
       /** Entry i is `buffer[bounds[2i] .. bounds[2i + 1]]`. */
       readonly bounds: Uint32Array;
       readonly receivedAt: number;
+      readonly selected?: boolean;
+      readonly mark?: { readonly key: string; readonly value: number };
     }
   | { readonly type: 'stream-closed'; readonly stream: number }
   /** Reply `done` once everything this worker took so far is committed (or why it is not). */
@@ -69,6 +75,8 @@ export type FromWorker =
       readonly problem: string | null;
     }
   | { readonly type: 'done'; readonly id: number; readonly error?: string }
+  /** An agent's worker: collected entries, packed, for the relay's buffer. */
+  | { readonly type: 'relay'; readonly batches: ForwardedBatch[] }
   | { readonly type: 'metrics'; readonly id: number; readonly metrics: unknown[] }
   | { readonly type: 'closed'; readonly store: StoreStats }
   | { readonly type: 'fatal'; readonly error: string };

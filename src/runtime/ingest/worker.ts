@@ -10,6 +10,7 @@ import { createPipeline } from '../../pipeline/pipeline.js';
 import { createPolicyDelivery } from '../../pipeline/policy-delivery.js';
 import { createSinkBridge } from '../../pipeline/sink-set.js';
 import { createWatchRenderer } from '../../pipeline/watch-render.js';
+import { createRelayBatchWriter } from '../../relay/batch-writer.js';
 import { openStoreWriter } from '../../store/registry.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { createMetrics } from '../../telemetry/metrics.js';
@@ -26,18 +27,30 @@ const maxWatchBytesInFlight = 32 * 1024 * 1024;
 async function main(): Promise<void> {
   const logger = createLogger({ level: data.logLevel }).child({ ingestWorker: data.index });
   const metrics = createMetrics({ defaultMetrics: false });
-  const writer = await openStoreWriter(data.store, data.index, {
-    dataDir: data.dataDir,
-    retention: data.retention,
-    logger,
-    onError: (error) => logger.error({ shard: data.index, error }, 'The store shard reports a problem.'),
-  });
+  const writer = data.output?.relay
+    ? createRelayBatchWriter({ compression: data.output.relay.compression, send: (batches, transfer) => send({ type: 'relay', batches }, transfer) })
+    : await openStoreWriter(data.store, data.index, {
+        dataDir: data.dataDir,
+        retention: data.retention,
+        logger,
+        onError: (error) => logger.error({ shard: data.index, error }, 'The store shard reports a problem.'),
+      });
   const peers = new Map<string, ProxyIdentity>();
   const proxyByIp = (ip: string) => peers.get(ip);
   const bridge = createSinkBridge();
   const watches = createWatchRenderer();
   const delivery = createPolicyDelivery({ metrics, logger, output: bridge, proxyByIp });
-  const pipeline = createPipeline({ writer, metrics, logger, watches, delivery, proxyByIp, sensitiveHeaders: data.sensitiveHeaders, revealHeaders: data.revealHeaders, redactQueryParams: data.redactQueryParams });
+  const pipeline = createPipeline({
+    writer,
+    metrics,
+    logger,
+    watches,
+    delivery,
+    proxyByIp,
+    sensitiveHeaders: data.sensitiveHeaders,
+    revealHeaders: data.revealHeaders,
+    redactQueryParams: data.redactQueryParams,
+  });
   const streams = new Map<number, ProxyIdentity>();
   let taken = 0;
   let overloaded = false;
@@ -85,7 +98,8 @@ async function main(): Promise<void> {
           const encoded: Uint8Array[] = new Array(message.bounds.length / 2);
           for (let i = 0; i < encoded.length; i++) encoded[i] = bytes.subarray(message.bounds[2 * i]!, message.bounds[2 * i + 1]!);
           try {
-            if (!pipeline.consume({ proxy: identity, kind: message.kind, encoded, receivedAt: message.receivedAt })) overloaded = true;
+            const batch = { proxy: identity, kind: message.kind, encoded, receivedAt: message.receivedAt, selected: message.selected, mark: message.mark };
+            if (!pipeline.consume(batch)) overloaded = true;
           } catch (err) {
             // The pipeline counts what it cannot take; an exception here is a bug, not bad input.
             metrics.entries.dropped.labels('internal').inc(encoded.length);

@@ -13,6 +13,8 @@ export interface ChunkBatch {
   readonly workloads: ReadonlyArray<{ readonly ref: WorkloadRef; readonly labels: Readonly<Record<string, string>> }>;
   /** `workload` indexes `workloads`. */
   readonly chunks: ReadonlyArray<{ readonly workload: number; readonly chunk: PackedChunk }>;
+  /** Marks committed with the chunks (`LogWriter.mark`). */
+  readonly marks?: ReadonlyArray<readonly [key: string, value: number]>;
 }
 
 export function packBatch(rows: readonly EntryRow[]): ChunkBatch {

@@ -29,6 +29,8 @@ export interface StoreReader {
   query(q: LogQuery): QueryResult;
   workloads(): StoredWorkload[];
   aggregate(q: StatsQuery): StatsResult;
+  /** Every shard's marks (`LogWriter.mark`), each key at its highest value. */
+  marks(): Map<string, number>;
   close(): void;
 }
 
@@ -296,6 +298,18 @@ export function openStoreReader(dataDir: string): StoreReader {
         }
       }
       return [...merged.values()];
+    },
+    marks() {
+      refresh(true);
+      const out = new Map<string, number>();
+      for (const shard of shards.values()) {
+        // A shard written before marks existed has no table yet.
+        if (!prepare(shard, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'marks'").get()) continue;
+        for (const { key, value } of prepare(shard, 'SELECT key, value FROM marks').all() as Array<{ key: string; value: number }>) {
+          out.set(key, Math.max(value, out.get(key) ?? value));
+        }
+      }
+      return out;
     },
     close() {
       for (const shard of shards.values()) shard.db.close();

@@ -54,6 +54,8 @@ export function createSchema(db: Database.Database): void {
     -- max_span: the widest (max_ts - min_ts) of any chunk, so that a query bounded by a time or a
     -- cursor can start its newest-first scan there instead of at the newest chunk.
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    -- LogWriter.mark: written in the transaction of the chunks they came with.
+    CREATE TABLE IF NOT EXISTS marks (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   `);
 }
 

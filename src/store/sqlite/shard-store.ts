@@ -32,6 +32,8 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
   const highWater = options.highWaterRows ?? 20_000;
   const maxRetained = options.maxRetainedRows ?? 200_000;
   let buffer: EntryRow[] = [];
+  /** Marks that go with the rows in `buffer`. */
+  let marks = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   /** Packed batches whose commit failed, oldest first, with the error. */
   const retained: ChunkBatch[] = [];
@@ -69,11 +71,12 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
       clearTimeout(timer);
       timer = undefined;
     }
-    if (buffer.length > 0) {
-      const batch = packBatch(buffer);
+    if (buffer.length > 0 || marks.size > 0) {
+      const batch = marks.size > 0 ? { ...packBatch(buffer), marks: [...marks] } : packBatch(buffer);
       retained.push(batch);
       retainedRows += buffer.length;
       buffer = [];
+      marks = new Map();
       if (bufferCallbacks.length > 0) {
         batchCallbacks.set(batch, bufferCallbacks);
         bufferCallbacks = [];
@@ -153,6 +156,11 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
       else timer ??= setTimeout(commit, batchDelayMs);
       if (pending() > highWater) overHighWater = true;
       return !overHighWater;
+    },
+    mark(key, value) {
+      if (closed) return;
+      marks.set(key, Math.max(value, marks.get(key) ?? value));
+      timer ??= setTimeout(commit, batchDelayMs);
     },
     onDrain(listener) {
       drainListeners.push(listener);

@@ -60,6 +60,7 @@ export function openShardWriter(dataDir: string, shard: number, report: Integrit
   const upsertWorkload = db.prepare(`INSERT INTO workloads (cluster, namespace, name, labels, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (cluster, namespace, name) DO UPDATE SET labels = excluded.labels, last_seen = excluded.last_seen RETURNING id`);
   const touchWorkload = db.prepare('UPDATE workloads SET last_seen = ? WHERE id = ?');
+  const upsertMark = db.prepare('INSERT INTO marks (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)');
   /** `cluster\nnamespace\nname` → [id, labels JSON, last time last_seen was written]. */
   const workloadCache = new Map<string, [number, string, number]>();
   let entries = (db.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM chunks').get() as { n: number }).n;
@@ -96,6 +97,7 @@ export function openShardWriter(dataDir: string, shard: number, report: Integrit
       span = Math.max(span, chunk.maxTs - chunk.minTs);
     }
     if (span > maxSpan) setMaxSpan.run(span);
+    for (const [key, value] of batch.marks ?? []) upsertMark.run(key, value);
     return span;
   });
 

@@ -61,6 +61,31 @@ describe('SQLite shards and upgrades', () => {
     }
   });
 
+  it('commits marks with the rows written before them, and reads each key at its highest value across shards', async () => {
+    const dir = fresh();
+    const a = createShardStore({ dataDir: dir, shard: 0 });
+    const b = createShardStore({ dataDir: dir, shard: 1 });
+    a.write([contractRow(1)]);
+    a.mark!('relay:agent-1', 7);
+    a.mark!('relay:agent-1', 5);
+    b.mark!('relay:agent-1', 9);
+    b.mark!('relay:agent-2', 3);
+    const reader = openStoreReader(dir);
+    try {
+      // Nothing is committed before a flush: no mark is visible without its rows.
+      expect(reader.marks()).toEqual(new Map());
+      await a.flush();
+      expect(reader.marks()).toEqual(new Map([['relay:agent-1', 7]]));
+      expect(reader.query({ limit: 10 }).items).toHaveLength(1);
+      await b.flush();
+      expect(reader.marks()).toEqual(new Map([['relay:agent-1', 9], ['relay:agent-2', 3]]));
+    } finally {
+      reader.close();
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('converts a store written by meshlog 0.1 (a row per entry) to chunks, keeping every entry', async () => {
     const dir = fresh();
     const old = new Database(path.join(dir, 'meshlog.db'));
