@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { makeDemoCertificates } from '../demo/certificates.js';
+import { makeDemoCertificates } from '../util/certificates.js';
 import { agentCommandArgs, serverCommandArgs } from '../demo/topology.js';
 import { bookinfoProxies } from '../demo/bookinfo-proxies.js';
 import { requestHops } from '../demo/bookinfo-requests.js';

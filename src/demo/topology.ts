@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { makeDemoCertificates } from './certificates.js';
+import { makeDemoCertificates } from '../util/certificates.js';
 
 export interface TopologyOptions {
   readonly dir: string;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadResources } from '../api/load-yaml.js';
 import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
-import { type DemoCertificates, makeDemoCertificates } from '../demo/certificates.js';
+import { type DemoCertificates, makeDemoCertificates } from '../util/certificates.js';
 import { loadAlsTypes } from '../envoy/protos.js';
 import { createAgentAuthorizer } from '../relay/agent-clusters.js';
 import { encodeAgentMessage, relayServicePath } from '../relay/protocol.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoCertificates, makeDemoCertificates } from '../demo/certificates.js';
+import { type DemoCertificates, makeDemoCertificates } from '../util/certificates.js';
 import {
   type Child,
   agentArgs,

@@ -1,18 +1,23 @@
 /**
  * The otlp sink over TLS, as a MeshOpenTelemetryBackend's `tls` asks: OTLP/gRPC and OTLP/HTTPS to
- * loopback receivers with the test CA's certificates, with a client certificate where the
+ * loopback receivers with certificates made for this run, with a client certificate where the
  * receiver asks for one; a receiver the settings do not trust, or a CA file that is not there,
  * is a delivery error the sink reports, not a crash.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../testing/until.js';
 import { createMetrics } from '../../telemetry/metrics.js';
 import type { OtlpTls } from './destination.js';
 import { otlpSinkFactory, type OtlpSink } from './index.js';
 import type { OtelLogRecord } from './otel-types.js';
-import { startGrpcReceiver, startHttpReceiver, testCerts, type Receiver } from './testing/otlp-test-receivers.js';
+import { makeTestCerts, type Receiver, startGrpcReceiver, startHttpReceiver, type TestCerts } from './testing/otlp-test-receivers.js';
 
 const record: OtelLogRecord = { timeUnixNano: '1', body: { stringValue: 'GET /' }, attributes: [], resource: { 'kuma.mesh': 'default' } };
+
+let testCerts: TestCerts;
+beforeAll(async () => {
+  testCerts = await makeTestCerts();
+});
 
 const receivers: Receiver[] = [];
 const sinks: OtlpSink[] = [];
@@ -36,7 +41,7 @@ const port = (address: string) => address.slice(address.lastIndexOf(':') + 1);
 
 describe('otlp sink over TLS', () => {
   it('exports over gRPC to a receiver the CA file vouches for, by the server name it asks for', async () => {
-    const receiver = await startGrpcReceiver(0, {});
+    const receiver = await startGrpcReceiver(0, { certs: testCerts });
     receivers.push(receiver);
     const sink = sinkTo(receiver.address, { caFile: testCerts.ca, serverName: 'otel.test' });
     expect(sink.destination).toBe(`${receiver.address} (tls, ca ${testCerts.ca}, server name otel.test)`);
@@ -46,7 +51,7 @@ describe('otlp sink over TLS', () => {
   });
 
   it('presents the client certificate to a gRPC receiver that asks for one', async () => {
-    const receiver = await startGrpcReceiver(0, { requireClientCert: true });
+    const receiver = await startGrpcReceiver(0, { certs: testCerts, requireClientCert: true });
     receivers.push(receiver);
     const sink = sinkTo(`localhost:${port(receiver.address)}`, { caFile: testCerts.ca, certFile: testCerts.clientCert, keyFile: testCerts.clientKey });
     sink.push([record]);
@@ -55,7 +60,7 @@ describe('otlp sink over TLS', () => {
   });
 
   it('exports over HTTPS with the CA file, or without verifying when told to', async () => {
-    const receiver = await startHttpReceiver(0, { requireClientCert: true });
+    const receiver = await startHttpReceiver(0, { certs: testCerts, requireClientCert: true });
     receivers.push(receiver);
     const verified = sinkTo(receiver.address, { caFile: testCerts.ca, certFile: testCerts.clientCert, keyFile: testCerts.clientKey });
     verified.push([record]);
@@ -67,7 +72,7 @@ describe('otlp sink over TLS', () => {
   });
 
   it('does not deliver to a receiver it cannot trust, nor without its CA file, and says why', async () => {
-    const receiver = await startHttpReceiver(0, {});
+    const receiver = await startHttpReceiver(0, { certs: testCerts });
     receivers.push(receiver);
     const untrusted = sinkTo(receiver.address, { serverName: 'otel.test' });
     untrusted.push([record]);

@@ -1,15 +1,18 @@
 /**
  * OTLP logs receivers for the otlp sink's tests, built from the same shipped protos: a gRPC
  * `LogsService` and an OTLP/HTTP endpoint on node:http, both on loopback ephemeral ports, in plain
- * text or over TLS with the test CA's certificates in `certs/` (optionally asking for a client
+ * text or over TLS with certificates made for the test run (optionally asking for a client
  * certificate). Each decodes what it gets and answers with a scripted status, so tests can assert
  * retries and drops.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { makeDemoCertificates } from '../../../util/certificates.js';
 import { exportMethodPath, exportRequestType } from '../export-request.js';
 
 export interface ReceivedExport {
@@ -33,16 +36,24 @@ function decode(bytes: Uint8Array): ReceivedExport['request'] {
 
 const identity = (b: Buffer) => b;
 
-/** The test CA's files (a CA valid until 2126; the server's names: localhost, otel.test, 127.0.0.1). */
-export const testCerts = {
-  ca: new URL('./certs/ca.pem', import.meta.url).pathname,
-  serverCert: new URL('./certs/server.pem', import.meta.url).pathname,
-  serverKey: new URL('./certs/server-key.pem', import.meta.url).pathname,
-  clientCert: new URL('./certs/client.pem', import.meta.url).pathname,
-  clientKey: new URL('./certs/client-key.pem', import.meta.url).pathname,
-};
+export interface TestCerts {
+  readonly ca: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
+}
+
+/** A throw-away CA, a server certificate for localhost, otel.test and 127.0.0.1, and a client certificate, in a new temporary directory. */
+export async function makeTestCerts(): Promise<TestCerts> {
+  const made = await makeDemoCertificates(mkdtempSync(path.join(tmpdir(), 'meshlog-otlp-certs-')), ['client'], ['localhost', 'otel.test']);
+  const client = made.agents['client']!;
+  return { ca: made.ca, serverCert: made.server.cert, serverKey: made.server.key, clientCert: client.cert, clientKey: client.key };
+}
 
 export interface ReceiverTls {
+  /** The receiver's certificate and the CA it checks client certificates against. */
+  readonly certs: TestCerts;
   /** Ask for a client certificate signed by the test CA. */
   readonly requireClientCert?: boolean;
 }
@@ -83,8 +94,8 @@ export async function startGrpcReceiver(port = 0, tls?: ReceiverTls): Promise<Re
 
 function grpcCredentials(tls: ReceiverTls | undefined): grpc.ServerCredentials {
   if (!tls) return grpc.ServerCredentials.createInsecure();
-  const pair = { cert_chain: readFileSync(testCerts.serverCert), private_key: readFileSync(testCerts.serverKey) };
-  return grpc.ServerCredentials.createSsl(tls.requireClientCert ? readFileSync(testCerts.ca) : null, [pair], tls.requireClientCert === true);
+  const pair = { cert_chain: readFileSync(tls.certs.serverCert), private_key: readFileSync(tls.certs.serverKey) };
+  return grpc.ServerCredentials.createSsl(tls.requireClientCert ? readFileSync(tls.certs.ca) : null, [pair], tls.requireClientCert === true);
 }
 
 export async function startHttpReceiver(port = 0, tls?: ReceiverTls): Promise<Receiver> {
@@ -102,7 +113,12 @@ export async function startHttpReceiver(port = 0, tls?: ReceiverTls): Promise<Re
   };
   const server = tls
     ? https.createServer(
-        { cert: readFileSync(testCerts.serverCert), key: readFileSync(testCerts.serverKey), ca: readFileSync(testCerts.ca), requestCert: tls.requireClientCert === true, rejectUnauthorized: tls.requireClientCert === true },
+        {
+          cert: readFileSync(tls.certs.serverCert),
+          key: readFileSync(tls.certs.serverKey),
+          ca: readFileSync(tls.certs.ca),
+          requestCert: tls.requireClientCert === true, rejectUnauthorized: tls.requireClientCert === true,
+        },
         handler,
       )
     : http.createServer(handler);

@@ -1,8 +1,9 @@
 /**
- * Certificates the demo (and the relay's tests) make for themselves: a throw-away CA, a server
- * certificate for `localhost` / 127.0.0.1 / ::1, and one client certificate per agent whose DNS
- * name is its cluster (what `meshlog server` lets an agent speak for when no `--agent-san` says
- * otherwise). RSA keys and signatures come from Node's crypto; node-forge builds the certificates.
+ * Certificates the demo (and the relay's and the OpenTelemetry sink's tests) make for themselves:
+ * a throw-away CA, a server certificate for `localhost` (and any other names asked for) /
+ * 127.0.0.1 / ::1, and one client certificate per agent whose DNS name is its cluster (what
+ * `meshlog server` lets an agent speak for when no `--agent-san` says otherwise). Nothing of it
+ * is committed: each run makes its own. RSA keys and signatures come from Node's crypto; node-forge builds the certificates.
  * Nothing here is fit for production: the CA key is written next to the certificates.
  */
 import { generateKeyPair, sign } from 'node:crypto';
@@ -85,7 +86,7 @@ const dns = (value: string) => ({ type: 2, value });
 const ip = (value: string) => ({ type: 7, ip: value });
 
 /** Writes a CA, a server pair and one pair per agent name into `dir`; returns the file names. */
-export async function makeDemoCertificates(dir: string, agentNames: readonly string[]): Promise<DemoCertificates> {
+export async function makeDemoCertificates(dir: string, agentNames: readonly string[], serverNames: readonly string[] = ['localhost']): Promise<DemoCertificates> {
   mkdirSync(dir, { recursive: true });
   const write = (name: string, text: string) => {
     const file = path.join(dir, name);
@@ -98,7 +99,7 @@ export async function makeDemoCertificates(dir: string, agentNames: readonly str
     cert: write(`${name}.pem`, forge.pki.certificateToPem(issued.cert)),
     key: write(`${name}-key.pem`, issued.keyPem),
   });
-  const server = pair('server', issue('meshlog server', [dns('localhost'), ip('127.0.0.1'), ip('::1')], 'leaf', serverKeys!, ca));
+  const server = pair('server', issue('meshlog server', [...serverNames.map(dns), ip('127.0.0.1'), ip('::1')], 'leaf', serverKeys!, ca));
   const agents: Record<string, CertificatePair> = {};
   agentNames.forEach((name, i) => {
     agents[name] = pair(`agent-${name}`, issue(`meshlog agent ${name}`, [dns(name)], 'leaf', agentKeys[i]!, ca));
