@@ -57,25 +57,26 @@ export interface PackedChunk {
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Packs rows (all of one workload) into a chunk. */
 export function packChunk(rows: readonly EntryRow[]): PackedChunk {
   const count = rows.length;
   const dictionary = new Map<string, number>();
-  const dictionaryBytes: Uint8Array[] = [];
+  /** Dictionary strings in reference order (reference i + 1); encoded once, at the end. */
+  const strings: string[] = [];
   const refs = new Uint32Array(count * stringColumns);
   const ref = (value: string | null): number => {
     if (value === null) return 0;
     let index = dictionary.get(value);
     if (index === undefined) {
-      dictionaryBytes.push(encoder.encode(value));
-      index = dictionaryBytes.length;
+      index = strings.push(value);
       dictionary.set(value, index);
     }
     return index;
   };
+  // Request ids are (nearly) all different: looking them up would cost more than it saves.
+  const unique = (value: string | null): number => (value === null ? 0 : strings.push(value));
   let entryBytes = 0;
   let minTs = Number.POSITIVE_INFINITY;
   let maxTs = Number.NEGATIVE_INFINITY;
@@ -88,7 +89,7 @@ export function packChunk(rows: readonly EntryRow[]): PackedChunk {
     refs[o + S.path] = ref(r.path);
     refs[o + S.responseFlags] = ref(r.responseFlags);
     refs[o + S.upstreamCluster] = ref(r.upstreamCluster);
-    refs[o + S.requestId] = ref(r.requestId);
+    refs[o + S.requestId] = unique(r.requestId);
     refs[o + S.upstreamFailure] = ref(r.upstreamFailure);
     refs[o + S.srcCluster] = ref(r.source.cluster);
     refs[o + S.srcNamespace] = ref(r.source.namespace);
@@ -105,14 +106,19 @@ export function packChunk(rows: readonly EntryRow[]): PackedChunk {
     if (ts > maxTs) maxTs = ts;
   }
   const layout = sections(count);
+  const lengths = new Uint32Array(strings.length);
   let dictionaryLength = 0;
-  for (const b of dictionaryBytes) dictionaryLength += b.byteLength;
-  const total = layout.dictionary + align8(4 * dictionaryBytes.length) + dictionaryLength;
+  for (let i = 0; i < strings.length; i++) {
+    const n = Buffer.byteLength(strings[i]!, 'utf8');
+    lengths[i] = n;
+    dictionaryLength += n;
+  }
+  const total = layout.dictionary + align8(4 * strings.length) + dictionaryLength;
   const columns = new Uint8Array(total);
   const view = new DataView(columns.buffer);
   view.setUint32(0, chunkFormatVersion, true);
   view.setUint32(4, count, true);
-  view.setUint32(8, dictionaryBytes.length, true);
+  view.setUint32(8, strings.length, true);
   const ts = new Float64Array(columns.buffer, layout.ts, count);
   const duration = new Float64Array(columns.buffer, layout.duration, count);
   const received = new Float64Array(columns.buffer, layout.received, count);
@@ -142,14 +148,11 @@ export function packChunk(rows: readonly EntryRow[]): PackedChunk {
     at += r.entry.byteLength;
   }
   offsets[count] = at;
-  const lengths = new Uint32Array(columns.buffer, layout.dictionary, dictionaryBytes.length);
-  let d = layout.dictionary + align8(4 * dictionaryBytes.length);
-  for (let i = 0; i < dictionaryBytes.length; i++) {
-    const b = dictionaryBytes[i]!;
-    lengths[i] = b.byteLength;
-    columns.set(b, d);
-    d += b.byteLength;
-  }
+  new Uint32Array(columns.buffer, layout.dictionary, strings.length).set(lengths);
+  // Each string's UTF-8 straight into the blob, at the length counted above.
+  const blob = Buffer.from(columns.buffer, columns.byteOffset, columns.byteLength);
+  let d = layout.dictionary + align8(4 * strings.length);
+  for (let i = 0; i < strings.length; i++) d += blob.write(strings[i]!, d, 'utf8');
   return { count, minTs, maxTs, columns, entries, bloom: requestIdBloom(rows) };
 }
 
@@ -333,29 +336,42 @@ const bloomBitsPerId = 16;
 const bloomHashes = 4;
 
 function requestIdBloom(rows: readonly EntryRow[]): Uint8Array {
-  const ids = rows.filter((r) => r.requestId !== null);
-  const bits = Math.max(64, ids.length * bloomBitsPerId);
+  let ids = 0;
+  for (const r of rows) if (r.requestId !== null) ids++;
+  const bits = Math.max(64, ids * bloomBitsPerId);
   const bloom = new Uint8Array(Math.ceil(bits / 8));
-  for (const r of ids) for (const h of bloomPositions(r.requestId!, bloom.length * 8)) bloom[h >>> 3]! |= 1 << (h & 7);
+  const size = bloom.length * 8;
+  for (const r of rows) {
+    if (r.requestId === null) continue;
+    hash(r.requestId);
+    for (let k = 0; k < bloomHashes; k++) {
+      const h = ((h1 + Math.imul(k, h2 | 1)) >>> 0) % size;
+      bloom[h >>> 3]! |= 1 << (h & 7);
+    }
+  }
   return bloom;
 }
 
 export function bloomMayContain(bloom: Uint8Array, requestId: string): boolean {
   if (bloom.length === 0) return true;
-  for (const h of bloomPositions(requestId, bloom.length * 8)) if ((bloom[h >>> 3]! & (1 << (h & 7))) === 0) return false;
+  const size = bloom.length * 8;
+  hash(requestId);
+  for (let k = 0; k < bloomHashes; k++) {
+    const h = ((h1 + Math.imul(k, h2 | 1)) >>> 0) % size;
+    if ((bloom[h >>> 3]! & (1 << (h & 7))) === 0) return false;
+  }
   return true;
 }
 
-/** Double hashing of two FNV-1a variants: `bloomHashes` bit positions for a string. */
-function bloomPositions(value: string, bits: number): number[] {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
+let h1 = 0;
+let h2 = 0;
+/** Two FNV-1a variants of a string into `h1`, `h2`; bit k is `h1 + k * h2` (double hashing). */
+function hash(value: string): void {
+  h1 = 0x811c9dc5;
+  h2 = 0x01000193;
   for (let i = 0; i < value.length; i++) {
     const ch = value.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 0x01000193);
     h2 = Math.imul(h2 ^ ch, 0x5bd1e995) ^ (h2 >>> 15);
   }
-  const out: number[] = [];
-  for (let k = 0; k < bloomHashes; k++) out.push(((h1 + Math.imul(k, h2 | 1)) >>> 0) % bits);
-  return out;
 }

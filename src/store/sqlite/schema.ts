@@ -74,7 +74,7 @@ export function markCurrent(db: Database.Database): void {
  * lose the last transactions (docs/operations/security.md says so).
  */
 export function tune(db: Database.Database): void {
-  db.pragma('page_size = 8192');
+  db.pragma('page_size = 32768');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');

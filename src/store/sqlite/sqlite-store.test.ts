@@ -201,8 +201,13 @@ describe('SQLite shards that are damaged', () => {
     writer.close();
     const file = path.join(dir, 'meshlog.db');
     const db = readFileSync(file);
-    // Scribble over a page in the middle of the file (page size 8 KiB; page 1 is the header).
-    db.fill(0x5a, 8192 * 3 + 16, 8192 * 3 + 400);
+    // Scribble over a b-tree page in the middle of the file (page 1 holds the header, whose bytes 16-17 are the page size).
+    const pageSize = db.readUInt16BE(16) === 1 ? 65536 : db.readUInt16BE(16);
+    // The last b-tree page (a table or index page, by its first byte), where quick_check looks; overflow pages it does not read.
+    const pages = Array.from({ length: db.length / pageSize }, (_, i) => i).filter((i) => i > 0 && [2, 5, 10, 13].includes(db[i * pageSize]!));
+    const page = pages.at(-1)!;
+    expect(page).toBeGreaterThan(0);
+    db.fill(0x5a, page * pageSize + 8, page * pageSize + 400);
     writeFileSync(file, db);
     const reports: string[] = [];
     const reopened = openShardWriter(dir, 0, (p) => reports.push(p));
