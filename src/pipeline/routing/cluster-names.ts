@@ -45,7 +45,8 @@ const maxParsed = 10_000;
 
 export function parseClusterName(name: string | null | undefined): ClusterHint | undefined {
   if (!name) return undefined;
-  if (parsed.has(name)) return parsed.get(name);
+  const known = parsed.get(name);
+  if (known !== undefined || parsed.has(name)) return known;
   if (parsed.size >= maxParsed) parsed.clear();
   const hint = parseUncached(name);
   parsed.set(name, hint);

@@ -56,7 +56,8 @@ export function entryEdge(identity: ProxyIdentity, facts: EdgeFacts, proxyByIp: 
   }
   const upstream = facts.upstreamRemote;
   const peer = upstream?.address ? proxyByIp?.(upstream.address) : undefined;
-  const service = serviceOf(hint) ?? authorityHost(facts.authority);
+  const named = hint ? namedBy(hint) : undefined;
+  const service = named?.service ?? authorityHost(facts.authority);
   return {
     direction,
     source: self,
@@ -65,7 +66,7 @@ export function entryEdge(identity: ProxyIdentity, facts: EdgeFacts, proxyByIp: 
       ip: upstream?.address || null,
       port: upstream?.port || hint?.port || null,
       service,
-      namespace: peer?.workload.namespace || namespaceOfHost(hint?.host) || null,
+      namespace: peer?.workload.namespace || named?.namespace || null,
     },
   };
 }
@@ -94,6 +95,18 @@ function peerEnd(remote: SocketAddr | null, proxyByIp: ProxyByIp | undefined, pe
     if (spiffe) return { ...unknownEnd, ...at, namespace: spiffe.namespace ?? null, service: spiffe.namespace ? null : (spiffe.service ?? null) };
   }
   return { ...unknownEnd, ...at };
+}
+
+/** The service and namespace a cluster names, worked out once per (cached) hint. */
+const namedByHint = new WeakMap<ClusterHint, { readonly service: string | null; readonly namespace: string | null }>();
+
+function namedBy(hint: ClusterHint): { readonly service: string | null; readonly namespace: string | null } {
+  let named = namedByHint.get(hint);
+  if (!named) {
+    named = { service: serviceOf(hint), namespace: namespaceOfHost(hint.host) ?? null };
+    namedByHint.set(hint, named);
+  }
+  return named;
 }
 
 /** `ratings.bookinfo.svc.cluster.local` → `ratings.bookinfo`; a Kuma service name as it is. */

@@ -66,13 +66,20 @@ export function packChunk(rows: readonly EntryRow[]): PackedChunk {
   /** Dictionary strings in reference order (reference i + 1); encoded once, at the end. */
   const strings: string[] = [];
   const refs = new Uint32Array(count * stringColumns);
-  const ref = (value: string | null): number => {
+  // Per column, the last string and its reference: rows of one workload repeat most columns, and
+  // the same string object (an identity's cluster, the workload) compares without hashing.
+  const lastValue: Array<string | null> = new Array(stringColumns).fill(null);
+  const lastRef = new Uint32Array(stringColumns);
+  const ref = (column: number, value: string | null): number => {
     if (value === null) return 0;
+    if (value === lastValue[column]) return lastRef[column]!;
     let index = dictionary.get(value);
     if (index === undefined) {
       index = strings.push(value);
       dictionary.set(value, index);
     }
+    lastValue[column] = value;
+    lastRef[column] = index;
     return index;
   };
   // Request ids are (nearly) all different: looking them up would cost more than it saves.
@@ -83,23 +90,23 @@ export function packChunk(rows: readonly EntryRow[]): PackedChunk {
   for (let i = 0; i < count; i++) {
     const r = rows[i]!;
     const o = i * stringColumns;
-    refs[o + S.instance] = ref(r.instance);
-    refs[o + S.method] = ref(r.method);
-    refs[o + S.authority] = ref(r.authority);
-    refs[o + S.path] = ref(r.path);
-    refs[o + S.responseFlags] = ref(r.responseFlags);
-    refs[o + S.upstreamCluster] = ref(r.upstreamCluster);
+    refs[o + S.instance] = ref(S.instance, r.instance);
+    refs[o + S.method] = ref(S.method, r.method);
+    refs[o + S.authority] = ref(S.authority, r.authority);
+    refs[o + S.path] = ref(S.path, r.path);
+    refs[o + S.responseFlags] = ref(S.responseFlags, r.responseFlags);
+    refs[o + S.upstreamCluster] = ref(S.upstreamCluster, r.upstreamCluster);
     refs[o + S.requestId] = unique(r.requestId);
-    refs[o + S.upstreamFailure] = ref(r.upstreamFailure);
-    refs[o + S.srcCluster] = ref(r.source.cluster);
-    refs[o + S.srcNamespace] = ref(r.source.namespace);
-    refs[o + S.srcWorkload] = ref(r.source.workload);
-    refs[o + S.srcIp] = ref(r.source.ip);
-    refs[o + S.dstCluster] = ref(r.destination.cluster);
-    refs[o + S.dstNamespace] = ref(r.destination.namespace);
-    refs[o + S.dstWorkload] = ref(r.destination.workload);
-    refs[o + S.dstIp] = ref(r.destination.ip);
-    refs[o + S.dstService] = ref(r.destination.service);
+    refs[o + S.upstreamFailure] = ref(S.upstreamFailure, r.upstreamFailure);
+    refs[o + S.srcCluster] = ref(S.srcCluster, r.source.cluster);
+    refs[o + S.srcNamespace] = ref(S.srcNamespace, r.source.namespace);
+    refs[o + S.srcWorkload] = ref(S.srcWorkload, r.source.workload);
+    refs[o + S.srcIp] = ref(S.srcIp, r.source.ip);
+    refs[o + S.dstCluster] = ref(S.dstCluster, r.destination.cluster);
+    refs[o + S.dstNamespace] = ref(S.dstNamespace, r.destination.namespace);
+    refs[o + S.dstWorkload] = ref(S.dstWorkload, r.destination.workload);
+    refs[o + S.dstIp] = ref(S.dstIp, r.destination.ip);
+    refs[o + S.dstService] = ref(S.dstService, r.destination.service);
     entryBytes += r.entry.byteLength;
     const ts = sane(r.ts);
     if (ts < minTs) minTs = ts;
