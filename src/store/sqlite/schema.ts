@@ -78,6 +78,7 @@ export function tune(db: Database.Database): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -16384');
+  // The writer appends: its cache holds the indexes' right edges, not the chunks it wrote.
+  db.pragma('cache_size = -4096');
   db.pragma('wal_autocheckpoint = 10000');
 }

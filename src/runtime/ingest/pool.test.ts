@@ -1,0 +1,72 @@
+/**
+ * The ingest pool's backpressure is per worker: a worker over its mark holds back its own streams
+ * only, and the collector is told to resume once that worker is below its low mark again.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AlsBatch } from '../../model/als-batch.js';
+import type { ProxyIdentity } from '../../model/proxy-identity.js';
+import { createLiveTail } from '../../pipeline/live-tail.js';
+import { createSinkSet } from '../../pipeline/sink-set.js';
+import { silentLogger } from '../../telemetry/logger.js';
+import { createMetrics } from '../../telemetry/metrics.js';
+import { type IngestPool, startIngestPool } from './pool.js';
+
+const identity: ProxyIdentity = {
+  nodeId: 'sidecar~10.0.0.1~ratings-v1-x.bookinfo~bookinfo.svc.cluster.local',
+  nodeCluster: '',
+  logName: 'http_envoy_accesslog',
+  flavor: 'istio',
+  proxyType: 'sidecar',
+  workload: { name: 'ratings-v1', namespace: 'bookinfo', clusterName: 'c1' },
+  instance: 'ratings-v1-x',
+  ip: '10.0.0.1',
+  labels: { app: 'ratings' },
+  mesh: '',
+  apiVersion: 'v3',
+};
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function pool(workers: number, highWaterBatches: number): Promise<IngestPool> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-pool-'));
+  const metrics = createMetrics({ defaultMetrics: false });
+  const logger = silentLogger();
+  const started = await startIngestPool({
+    workers,
+    dataDir,
+    store: 'sqlite',
+    logLevel: 'warn',
+    liveTail: createLiveTail(),
+    sinks: createSinkSet({ metrics, logger }),
+    metrics,
+    logger,
+    highWaterBatches,
+  });
+  cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  cleanup.push(() => started.close());
+  return started;
+}
+
+const batch = (stream: number): AlsBatch => ({ stream, proxy: identity, kind: 'http', encoded: [new Uint8Array([0x0a, 0x00])], receivedAt: Date.now() });
+
+describe('ingest pool backpressure', () => {
+  it('holds back only the streams of the worker over its mark, and resumes them once it has taken its batches', async () => {
+    const p = await pool(2, 2);
+    // Batches are taken asynchronously: without turning the event loop, the first worker's count only grows.
+    expect(p.consume(batch(1))).toBe(true);
+    expect(p.consume(batch(1))).toBe(false);
+    // A new stream goes to the other worker, which takes it.
+    expect(p.consume(batch(2))).toBe(true);
+    expect(p.consume(batch(1))).toBe(false);
+    const drained = new Promise<void>((resolve) => p.onDrain(resolve));
+    await drained;
+    expect(p.consume(batch(1))).toBe(true);
+    await p.flush();
+  });
+});
