@@ -54,7 +54,11 @@ export function copyProtos(out = path.join(root, 'dist', 'protos')) {
   }
   mkdirSync(path.join(out, 'meshlog', 'relay', 'v1'), { recursive: true });
   cpSync(path.join(root, 'src', 'relay', 'relay.proto'), path.join(out, 'meshlog', 'relay', 'v1', 'relay.proto'));
-  const record = { note: 'Copied at build time by scripts/copy-protos.mjs; do not edit.', packages: versions, folders: Object.fromEntries(sources.map((s) => [s.name, `${s.from}/${s.folder}`])) };
+  const record = {
+    note: 'Copied at build time by scripts/copy-protos.mjs; do not edit.',
+    packages: versions,
+    folders: Object.fromEntries(sources.map((s) => [s.name, `${s.from}/${s.folder}`])),
+  };
   writeFileSync(path.join(out, 'versions.json'), `${JSON.stringify(record, null, 2)}\n`);
   return out;
 }

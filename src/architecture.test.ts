@@ -64,13 +64,19 @@ describe('architecture', () => {
   it('keeps model/ free of any other src/ import', () => {
     const model = result.modules.filter((m) => m.source.startsWith('src/model/'));
     expect(model.length).toBeGreaterThan(0);
-    expect(model.flatMap((m) => m.dependencies.filter((d) => d.resolved.startsWith('src/') && !d.resolved.startsWith('src/model/')).map((d) => `${m.source} -> ${d.resolved}`))).toEqual([]);
+    expect(
+      model.flatMap((m) =>
+        m.dependencies.filter((d) => d.resolved.startsWith('src/') && !d.resolved.startsWith('src/model/')).map((d) => `${m.source} -> ${d.resolved}`),
+      ),
+    ).toEqual([]);
   });
 
   it('ships no test helper: product files never import a testing/ folder', () => {
     const helpers = result.modules.filter((m) => m.source.includes('/testing/'));
     expect(helpers.length).toBeGreaterThan(0);
-    const offenders = result.modules.filter((m) => !m.source.includes('/testing/')).flatMap((m) => m.dependencies.filter((d) => d.resolved.includes('/testing/')).map((d) => `${m.source} -> ${d.resolved}`));
+    const offenders = result.modules
+      .filter((m) => !m.source.includes('/testing/'))
+      .flatMap((m) => m.dependencies.filter((d) => d.resolved.includes('/testing/')).map((d) => `${m.source} -> ${d.resolved}`));
     expect(offenders).toEqual([]);
   });
 });

@@ -30,7 +30,9 @@ export async function generateDocs(root: string): Promise<GeneratedFile[]> {
   const program = buildProgram();
   const sections: Record<string, Record<string, string>> = {
     // Hidden commands (the completion scripts' `__complete`) are not for people to type.
-    'docs/reference/cli.md': Object.fromEntries(program.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => [cliSectionName(c), commandSection(c, program.name())])),
+    'docs/reference/cli.md': Object.fromEntries(
+      program.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => [cliSectionName(c), commandSection(c, program.name())]),
+    ),
     'docs/reference/resources.md': { kinds: kindsTable(kinds) },
     'docs/operations/running.md': { 'serve-flags': optionsTable(command(program, 'serve')) },
     'docs/reference/http-api.md': { routes: routesTable(await listRoutes()) },

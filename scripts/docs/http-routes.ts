@@ -26,7 +26,8 @@ export interface HttpRoute {
 /** What each route is for, keyed `METHOD path` as Hono registers it. */
 export const routeMeanings: Readonly<Record<string, string>> = {
   'GET /healthz': 'liveness: `ok`',
-  'GET /readyz': 'readiness: `ready` once the ALS and HTTP ports listen and ingest can keep what it takes, else HTTP 503 `not ready: <why>` (a store that cannot write, an ingest worker restarting, input held back for more than 10 s)',
+  'GET /readyz':
+    'readiness: `ready` once the ALS and HTTP ports listen and ingest can keep what it takes, else HTTP 503 `not ready: <why>` (a store that cannot write, an ingest worker restarting, input held back for more than 10 s)',
   'GET /metrics': 'Prometheus text exposition (see [monitoring](../operations/monitoring.md#metrics))',
   'POST /v0/observability/logs': "Gloo Mesh's query: the latest 10 entries, or a stream with `?watch=1`",
   'GET /api/v1/logs': 'entries newest first, filtered; `follow=1` streams',

@@ -10,7 +10,10 @@ const scopes = {
 } as const;
 
 export function kindsTable(kinds: readonly KindDefinition[]): string {
-  const lines = ['| kind | apiVersion (first is the one meshlog writes) | scope | plural (CRD name, `delete`, `?kind=`) | universal fields at the top level |', '|---|---|---|---|---|'];
+  const lines = [
+    '| kind | apiVersion (first is the one meshlog writes) | scope | plural (CRD name, `delete`, `?kind=`) | universal fields at the top level |',
+    '|---|---|---|---|---|',
+  ];
   for (const k of kinds) {
     const versions = k.apiVersions.map((v) => `\`${v}\``).join(', ');
     const universal = k.universalSpecFields?.length ? k.universalSpecFields.map((f) => `\`${f}\``).join(', ') : '—';

@@ -6,12 +6,11 @@
  * bytes, at most `maxAliasCount` alias expansions per document (a billion-laughs document is a
  * problem at its first line, never a thrown error), and at most `maxResourceBytes` per resource.
  */
-import { type Document, LineCounter, type Node, isMap, isNode, isScalar, parseAllDocuments } from 'yaml';
+import { type Document, isMap, isNode, isScalar, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import { joinPath, parsePath, type Violation } from '../model/violations.js';
 import { kinds as defaultKinds } from './kinds.js';
 import { parseResource } from './resource.js';
-import { type Violation, joinPath, parsePath } from '../model/violations.js';
-import type { KindDefinition, ValidationContext } from './types.js';
-import type { Resource } from './types.js';
+import type { KindDefinition, Resource, ValidationContext } from './types.js';
 
 export interface Problem {
   readonly source: string;
@@ -70,12 +69,19 @@ export function loadResources(
     }
     if (value.json === null || value.json === undefined) continue;
     if (value.bytes > maxResourceBytes) {
-      problems.push({ source, line: start.line, col: start.col, field: '', message: `document ${docIndex + 1} is ${value.bytes} bytes as JSON; a resource may have at most ${maxResourceBytes}` });
+      problems.push({
+        source,
+        line: start.line,
+        col: start.col,
+        field: '',
+        message: `document ${docIndex + 1} is ${value.bytes} bytes as JSON; a resource may have at most ${maxResourceBytes}`,
+      });
       continue;
     }
     const json = value.json;
-    const items: Array<{ value: unknown; prefix: string }> =
-      isList(json) ? (json['items'] as unknown[]).map((v, i) => ({ value: v, prefix: `items[${i}]` })) : [{ value: json, prefix: '' }];
+    const items: Array<{ value: unknown; prefix: string }> = isList(json)
+      ? (json['items'] as unknown[]).map((v, i) => ({ value: v, prefix: `items[${i}]` }))
+      : [{ value: json, prefix: '' }];
     for (const item of items) {
       const { resource, violations } = parseResource(item.value, registry, context);
       const docStart = at(nodeOffset(doc, parsePath(item.prefix)) ?? doc.range?.[0] ?? 0);

@@ -2,13 +2,17 @@
  * A resource in either encoding — Kubernetes (`apiVersion/kind/metadata/spec`) or Kuma universal
  * (`type/name/mesh/spec`) — normalised to one shape, with envelope violations.
  */
-import { type Violation, field } from '../model/violations.js';
+import { field, type Violation } from '../model/violations.js';
 import { unknownKindMessage } from './kinds.js';
 import type { KindDefinition, Resource, ValidationContext } from './types.js';
 
 const dns1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-export function parseResource(doc: unknown, registry: readonly KindDefinition[], context?: ValidationContext): { resource?: Resource; violations: Violation[] } {
+export function parseResource(
+  doc: unknown,
+  registry: readonly KindDefinition[],
+  context?: ValidationContext,
+): { resource?: Resource; violations: Violation[] } {
   const violations: Violation[] = [];
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     return { violations: [{ field: '', message: 'a resource must be a mapping with kind (or type) and spec' }] };
@@ -88,7 +92,8 @@ function readSpec(d: Record<string, unknown>, kind: KindDefinition, violations: 
 function universalSpec(d: Record<string, unknown>, kind: KindDefinition, violations: Violation[], context?: ValidationContext): unknown {
   const present = (kind.universalSpecFields ?? []).filter((f) => f in d);
   if ('spec' in d) {
-    for (const f of present) violations.push({ field: f, message: `must not be set together with 'spec': write a ${kind.kind}'s fields either at the top level or under 'spec'` });
+    for (const f of present)
+      violations.push({ field: f, message: `must not be set together with 'spec': write a ${kind.kind}'s fields either at the top level or under 'spec'` });
     violations.push(...kind.validate(d['spec'], 'spec', context));
     return d['spec'];
   }
@@ -100,7 +105,8 @@ function universalSpec(d: Record<string, unknown>, kind: KindDefinition, violati
 
 function checkName(name: unknown, path: string, violations: Violation[]): unknown {
   if (typeof name !== 'string' || name === '') violations.push({ field: path, message: 'must be set' });
-  else if (name.length > 253 || !dns1123.test(name)) violations.push({ field: path, message: `"${name}" must be lower-case letters, digits, '-' and '.', starting and ending with a letter or digit` });
+  else if (name.length > 253 || !dns1123.test(name))
+    violations.push({ field: path, message: `"${name}" must be lower-case letters, digits, '-' and '.', starting and ending with a letter or digit` });
   return name;
 }
 
@@ -125,7 +131,12 @@ function stringOr(value: unknown, fallback: string): string {
 /** The resource in the encoding it came in, for listing and `GET`. */
 export function encodeResource(r: Resource, kind: KindDefinition): Record<string, unknown> {
   if (r.encoding === 'universal') {
-    const envelope = { type: r.kind, name: r.name, ...(kind.scope === 'mesh' ? { mesh: r.scope } : {}), ...(Object.keys(r.labels).length ? { labels: r.labels } : {}) };
+    const envelope = {
+      type: r.kind,
+      name: r.name,
+      ...(kind.scope === 'mesh' ? { mesh: r.scope } : {}),
+      ...(Object.keys(r.labels).length ? { labels: r.labels } : {}),
+    };
     // Kinds whose universal form has no `spec` are written as Kuma writes them: fields at the top.
     if (kind.universalSpecFields && typeof r.spec === 'object' && r.spec !== null) return { ...envelope, ...(r.spec as Record<string, unknown>) };
     return { ...envelope, spec: r.spec };

@@ -6,8 +6,8 @@
  * `must be a string`, `must be one of EQ, GE, LE`. One violation per field, no cascades.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { ValueErrorType, Value } from '@sinclair/typebox/value';
-import { type Violation, joinPath } from '../model/violations.js';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { joinPath, type Violation } from '../model/violations.js';
 
 export function checkSchema(schema: TSchema, value: unknown, basePath: string): Violation[] {
   const out: Violation[] = [];

@@ -51,4 +51,3 @@ export interface KindDefinition {
    */
   readonly universalSpecFields?: readonly string[];
 }
-

@@ -50,7 +50,9 @@ export async function runAlsLoad(options: { target: string; streams?: number; se
   await Promise.all(
     Array.from({ length: options.streams ?? 4 }, (_, s) => {
       const proxy = proxies[s % proxies.length]!;
-      const identifier = Buffer.from(types.StreamAccessLogsMessage.encode(types.StreamAccessLogsMessage.fromObject({ identifier: identifierOf(proxy, 'http') })).finish());
+      const identifier = Buffer.from(
+        types.StreamAccessLogsMessage.encode(types.StreamAccessLogsMessage.fromObject({ identifier: identifierOf(proxy, 'http') })).finish(),
+      );
       return new Promise<void>((resolve) => {
         const call = client.makeClientStreamRequest(
           '/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs',
@@ -86,8 +88,15 @@ export async function runAlsLoad(options: { target: string; streams?: number; se
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({ options: { target: { type: 'string' }, streams: { type: 'string' }, seconds: { type: 'string' }, batch: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { target: { type: 'string' }, streams: { type: 'string' }, seconds: { type: 'string' }, batch: { type: 'string' } },
+  });
   if (!values.target) throw new Error('--target host:port is required');
-  const result = await runAlsLoad({ target: values.target, streams: Number(values.streams ?? 4), seconds: Number(values.seconds ?? 10), batchSize: Number(values.batch ?? 100) });
+  const result = await runAlsLoad({
+    target: values.target,
+    streams: Number(values.streams ?? 4),
+    seconds: Number(values.seconds ?? 10),
+    batchSize: Number(values.batch ?? 100),
+  });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -8,7 +8,7 @@
  *   the yardstick the issue sets ("at least as fast as JSON.stringify").
  */
 import { loadAlsTypes } from '../envoy/protos.js';
-import { compileFormat, envoyDefaultFormat, kumaHttpDefaultFormat, type FormatSpec } from '../format/index.js';
+import { compileFormat, envoyDefaultFormat, type FormatSpec, kumaHttpDefaultFormat } from '../format/index.js';
 import { decodeHttp, sampleHttpContext, sampleHttpObject } from '../format/testing/sample-entries.js';
 import { perSecond } from './per-second.js';
 

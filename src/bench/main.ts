@@ -8,16 +8,16 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
+import { createClient } from '@clickhouse/client';
+import { clickHouseTarget, createClickHouseStore } from '../store/clickhouse/index.js';
+import { ensureClickHouseInstalled, startClickHouse } from '../store/clickhouse/testing/clickhouse-server.js';
+import { createSqliteStore } from '../store/sqlite/index.js';
 import { benchFormatter } from './formatter-bench.js';
 import { benchIngest } from './ingest-bench.js';
 import { benchPipeline } from './pipeline-bench.js';
 import { benchProtoJson } from './proto-json-bench.js';
 import { benchCompression, benchRelay } from './relay-bench.js';
 import { benchStore } from './store-bench.js';
-import { createClient } from '@clickhouse/client';
-import { clickHouseTarget, createClickHouseStore } from '../store/clickhouse/index.js';
-import { ensureClickHouseInstalled, startClickHouse } from '../store/clickhouse/testing/clickhouse-server.js';
-import { createSqliteStore } from '../store/sqlite/index.js';
 
 const quick = process.env['BENCH_QUICK'] === '1';
 /** The 10M-entry store figures take about ten more minutes; they run only when asked. */
@@ -109,11 +109,15 @@ async function main(): Promise<void> {
     if (serve) print('ALS ingest end to end (entries committed to the store, one watcher attached)', serve);
     if (serve && runs('relay')) {
       const relay = await benchRelay({ dir: path.join(scratch, 'relay'), seconds: quick ? 4 : 15 });
-      print('Relay end to end: ALS -> meshlog agent -> mTLS -> meshlog server (entries committed to the server store; replay = buffer sent after the server was away)', {
-        ...relay,
-        relayOverServeIngest: relay.entriesPerSecond / serve.entriesPerSecond,
-      });
-      for (const batch of [100, 1000]) print(`Relay batch compression, ${batch}-entry batches (one core)`, await benchCompression({ batch, seconds: quick ? 0.3 : 1 }));
+      print(
+        'Relay end to end: ALS -> meshlog agent -> mTLS -> meshlog server (entries committed to the server store; replay = buffer sent after the server was away)',
+        {
+          ...relay,
+          relayOverServeIngest: relay.entriesPerSecond / serve.entriesPerSecond,
+        },
+      );
+      for (const batch of [100, 1000])
+        print(`Relay batch compression, ${batch}-entry batches (one core)`, await benchCompression({ batch, seconds: quick ? 0.3 : 1 }));
     }
     if (runs('ingest'))
       print(

@@ -10,13 +10,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { makeDemoCertificates } from '../util/certificates.js';
-import { agentCommandArgs, serverCommandArgs } from '../demo/topology.js';
 import { bookinfoProxies } from '../demo/bookinfo-proxies.js';
 import { requestHops } from '../demo/bookinfo-requests.js';
 import { mulberry32 } from '../demo/bookinfo-traffic.js';
+import { agentCommandArgs, serverCommandArgs } from '../demo/topology.js';
 import { loadAlsTypes } from '../envoy/protos.js';
 import { relayTypes } from '../relay/protocol.js';
+import { makeDemoCertificates } from '../util/certificates.js';
 import { freePort, peakRss, runChild, scrape, waitFor } from './ingest-bench.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

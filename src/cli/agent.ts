@@ -5,19 +5,19 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { Command } from 'commander';
-import { hasTls, clientCredentials, serverCredentials } from '../relay/tls.js';
+import { clientCredentials, hasTls, serverCredentials } from '../relay/tls.js';
 import { runAgent } from '../runtime/agent.js';
 import { createLogger } from '../telemetry/logger.js';
 import { parseByteSize } from '../util/duration.js';
-import { type RelayTlsFlags, addRelayTlsOptions, relayTls } from './relay-flags.js';
+import { addRelayTlsOptions, type RelayTlsFlags, relayTls } from './relay-flags.js';
 import {
   type AlsLimitFlags,
-  type SinkFlags,
   addAlsLimitOptions,
   addSinkOptions,
   alsLimitsFrom,
   parseIngestWorkers,
   parsePort,
+  type SinkFlags,
   sinkOptionsFrom,
   stopOnSignals,
 } from './serve.js';

@@ -3,7 +3,7 @@
  * token (flags, then environment, then the config file's context), and errors that name what the
  * user typed.
  */
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { configPath, expandPath, readClientConfig, selectContext } from './client-config.js';
 import { readSecretFile } from './secret-file.js';
 
@@ -18,8 +18,14 @@ export const defaultServer = 'http://127.0.0.1:8080';
 
 export function addServerOptions(command: Command): Command {
   return command
-    .addOption(new Option('--server <url>', `meshlog server to talk to (default: the context's server, else ${defaultServer}); host:port means http://`).env('MESHLOG_SERVER'))
-    .addOption(new Option('--token <token>', 'bearer token (prefer --token-file: a token on the command line ends up in shell history)').env('MESHLOG_AUTH_TOKEN'))
+    .addOption(
+      new Option('--server <url>', `meshlog server to talk to (default: the context's server, else ${defaultServer}); host:port means http://`).env(
+        'MESHLOG_SERVER',
+      ),
+    )
+    .addOption(
+      new Option('--token <token>', 'bearer token (prefer --token-file: a token on the command line ends up in shell history)').env('MESHLOG_AUTH_TOKEN'),
+    )
     .addOption(new Option('--token-file <file>', 'read the bearer token from this file').conflicts('token'))
     .addOption(new Option('--context <name>', 'use this context of the config file instead of its current-context'));
 }

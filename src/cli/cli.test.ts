@@ -8,9 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
 import { type RunningServer, runServer } from '../runtime/serve.js';
 import { silentLogger } from '../telemetry/logger.js';
-import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
 
 const run = promisify(execFile);
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));

@@ -56,17 +56,20 @@ export function readClientConfig(file: string = configPath()): ClientConfig {
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${file}: must be a mapping with contexts and current-context`);
   const problem = (where: string, what: string) => new Error(`${file}: ${where}: ${what}`);
-  for (const key of Object.keys(raw)) if (key !== 'contexts' && key !== 'current-context') throw problem(key, 'unknown field (known: contexts, current-context)');
+  for (const key of Object.keys(raw))
+    if (key !== 'contexts' && key !== 'current-context') throw problem(key, 'unknown field (known: contexts, current-context)');
   const list = raw['contexts'] ?? [];
   if (!Array.isArray(list)) throw problem('contexts', 'must be a list');
   const contexts = list.map((c: unknown, i: number): Context => {
     if (typeof c !== 'object' || c === null) throw problem(`contexts[${i}]`, 'must be a mapping');
     const entry = c as Record<string, unknown>;
     for (const key of Object.keys(entry)) {
-      if (key === 'token') throw problem(`contexts[${i}].token`, 'a token does not belong in the config file; put it in a file of its own and name it with token-file');
+      if (key === 'token')
+        throw problem(`contexts[${i}].token`, 'a token does not belong in the config file; put it in a file of its own and name it with token-file');
       if (!['name', 'server', 'token-file'].includes(key)) throw problem(`contexts[${i}].${key}`, 'unknown field (known: name, server, token-file)');
     }
-    for (const key of ['name', 'server', 'token-file']) if (entry[key] !== undefined && typeof entry[key] !== 'string') throw problem(`contexts[${i}].${key}`, 'must be a string');
+    for (const key of ['name', 'server', 'token-file'])
+      if (entry[key] !== undefined && typeof entry[key] !== 'string') throw problem(`contexts[${i}].${key}`, 'must be a string');
     if (!entry['name']) throw problem(`contexts[${i}].name`, 'must be set');
     return { name: entry['name'] as string, server: entry['server'] as string | undefined, tokenFile: entry['token-file'] as string | undefined };
   });

@@ -25,6 +25,7 @@ function has(shell: string): boolean {
     return false;
   }
 }
+
 import { buildProgram } from './program.js';
 
 describe('completion', { timeout: 120_000 }, () => {
@@ -36,7 +37,10 @@ describe('completion', { timeout: 120_000 }, () => {
     dir = mkdtempSync(path.join(tmpdir(), 'meshlog-completion-'));
     server = await runServer({ dataDir: path.join(dir, 'data'), alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger() });
     target = `127.0.0.1:${server.httpPort}`;
-    await fetch(`http://${target}/api/v1/resources`, { method: 'POST', body: 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: reviews-errors, namespace: gloo-mesh}\nspec: {}\n' });
+    await fetch(`http://${target}/api/v1/resources`, {
+      method: 'POST',
+      body: 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: reviews-errors, namespace: gloo-mesh}\nspec: {}\n',
+    });
     const als = createAlsClient(`127.0.0.1:${server.alsPort}`);
     const stream = als.open();
     await stream.write({ identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/a')] } });
@@ -76,7 +80,11 @@ describe('completion', { timeout: 120_000 }, () => {
     writeFileSync(path.join(dir, 'meshlog'), `#!/bin/sh\nexec "${process.execPath}" --import tsx "${main}" "$@"\n`);
     chmodSync(path.join(dir, 'meshlog'), 0o755);
     const script = `source <(meshlog completion bash); COMP_WORDS=(meshlog logs --kind ''); COMP_CWORD=3; _meshlog; echo "\${COMPREPLY[*]}"`;
-    const { stdout } = await promisify(execFile)('bash', ['-c', script], { env: { ...process.env, PATH: `${dir}:${bin}:${process.env['PATH']}` }, cwd: path.resolve(path.dirname(main), '../..'), timeout: 60_000 });
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], {
+      env: { ...process.env, PATH: `${dir}:${bin}:${process.env['PATH']}` },
+      cwd: path.resolve(path.dirname(main), '../..'),
+      timeout: 60_000,
+    });
     expect(stdout).toBe('http tcp\n');
   });
 

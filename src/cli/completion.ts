@@ -108,7 +108,8 @@ export async function completions(program: Command, words: readonly string[], so
   if (current.startsWith('-')) return matching(command.options.flatMap((o) => (o.long ? [o.long] : [])).concat('--help'));
   const visible = command.commands.filter((c) => !c.name().startsWith('__'));
   if (visible.length > 0 && positional.length === 0) return matching(visible.map((c) => c.name()));
-  const argument = command.registeredArguments[positional.length] ?? (command.registeredArguments.at(-1)?.variadic ? command.registeredArguments.at(-1) : undefined);
+  const argument =
+    command.registeredArguments[positional.length] ?? (command.registeredArguments.at(-1)?.variadic ? command.registeredArguments.at(-1) : undefined);
   const server: ServerFlags = { server: flags['server'], token: flags['token'], tokenFile: flags['tokenFile'], context: flags['context'] };
   try {
     switch (argument?.name()) {

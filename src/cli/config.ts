@@ -3,11 +3,13 @@
  * `kubectl config` does: `set-context`, `use-context`, `get-contexts`, `current-context`.
  */
 import { Command } from 'commander';
-import { configPath, readClientConfig, writeClientConfig } from './client-config.js';
 import { normalizeServer } from './api-client.js';
+import { configPath, readClientConfig, writeClientConfig } from './client-config.js';
 
 export function configCommand(): Command {
-  const command = new Command('config').description(`Manage contexts (a server and its token file) in ${configPath().replace(process.env['HOME'] ?? '\u0000', '~')}.`);
+  const command = new Command('config').description(
+    `Manage contexts (a server and its token file) in ${configPath().replace(process.env['HOME'] ?? '\u0000', '~')}.`,
+  );
   command
     .command('set-context')
     .description('Create or change a context; the first context created becomes the current one.')
@@ -32,7 +34,9 @@ export function configCommand(): Command {
       const file = configPath();
       const config = readClientConfig(file);
       if (!config.contexts.some((c) => c.name === name)) {
-        throw new Error(`no context "${name}" in ${file} (known: ${config.contexts.map((c) => c.name).join(', ') || 'none'}); create it with meshlog config set-context ${name} --server URL`);
+        throw new Error(
+          `no context "${name}" in ${file} (known: ${config.contexts.map((c) => c.name).join(', ') || 'none'}); create it with meshlog config set-context ${name} --server URL`,
+        );
       }
       writeClientConfig({ ...config, currentContext: name }, file);
       process.stdout.write(`switched to context "${name}"\n`);
@@ -42,7 +46,10 @@ export function configCommand(): Command {
     .description('List the contexts; * marks the current one.')
     .action(() => {
       const config = readClientConfig();
-      const rows = [['CURRENT', 'NAME', 'SERVER', 'TOKEN-FILE'], ...config.contexts.map((c) => [c.name === config.currentContext ? '*' : '', c.name, c.server ?? '', c.tokenFile ?? ''])];
+      const rows = [
+        ['CURRENT', 'NAME', 'SERVER', 'TOKEN-FILE'],
+        ...config.contexts.map((c) => [c.name === config.currentContext ? '*' : '', c.name, c.server ?? '', c.tokenFile ?? '']),
+      ];
       process.stdout.write(table(rows));
     });
   command
@@ -59,5 +66,12 @@ export function configCommand(): Command {
 /** Columns padded to their widest cell, as kubectl prints them. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return `${rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('').trimEnd()).join('\n')}\n`;
+  return `${rows
+    .map((r) =>
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3)))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

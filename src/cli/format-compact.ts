@@ -10,7 +10,7 @@
  */
 import { responseFlags } from '../envoy/response-flags.js';
 import { type Paint, plain } from './color.js';
-import { type TimeFormat, formatTime } from './time-format.js';
+import { formatTime, type TimeFormat } from './time-format.js';
 
 /** The parts of an `/api/v1` item that the line shows. */
 export interface V1Item {

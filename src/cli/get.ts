@@ -30,7 +30,8 @@ interface ScopeFlags extends ServerFlags {
 const kindOf = (i: Item) => i.kind ?? i.type ?? '';
 const nameOf = (i: Item) => i.metadata?.name ?? i.name ?? '';
 /** The namespace of a namespaced kind, the mesh of a mesh-scoped one (in either encoding). */
-const scopeOf = (i: Item) => i.metadata?.namespace ?? i.mesh ?? i.metadata?.labels?.['kuma.io/mesh'] ?? (findKind(kindOf(i))?.scope === 'mesh' ? 'default' : '');
+const scopeOf = (i: Item) =>
+  i.metadata?.namespace ?? i.mesh ?? i.metadata?.labels?.['kuma.io/mesh'] ?? (findKind(kindOf(i))?.scope === 'mesh' ? 'default' : '');
 
 function kindArgument(name: string) {
   const kind = findKind(name);
@@ -42,7 +43,9 @@ async function list(flags: ScopeFlags, kind?: string): Promise<{ items: Item[]; 
   const response = await request(flags, `api/v1/resources${kind ? `?kind=${encodeURIComponent(kind)}` : ''}`);
   if (!response.ok) throw new Error(await errorMessage(response));
   const body = (await response.json()) as { items: Item[]; problems: string[] };
-  const items = body.items.filter((i) => (flags.namespace === undefined || i.metadata?.namespace === flags.namespace) && (flags.mesh === undefined || scopeOf(i) === flags.mesh));
+  const items = body.items.filter(
+    (i) => (flags.namespace === undefined || i.metadata?.namespace === flags.namespace) && (flags.mesh === undefined || scopeOf(i) === flags.mesh),
+  );
   return { items, problems: body.problems };
 }
 
@@ -55,9 +58,14 @@ async function one(flags: ScopeFlags, kindName: string, name: string): Promise<{
   const matching = wanted === undefined ? named : named.filter((i) => scopeOf(i) === wanted);
   if (matching.length === 1) return { item: matching[0]!, problems };
   const where = kind.scope === 'namespaced' ? 'namespace' : 'mesh';
-  if (matching.length > 1) throw new Error(`${kind.kind} ${name} exists in several ${where}s (${matching.map(scopeOf).join(', ')}); say which with ${where === 'namespace' ? '-n' : '--mesh'}`);
+  if (matching.length > 1)
+    throw new Error(
+      `${kind.kind} ${name} exists in several ${where}s (${matching.map(scopeOf).join(', ')}); say which with ${where === 'namespace' ? '-n' : '--mesh'}`,
+    );
   const elsewhere = named.map(scopeOf);
-  throw new Error(`${kind.kind} ${name} not found${wanted !== undefined ? ` in ${where} ${wanted}` : ''}${elsewhere.length > 0 ? ` (exists in: ${elsewhere.join(', ')})` : ''}`);
+  throw new Error(
+    `${kind.kind} ${name} not found${wanted !== undefined ? ` in ${where} ${wanted}` : ''}${elsewhere.length > 0 ? ` (exists in: ${elsewhere.join(', ')})` : ''}`,
+  );
 }
 
 function age(iso: string, now = Date.now()): string {
@@ -94,11 +102,20 @@ export function getCommand(): Command {
       return;
     }
     if (items.length === 0) {
-      process.stderr.write(`meshlog: no ${kind ? kind.kind : 'resources'} found${flags.namespace ? ` in namespace ${flags.namespace}` : flags.mesh ? ` in mesh ${flags.mesh}` : ''}\n`);
+      process.stderr.write(
+        `meshlog: no ${kind ? kind.kind : 'resources'} found${flags.namespace ? ` in namespace ${flags.namespace}` : flags.mesh ? ` in mesh ${flags.mesh}` : ''}\n`,
+      );
       return;
     }
     const wide = flags.output === 'wide';
-    const header = [...(kind ? [] : ['KIND']), 'NAME', 'NAMESPACE/MESH', 'ORIGIN', 'AGE', ...(wide ? ['GENERATION', 'UPDATED', 'STATUS', 'REFERENCED BY'] : [])];
+    const header = [
+      ...(kind ? [] : ['KIND']),
+      'NAME',
+      'NAMESPACE/MESH',
+      'ORIGIN',
+      'AGE',
+      ...(wide ? ['GENERATION', 'UPDATED', 'STATUS', 'REFERENCED BY'] : []),
+    ];
     const rows = items.map((i) => [
       ...(kind ? [] : [kindOf(i)]),
       nameOf(i),
@@ -106,7 +123,12 @@ export function getCommand(): Command {
       i.meshlog.origin,
       age(i.meshlog.createdAt),
       ...(wide
-        ? [String(i.meshlog.generation), i.meshlog.updatedAt, i.status ? `${i.status.state} (${i.status.workloads?.length ?? 0} workloads)` : '-', String(i.meshlog.referencedBy?.length ?? 0)]
+        ? [
+            String(i.meshlog.generation),
+            i.meshlog.updatedAt,
+            i.status ? `${i.status.state} (${i.status.workloads?.length ?? 0} workloads)` : '-',
+            String(i.meshlog.referencedBy?.length ?? 0),
+          ]
         : []),
     ]);
     process.stdout.write(table([header, ...rows]));
@@ -134,7 +156,9 @@ export function describeCommand(): Command {
     if (item.status) {
       const workloads = item.status.workloads ?? [];
       lines.push(`Status:      ${item.status.state ?? '-'} (observed generation ${item.status.observedGeneration ?? '-'})`);
-      lines.push(`Selects:     ${workloads.length === 0 ? 'no workload that has sent logs so far' : `${workloads.length} workload${workloads.length === 1 ? '' : 's'}`}`);
+      lines.push(
+        `Selects:     ${workloads.length === 0 ? 'no workload that has sent logs so far' : `${workloads.length} workload${workloads.length === 1 ? '' : 's'}`}`,
+      );
       for (const w of workloads) lines.push(`  ${[w.clusterName, w.namespace, w.name].filter(Boolean).join('/')}`);
     }
     if (kind.beforeDelete) {
@@ -148,8 +172,23 @@ export function describeCommand(): Command {
     }
     lines.push('Spec:');
     // Kuma universal kinds without a `spec` (Dataplane, Mesh) carry their fields beside the envelope.
-    const { apiVersion: _a, kind: _k, type: _t, name: _n, mesh: _m, metadata: _md, labels: _l, spec, ...topLevel } = applicable(item) as Record<string, unknown>;
-    lines.push(...stringify(spec ?? topLevel, { lineWidth: 0 }).trimEnd().split('\n').map((l) => `  ${l}`));
+    const {
+      apiVersion: _a,
+      kind: _k,
+      type: _t,
+      name: _n,
+      mesh: _m,
+      metadata: _md,
+      labels: _l,
+      spec,
+      ...topLevel
+    } = applicable(item) as Record<string, unknown>;
+    lines.push(
+      ...stringify(spec ?? topLevel, { lineWidth: 0 })
+        .trimEnd()
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
   });
 }

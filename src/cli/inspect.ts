@@ -7,9 +7,17 @@
  */
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { formatProblem } from '../api/load-yaml.js';
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
-import { buildPolicyContext, describeProxyConfig, describeRecords, findProxy, recordsForProxy, resolveProxyForInspection, type ProxyLogConfig } from '../policy/index.js';
+import { formatProblem } from '../api/load-yaml.js';
+import {
+  buildPolicyContext,
+  describeProxyConfig,
+  describeRecords,
+  findProxy,
+  type ProxyLogConfig,
+  recordsForProxy,
+  resolveProxyForInspection,
+} from '../policy/index.js';
 import { addServerOptions, errorMessage, request, type ServerFlags } from './api-client.js';
 import { readLocalResources } from './local-resources.js';
 

@@ -4,9 +4,9 @@
  * A directory given as a file stands for its resource files, as with kubectl: its own files, or
  * with `-R` those of every folder below it too.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type Problem, loadResources } from '../api/load-yaml.js';
+import { loadResources, type Problem } from '../api/load-yaml.js';
 import type { Resource } from '../api/types.js';
 
 export function readLocalResources(files: readonly string[], configDir?: string): { resources: Resource[]; problems: Problem[] } {

@@ -4,11 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseTimePoint } from '../util/duration.js';
-import { colored, useColor, workloadColor } from './color.js';
+import { colored, plain, useColor, workloadColor } from './color.js';
 import { formatLine, restates, shortenCluster } from './format-compact.js';
 import { compileTemplate, createPrinter } from './log-output.js';
 import { formatTime } from './time-format.js';
-import { plain } from './color.js';
 
 const tlsFailure = {
   startTime: '2026-11-23T14:31:02.117Z',
@@ -32,7 +31,9 @@ const tlsFailure = {
 
 describe('the compact line', () => {
   it('reads as an edge and leaves out details that restate the flags and the reason', () => {
-    expect(formatLine(tlsFailure)).toBe('2026-11-23T14:31:02.117Z remote-cluster bookinfo/productpage-v1 → ratings:9080 GET /ratings/0 503 UF "TLS error: Secret is not supplied by SDS" 2.1ms');
+    expect(formatLine(tlsFailure)).toBe(
+      '2026-11-23T14:31:02.117Z remote-cluster bookinfo/productpage-v1 → ratings:9080 GET /ratings/0 503 UF "TLS error: Secret is not supplied by SDS" 2.1ms',
+    );
   });
 
   it('keeps the details, the direction, the shortened upstream and the request id in -o wide', () => {
@@ -42,7 +43,12 @@ describe('the compact line', () => {
   });
 
   it('names the caller and the callee of an inbound entry, and a callee in another namespace or cluster', () => {
-    const inbound = { ...tlsFailure, direction: 'inbound', source: { namespace: 'istio-system', workload: 'istio-ingressgateway', cluster: 'mgmt-cluster' }, destination: { namespace: 'bookinfo', workload: 'ratings-v1', port: 9080, cluster: 'remote-cluster' } };
+    const inbound = {
+      ...tlsFailure,
+      direction: 'inbound',
+      source: { namespace: 'istio-system', workload: 'istio-ingressgateway', cluster: 'mgmt-cluster' },
+      destination: { namespace: 'bookinfo', workload: 'ratings-v1', port: 9080, cluster: 'remote-cluster' },
+    };
     expect(formatLine(inbound)).toMatch(/ istio-system\/istio-ingressgateway → remote-cluster\/bookinfo\/ratings-v1:9080 GET /);
     expect(formatLine({ ...tlsFailure, direction: undefined })).toMatch(/ remote-cluster bookinfo\/productpage-v1 \(direction unknown\) GET /);
   });
@@ -123,7 +129,9 @@ describe('other outputs', () => {
 
   it('print fields through --template, and refuse what is not a field path', () => {
     const render = compileTemplate('{{.httpAccessLog.request.requestId}}\\t{{ .destination.service }} {{.nope.deeper}} {{.destination}}');
-    expect(render(tlsFailure)).toBe('0b6c6f1e-8d7a-4a8e-9a59-1f0e4ad1c001\tratings.bookinfo <no value> {"namespace":"bookinfo","ip":"10.96.3.17","port":9080,"service":"ratings.bookinfo"}');
+    expect(render(tlsFailure)).toBe(
+      '0b6c6f1e-8d7a-4a8e-9a59-1f0e4ad1c001\tratings.bookinfo <no value> {"namespace":"bookinfo","ip":"10.96.3.17","port":9080,"service":"ratings.bookinfo"}',
+    );
     expect(() => compileTemplate('{{range .items}}')).toThrow('--template: "{{range .items}}" is not a field path like {{.httpAccessLog.request.path}}');
   });
 });

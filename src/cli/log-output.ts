@@ -5,10 +5,10 @@
  * `--template` picks fields of a log line: `{{.destination.workload}} {{.httpAccessLog.request.requestId}}`).
  */
 import { stringify } from 'yaml';
-import { table } from './config.js';
-import { type V1Item, commonOf, durationMs, edge, flagsOf, formatLine } from './format-compact.js';
 import type { Paint } from './color.js';
-import { type TimeFormat, formatTime } from './time-format.js';
+import { table } from './config.js';
+import { commonOf, durationMs, edge, flagsOf, formatLine, type V1Item } from './format-compact.js';
+import { formatTime, type TimeFormat } from './time-format.js';
 
 export const outputFormats = ['compact', 'wide', 'json', 'yaml', 'table'] as const;
 export type OutputFormat = (typeof outputFormats)[number];
@@ -37,7 +37,8 @@ export function createPrinter(format: OutputFormat, options: { paint: Paint; tim
           rows.push(tableRow(i as V1Item, options.timeFormat));
           return '';
         },
-        end: () => (rows.length === 0 ? '' : table([['TIME', 'CLUSTER', 'SOURCE → DESTINATION', 'REQUEST', 'STATUS', 'FLAGS', 'DURATION', 'REQUEST ID'], ...rows])),
+        end: () =>
+          rows.length === 0 ? '' : table([['TIME', 'CLUSTER', 'SOURCE → DESTINATION', 'REQUEST', 'STATUS', 'FLAGS', 'DURATION', 'REQUEST ID'], ...rows]),
       };
     default:
       return { item: (i) => `${formatLine(i, { paint: options.paint, timeFormat: options.timeFormat, wide: format === 'wide' })}\n`, end: () => '' };
@@ -67,7 +68,8 @@ function tableRow(it: V1Item, timeFormat: TimeFormat): string[] {
 export function compileTemplate(template: string): (item: unknown) => string {
   const placeholder = /\{\{\s*([^}]*?)\s*\}\}/g;
   for (const m of template.matchAll(placeholder)) {
-    if (!/^\.[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/.test(m[1]!)) throw new Error(`--template: "{{${m[1]}}}" is not a field path like {{.httpAccessLog.request.path}}`);
+    if (!/^\.[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/.test(m[1]!))
+      throw new Error(`--template: "{{${m[1]}}}" is not a field path like {{.httpAccessLog.request.path}}`);
   }
   const text = template.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
   return (item) =>

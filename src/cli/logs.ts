@@ -7,9 +7,9 @@
 import { Command, Option } from 'commander';
 import { addServerOptions, errorMessage, ndjsonLines, request, type ServerFlags } from './api-client.js';
 import { type ColorWhen, paintFor, useColor } from './color.js';
-import { type FilterFlags, addFilterOptions, filterFlagNames, filterParams } from './filter-flags.js';
+import { addFilterOptions, type FilterFlags, filterFlagNames, filterParams } from './filter-flags.js';
 import { followLogs } from './follow.js';
-import { type OutputFormat, type Printer, createPrinter, outputFormats } from './log-output.js';
+import { createPrinter, type OutputFormat, outputFormats, type Printer } from './log-output.js';
 import { printNoneSelectedHint } from './none-selected.js';
 import { type TimeFormat, timeFormats } from './time-format.js';
 
@@ -42,7 +42,8 @@ export function logsCommand(): Command {
     .addOption(new Option('--color <when>', 'colour the output; auto honours NO_COLOR and FORCE_COLOR').choices(['auto', 'always', 'never']).default('auto'));
   return addServerOptions(command).action(async (workloadRegex: string | undefined, flags: LogsFlags) => {
     const modes = [flags.follow && '--follow', flags.first !== undefined && '--first', flags.all && '--all'].filter(Boolean);
-    if (flags.first !== undefined && (modes.length > 1 || flags.last !== undefined)) throw new Error('--first cannot be combined with --last, --all or --follow');
+    if (flags.first !== undefined && (modes.length > 1 || flags.last !== undefined))
+      throw new Error('--first cannot be combined with --last, --all or --follow');
     if (flags.all && (modes.length > 1 || flags.last !== undefined)) throw new Error('--all cannot be combined with --last, --first or --follow');
     if (flags.output === 'table' && flags.follow) throw new Error('-o table needs the whole list to size its columns; with --follow use -o wide');
     const count = (flag: string, text: string) => {
@@ -68,7 +69,11 @@ export function logsCommand(): Command {
       await followLogs(flags, params, { names: flagNames, print, notice: (text) => process.stderr.write(`meshlog: ${text}\n`) });
       return;
     }
-    const items = flags.all ? await walk(flags, params, Infinity) : flags.first !== undefined ? await walk(flags, params, count('--first', flags.first)) : await latest(flags, params, count('--last', flags.last ?? '20'));
+    const items = flags.all
+      ? await walk(flags, params, Infinity)
+      : flags.first !== undefined
+        ? await walk(flags, params, count('--first', flags.first))
+        : await latest(flags, params, count('--last', flags.last ?? '20'));
     // The server answers newest first; print oldest first, like a tail.
     for (let i = items.length - 1; i >= 0; i--) print(items[i]);
     finish(printer);

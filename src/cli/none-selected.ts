@@ -40,7 +40,7 @@ export async function printNoneSelectedHint(flags: ServerFlags): Promise<void> {
       '',
       ...collectEverythingRecord.split('\n').map((l) => `    ${l}`),
       '',
-      "  saved as record.yaml, then: meshlog apply -f record.yaml   (docs/reference/resources.md#accesslogrecord)",
+      '  saved as record.yaml, then: meshlog apply -f record.yaml   (docs/reference/resources.md#accesslogrecord)',
       '',
     ].join('\n'),
   );

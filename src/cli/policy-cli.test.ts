@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
 import { type RunningServer, runServer } from '../runtime/serve.js';
 import { silentLogger } from '../telemetry/logger.js';
-import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
 
 const run = promisify(execFile);
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -146,14 +146,20 @@ describe('meshlog inspect and render', { timeout: 120_000 }, () => {
     expect(result.stdout).toContain('(mesh default, sidecar, discovered, zone mgmt-cluster');
     expect(result.stdout).toContain('default-logging (Mesh, from[0] Mesh)');
     // Beside the MeshAccessLog rules: the AccessLogRecords that select it.
-    expect(result.stdout).toMatch(/\naccess log records \(the store keeps what any of them selects\):\n {2}gloo-mesh\/errors-only: requests with status GE 500\n$/);
+    expect(result.stdout).toMatch(
+      /\naccess log records \(the store keeps what any of them selects\):\n {2}gloo-mesh\/errors-only: requests with status GE 500\n$/,
+    );
   });
 
   it('render -o envoyfilter and -o meshproxypatch print resources to apply', async () => {
     const istio = await meshlog('render', 'reviews-v1', '-o', 'envoyfilter', '--server', url);
     expect(istio.stderr).toBe('');
     const filter = parse(istio.stdout) as { kind: string; metadata: { namespace: string }; spec: { workloadSelector: { labels: Record<string, string> } } };
-    expect(filter).toMatchObject({ kind: 'EnvoyFilter', metadata: { namespace: 'bookinfo' }, spec: { workloadSelector: { labels: { app: 'reviews', version: 'v1' } } } });
+    expect(filter).toMatchObject({
+      kind: 'EnvoyFilter',
+      metadata: { namespace: 'bookinfo' },
+      spec: { workloadSelector: { labels: { app: 'reviews', version: 'v1' } } },
+    });
     const kuma = await meshlog('render', 'web-1', '-o', 'meshproxypatch', '-f', file);
     expect(kuma.stderr).toBe('');
     expect(parse(kuma.stdout)).toMatchObject({ kind: 'MeshProxyPatch', spec: { targetRef: { kind: 'MeshSubset', tags: { 'kuma.io/service': 'web' } } } });

@@ -3,25 +3,25 @@
  * point (`main.ts`) runs it and the reference generator (`scripts/gen-docs.ts`) reads it.
  */
 import { Command } from 'commander';
+import { buildInfo } from '../telemetry/build-info.js';
 import { agentCommand } from './agent.js';
 import { applyCommand } from './apply.js';
 import { completeCommand, completionCommand } from './completion.js';
 import { configCommand } from './config.js';
 import { deleteCommand } from './delete.js';
-import { describeCommand, getCommand } from './get.js';
-import { proxiesCommand } from './proxies.js';
 import { demoCommand } from './demo.js';
+import { describeCommand, getCommand } from './get.js';
 import { inspectCommand } from './inspect.js';
 import { logsCommand } from './logs.js';
+import { proxiesCommand } from './proxies.js';
 import { renderCommand } from './render.js';
 import { schemaCommand } from './schema.js';
 import { serveCommand } from './serve.js';
 import { serverCommand } from './server.js';
-import { traceCommand } from './trace.js';
 import { topCommand } from './top.js';
+import { traceCommand } from './trace.js';
 import { validateCommand } from './validate.js';
 import { versionCommand } from './version.js';
-import { buildInfo } from '../telemetry/build-info.js';
 
 export function buildProgram(): Command {
   const program = new Command('meshlog')

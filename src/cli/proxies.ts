@@ -65,7 +65,16 @@ export function proxiesCommand(): Command {
       ago(p.lastSeen),
       ...(wide ? [p.instance ?? p.name, p.address || '-', p.apiVersion ?? '-', String(p.entries ?? 0), p.id] : []),
     ]);
-    const header = ['CLUSTER', 'NAMESPACE', 'WORKLOAD', 'FLAVOUR', 'STREAMS', 'ENTRIES/S', 'LAST SEEN', ...(wide ? ['INSTANCE', 'ADDRESS', 'ALS', 'ENTRIES', 'ID'] : [])];
+    const header = [
+      'CLUSTER',
+      'NAMESPACE',
+      'WORKLOAD',
+      'FLAVOUR',
+      'STREAMS',
+      'ENTRIES/S',
+      'LAST SEEN',
+      ...(wide ? ['INSTANCE', 'ADDRESS', 'ALS', 'ENTRIES', 'ID'] : []),
+    ];
     process.stdout.write(table([header, ...rows]));
   });
 }

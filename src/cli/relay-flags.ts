@@ -3,8 +3,8 @@
  * `--tls-ca`, or `--insecure` for plaintext (which logs a warning), never neither.
  */
 import type { Command } from 'commander';
-import type { Logger } from '../telemetry/logger.js';
 import type { TlsFiles } from '../relay/tls.js';
+import type { Logger } from '../telemetry/logger.js';
 
 export interface RelayTlsFlags {
   tlsCert?: string;

@@ -10,9 +10,9 @@
 import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { formatProblem } from '../api/load-yaml.js';
-import { parseEndpoint } from '../render/clusters.js';
-import { renderAccessLogs, renderBootstrap, renderEnvoyFilter, renderIstio, renderMeshProxyPatch, type RenderOptions } from '../render/index.js';
 import { buildPolicyContext, findProxy, recordsForProxy, resolveProxy } from '../policy/index.js';
+import { parseEndpoint } from '../render/clusters.js';
+import { type RenderOptions, renderAccessLogs, renderBootstrap, renderEnvoyFilter, renderIstio, renderMeshProxyPatch } from '../render/index.js';
 import { addServerOptions, errorMessage, request, type ServerFlags } from './api-client.js';
 import { readLocalResources } from './local-resources.js';
 
@@ -39,7 +39,11 @@ export function renderCommand(): Command {
       [],
     )
     .option('--config-dir <dir>', 'resources from the YAML/JSON files of this directory')
-    .addOption(new Option('-o, --output <format>', 'yaml or json; envoyfilter (an Istio EnvoyFilter) or meshproxypatch (a Kuma MeshProxyPatch), as YAML to apply').choices(['yaml', 'json', 'envoyfilter', 'meshproxypatch']).default('yaml'))
+    .addOption(
+      new Option('-o, --output <format>', 'yaml or json; envoyfilter (an Istio EnvoyFilter) or meshproxypatch (a Kuma MeshProxyPatch), as YAML to apply')
+        .choices(['yaml', 'json', 'envoyfilter', 'meshproxypatch'])
+        .default('yaml'),
+    )
     .addOption(new Option('--bootstrap', 'a complete Envoy bootstrap (admin, listeners, clusters)').conflicts('istio'))
     .option('--istio', 'Istio meshConfig (extension providers) and a Telemetry resource')
     .option('--agent <host:port>', "where Envoy reaches the meshlog agent's ALS port", '127.0.0.1:9977')

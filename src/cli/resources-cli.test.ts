@@ -6,8 +6,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
 import { type RunningServer, runServer } from '../runtime/serve.js';
 import { silentLogger } from '../telemetry/logger.js';
@@ -48,16 +48,29 @@ describe('resources from the command line', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'meshlog-resources-cli-'));
     mkdirSync(path.join(dir, 'config'));
-    writeFileSync(path.join(dir, 'config', 'broken.yaml'), 'kind: AccessLogRecord\napiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nmetadata: {name: broken}\nspec: {bogus: 1}\n');
+    writeFileSync(
+      path.join(dir, 'config', 'broken.yaml'),
+      'kind: AccessLogRecord\napiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nmetadata: {name: broken}\nspec: {bogus: 1}\n',
+    );
     mkdirSync(path.join(dir, 'tree', 'nested'), { recursive: true });
     writeFileSync(path.join(dir, 'tree', 'record.yaml'), record);
     writeFileSync(path.join(dir, 'tree', 'nested', 'backend.yaml'), backend(path.join(dir, 'data')));
     writeFileSync(path.join(dir, 'policy.yaml'), policy);
-    server = await runServer({ dataDir: path.join(dir, 'data'), configDir: path.join(dir, 'config'), alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger() });
+    server = await runServer({
+      dataDir: path.join(dir, 'data'),
+      configDir: path.join(dir, 'config'),
+      alsHost: '127.0.0.1',
+      alsPort: 0,
+      httpPort: 0,
+      logger: silentLogger(),
+    });
     args = ['--server', `127.0.0.1:${server.httpPort}`];
     const als = createAlsClient(`127.0.0.1:${server.alsPort}`);
     const stream = als.open();
-    await stream.write({ identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'), httpLogs: { logEntry: [httpEntry('/a'), httpEntry('/b', { code: 503 })] } });
+    await stream.write({
+      identifier: istioIdentifier('reviews-v1', 'mgmt-cluster'),
+      httpLogs: { logEntry: [httpEntry('/a'), httpEntry('/b', { code: 503 })] },
+    });
     await stream.end();
     als.close();
   });
@@ -69,7 +82,10 @@ describe('resources from the command line', { timeout: 120_000 }, () => {
 
   it('validate takes positional files and directories, reads below them with -R, and wants some input', async () => {
     const none = await runMeshlog(['validate']);
-    expect(none).toMatchObject({ code: 1, stderr: 'meshlog: validate: name the files to read (meshlog validate FILE..., -f FILE or -f DIR; "-" for standard input)\n' });
+    expect(none).toMatchObject({
+      code: 1,
+      stderr: 'meshlog: validate: name the files to read (meshlog validate FILE..., -f FILE or -f DIR; "-" for standard input)\n',
+    });
     const flat = await runMeshlog(['validate', path.join(dir, 'tree')]);
     expect(flat.stdout).toBe(`${path.join(dir, 'tree', 'record.yaml')}: 1 resource valid\n`);
     const deep = await runMeshlog(['validate', '-R', '-f', path.join(dir, 'tree'), path.join(dir, 'policy.yaml')]);
@@ -79,13 +95,19 @@ describe('resources from the command line', { timeout: 120_000 }, () => {
       `${path.join(dir, 'tree', 'record.yaml')}: 1 resource valid`,
     ]);
     writeFileSync(path.join(dir, 'typo.yaml'), 'type: MeshAccesLog\nmesh: default\nname: x\nspec: {}\n');
-    expect((await runMeshlog(['validate', path.join(dir, 'typo.yaml')])).stderr).toBe(`${path.join(dir, 'typo.yaml')}:1:7 type: unknown kind "MeshAccesLog"; did you mean "MeshAccessLog"?\n`);
+    expect((await runMeshlog(['validate', path.join(dir, 'typo.yaml')])).stderr).toBe(
+      `${path.join(dir, 'typo.yaml')}:1:7 type: unknown kind "MeshAccesLog"; did you mean "MeshAccessLog"?\n`,
+    );
   });
 
   it('apply -R applies a tree; get lists, prints one, and prints YAML that applies again', async () => {
     const applied = await runMeshlog(['apply', '-R', path.join(dir, 'tree'), path.join(dir, 'policy.yaml'), ...args]);
     expect(applied.stderr).toBe('');
-    expect(applied.stdout.trimEnd().split('\n').sort()).toEqual(['accesslogrecord/reviews-errors (gloo-mesh) created', 'meshaccesslog/uses-backend (default) created', 'meshaccesslogbackend/file-backend (default) created']);
+    expect(applied.stdout.trimEnd().split('\n').sort()).toEqual([
+      'accesslogrecord/reviews-errors (gloo-mesh) created',
+      'meshaccesslog/uses-backend (default) created',
+      'meshaccesslogbackend/file-backend (default) created',
+    ]);
     const all = await runMeshlog(['get', ...args]);
     expect(all.stdout).toMatch(/^KIND +NAME +NAMESPACE\/MESH +ORIGIN +AGE\n/);
     expect(all.stdout).toMatch(/\nAccessLogRecord +reviews-errors +gloo-mesh +api +\d+s\n/);
@@ -93,7 +115,14 @@ describe('resources from the command line', { timeout: 120_000 }, () => {
     expect(typo.stderr).toBe('meshlog: unknown kind "meshaccesslogbakends"; did you mean "MeshAccessLogBackend"?\n');
     const yaml = await runMeshlog(['get', 'accesslogrecords', 'reviews-errors', '-o', 'yaml', ...args]);
     const docs = parseAllDocuments(yaml.stdout).map((d) => d.toJS());
-    expect(docs).toEqual([{ apiVersion: 'observability.enterprise.mesh.gloo.solo.io/v1', kind: 'AccessLogRecord', metadata: { name: 'reviews-errors', namespace: 'gloo-mesh' }, spec: expect.objectContaining({ filters: [{ statusCodeMatcher: { value: 500, comparator: 'GE' } }] }) }]);
+    expect(docs).toEqual([
+      {
+        apiVersion: 'observability.enterprise.mesh.gloo.solo.io/v1',
+        kind: 'AccessLogRecord',
+        metadata: { name: 'reviews-errors', namespace: 'gloo-mesh' },
+        spec: expect.objectContaining({ filters: [{ statusCodeMatcher: { value: 500, comparator: 'GE' } }] }),
+      },
+    ]);
     const missing = await runMeshlog(['get', 'AccessLogRecord', 'reviews-errors', '-n', 'default', ...args]);
     expect(missing.stderr).toBe('meshlog: AccessLogRecord reviews-errors not found in namespace default (exists in: gloo-mesh)\n');
   });
@@ -102,7 +131,9 @@ describe('resources from the command line', { timeout: 120_000 }, () => {
     const recordText = (await runMeshlog(['describe', 'AccessLogRecord', 'reviews-errors', ...args])).stdout;
     expect(recordText).toContain('Namespace:   gloo-mesh\nOrigin:      api (meshlog apply; meshlog delete removes it)\n');
     expect(recordText).toContain('Status:      ACCEPTED (observed generation 1)\nSelects:     1 workload\n  mgmt-cluster/bookinfo/reviews-v1\n');
-    expect(recordText).toMatch(/Config-dir problems \(files that did not load, so what they define is not in force\):\n {2}\S*broken\.yaml:4:8 spec\.bogus: unknown field\n/);
+    expect(recordText).toMatch(
+      /Config-dir problems \(files that did not load, so what they define is not in force\):\n {2}\S*broken\.yaml:4:8 spec\.bogus: unknown field\n/,
+    );
     const backendText = (await runMeshlog(['describe', 'meshaccesslogbackends', 'file-backend', ...args])).stdout;
     expect(backendText).toContain('Mesh:        default\n');
     expect(backendText).toContain('Referenced by:\n  MeshAccessLog default/uses-backend references it at spec.from[0].default.backends[0]\n');

@@ -138,10 +138,12 @@ export function schemaCommand(): Command {
 /** Whose names the CRDs carry, and why they must not go into a cluster where those products run. */
 export function crdWarning(selected: readonly KindDefinition[]): string {
   const groups = [...new Set(selected.map((k) => groupOf(k.apiVersions[0]!).group))];
-  const owners = [groups.some((g) => g.endsWith('kuma.io')) ? 'Kuma' : '', groups.some((g) => g.includes('solo.io')) ? 'Gloo Mesh' : ''].filter(Boolean).join(' and ');
+  const owners = [groups.some((g) => g.endsWith('kuma.io')) ? 'Kuma' : '', groups.some((g) => g.includes('solo.io')) ? 'Gloo Mesh' : '']
+    .filter(Boolean)
+    .join(' and ');
   return [
     `These CRDs use the API groups of ${owners || 'other products'} (${groups.join(', ')}).`,
-    'They are for editors and validation (kubeconform, an IDE\'s YAML schema), not for a cluster:',
+    "They are for editors and validation (kubeconform, an IDE's YAML schema), not for a cluster:",
     `applied where ${owners || 'those products'} ${owners.includes(' and ') ? 'are' : 'is'} installed, they would replace ${owners.includes(' and ') ? 'their' : 'its'} own CRDs.`,
     'meshlog reads these resources from --config-dir and its API, not from Kubernetes.',
   ].join('\n');

@@ -3,13 +3,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
-import { runServer, type RunningServer, type ServerOptions } from '../runtime/serve.js';
+import { type RunningServer, runServer, type ServerOptions } from '../runtime/serve.js';
+import { exposureProblem, isLoopbackHost } from '../server/http-limits.js';
 import { withClickHouseFlags } from '../store/clickhouse/index.js';
 import { storeEngineFor } from '../store/registry.js';
-import { type Logger, createLogger } from '../telemetry/logger.js';
-import { readSecretFile } from './secret-file.js';
-import { exposureProblem, isLoopbackHost } from '../server/http-limits.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
 import { parseByteSize, parseDuration } from '../util/duration.js';
+import { readSecretFile } from './secret-file.js';
 
 interface ServeOnlyFlags extends SinkFlags {
   dataDir: string;
@@ -82,7 +82,9 @@ export function addServeOptions(command: Command, defaults: { dataDir: string; a
     .option('--http-port <port>', 'port for the HTTP API', '8080')
     .option('--config-dir <dir>', 'directory of resource YAML files, watched for changes')
     .addOption(new Option('--auth-token <token>', 'require "Authorization: Bearer <token>" on /v0 and /api').env('MESHLOG_AUTH_TOKEN'))
-    .addOption(new Option('--auth-token-file <file>', 'the same, read from a file (a mounted Secret); keeps the token out of the process list').conflicts('authToken'))
+    .addOption(
+      new Option('--auth-token-file <file>', 'the same, read from a file (a mounted Secret); keeps the token out of the process list').conflicts('authToken'),
+    )
     .option('--insecure-no-auth', 'serve the HTTP API off loopback without --auth-token (refused otherwise)')
     .option('--retention-age <duration>', 'delete entries older than this', '7d')
     .option('--retention-size <size>', 'keep the store under this size', '2GiB')

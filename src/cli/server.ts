@@ -7,8 +7,8 @@ import { Command } from 'commander';
 import { createAgentAuthorizer, parseAgentSans } from '../relay/agent-clusters.js';
 import { serverCredentials } from '../relay/tls.js';
 import { runRelayServer } from '../runtime/server.js';
-import { type RelayTlsFlags, addRelayTlsOptions, relayTls } from './relay-flags.js';
-import { type ServeFlags, addServeOptions, parsePort, serverOptionsFrom, stopOnSignals } from './serve.js';
+import { addRelayTlsOptions, type RelayTlsFlags, relayTls } from './relay-flags.js';
+import { addServeOptions, parsePort, type ServeFlags, serverOptionsFrom, stopOnSignals } from './serve.js';
 
 interface ServerFlags extends ServeFlags, RelayTlsFlags {
   relayHost: string;

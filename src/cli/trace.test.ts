@@ -23,7 +23,10 @@ describe('following requests across the simulated bookinfo mesh', { timeout: 120
     dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-trace-'));
     server = await runServer({ dataDir, alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger() });
     base = `http://127.0.0.1:${server.httpPort}`;
-    await fetch(`${base}/api/v1/resources`, { method: 'POST', body: 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: all, namespace: gloo-mesh}\nspec: {}\n' });
+    await fetch(`${base}/api/v1/resources`, {
+      method: 'POST',
+      body: 'apiVersion: observability.enterprise.mesh.gloo.solo.io/v1\nkind: AccessLogRecord\nmetadata: {name: all, namespace: gloo-mesh}\nspec: {}\n',
+    });
     const traffic = startBookinfoTraffic({ target: `127.0.0.1:${server.alsPort}`, requestsPerSecond: 100, flushIntervalMs: 50, seed: 3 });
     const deadline = Date.now() + 15_000;
     // Enough requests that the rarer failures (a TLS error in remote-cluster, retries exhausted) happen.
@@ -86,14 +89,25 @@ describe('following requests across the simulated bookinfo mesh', { timeout: 120
     expect(failed).toMatchObject({ parent: root.index, depth: 1, status: 503, flags: ['UF'], inbound: [] });
     expect(failed.from.workload).toBe('productpage-v1');
     expect(failed.to.service).toBe('ratings.bookinfo');
-    expect(failed.failure).toEqual({ where: 'network', why: expect.stringMatching(/^never reached ratings-v1: "TLS error: Secret is not supplied by SDS"; UpstreamConnectionFailure/) });
+    expect(failed.failure).toEqual({
+      where: 'network',
+      why: expect.stringMatching(/^never reached ratings-v1: "TLS error: Secret is not supplied by SDS"; UpstreamConnectionFailure/),
+    });
 
     const cli = await runMeshlog(['trace', id, '--server', base, '--color', 'never']);
     expect(cli.code).toBe(0);
     const lines = cli.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`request ${id}: ${trace.entries} entries, ${trace.hops.length} hops, remote-cluster; failed at bookinfo/productpage-v1 → ratings-v1`);
-    expect(lines).toContainEqual(expect.stringMatching(/^\+0\.00ms {2}remote-cluster 192\.168\.2\.19 → bookinfo\/productpage-v1:9080 {2}GET \/productpage {2}200 {2}caller — {2}callee \S+ms {2}\(caller not reporting\)$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^ {2}\+\S+ms {2}remote-cluster bookinfo\/productpage-v1 → ratings-v1:9080 {2}GET \/ratings\/0 {2}503 {2}UF {2}caller \S+ms {2}callee —$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^\+0\.00ms {2}remote-cluster 192\.168\.2\.19 → bookinfo\/productpage-v1:9080 {2}GET \/productpage {2}200 {2}caller — {2}callee \S+ms {2}\(caller not reporting\)$/,
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^ {2}\+\S+ms {2}remote-cluster bookinfo\/productpage-v1 → ratings-v1:9080 {2}GET \/ratings\/0 {2}503 {2}UF {2}caller \S+ms {2}callee —$/,
+      ),
+    );
     expect(lines).toContainEqual(
       '      ✗ between caller and callee: never reached ratings-v1: "TLS error: Secret is not supplied by SDS"; UpstreamConnectionFailure; upstream_reset_before_response_started{connection_failure,TLS_error:_Secret_is_not_supplied_by_SDS}',
     );
@@ -110,7 +124,7 @@ describe('following requests across the simulated bookinfo mesh', { timeout: 120
   });
 
   it('prints the request id in -o wide, so the trace is one command away; says when a request id is unknown', async () => {
-    const wide = await runMeshlog(['logs', "reviews-v.*", '--server', base, '--color', 'never', '-o', 'wide', '--last', '3', '--kind', 'http']);
+    const wide = await runMeshlog(['logs', 'reviews-v.*', '--server', base, '--color', 'never', '-o', 'wide', '--last', '3', '--kind', 'http']);
     expect(wide.code).toBe(0);
     const lines = wide.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);

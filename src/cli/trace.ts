@@ -43,7 +43,10 @@ export function formatTrace(trace: RequestTrace, paint: Paint): string {
     for (const hop of children.get(parent) ?? []) {
       lines.push(`${indent}${hopLine(hop, paint)}`);
       const detail = `${indent}    `;
-      if (hop.failure) lines.push(`${detail}${paint.error(`✗ ${hop.failure.where === 'callee' ? 'in the callee' : hop.failure.where === 'network' ? 'between caller and callee' : "in the caller's proxy"}: ${hop.failure.why}`)}`);
+      if (hop.failure)
+        lines.push(
+          `${detail}${paint.error(`✗ ${hop.failure.where === 'callee' ? 'in the callee' : hop.failure.where === 'network' ? 'between caller and callee' : "in the caller's proxy"}: ${hop.failure.why}`)}`,
+        );
       walk(hop.index, `${indent}  `);
     }
   };
@@ -53,7 +56,10 @@ export function formatTrace(trace: RequestTrace, paint: Paint): string {
 
 function hopLine(hop: Hop, paint: Paint): string {
   const ms = (n: number | undefined) => (n === undefined ? '—' : `${n < 10 ? n.toFixed(2) : n.toFixed(1)}ms`);
-  const cluster = hop.from.cluster && hop.to.cluster && hop.from.cluster !== hop.to.cluster ? `${hop.from.cluster} → ${hop.to.cluster} ` : `${hop.from.cluster ?? hop.to.cluster ?? '-'} `;
+  const cluster =
+    hop.from.cluster && hop.to.cluster && hop.from.cluster !== hop.to.cluster
+      ? `${hop.from.cluster} → ${hop.to.cluster} `
+      : `${hop.from.cluster ?? hop.to.cluster ?? '-'} `;
   const parts = [
     paint.dim(`+${ms(hop.offsetMs)}`),
     `${cluster}${paint.workload(endText(hop.from))} → ${paint.workload(endText(hop.to, hop.from.namespace))}${hop.to.port ? `:${hop.to.port}` : ''}`,

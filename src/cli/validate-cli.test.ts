@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments, parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 const run = promisify(execFile);
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -101,7 +101,9 @@ describe('meshlog schema', () => {
     const result = await meshlog('schema');
     expect(result.code).toBe(0);
     // The CRDs carry Kuma's and Gloo's names: a warning not to apply them where those products run.
-    expect(result.stderr).toMatch(/^warning: These CRDs use the API groups of Kuma and Gloo Mesh \(observability\.enterprise\.mesh\.gloo\.solo\.io, kuma\.io\)\.\n.*for editors and validation.*\n.*would replace their own CRDs/);
+    expect(result.stderr).toMatch(
+      /^warning: These CRDs use the API groups of Kuma and Gloo Mesh \(observability\.enterprise\.mesh\.gloo\.solo\.io, kuma\.io\)\.\n.*for editors and validation.*\n.*would replace their own CRDs/,
+    );
     expect(result.stdout).toMatch(/^# These CRDs use .*\n# They are for editors and validation/);
     const crds = parseAllDocuments(result.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, any> });
     expect(crds.map((c) => c.metadata.name)).toEqual([

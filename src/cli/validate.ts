@@ -13,11 +13,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { type LoadedResource, type Problem, formatProblem, loadResources } from '../api/load-yaml.js';
+import { formatProblem, type LoadedResource, loadResources, type Problem } from '../api/load-yaml.js';
 import { resourceKey } from '../api/types.js';
-import { collectFiles, inputFiles } from './apply.js';
 import { checkReferences, placeReferenceProblems, type ReferenceProblem } from '../policy/reference-check.js';
 import { errorMessage, request } from './api-client.js';
+import { collectFiles, inputFiles } from './apply.js';
 
 interface ValidateFlags {
   filename: string[];
@@ -63,7 +63,11 @@ export function validateCommand(): Command {
 
 /** Reference problems as problems of the files their policies came from; a warning says so in its message. */
 function placeReferences(problems: readonly ReferenceProblem[], loaded: readonly LoadedResource[]): Array<Problem & { warning: boolean }> {
-  return placeReferenceProblems(problems, loaded).map(({ severity, ...p }) => ({ ...p, message: severity === 'warning' ? `warning: ${p.message}` : p.message, warning: severity === 'warning' }));
+  return placeReferenceProblems(problems, loaded).map(({ severity, ...p }) => ({
+    ...p,
+    message: severity === 'warning' ? `warning: ${p.message}` : p.message,
+    warning: severity === 'warning',
+  }));
 }
 
 /** The server's verdict on a file that passed locally: its problems, placed as the server placed them. */

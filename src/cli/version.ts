@@ -23,7 +23,9 @@ export function versionCommand(): Command {
         server = { error: err instanceof Error ? err.message : String(err) };
       }
     }
-    const body: { client: object; server?: Pick<ServerInfo, 'version' | 'node' | 'envoy'>; serverError?: string } = { client: { version: client.version, node: client.node } };
+    const body: { client: object; server?: Pick<ServerInfo, 'version' | 'node' | 'envoy'>; serverError?: string } = {
+      client: { version: client.version, node: client.node },
+    };
     if (server && 'error' in server) body.serverError = server.error;
     else if (server) body.server = { version: server.version, node: server.node, envoy: server.envoy };
     if (flags.output === 'json') process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);

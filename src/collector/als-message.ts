@@ -10,8 +10,8 @@
 import protobuf from 'protobufjs';
 import type { AlsTypes } from '../envoy/protos.js';
 import { decodeRepairing } from '../envoy/utf8-repair.js';
-import type { DecodedIdentifier } from './identify-proxy.js';
 import type { EntryKind } from '../model/entry.js';
+import type { DecodedIdentifier } from './identify-proxy.js';
 
 export interface ScannedMessage {
   identifier: DecodedIdentifier | undefined;

@@ -93,7 +93,9 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
       const peer = peerAddress(call.getPeer());
       const fromPeer = perPeer.get(peer) ?? 0;
       if (fromPeer >= maxPerPeer) {
-        callback(statusError(grpc.status.RESOURCE_EXHAUSTED, 'too_many_streams', `The collector already serves ${maxPerPeer} streams from ${peer}; retry later.`));
+        callback(
+          statusError(grpc.status.RESOURCE_EXHAUSTED, 'too_many_streams', `The collector already serves ${maxPerPeer} streams from ${peer}; retry later.`),
+        );
         return;
       }
       perPeer.set(peer, fromPeer + 1);
@@ -104,7 +106,10 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
         if (idle) idle.refresh();
         else {
           idle = setTimeout(() => {
-            logger.info({ node: proxy?.identity.nodeId, idleMs: idleTimeoutMs }, 'Closed an ALS stream that sent nothing for a while; Envoy opens a new one when it logs again.');
+            logger.info(
+              { node: proxy?.identity.nodeId, idleMs: idleTimeoutMs },
+              'Closed an ALS stream that sent nothing for a while; Envoy opens a new one when it logs again.',
+            );
             settle();
           }, idleTimeoutMs);
           idle.unref();
@@ -138,7 +143,13 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
           () => finish(),
           (err: unknown) => {
             logger.warn({ node: proxy?.identity.nodeId, error: String(err) }, 'Answered an ALS stream UNAVAILABLE: its entries could not be stored.');
-            finish(statusError(grpc.status.UNAVAILABLE, 'not_stored', `The entries of this stream could not be stored (${err instanceof Error ? err.message : String(err)}); Envoy counts them as lost.`));
+            finish(
+              statusError(
+                grpc.status.UNAVAILABLE,
+                'not_stored',
+                `The entries of this stream could not be stored (${err instanceof Error ? err.message : String(err)}); Envoy counts them as lost.`,
+              ),
+            );
           },
         );
       };
@@ -168,20 +179,17 @@ export function createAlsServer(options: AlsServerOptions): AlsServer {
         }
         if (!proxy) {
           if (!scanned.identifier?.node) {
-            finish(
-              statusError(
-                grpc.status.INVALID_ARGUMENT,
-                'missing_identifier',
-                'The first message of a stream must carry an identifier with a node.',
-              ),
-            );
+            finish(statusError(grpc.status.INVALID_ARGUMENT, 'missing_identifier', 'The first message of a stream must carry an identifier with a node.'));
             return;
           }
           proxy = registry.streamOpened(identifyProxy(scanned.identifier, apiVersion));
           // A proxy's first stream is news an operator wants on the first day; later ones are routine.
           if (proxy.activeStreams === 1 && proxy.entries === 0) {
             const { workload, flavor, nodeId } = proxy.identity;
-            logger.info({ node: nodeId, flavor, cluster: workload.clusterName, namespace: workload.namespace, workload: workload.name, apiVersion }, 'A proxy opened its first ALS stream.');
+            logger.info(
+              { node: nodeId, flavor, cluster: workload.clusterName, namespace: workload.namespace, workload: workload.name, apiVersion },
+              'A proxy opened its first ALS stream.',
+            );
           }
         }
         const count = scanned.encoded.length;

@@ -73,10 +73,7 @@ describe('identifyProxy', () => {
   });
 
   it('reads a gateway (router~)', () => {
-    const id = identifyProxy(
-      identifier({ id: 'router~10.1.0.2~istio-ingressgateway-6b9c8bfd7c-4jxq2.istio-system~istio-system.svc.cluster.local' }),
-      'v3',
-    );
+    const id = identifyProxy(identifier({ id: 'router~10.1.0.2~istio-ingressgateway-6b9c8bfd7c-4jxq2.istio-system~istio-system.svc.cluster.local' }), 'v3');
     expect(id).toMatchObject({ flavor: 'istio', proxyType: 'router', workload: { name: 'istio-ingressgateway', namespace: 'istio-system' } });
   });
 
@@ -87,7 +84,18 @@ describe('identifyProxy', () => {
       name: 'backend-5f8d9c6d4-abcde.kuma-demo',
       networking: {
         address: '10.42.0.7',
-        inbound: [{ port: 3001, tags: { 'kuma.io/service': 'backend_kuma-demo_svc_3001', 'kuma.io/zone': 'zone-1', 'k8s.kuma.io/namespace': 'kuma-demo', app: 'backend', version: 'v1' } }],
+        inbound: [
+          {
+            port: 3001,
+            tags: {
+              'kuma.io/service': 'backend_kuma-demo_svc_3001',
+              'kuma.io/zone': 'zone-1',
+              'k8s.kuma.io/namespace': 'kuma-demo',
+              app: 'backend',
+              version: 'v1',
+            },
+          },
+        ],
       },
     };
     const id = identifyProxy(

@@ -54,20 +54,14 @@ function identifyIstio(id: string, nodeCluster: string, md: Record<string, Plain
   const [type = 'sidecar', ipFromId = '', podDotNs = '', domain = ''] = id.split('~');
   const dot = podDotNs.indexOf('.');
   const podFromId = dot >= 0 ? podDotNs.slice(0, dot) : podDotNs;
-  const nsFromId = dot >= 0 ? podDotNs.slice(dot + 1) : domain.split('.')[0] ?? '';
+  const nsFromId = dot >= 0 ? podDotNs.slice(dot + 1) : (domain.split('.')[0] ?? '');
   const pod = plainString(md['NAME']) ?? podFromId;
   const namespace = plainString(md['NAMESPACE']) ?? nsFromId;
   const proxyMetadata = plainObject(plainObject(md['PROXY_CONFIG'])?.['proxyMetadata']);
   const clusterName =
-    plainString(md['GLOO_MESH_CLUSTER_NAME']) ??
-    plainString(proxyMetadata?.['GLOO_MESH_CLUSTER_NAME']) ??
-    plainString(md['CLUSTER_ID']) ??
-    '';
+    plainString(md['GLOO_MESH_CLUSTER_NAME']) ?? plainString(proxyMetadata?.['GLOO_MESH_CLUSTER_NAME']) ?? plainString(md['CLUSTER_ID']) ?? '';
   const name =
-    workloadFromOwner(plainString(md['OWNER'])) ??
-    plainString(md['WORKLOAD_NAME']) ??
-    workloadFromPodName(pod) ??
-    (nodeCluster.split('.')[0] || pod || id);
+    workloadFromOwner(plainString(md['OWNER'])) ?? plainString(md['WORKLOAD_NAME']) ?? workloadFromPodName(pod) ?? (nodeCluster.split('.')[0] || pod || id);
   const instanceIps = plainString(md['INSTANCE_IPS']);
   return {
     flavor: 'istio',
@@ -104,8 +98,7 @@ function identifyKuma(node: DecodedNode, md: Record<string, PlainValue>): Identi
   // On Kubernetes the dataplane is named `<pod>.<namespace>`.
   const pod = namespace && dataplaneName.endsWith(`.${namespace}`) ? dataplaneName.slice(0, -namespace.length - 1) : '';
   const service = tags['kuma.io/service'] ?? node.cluster ?? '';
-  const name =
-    tags['kuma.io/workload'] ?? tags['app'] ?? (pod ? workloadFromPodName(pod) : undefined) ?? (service || dataplaneName);
+  const name = tags['kuma.io/workload'] ?? tags['app'] ?? (pod ? workloadFromPodName(pod) : undefined) ?? (service || dataplaneName);
   return {
     flavor: 'kuma',
     proxyType: plainString(md['dataplane.proxyType']) ?? (gateway ? 'gateway' : 'dataplane'),

@@ -51,24 +51,24 @@ function httpHop(call: Call, requestId: string, random: Random): Hop {
   const common = (local: ReturnType<typeof addr>, direction: 'outbound' | 'inbound') => {
     const took_ = direction === 'outbound' ? took : took - network;
     return {
-    downstreamRemoteAddress: addr(callerIp, port),
-    downstreamLocalAddress: local,
-    startTime: ts(direction === 'outbound' ? call.startMs : call.startMs + network / 2),
-    timeToLastRxByte: dur(0.03),
-    timeToFirstUpstreamTxByte: dur(0.5),
-    timeToLastUpstreamTxByte: dur(0.52),
-    timeToFirstUpstreamRxByte: dur(took_ - 0.8),
-    timeToLastUpstreamRxByte: dur(took_ - 0.1),
-    timeToFirstDownstreamTxByte: dur(took_ - 0.6),
-    timeToLastDownstreamTxByte: dur(took_),
-    upstreamRemoteAddress: addr(direction === 'outbound' ? (call.to?.ip ?? serviceIps[call.service]!) : '127.0.0.6', 9080),
-    upstreamLocalAddress: addr(direction === 'outbound' ? callerIp : '127.0.0.6', 40000 + Math.floor(random() * 20000)),
-    upstreamCluster: direction === 'outbound' ? `outbound|9080||${call.service}.bookinfo.svc.cluster.local` : 'inbound|9080||',
-    routeName: 'default',
-    downstreamDirectRemoteAddress: addr(callerIp, port),
-    duration: dur(took_),
-    upstreamRequestAttemptCount: call.failure?.attempts ?? 1,
-    ...(call.failure ? { responseFlags: call.failure.flags, ...(call.failure.reason ? { upstreamTransportFailureReason: call.failure.reason } : {}) } : {}),
+      downstreamRemoteAddress: addr(callerIp, port),
+      downstreamLocalAddress: local,
+      startTime: ts(direction === 'outbound' ? call.startMs : call.startMs + network / 2),
+      timeToLastRxByte: dur(0.03),
+      timeToFirstUpstreamTxByte: dur(0.5),
+      timeToLastUpstreamTxByte: dur(0.52),
+      timeToFirstUpstreamRxByte: dur(took_ - 0.8),
+      timeToLastUpstreamRxByte: dur(took_ - 0.1),
+      timeToFirstDownstreamTxByte: dur(took_ - 0.6),
+      timeToLastDownstreamTxByte: dur(took_),
+      upstreamRemoteAddress: addr(direction === 'outbound' ? (call.to?.ip ?? serviceIps[call.service]!) : '127.0.0.6', 9080),
+      upstreamLocalAddress: addr(direction === 'outbound' ? callerIp : '127.0.0.6', 40000 + Math.floor(random() * 20000)),
+      upstreamCluster: direction === 'outbound' ? `outbound|9080||${call.service}.bookinfo.svc.cluster.local` : 'inbound|9080||',
+      routeName: 'default',
+      downstreamDirectRemoteAddress: addr(callerIp, port),
+      duration: dur(took_),
+      upstreamRequestAttemptCount: call.failure?.attempts ?? 1,
+      ...(call.failure ? { responseFlags: call.failure.flags, ...(call.failure.reason ? { upstreamTransportFailureReason: call.failure.reason } : {}) } : {}),
     };
   };
   const request = {
@@ -140,7 +140,19 @@ export function requestHops(proxies: Map<string, DemoProxy>, cluster: string, no
   if (version !== 'v1' && reviews && ratings) {
     call(
       exhausted
-        ? { from: reviews, to: ratings, service: 'ratings', path: '/ratings/0', code: 503, foo, failure: { flags: { upstreamConnectionFailure: true, upstreamRetryLimitExceeded: true }, details: 'upstream_reset_before_response_started{connection_failure}', attempts: 3 } }
+        ? {
+            from: reviews,
+            to: ratings,
+            service: 'ratings',
+            path: '/ratings/0',
+            code: 503,
+            foo,
+            failure: {
+              flags: { upstreamConnectionFailure: true, upstreamRetryLimitExceeded: true },
+              details: 'upstream_reset_before_response_started{connection_failure}',
+              attempts: 3,
+            },
+          }
         : { from: reviews, to: ratings, service: 'ratings', path: '/ratings/0', code: 200, foo },
       5,
     );

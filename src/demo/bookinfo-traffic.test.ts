@@ -30,7 +30,9 @@ describe('request hops', () => {
     const random = mulberry32(11);
     for (let i = 0; i < 300; i++) {
       // Every HTTP hop of the user's request; the guide's curl from the ratings pod is a request of its own.
-      const hops = requestHops(bookinfoProxies(), i % 2 ? 'remote-cluster' : 'mgmt-cluster', 1_700_000_000_000, random).filter((h) => h.kind === 'http' && (h.outbound as any)?.request.path !== '/reviews/1');
+      const hops = requestHops(bookinfoProxies(), i % 2 ? 'remote-cluster' : 'mgmt-cluster', 1_700_000_000_000, random).filter(
+        (h) => h.kind === 'http' && (h.outbound as any)?.request.path !== '/reviews/1',
+      );
       const foo = new Set(hops.map((h) => ((h.outbound ?? h.inbound) as any).request.requestHeaders?.foo === 'bar'));
       expect(foo.size).toBe(1);
       if (hops.some((h) => (h.outbound as any)?.response.responseCode.value === 503)) expect([...foo]).toEqual([true]);

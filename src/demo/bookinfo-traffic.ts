@@ -10,7 +10,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { loadAlsTypes } from '../envoy/protos.js';
-import { type DemoProxy, bookinfoProxies, clusters, identifierOf } from './bookinfo-proxies.js';
+import { bookinfoProxies, clusters, type DemoProxy, identifierOf } from './bookinfo-proxies.js';
 import { type Hop, requestHops } from './bookinfo-requests.js';
 
 export interface TrafficOptions {

@@ -76,7 +76,15 @@ describe('times and durations', () => {
 
 describe('methods and protocols', () => {
   it.each([
-    [1, 'GET'], [2, 'HEAD'], [3, 'POST'], [4, 'PUT'], [5, 'DELETE'], [6, 'CONNECT'], [7, 'OPTIONS'], [8, 'TRACE'], [9, 'PATCH'],
+    [1, 'GET'],
+    [2, 'HEAD'],
+    [3, 'POST'],
+    [4, 'PUT'],
+    [5, 'DELETE'],
+    [6, 'CONNECT'],
+    [7, 'OPTIONS'],
+    [8, 'TRACE'],
+    [9, 'PATCH'],
   ])('RequestMethod %i is %s', (n, name) => {
     expect(requestMethodName((http({ request: { requestMethod: n } }) as Obj)['request'])).toBe(name);
   });
@@ -88,7 +96,12 @@ describe('methods and protocols', () => {
   });
 
   it.each([
-    [0, null], [1, 'HTTP/1.0'], [2, 'HTTP/1.1'], [3, 'HTTP/2'], [4, 'HTTP/3'], [undefined, null],
+    [0, null],
+    [1, 'HTTP/1.0'],
+    [2, 'HTTP/1.1'],
+    [3, 'HTTP/2'],
+    [4, 'HTTP/3'],
+    [undefined, null],
   ])('HTTPVersion %s prints %s', (n, name) => {
     expect(httpProtocolName(n)).toBe(name);
   });
@@ -164,8 +177,18 @@ describe('entryColumns', () => {
   it('has null status without a response code and nulls for unset strings', () => {
     const e = http({ commonProperties: { startTime: { seconds: 1 } }, request: { requestMethod: 1 } });
     expect(entryColumns('http', e)).toEqual({
-      ts: 1_000_000, method: 'GET', authority: null, path: null, status: null, durationUs: null,
-      responseFlags: '', upstreamCluster: null, requestId: null, bytesReceived: 0, bytesSent: 0, upstreamFailure: null,
+      ts: 1_000_000,
+      method: 'GET',
+      authority: null,
+      path: null,
+      status: null,
+      durationUs: null,
+      responseFlags: '',
+      upstreamCluster: null,
+      requestId: null,
+      bytesReceived: 0,
+      bytesSent: 0,
+      upstreamFailure: null,
     });
   });
 
@@ -180,8 +203,18 @@ describe('entryColumns', () => {
       connectionProperties: { receivedBytes: 10, sentBytes: 20 },
     });
     expect(entryColumns('tcp', e)).toEqual({
-      ts: 2_000_000, method: null, authority: null, path: null, status: null, durationUs: 1_000_000,
-      responseFlags: 'UF', upstreamCluster: 'db', requestId: null, bytesReceived: 10, bytesSent: 20, upstreamFailure: null,
+      ts: 2_000_000,
+      method: null,
+      authority: null,
+      path: null,
+      status: null,
+      durationUs: 1_000_000,
+      responseFlags: 'UF',
+      upstreamCluster: 'db',
+      requestId: null,
+      bytesReceived: 10,
+      bytesSent: 20,
+      upstreamFailure: null,
     });
   });
 

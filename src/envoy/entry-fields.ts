@@ -5,8 +5,9 @@
  * protobufjs keeps unset fields' defaults on the message prototype, so a missing message field
  * reads as null and a missing scalar as its zero value; these accessors map both to "absent".
  */
-import { responseFlagList } from './response-flags.js';
+
 import type { DecodedEntry, EntryKind } from '../model/entry.js';
+import { responseFlagList } from './response-flags.js';
 
 /** A 64-bit integer as protobufjs gives it: a number, or a Long when it does not fit. */
 export type Int64 = number | string | { toNumber(): number };

@@ -14,7 +14,7 @@ export const recordsLogName = 'meshlog:records';
 const prefix = 'meshlog:';
 
 export type ParsedLogName =
-  | { readonly kind: 'listener'; readonly direction: Direction; /** The listener's name in `ProxyLogConfig`. */ readonly listener: string }
+  | { readonly kind: 'listener'; readonly direction: Direction /** The listener's name in `ProxyLogConfig`. */; readonly listener: string }
   | { readonly kind: 'records' };
 
 /** `listener` is a `ListenerLogConfig` of the policy engine, or anything with its name and direction. */

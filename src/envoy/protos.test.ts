@@ -28,7 +28,10 @@ describe('the .proto files', () => {
   });
 
   it('are not runtime dependencies: the packages they come from are devDependencies only', () => {
-    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     for (const name of ['@grpc/grpc-js-xds', '@opentelemetry/otlp-grpc-exporter-base']) {
       expect(manifest.dependencies[name]).toBeUndefined();
       expect(manifest.devDependencies[name]).toBeDefined();

@@ -8,8 +8,9 @@
  * Loading is split in groups so that the collector does not pay for the listener and bootstrap
  * protos that only `render` needs. Each group is loaded once per process into one shared Root.
  */
-import { createRequire } from 'node:module';
+
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
@@ -52,10 +53,7 @@ export function protoIncludeDirs(): string[] {
 
 /** The protos each part of meshlog needs. */
 export const protoGroups = {
-  als: [
-    'envoy/service/accesslog/v3/als.proto',
-    'envoy/data/accesslog/v3/accesslog.proto',
-  ],
+  als: ['envoy/service/accesslog/v3/als.proto', 'envoy/data/accesslog/v3/accesslog.proto'],
   accessLogConfig: [
     'envoy/config/accesslog/v3/accesslog.proto',
     'envoy/extensions/access_loggers/grpc/v3/als.proto',
@@ -86,7 +84,10 @@ export function envoyProtos(...groups: ProtoGroup[]): protobuf.Root {
   sharedRoot ??= createRoot();
   const missing = groups.filter((group) => !loadedGroups.has(group));
   if (missing.length > 0) {
-    sharedRoot.loadSync(missing.flatMap((group) => [...protoGroups[group]]), { keepCase: false });
+    sharedRoot.loadSync(
+      missing.flatMap((group) => [...protoGroups[group]]),
+      { keepCase: false },
+    );
     sharedRoot.resolveAll();
     for (const group of missing) loadedGroups.add(group);
   }

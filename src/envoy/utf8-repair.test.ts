@@ -7,7 +7,9 @@ const type = types.HTTPAccessLogEntry;
 
 /** The entry with `marker` (ASCII, same length) in a header value, a path and a map key replaced by invalid bytes. */
 function withInvalidUtf8(): Uint8Array {
-  const good = type.encode(type.fromObject({ request: { path: '/p/XXXX', requestHeaders: { XXXX: 'ok', h: 'vXXXX' } }, response: { responseCode: { value: 200 } } })).finish();
+  const good = type
+    .encode(type.fromObject({ request: { path: '/p/XXXX', requestHeaders: { XXXX: 'ok', h: 'vXXXX' } }, response: { responseCode: { value: 200 } } }))
+    .finish();
   const bytes = Buffer.from(good);
   for (let i = bytes.indexOf('XXXX'); i >= 0; i = bytes.indexOf('XXXX', i + 4)) bytes.set([0xff, 0xfe, 0xc3, 0x28], i);
   return bytes;
@@ -21,7 +23,10 @@ describe('invalid UTF-8 in an entry', () => {
   it('is replaced string by string, keeping every other field, so that the entry decodes', () => {
     const repaired = repairUtf8(type, withInvalidUtf8());
     expect(repaired.repaired).toBe(3);
-    const entry = type.toObject(type.decode(repaired.bytes)) as { request: { path: string; requestHeaders: Record<string, string> }; response: { responseCode: { value: number } } };
+    const entry = type.toObject(type.decode(repaired.bytes)) as {
+      request: { path: string; requestHeaders: Record<string, string> };
+      response: { responseCode: { value: number } };
+    };
     expect(entry.request.path).toBe('/p/\ufffd\ufffd\ufffd(');
     expect(entry.request.requestHeaders['h']).toBe('v\ufffd\ufffd\ufffd(');
     expect(entry.request.requestHeaders['\ufffd\ufffd\ufffd(']).toBe('ok');

@@ -70,7 +70,23 @@ function v3NameOf(v2Name: string): string {
   return v2Name; // google.protobuf.*
 }
 
-const SCALARS = new Set(['double', 'float', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'bool', 'string', 'bytes']);
+const SCALARS = new Set([
+  'double',
+  'float',
+  'int32',
+  'int64',
+  'uint32',
+  'uint64',
+  'sint32',
+  'sint64',
+  'fixed32',
+  'fixed64',
+  'sfixed32',
+  'sfixed64',
+  'bool',
+  'string',
+  'bytes',
+]);
 
 function allTypes(namespace: protobuf.NamespaceBase, into: protobuf.Type[] = []): protobuf.Type[] {
   for (const nested of namespace.nestedArray) {
@@ -109,7 +125,8 @@ function incompatibilities(v2: protobuf.Root, v3: protobuf.Root): string[] {
       const v2Map = field instanceof protobuf.MapField;
       const v3Map = other instanceof protobuf.MapField;
       if (v2Map !== v3Map) problems.push(`${where}: a map in one version only`);
-      if (v2Map && v3Map && (field as protobuf.MapField).keyType !== (other as unknown as protobuf.MapField).keyType) problems.push(`${where}: map key type differs`);
+      if (v2Map && v3Map && (field as protobuf.MapField).keyType !== (other as unknown as protobuf.MapField).keyType)
+        problems.push(`${where}: map key type differs`);
       if (SCALARS.has(field.type)) {
         if (field.type !== other.type) problems.push(`${where}: ${field.type} in v2, ${other.type} in v3`);
         continue;
@@ -139,15 +156,17 @@ describe('v2 access-log protos decode with the v3 types', () => {
 
   it('finds the v2 messages it is meant to compare', () => {
     const names = allTypes(v2).map((type) => type.fullName.slice(1));
-    expect(names).toEqual(expect.arrayContaining([
-      'envoy.service.accesslog.v2.StreamAccessLogsMessage',
-      'envoy.service.accesslog.v2.StreamAccessLogsMessage.Identifier',
-      'envoy.data.accesslog.v2.HTTPAccessLogEntry',
-      'envoy.data.accesslog.v2.TCPAccessLogEntry',
-      'envoy.data.accesslog.v2.AccessLogCommon',
-      'envoy.data.accesslog.v2.ResponseFlags.Unauthorized',
-      'envoy.data.accesslog.v2.TLSProperties.CertificateProperties.SubjectAltName',
-    ]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'envoy.service.accesslog.v2.StreamAccessLogsMessage',
+        'envoy.service.accesslog.v2.StreamAccessLogsMessage.Identifier',
+        'envoy.data.accesslog.v2.HTTPAccessLogEntry',
+        'envoy.data.accesslog.v2.TCPAccessLogEntry',
+        'envoy.data.accesslog.v2.AccessLogCommon',
+        'envoy.data.accesslog.v2.ResponseFlags.Unauthorized',
+        'envoy.data.accesslog.v2.TLSProperties.CertificateProperties.SubjectAltName',
+      ]),
+    );
     expect(allTypes(v2).reduce((n, type) => n + type.fieldsArray.length, 0)).toBeGreaterThan(80);
   });
 

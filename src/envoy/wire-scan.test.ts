@@ -30,9 +30,22 @@ function corpus(seed: number) {
   const random = mulberry32(seed);
   const maybe = (p = 0.5) => random() < p;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-  const text = () => pick(['', 'a', 'reviews:9080', '/ratings/0?x=1', 'ünïcødé ✓', 'x'.repeat(200), 'outbound|9080||ratings.bookinfo.svc.cluster.local', 'TLS error: Secret is not supplied by SDS']);
+  const text = () =>
+    pick([
+      '',
+      'a',
+      'reviews:9080',
+      '/ratings/0?x=1',
+      'ünïcødé ✓',
+      'x'.repeat(200),
+      'outbound|9080||ratings.bookinfo.svc.cluster.local',
+      'TLS error: Secret is not supplied by SDS',
+    ]);
   const big = () => pick([0, 1, 127, 128, 2 ** 31, 2 ** 32 + 5, 2 ** 40, Number.MAX_SAFE_INTEGER]);
-  const time = () => ({ ...(maybe() ? { seconds: pick([0, 1, 1_700_000_000, -5, 2 ** 33]) } : {}), ...(maybe() ? { nanos: pick([0, 1, 999, 1000, 999_999_999, -1500]) } : {}) });
+  const time = () => ({
+    ...(maybe() ? { seconds: pick([0, 1, 1_700_000_000, -5, 2 ** 33]) } : {}),
+    ...(maybe() ? { nanos: pick([0, 1, 999, 1000, 999_999_999, -1500]) } : {}),
+  });
   const address = () =>
     pick([
       { socketAddress: { address: pick(['10.0.0.1', '::1', '', 'ratings']), portValue: pick([0, 80, 9080, 65535]) } },
@@ -41,8 +54,14 @@ function corpus(seed: number) {
       { pipe: { path: '/var/run/x.sock' } },
       {},
     ]);
-  const headers = () => Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, () => [pick(['foo', 'authorization', 'Cookie', 'x-b3-traceid', 'set-cookie', 'X-Api-Key']), text()]));
-  const flags = () => Object.fromEntries(responseFlags.filter((f) => f.field !== null && maybe(0.15)).map((f) => [f.field, f.field === 'unauthorizedDetails' ? { reason: 1 } : true]));
+  const headers = () =>
+    Object.fromEntries(
+      Array.from({ length: Math.floor(random() * 4) }, () => [pick(['foo', 'authorization', 'Cookie', 'x-b3-traceid', 'set-cookie', 'X-Api-Key']), text()]),
+    );
+  const flags = () =>
+    Object.fromEntries(
+      responseFlags.filter((f) => f.field !== null && maybe(0.15)).map((f) => [f.field, f.field === 'unauthorizedDetails' ? { reason: 1 } : true]),
+    );
   const common = () => ({
     ...(maybe() ? { startTime: time() } : {}),
     ...(maybe() ? { duration: time() } : {}),
@@ -56,7 +75,14 @@ function corpus(seed: number) {
     ...(maybe() ? { downstreamDirectRemoteAddress: address() } : {}),
     ...(maybe() ? { upstreamRemoteAddress: address() } : {}),
     ...(maybe() ? { routeName: text(), sampleRate: random() } : {}),
-    ...(maybe() ? { tlsProperties: { tlsSniHostname: text(), peerCertificateProperties: { subjectAltName: maybe() ? [{ uri: 'spiffe://cluster.local/ns/a/sa/b' }, { dns: 'x' }, { uri: '' }] : [] } } } : {}),
+    ...(maybe()
+      ? {
+          tlsProperties: {
+            tlsSniHostname: text(),
+            peerCertificateProperties: { subjectAltName: maybe() ? [{ uri: 'spiffe://cluster.local/ns/a/sa/b' }, { dns: 'x' }, { uri: '' }] : [] },
+          },
+        }
+      : {}),
     ...(maybe() ? { customTags: { a: text() } } : {}),
   });
   const http = () => ({
@@ -101,7 +127,14 @@ function corpus(seed: number) {
     let bytes = encode(kind, make());
     // Unknown fields (a varint, a length-delimited blob, a fixed64) before or after the known ones.
     if (maybe(0.3)) {
-      const unknown = protobuf.Writer.create().uint32((99 << 3) | 0).uint64(12345).uint32((100 << 3) | 2).bytes(Uint8Array.from([1, 2, 3])).uint32((101 << 3) | 1).fixed64(7).finish();
+      const unknown = protobuf.Writer.create()
+        .uint32((99 << 3) | 0)
+        .uint64(12345)
+        .uint32((100 << 3) | 2)
+        .bytes(Uint8Array.from([1, 2, 3]))
+        .uint32((101 << 3) | 1)
+        .fixed64(7)
+        .finish();
       bytes = Buffer.concat(maybe() ? [unknown, bytes] : [bytes, unknown]);
     }
     // Two entries on the wire as one: later fields replace earlier ones.
@@ -143,7 +176,12 @@ describe('wire scan', () => {
 
   it('refuses malformed bytes with a WireFormatError, never a wrong answer', () => {
     const good = types.HTTPAccessLogEntry.encode(types.HTTPAccessLogEntry.fromObject({ request: { path: '/a' } })).finish();
-    for (const bad of [good.subarray(0, good.length - 1), Uint8Array.from([0x1a, 0x05, 0x2a]), Uint8Array.from([0x0f, 0x01]), Uint8Array.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])]) {
+    for (const bad of [
+      good.subarray(0, good.length - 1),
+      Uint8Array.from([0x1a, 0x05, 0x2a]),
+      Uint8Array.from([0x0f, 0x01]),
+      Uint8Array.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]),
+    ]) {
       expect(() => scan('http', bad)).toThrow(WireFormatError);
     }
   });

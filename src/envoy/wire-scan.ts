@@ -428,7 +428,8 @@ export function createWireScanner(types: AlsTypes, sensitiveNames: ReadonlySet<s
     if (c.pos !== end) throw new WireFormatError('entry overruns its length');
     let responseFlagsText = '';
     if (flagsPresent) {
-      for (let i = 0; i < setFlags.length; i++) if (setFlags[i]) responseFlagsText = responseFlagsText === '' ? flagCodes[i]! : `${responseFlagsText},${flagCodes[i]}`;
+      for (let i = 0; i < setFlags.length; i++)
+        if (setFlags[i]) responseFlagsText = responseFlagsText === '' ? flagCodes[i]! : `${responseFlagsText},${flagCodes[i]}`;
     }
     out.ts = startTime.present ? micros(startTime, false) : (fallbackTs ?? Date.now() * 1000);
     out.method = isHttp && method ? (methods[method] ?? null) : null;
@@ -475,4 +476,3 @@ interface MutableAddr extends SocketAddr {
 function micros(t: SecondsNanos, truncate: boolean): number {
   return t.seconds * 1_000_000 + (truncate ? Math.trunc(t.nanos / 1000) : Math.floor(t.nanos / 1000));
 }
-

@@ -4,9 +4,8 @@
  * and the operator definition every operator table uses.
  */
 import type { Int64 } from '../envoy/entry-fields.js';
-import type { Evaluator } from './types.js';
 import type { DecodedEntry } from '../model/entry.js';
-
+import type { Evaluator } from './types.js';
 
 export interface AlsCommon {
   startTime?: unknown;

@@ -3,11 +3,11 @@
  * string JSON values, `omitEmptyValues`, and compile errors with their positions.
  */
 import { describe, expect, it } from 'vitest';
+import type { DecodedEntry } from '../model/entry.js';
 import { compileFormat } from './compile-format.js';
 import { defaultFormatFor, envoyDefaultFormat, istioDefaultFormat, kumaHttpDefaultFormat, kumaNetworkDefaultFormat } from './default-formats.js';
 import { decodeHttp, decodeTcp, sampleHttpContext, sampleHttpObject, socket } from './testing/sample-entries.js';
 import type { FormatContext, FormatSpec } from './types.js';
-import type { DecodedEntry } from '../model/entry.js';
 
 const full = decodeHttp(sampleHttpObject());
 
@@ -68,10 +68,19 @@ describe('default formats', () => {
   it("renders Kuma's network default for an outbound TCP entry as Kuma's golden file does", () => {
     expect(defaultFormatFor('tcp')).toEqual({ plain: kumaNetworkDefaultFormat });
     const entry = decodeTcp({
-      commonProperties: { startTime: { seconds: Date.UTC(2016, 3, 15, 20, 17, 0) / 1000, nanos: 310_000_000 }, upstreamRemoteAddress: socket('10.0.0.9', 6379), duration: { nanos: 5_000_000 } },
+      commonProperties: {
+        startTime: { seconds: Date.UTC(2016, 3, 15, 20, 17, 0) / 1000, nanos: 310_000_000 },
+        upstreamRemoteAddress: socket('10.0.0.9', 6379),
+        duration: { nanos: 5_000_000 },
+      },
       connectionProperties: { receivedBytes: 10, sentBytes: 20 },
     });
-    const context: FormatContext = { kind: 'tcp', proxy: { mesh: 'default', address: '127.0.0.1', service: 'unknown' }, direction: 'outbound', peer: { service: 'other-meshservice-tcp' } };
+    const context: FormatContext = {
+      kind: 'tcp',
+      proxy: { mesh: 'default', address: '127.0.0.1', service: 'unknown' },
+      direction: 'outbound',
+      peer: { service: 'other-meshservice-tcp' },
+    };
     expect(format(defaultFormatFor('tcp'), entry, context)).toBe(
       '[2016-04-15T20:17:00.310Z] - default 127.0.0.1(unknown)->10.0.0.9:6379(other-meshservice-tcp) took 5ms, sent 20 bytes, received: 10 bytes',
     );
@@ -148,33 +157,65 @@ describe('compile errors', () => {
   it.each<[FormatSpec, string[]]>([
     [{ plain: '[%DURATION%]%FOO%' }, ['format.plain: unknown command operator %FOO% at column 13']],
     [{ plain: '50% off' }, ["format.plain: malformed command operator at column 3: '%' must be followed by an operator name (A-Z, 0-9, _) or by another '%'"]],
-    [{ plain: '%duration%' }, ["format.plain: malformed command operator at column 1: '%' must be followed by an operator name (A-Z, 0-9, _) or by another '%'",
-      "format.plain: malformed command operator at column 10: '%' must be followed by an operator name (A-Z, 0-9, _) or by another '%'"]],
+    [
+      { plain: '%duration%' },
+      [
+        "format.plain: malformed command operator at column 1: '%' must be followed by an operator name (A-Z, 0-9, _) or by another '%'",
+        "format.plain: malformed command operator at column 10: '%' must be followed by an operator name (A-Z, 0-9, _) or by another '%'",
+      ],
+    ],
     [{ plain: 'x %START_TIME(%Y' }, ["format.plain: unterminated command operator %START_TIME(%Y at column 3: '(' without ')'"]],
     [{ plain: '%DURATION' }, ['format.plain: unterminated command operator %DURATION at column 1: expected \'%\' after "%DURATION"']],
     [{ plain: '%DURATION(x)%' }, ['format.plain: invalid command operator %DURATION(x)% at column 1: DURATION takes no argument']],
     [{ plain: '%RESPONSE_CODE:3%' }, ["format.plain: invalid command operator %RESPONSE_CODE:3% at column 1: RESPONSE_CODE does not take a length (':Z')"]],
-    [{ plain: '%REQ% %REQ()%' }, ['format.plain: invalid command operator %REQ% at column 1: REQ needs a header name',
-      'format.plain: invalid command operator %REQ()% at column 7: REQ needs a header name']],
-    [{ plain: '%REQ(A?B?C)%' }, ['format.plain: invalid command operator %REQ(A?B?C)% at column 1: REQ takes at most one alternative header (\'X?Y\'), got "A?B?C"']],
+    [
+      { plain: '%REQ% %REQ()%' },
+      [
+        'format.plain: invalid command operator %REQ% at column 1: REQ needs a header name',
+        'format.plain: invalid command operator %REQ()% at column 7: REQ needs a header name',
+      ],
+    ],
+    [
+      { plain: '%REQ(A?B?C)%' },
+      ['format.plain: invalid command operator %REQ(A?B?C)% at column 1: REQ takes at most one alternative header (\'X?Y\'), got "A?B?C"'],
+    ],
     [{ plain: '%REQ(?B)%' }, ['format.plain: invalid command operator %REQ(?B)% at column 1: REQ has an empty header name in "?B"']],
     [{ plain: '%START_TIME(%Q)%' }, ['format.plain: invalid command operator %START_TIME(%Q)% at column 1: unknown time specifier %Q']],
-    [{ plain: '%GRPC_STATUS(FOO)%' }, ['format.plain: invalid command operator %GRPC_STATUS(FOO)% at column 1: GRPC_STATUS takes CAMEL_STRING, SNAKE_STRING or NUMBER, got "FOO"']],
-    [{ plain: '%FILTER_STATE(k:RAW)%' }, ['format.plain: invalid command operator %FILTER_STATE(k:RAW)% at column 1: FILTER_STATE takes KEY, KEY:PLAIN or KEY:TYPED, got "k:RAW"']],
-    [{ plain: '%DYNAMIC_METADATA(:k)%' }, ['format.plain: invalid command operator %DYNAMIC_METADATA(:k)% at column 1: DYNAMIC_METADATA has an empty namespace or key in ":k"']],
+    [
+      { plain: '%GRPC_STATUS(FOO)%' },
+      ['format.plain: invalid command operator %GRPC_STATUS(FOO)% at column 1: GRPC_STATUS takes CAMEL_STRING, SNAKE_STRING or NUMBER, got "FOO"'],
+    ],
+    [
+      { plain: '%FILTER_STATE(k:RAW)%' },
+      ['format.plain: invalid command operator %FILTER_STATE(k:RAW)% at column 1: FILTER_STATE takes KEY, KEY:PLAIN or KEY:TYPED, got "k:RAW"'],
+    ],
+    [
+      { plain: '%DYNAMIC_METADATA(:k)%' },
+      ['format.plain: invalid command operator %DYNAMIC_METADATA(:k)% at column 1: DYNAMIC_METADATA has an empty namespace or key in ":k"'],
+    ],
     [{ plain: '%ENVIRONMENT%' }, ['format.plain: invalid command operator %ENVIRONMENT% at column 1: ENVIRONMENT needs a variable name']],
-    [{ json: [{ key: 'ok', value: '%DURATION%' }, { key: '', value: '%NOPE% and %REQ()%' }] }, [
-      'format.json[1].key: must not be empty',
-      'format.json[1].value: unknown command operator %NOPE% at column 1',
-      'format.json[1].value: invalid command operator %REQ()% at column 12: REQ needs a header name',
-    ]],
+    [
+      {
+        json: [
+          { key: 'ok', value: '%DURATION%' },
+          { key: '', value: '%NOPE% and %REQ()%' },
+        ],
+      },
+      [
+        'format.json[1].key: must not be empty',
+        'format.json[1].value: unknown command operator %NOPE% at column 1',
+        'format.json[1].value: invalid command operator %REQ()% at column 12: REQ needs a header name',
+      ],
+    ],
   ])('%j', (spec, expected) => {
     expect(violations(spec)).toEqual(expected);
   });
 
   it('uses the given path and lists operators that always render -', () => {
     const bad = compileFormat({ plain: '%X%' }, { path: 'spec.to[0].default.backends[1].file.format' });
-    expect(bad.ok ? [] : bad.violations).toEqual([{ field: 'spec.to[0].default.backends[1].file.format.plain', message: 'unknown command operator %X% at column 1' }]);
+    expect(bad.ok ? [] : bad.violations).toEqual([
+      { field: 'spec.to[0].default.backends[1].file.format.plain', message: 'unknown command operator %X% at column 1' },
+    ]);
     const good = compileFormat({ plain: '%DOWNSTREAM_PEER_CERT% %CONNECTION_ID% %DOWNSTREAM_PEER_CERT% %DURATION%' });
     expect(good.ok && good.unsupported).toEqual(['DOWNSTREAM_PEER_CERT', 'CONNECTION_ID']);
   });

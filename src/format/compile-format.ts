@@ -4,11 +4,12 @@
  * returned as a violation with its field and column, so a bad format is refused when a policy is
  * applied, never discovered on live traffic.
  */
+
+import type { DecodedEntry } from '../model/entry.js';
 import type { Violation } from '../model/violations.js';
 import { operators } from './operators.js';
 import { parseFormat } from './parse-format.js';
 import type { CompiledFormat, Evaluator, FormatContext, FormatSpec, FormatValue, FormatViolations } from './types.js';
-import type { DecodedEntry } from '../model/entry.js';
 
 export interface CompileOptions {
   /** Path of the format in the resource, prefixed to violation fields. Defaults to `format`. */
@@ -29,13 +30,7 @@ interface CompiledTemplate {
   readonly whole: Part | null;
 }
 
-function compileTemplate(
-  format: string,
-  target: 'text' | 'json',
-  field: string,
-  violations: Violation[],
-  unsupported: Set<string>,
-): CompiledTemplate {
+function compileTemplate(format: string, target: 'text' | 'json', field: string, violations: Violation[], unsupported: Set<string>): CompiledTemplate {
   const parsed = parseFormat(format);
   for (const message of parsed.errors) violations.push({ field, message });
   const parts: Part[] = [];

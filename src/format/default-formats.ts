@@ -2,8 +2,9 @@
  * Default formats: Envoy's, Istio's, and Kuma's HTTP and network formats (the `MeshAccessLog`
  * defaults). Without the trailing newline Envoy and Kuma append: sinks end each line themselves.
  */
-import type { FormatSpec } from './types.js';
+
 import type { EntryKind } from '../model/entry.js';
+import type { FormatSpec } from './types.js';
 
 export const envoyDefaultFormat =
   '[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS% ' +

@@ -6,7 +6,7 @@
  * how a format is written in a resource (its schema, validator and normaliser), so that every
  * sink with a `format` field checks it the same way.
  */
-export { compileFormat, type CompileOptions } from './compile-format.js';
+export { type CompileOptions, compileFormat } from './compile-format.js';
 export {
   defaultFormatFor,
   envoyDefaultFormat,
@@ -15,6 +15,6 @@ export {
   kumaNetworkDefaultFormat,
 } from './default-formats.js';
 export { operators, unsupportedOperators } from './operators.js';
-export { FormatSchema, normalizeFormat, validateFormat, type FormatSchemaSpec } from './spec.js';
+export { FormatSchema, type FormatSchemaSpec, normalizeFormat, validateFormat } from './spec.js';
 export { compileTimeFormat, defaultStartTimeFormat, type TimeFormatter } from './start-time.js';
 export type { CompiledFormat, FormatContext, FormatSpec, FormatValue, FormatViolations, TrafficDirection } from './types.js';

@@ -8,7 +8,7 @@
  * are resolved to a reader once, at compile time.
  */
 import { requestMethodName } from '../envoy/entry-fields.js';
-import { asEntry, text, type AlsRequest, type OperatorDef } from './als-entry.js';
+import { type AlsRequest, asEntry, type OperatorDef, text } from './als-entry.js';
 import type { Evaluator, FormatValue } from './types.js';
 
 type Reader = (entry: ReturnType<typeof asEntry>) => string | null;
@@ -39,7 +39,7 @@ export function mapHeader(map: Record<string, string> | null | undefined, lowerN
 
 function requestReader(name: string): Reader {
   const field = requestFields[name];
-  if (field) return (e) => (e.request ? field(e.request) ?? mapHeader(e.request.requestHeaders, name) : null);
+  if (field) return (e) => (e.request ? (field(e.request) ?? mapHeader(e.request.requestHeaders, name)) : null);
   return (e) => mapHeader(e.request?.requestHeaders, name);
 }
 
@@ -53,7 +53,10 @@ function responseReader(name: string): Reader {
   return (e) => mapHeader(e.response?.responseHeaders, name);
 }
 
-const trailerReader = (name: string): Reader => (e) => mapHeader(e.response?.responseTrailers, name);
+const trailerReader =
+  (name: string): Reader =>
+  (e) =>
+    mapHeader(e.response?.responseTrailers, name);
 
 /** `X?Y`: the first header that is present. Returns the reader, or what is wrong with the argument. */
 function headerArgument(arg: string | undefined, operator: string, reader: (lowerName: string) => Reader): Reader | string {
@@ -86,23 +89,62 @@ function withoutQuery(path: string): string {
 }
 
 const camelNames = [
-  'OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied',
-  'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated',
+  'OK',
+  'Canceled',
+  'Unknown',
+  'InvalidArgument',
+  'DeadlineExceeded',
+  'NotFound',
+  'AlreadyExists',
+  'PermissionDenied',
+  'ResourceExhausted',
+  'FailedPrecondition',
+  'Aborted',
+  'OutOfRange',
+  'Unimplemented',
+  'Internal',
+  'Unavailable',
+  'DataLoss',
+  'Unauthenticated',
 ];
 const snakeNames = [
-  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
 ];
 
 /** Envoy's `Grpc::Utility::httpToGrpcStatus`, for trailers-less gRPC error responses. */
 function httpToGrpcStatus(code: number): number {
   switch (code) {
-    case 400: return 13;
-    case 401: return 16;
-    case 403: return 7;
-    case 404: return 12;
-    case 429: case 502: case 503: case 504: return 14;
-    default: return 2;
+    case 400:
+      return 13;
+    case 401:
+      return 16;
+    case 403:
+      return 7;
+    case 404:
+      return 12;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return 14;
+    default:
+      return 2;
   }
 }
 

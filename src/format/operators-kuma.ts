@@ -4,7 +4,7 @@
  * its real client (Kuma prints `unknown` and the proxy's own address there).
  */
 import { formatAddress } from '../envoy/entry-fields.js';
-import { commonOf, simple, type OperatorDef } from './als-entry.js';
+import { commonOf, type OperatorDef, simple } from './als-entry.js';
 import type { Evaluator, FormatContext } from './types.js';
 
 const unknown = 'unknown';

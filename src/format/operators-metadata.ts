@@ -4,10 +4,10 @@
  * `filter_state_objects`, and `CUSTOM_TAG(NAME)` from `custom_tags`.
  */
 import type protobuf from 'protobufjs';
-import { int64ToNumber, type Int64 } from '../envoy/entry-fields.js';
-import { toProto3Json } from '../protojson/proto-json.js';
+import { type Int64, int64ToNumber } from '../envoy/entry-fields.js';
 import { loadAlsTypes } from '../envoy/protos.js';
-import { commonOf, unsupported, type OperatorDef } from './als-entry.js';
+import { toProto3Json } from '../protojson/proto-json.js';
+import { commonOf, type OperatorDef, unsupported } from './als-entry.js';
 import type { Evaluator, FormatValue } from './types.js';
 
 type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
@@ -29,12 +29,18 @@ function valueToPlain(v: DecodedValue | null | undefined): Plain {
   if (!v) return null;
   const kind = v.kind ?? valueKinds.find((k) => Object.hasOwn(v, k));
   switch (kind) {
-    case 'stringValue': return v.stringValue ?? '';
-    case 'numberValue': return v.numberValue ?? 0;
-    case 'boolValue': return v.boolValue ?? false;
-    case 'structValue': return structToPlain(v.structValue);
-    case 'listValue': return (v.listValue?.values ?? []).map(valueToPlain);
-    default: return null;
+    case 'stringValue':
+      return v.stringValue ?? '';
+    case 'numberValue':
+      return v.numberValue ?? 0;
+    case 'boolValue':
+      return v.boolValue ?? false;
+    case 'structValue':
+      return structToPlain(v.structValue);
+    case 'listValue':
+      return (v.listValue?.values ?? []).map(valueToPlain);
+    default:
+      return null;
   }
 }
 

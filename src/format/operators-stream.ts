@@ -3,9 +3,9 @@
  * addresses and the odds and ends (`HOSTNAME`, `ENVIRONMENT`, `ACCESS_LOG_TYPE`, ...).
  */
 import { randomUUID } from 'node:crypto';
-import { addressPort, durationMillis, formatAddress, httpProtocolName, int64ToNumber, type Int64 } from '../envoy/entry-fields.js';
+import { addressPort, durationMillis, formatAddress, httpProtocolName, type Int64, int64ToNumber } from '../envoy/entry-fields.js';
 import { responseFlags } from '../envoy/response-flags.js';
-import { asEntry, commonOf, simple, text, unsupported, type AlsCommon, type OperatorDef } from './als-entry.js';
+import { type AlsCommon, asEntry, commonOf, type OperatorDef, simple, text, unsupported } from './als-entry.js';
 import { compileTimeFormat, defaultStartTimeFormat } from './start-time.js';
 import type { Evaluator } from './types.js';
 
@@ -27,7 +27,10 @@ const startTime: OperatorDef = {
   },
 };
 
-const millis = (field: keyof AlsCommon): Evaluator => (entry) => durationMillis(commonOf(entry)?.[field]);
+const millis =
+  (field: keyof AlsCommon): Evaluator =>
+  (entry) =>
+    durationMillis(commonOf(entry)?.[field]);
 
 /** `DURATION`: `duration`, else `time_to_last_downstream_tx_byte` from Envoys older than 1.27. */
 const duration: Evaluator = (entry) => {
@@ -44,19 +47,22 @@ const responseTxDuration: Evaluator = (entry) => {
   return last === null || first === null ? null : last - first;
 };
 
-const commonCount = (field: 'downstreamWireBytesSent' | 'downstreamWireBytesReceived' | 'upstreamWireBytesSent' | 'upstreamWireBytesReceived'): Evaluator =>
+const commonCount =
+  (field: 'downstreamWireBytesSent' | 'downstreamWireBytesReceived' | 'upstreamWireBytesSent' | 'upstreamWireBytesReceived'): Evaluator =>
   (entry) => {
     const c = commonOf(entry);
     return c ? int64ToNumber(c[field]) : null;
   };
 
 /** Byte counts of an HTTP request or response: absent (not 0) on TCP entries, which have neither. */
-const requestCount = (field: 'requestHeadersBytes' | 'requestBodyBytes' | 'upstreamHeaderBytesSent' | 'downstreamHeaderBytesReceived'): Evaluator =>
+const requestCount =
+  (field: 'requestHeadersBytes' | 'requestBodyBytes' | 'upstreamHeaderBytesSent' | 'downstreamHeaderBytesReceived'): Evaluator =>
   (entry) => {
     const r = asEntry(entry).request;
     return r ? int64ToNumber(r[field]) : null;
   };
-const responseCount = (field: 'responseHeadersBytes' | 'responseBodyBytes' | 'upstreamHeaderBytesReceived' | 'downstreamHeaderBytesSent'): Evaluator =>
+const responseCount =
+  (field: 'responseHeadersBytes' | 'responseBodyBytes' | 'upstreamHeaderBytesReceived' | 'downstreamHeaderBytesSent'): Evaluator =>
   (entry) => {
     const e = asEntry(entry);
     if (e.response) return int64ToNumber(e.response[field]);
@@ -65,14 +71,16 @@ const responseCount = (field: 'responseHeadersBytes' | 'responseBodyBytes' | 'up
   };
 
 /** `BYTES_RECEIVED` / `BYTES_SENT`: body bytes for HTTP, connection bytes for TCP. */
-const bytes = (direction: 'received' | 'sent'): Evaluator => (entry, context) => {
-  const e = asEntry(entry);
-  if (context.kind === 'tcp') {
-    const p = e.connectionProperties;
-    return int64ToNumber(direction === 'received' ? p?.receivedBytes : p?.sentBytes);
-  }
-  return int64ToNumber(direction === 'received' ? e.request?.requestBodyBytes : e.response?.responseBodyBytes);
-};
+const bytes =
+  (direction: 'received' | 'sent'): Evaluator =>
+  (entry, context) => {
+    const e = asEntry(entry);
+    if (context.kind === 'tcp') {
+      const p = e.connectionProperties;
+      return int64ToNumber(direction === 'received' ? p?.receivedBytes : p?.sentBytes);
+    }
+    return int64ToNumber(direction === 'received' ? e.request?.requestBodyBytes : e.response?.responseBodyBytes);
+  };
 
 /** `RESPONSE_CODE`: Envoy prints 0 when no response was started, and for TCP. */
 const responseCode: Evaluator = (entry) => asEntry(entry).response?.responseCode?.value ?? 0;
@@ -80,18 +88,22 @@ const responseCode: Evaluator = (entry) => asEntry(entry).response?.responseCode
 const flagsWithField = responseFlags.filter((f) => f.field !== null);
 
 /** `-` is what Envoy itself returns when no flag is set, so it is a value, not a missing one. */
-const flags = (long: boolean): Evaluator => (entry) => {
-  const set = commonOf(entry)?.responseFlags;
-  if (!set) return '-';
-  let out = '';
-  for (const f of flagsWithField) {
-    const v = set[f.field!];
-    if (v === true || (f.field === 'unauthorizedDetails' && v != null)) out = out === '' ? (long ? f.long : f.code) : `${out},${long ? f.long : f.code}`;
-  }
-  return out === '' ? '-' : out;
-};
+const flags =
+  (long: boolean): Evaluator =>
+  (entry) => {
+    const set = commonOf(entry)?.responseFlags;
+    if (!set) return '-';
+    let out = '';
+    for (const f of flagsWithField) {
+      const v = set[f.field!];
+      if (v === true || (f.field === 'unauthorizedDetails' && v != null)) out = out === '' ? (long ? f.long : f.code) : `${out},${long ? f.long : f.code}`;
+    }
+    return out === '' ? '-' : out;
+  };
 
-const address = (field: 'downstreamRemoteAddress' | 'downstreamLocalAddress' | 'downstreamDirectRemoteAddress' | 'upstreamRemoteAddress' | 'upstreamLocalAddress'): Record<string, OperatorDef> => ({
+const address = (
+  field: 'downstreamRemoteAddress' | 'downstreamLocalAddress' | 'downstreamDirectRemoteAddress' | 'upstreamRemoteAddress' | 'upstreamLocalAddress',
+): Record<string, OperatorDef> => ({
   ADDRESS: simple((entry) => formatAddress(commonOf(entry)?.[field], true)),
   ADDRESS_WITHOUT_PORT: simple((entry) => formatAddress(commonOf(entry)?.[field], false)),
   PORT: simple((entry) => addressPort(commonOf(entry)?.[field])),
@@ -104,9 +116,20 @@ function addressOperators(prefix: string, field: Parameters<typeof address>[0]):
 }
 
 const accessLogTypes = [
-  'NotSet', 'TcpUpstreamConnected', 'TcpPeriodic', 'TcpConnectionEnd', 'DownstreamStart', 'DownstreamPeriodic',
-  'DownstreamEnd', 'UpstreamPoolReady', 'UpstreamPeriodic', 'UpstreamEnd', 'DownstreamTunnelSuccessfullyEstablished',
-  'UdpTunnelUpstreamConnected', 'UdpPeriodic', 'UdpSessionEnd',
+  'NotSet',
+  'TcpUpstreamConnected',
+  'TcpPeriodic',
+  'TcpConnectionEnd',
+  'DownstreamStart',
+  'DownstreamPeriodic',
+  'DownstreamEnd',
+  'UpstreamPoolReady',
+  'UpstreamPeriodic',
+  'UpstreamEnd',
+  'DownstreamTunnelSuccessfullyEstablished',
+  'UdpTunnelUpstreamConnected',
+  'UdpPeriodic',
+  'UdpSessionEnd',
 ];
 
 const environment: OperatorDef = {
@@ -115,8 +138,9 @@ const environment: OperatorDef = {
   build: (name) => (name ? (_entry, context) => context.environment?.[name] ?? null : 'ENVIRONMENT needs a variable name'),
 };
 
-const string = (field: 'upstreamCluster' | 'upstreamTransportFailureReason' | 'routeName' | 'connectionTerminationDetails' | 'streamId' | 'downstreamTransportFailureReason'): OperatorDef =>
-  simple((entry) => text(commonOf(entry)?.[field]));
+const string = (
+  field: 'upstreamCluster' | 'upstreamTransportFailureReason' | 'routeName' | 'connectionTerminationDetails' | 'streamId' | 'downstreamTransportFailureReason',
+): OperatorDef => simple((entry) => text(commonOf(entry)?.[field]));
 
 export const streamOperators: Record<string, OperatorDef> = {
   START_TIME: startTime,

@@ -3,7 +3,7 @@
  * cipher, SNI, session id, JA3 and the SANs / subject / issuer of both certificates; nothing of
  * the upstream connection and no peer certificate itself (fingerprints, serial, PEM, validity).
  */
-import { commonOf, simple, text, unsupported, type AlsCertificate, type AlsTls, type OperatorDef } from './als-entry.js';
+import { type AlsCertificate, type AlsTls, commonOf, type OperatorDef, simple, text, unsupported } from './als-entry.js';
 import type { Evaluator } from './types.js';
 
 const tlsOf = (entry: Parameters<Evaluator>[0]): AlsTls | null | undefined => commonOf(entry)?.tlsProperties;
@@ -43,23 +43,27 @@ function cipherName(id: number): string {
 }
 
 /** SANs of one kind, comma-joined as Envoy joins them. */
-const sans = (side: 'local' | 'peer', kind: 'uri' | 'dns'): Evaluator => (entry) => {
-  const tls = tlsOf(entry);
-  const cert = side === 'local' ? tls?.localCertificateProperties : tls?.peerCertificateProperties;
-  const list = cert?.subjectAltName;
-  if (!list || list.length === 0) return null;
-  let out = '';
-  for (const san of list) {
-    const v = san[kind];
-    if (v) out = out === '' ? v : `${out},${v}`;
-  }
-  return out === '' ? null : out;
-};
+const sans =
+  (side: 'local' | 'peer', kind: 'uri' | 'dns'): Evaluator =>
+  (entry) => {
+    const tls = tlsOf(entry);
+    const cert = side === 'local' ? tls?.localCertificateProperties : tls?.peerCertificateProperties;
+    const list = cert?.subjectAltName;
+    if (!list || list.length === 0) return null;
+    let out = '';
+    for (const san of list) {
+      const v = san[kind];
+      if (v) out = out === '' ? v : `${out},${v}`;
+    }
+    return out === '' ? null : out;
+  };
 
-const certField = (side: 'local' | 'peer', field: keyof Pick<AlsCertificate, 'subject' | 'issuer'>): Evaluator => (entry) => {
-  const tls = tlsOf(entry);
-  return text((side === 'local' ? tls?.localCertificateProperties : tls?.peerCertificateProperties)?.[field]);
-};
+const certField =
+  (side: 'local' | 'peer', field: keyof Pick<AlsCertificate, 'subject' | 'issuer'>): Evaluator =>
+  (entry) => {
+    const tls = tlsOf(entry);
+    return text((side === 'local' ? tls?.localCertificateProperties : tls?.peerCertificateProperties)?.[field]);
+  };
 
 export const tlsOperators: Record<string, OperatorDef> = {
   DOWNSTREAM_LOCAL_URI_SAN: simple(sans('local', 'uri')),

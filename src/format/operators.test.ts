@@ -3,10 +3,10 @@
  * the sample entry (see `sample-entries.ts`), an empty HTTP entry and a TCP entry.
  */
 import { describe, expect, it } from 'vitest';
+import type { DecodedEntry } from '../model/entry.js';
 import { compileFormat } from './compile-format.js';
 import { decodeHttp, decodeTcp, sampleHttpContext, sampleHttpObject, socket } from './testing/sample-entries.js';
 import type { FormatContext } from './types.js';
-import type { DecodedEntry } from '../model/entry.js';
 
 const full = decodeHttp(sampleHttpObject());
 const empty = decodeHttp({ commonProperties: {}, request: {}, response: {} });
@@ -100,10 +100,20 @@ describe('routing and addresses', () => {
     ['%UPSTREAM_HOST%', '10.244.2.9:8080', '-', '10.0.0.9:6379'],
     ['%UPSTREAM_CLUSTER% %UPSTREAM_CLUSTER_RAW%', 'inbound|9080|| inbound|9080||', '- -', '- -'],
     ['%UPSTREAM_LOCAL_ADDRESS% %UPSTREAM_LOCAL_ADDRESS_WITHOUT_PORT% %UPSTREAM_LOCAL_PORT%', '127.0.0.6:52538 127.0.0.6 52538', '- - -', '- - -'],
-    ['%UPSTREAM_REMOTE_ADDRESS% %UPSTREAM_REMOTE_ADDRESS_WITHOUT_PORT% %UPSTREAM_REMOTE_PORT%', '10.244.2.9:8080 10.244.2.9 8080', '- - -', '10.0.0.9:6379 10.0.0.9 6379'],
+    [
+      '%UPSTREAM_REMOTE_ADDRESS% %UPSTREAM_REMOTE_ADDRESS_WITHOUT_PORT% %UPSTREAM_REMOTE_PORT%',
+      '10.244.2.9:8080 10.244.2.9 8080',
+      '- - -',
+      '10.0.0.9:6379 10.0.0.9 6379',
+    ],
     ['%DOWNSTREAM_REMOTE_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT% %DOWNSTREAM_REMOTE_PORT%', '10.244.1.17:47212 10.244.1.17 47212', '- - -', '- - -'],
     ['%DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT% %DOWNSTREAM_LOCAL_PORT%', '10.244.2.9:9080 10.244.2.9 9080', '- - -', '- - -'],
-    ['%DOWNSTREAM_DIRECT_REMOTE_ADDRESS% %DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT% %DOWNSTREAM_DIRECT_REMOTE_PORT%', '10.244.1.18:47213 10.244.1.18 47213', '- - -', '- - -'],
+    [
+      '%DOWNSTREAM_DIRECT_REMOTE_ADDRESS% %DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT% %DOWNSTREAM_DIRECT_REMOTE_PORT%',
+      '10.244.1.18:47213 10.244.1.18 47213',
+      '- - -',
+      '- - -',
+    ],
     ['%UPSTREAM_TRANSPORT_FAILURE_REASON%', 'TLS error: Secret is not supplied by SDS', '-', '-'],
     ['%DOWNSTREAM_TRANSPORT_FAILURE_REASON%', '-', '-', '-'],
     ['%REQUESTED_SERVER_NAME%', 'outbound_.9080_._.reviews.bookinfo.svc.cluster.local', '-', '-'],
@@ -129,7 +139,9 @@ describe('headers', () => {
   ]);
 
   it('prefers X-ENVOY-ORIGINAL-PATH when set, and reads TRACE_ID from traceparent', () => {
-    const entry = decodeHttp({ request: { path: '/new', originalPath: '/old', requestHeaders: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } } });
+    const entry = decodeHttp({
+      request: { path: '/new', originalPath: '/old', requestHeaders: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } },
+    });
     expect(text('%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %TRACE_ID%', entry)).toBe('/old 4bf92f3577b34da6a3ce929d0e0e4736');
   });
 });
@@ -182,7 +194,12 @@ describe('TLS', () => {
 
 describe('context and misc', () => {
   table([
-    ['%HOSTNAME% %ENVIRONMENT(POD_NAME)% %ENVIRONMENT(POD_NAME):6% %ENVIRONMENT(NOPE)%', 'node-1 reviews-v1-abc review -', 'node-1 reviews-v1-abc review -', 'node-1 reviews-v1-abc review -'],
+    [
+      '%HOSTNAME% %ENVIRONMENT(POD_NAME)% %ENVIRONMENT(POD_NAME):6% %ENVIRONMENT(NOPE)%',
+      'node-1 reviews-v1-abc review -',
+      'node-1 reviews-v1-abc review -',
+      'node-1 reviews-v1-abc review -',
+    ],
     ['%STREAM_ID% %ACCESS_LOG_TYPE%', 'stream-1 DownstreamEnd', '- NotSet', '- NotSet'],
     ['%LOCAL_REPLY_BODY% %CEL(request.path)%', '- -', '- -', '- -'],
   ]);
@@ -195,20 +212,32 @@ describe('context and misc', () => {
 });
 
 describe('Kuma placeholders', () => {
-  const placeholders = '%KUMA_MESH%|%KUMA_ZONE%|%KUMA_SOURCE_SERVICE%|%KUMA_DESTINATION_SERVICE%|%KUMA_SOURCE_ADDRESS%|%KUMA_SOURCE_ADDRESS_WITHOUT_PORT%|%KUMA_TRAFFIC_DIRECTION%|%KUMA_WORKLOAD%';
+  const placeholders =
+    '%KUMA_MESH%|%KUMA_ZONE%|%KUMA_SOURCE_SERVICE%|%KUMA_DESTINATION_SERVICE%|%KUMA_SOURCE_ADDRESS%|%KUMA_SOURCE_ADDRESS_WITHOUT_PORT%|%KUMA_TRAFFIC_DIRECTION%|%KUMA_WORKLOAD%';
   const proxy = sampleHttpContext.proxy;
 
   it.each<[string, FormatContext, string]>([
-    ['inbound with a known peer', { kind: 'http', proxy, direction: 'inbound', peer: { service: 'productpage', address: '10.244.1.17:47212' } },
-      'default|zone-1|productpage|reviews|10.244.1.17:47212|10.244.1.17|INBOUND|reviews-v1'],
-    ['inbound, peer service unknown: the address comes from the entry', { kind: 'http', proxy, direction: 'inbound' },
-      'default|zone-1|unknown|reviews|10.244.1.17:47212|10.244.1.17|INBOUND|reviews-v1'],
-    ['inbound, peer address without a port', { kind: 'http', proxy, direction: 'inbound', peer: { address: '10.1.1.1' } },
-      'default|zone-1|unknown|reviews|10.1.1.1|10.1.1.1|INBOUND|reviews-v1'],
-    ['outbound: the source is this proxy, printed as Kuma does', { kind: 'http', proxy, direction: 'outbound', peer: { service: 'ratings' } },
-      'default|zone-1|reviews|ratings|10.244.2.9:0|10.244.2.9|OUTBOUND|reviews-v1'],
-    ['zone proxy', { kind: 'tcp', proxy: { mesh: 'm', address: 'fd00::2' }, direction: 'unspecified' },
-      'm||unknown|unknown|[fd00::2]:0|fd00::2|UNSPECIFIED|'],
+    [
+      'inbound with a known peer',
+      { kind: 'http', proxy, direction: 'inbound', peer: { service: 'productpage', address: '10.244.1.17:47212' } },
+      'default|zone-1|productpage|reviews|10.244.1.17:47212|10.244.1.17|INBOUND|reviews-v1',
+    ],
+    [
+      'inbound, peer service unknown: the address comes from the entry',
+      { kind: 'http', proxy, direction: 'inbound' },
+      'default|zone-1|unknown|reviews|10.244.1.17:47212|10.244.1.17|INBOUND|reviews-v1',
+    ],
+    [
+      'inbound, peer address without a port',
+      { kind: 'http', proxy, direction: 'inbound', peer: { address: '10.1.1.1' } },
+      'default|zone-1|unknown|reviews|10.1.1.1|10.1.1.1|INBOUND|reviews-v1',
+    ],
+    [
+      'outbound: the source is this proxy, printed as Kuma does',
+      { kind: 'http', proxy, direction: 'outbound', peer: { service: 'ratings' } },
+      'default|zone-1|reviews|ratings|10.244.2.9:0|10.244.2.9|OUTBOUND|reviews-v1',
+    ],
+    ['zone proxy', { kind: 'tcp', proxy: { mesh: 'm', address: 'fd00::2' }, direction: 'unspecified' }, 'm||unknown|unknown|[fd00::2]:0|fd00::2|UNSPECIFIED|'],
   ])('%s', (_name, context, expected) => {
     expect(text(placeholders, full, context)).toBe(expected);
   });

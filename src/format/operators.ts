@@ -8,7 +8,7 @@
  * typed JSON consumers) already handle `-` / `null` but would take `UNSUPPORTED_COMMAND(X)` for
  * data. Instead `compileFormat` lists those operators in `unsupported`, so `apply` can warn once.
  */
-import { unsupported, type OperatorDef } from './als-entry.js';
+import { type OperatorDef, unsupported } from './als-entry.js';
 import { headerOperators } from './operators-headers.js';
 import { kumaOperators } from './operators-kuma.js';
 import { metadataOperators } from './operators-metadata.js';
@@ -28,4 +28,7 @@ export const operators: ReadonlyMap<string, OperatorDef> = new Map(
 );
 
 /** Names of the operators that always render `-` on ALS entries. */
-export const unsupportedOperators: readonly string[] = [...operators].filter(([, def]) => def.unsupported).map(([name]) => name).sort();
+export const unsupportedOperators: readonly string[] = [...operators]
+  .filter(([, def]) => def.unsupported)
+  .map(([name]) => name)
+  .sort();

@@ -5,14 +5,18 @@
  * fail on live traffic is refused when the resource is validated.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { type Violation, field, index } from '../model/violations.js';
+import { field, index, type Violation } from '../model/violations.js';
 import { isObject } from '../util/is-object.js';
 import { compileFormat } from './compile-format.js';
 import type { FormatSpec } from './types.js';
 
 export const FormatSchema = Type.Object(
   {
-    type: Type.Optional(Type.Union([Type.Literal('Plain'), Type.Literal('Json')], { description: "Kuma 2.x: which of 'plain' and 'json' is set. Optional: the one that is set says it." })),
+    type: Type.Optional(
+      Type.Union([Type.Literal('Plain'), Type.Literal('Json')], {
+        description: "Kuma 2.x: which of 'plain' and 'json' is set. Optional: the one that is set says it.",
+      }),
+    ),
     plain: Type.Optional(Type.String({ description: 'A line of text with Envoy command operators (%START_TIME%) and Kuma placeholders (%KUMA_MESH%).' })),
     json: Type.Optional(
       Type.Array(
@@ -33,7 +37,9 @@ export type FormatSchemaSpec = Static<typeof FormatSchema>;
 export function validateFormat(format: unknown, path: string): Violation[] {
   if (format === undefined) return [];
   if (typeof format === 'string') {
-    return [{ field: path, message: `a bare string format is no longer accepted (the MADR replaced it); write it as format: {plain: ${JSON.stringify(format)}}` }];
+    return [
+      { field: path, message: `a bare string format is no longer accepted (the MADR replaced it); write it as format: {plain: ${JSON.stringify(format)}}` },
+    ];
   }
   if (!isObject(format)) return [];
   const out: Violation[] = [];

@@ -64,7 +64,7 @@ describe('START_TIME formats', () => {
 
   it.each([
     ['%Q', 'unknown time specifier %Q'],
-    ['%Y-%', "time format \"%Y-%\" ends with a lone '%'"],
+    ['%Y-%', 'time format "%Y-%" ends with a lone \'%\''],
     ['%E9Q', 'unknown time specifier "%E9Q"'],
   ])('refuses %s', (format, message) => {
     expect(compileTimeFormat(format)).toBe(message);

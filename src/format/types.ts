@@ -2,8 +2,9 @@
  * The formatter's contract: format specs as a `MeshAccessLog` backend gives them, the context an
  * entry is formatted in, and the compiled format.
  */
-import type { Violation } from '../model/violations.js';
+
 import type { DecodedEntry, EntryKind } from '../model/entry.js';
+import type { Violation } from '../model/violations.js';
 
 /** `plain` text, or `json` key/value pairs (values are format strings), in Kuma's shape. */
 export type FormatSpec =

@@ -12,11 +12,7 @@ export interface WorkloadMatcher {
   readonly clusters?: readonly string[];
 }
 
-export function matchesWorkload(
-  matchers: readonly WorkloadMatcher[] | undefined,
-  workload: WorkloadRef,
-  labels: Readonly<Record<string, string>>,
-): boolean {
+export function matchesWorkload(matchers: readonly WorkloadMatcher[] | undefined, workload: WorkloadRef, labels: Readonly<Record<string, string>>): boolean {
   if (!matchers || matchers.length === 0) return true;
   return matchers.some((m) => matcherMatches(m, workload, labels));
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ProxyIdentity } from '../model/proxy-identity.js';
-import { loadAlsTypes } from '../envoy/protos.js';
-import { type EntryView, compileRecords } from './access-log-records.js';
-import { createWireScanner } from '../envoy/wire-scan.js';
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import { loadAlsTypes } from '../envoy/protos.js';
+import { createWireScanner } from '../envoy/wire-scan.js';
 import type { DecodedEntry } from '../model/entry.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
+import { compileRecords, type EntryView } from './access-log-records.js';
 
 const types = loadAlsTypes();
 
@@ -71,7 +71,10 @@ describe('AccessLogRecord selection', () => {
 });
 
 describe('AccessLogRecord filters', () => {
-  const matches = (spec: AccessLogRecordLike['spec'], e: EntryView) => compileRecords([record(spec)]).forProxy(reviews).match(e) !== null;
+  const matches = (spec: AccessLogRecordLike['spec'], e: EntryView) =>
+    compileRecords([record(spec)])
+      .forProxy(reviews)
+      .match(e) !== null;
 
   it('matches the seed’s header filter (foo: bar) and nothing else', () => {
     const spec = { filters: [{ headerMatcher: { name: 'foo', value: 'bar' } }] };

@@ -5,11 +5,12 @@
  * (filters are disjunctive; none means every entry). Workload selection depends only on the
  * proxy, so it is worked out once per proxy identity and cached; per entry only the filters run.
  */
-import type { ProxyIdentity } from '../model/proxy-identity.js';
-import { type HeaderLookup, requestHeaderLookup, responseHeaderLookup } from './entry-headers.js';
-import type { DecodedEntry } from '../model/entry.js';
-import { compileRegex } from '../util/re2.js';
+
 import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
+import type { DecodedEntry } from '../model/entry.js';
+import type { ProxyIdentity } from '../model/proxy-identity.js';
+import { compileRegex } from '../util/re2.js';
+import { type HeaderLookup, requestHeaderLookup, responseHeaderLookup } from './entry-headers.js';
 
 /**
  * An entry as a record filter reads it: the response code (from the wire scan) and, only for a
@@ -95,7 +96,11 @@ function compileFilter(filter: Filter): EntryPredicate {
   if (status) {
     const want = status.value;
     const compare =
-      status.comparator === 'GE' ? (code: number) => code >= want : status.comparator === 'LE' ? (code: number) => code <= want : (code: number) => code === want;
+      status.comparator === 'GE'
+        ? (code: number) => code >= want
+        : status.comparator === 'LE'
+          ? (code: number) => code <= want
+          : (code: number) => code === want;
     return (view) => view.status !== null && compare(view.status);
   }
   const header = filter.headerMatcher;

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { DecodedEntry } from '../model/entry.js';
 import { contractRow } from '../store/testing/contract.js';
-import { TooManyWatchersError, createLiveTail } from './live-tail.js';
+import { createLiveTail, TooManyWatchersError } from './live-tail.js';
 import { createWatchRenderer, dedupeKey } from './watch-render.js';
 
 const proxy = {

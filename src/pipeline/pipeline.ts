@@ -14,19 +14,19 @@ import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 import type { InventoryProxy } from '../api/dataplane/model.js';
 import { parseLogName } from '../envoy/log-name.js';
 import { type AlsTypes, loadAlsTypes } from '../envoy/protos.js';
-import { type EntryScan, type WireScanner, createWireScanner } from '../envoy/wire-scan.js';
+import { decodeRepairing } from '../envoy/utf8-repair.js';
+import { createWireScanner, type EntryScan, type WireScanner } from '../envoy/wire-scan.js';
 import type { AlsBatch, LogConsumer } from '../model/als-batch.js';
 import type { DecodedEntry } from '../model/entry.js';
-import { decodeRepairing } from '../envoy/utf8-repair.js';
 import type { PolicySet } from '../policy/types.js';
 import type { EntryRow, LogWriter } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { type EntryView, type ProxyCollection, type RecordMatcher, compileRecords } from './access-log-records.js';
+import { compileRecords, type EntryView, type ProxyCollection, type RecordMatcher } from './access-log-records.js';
 import { defaultSensitiveHeaders } from './entry-headers.js';
-import { defaultRedactedQueryParams, redactEntry, redactQuery, type RedactionPolicy } from './redaction.js';
 import type { PolicyDelivery } from './policy-delivery.js';
-import { type ProxyByIp, entryEdge } from './routing/edge.js';
+import { defaultRedactedQueryParams, type RedactionPolicy, redactEntry, redactQuery } from './redaction.js';
+import { entryEdge, type ProxyByIp } from './routing/edge.js';
 import type { WatchRenderer } from './watch-render.js';
 
 /** Where collected rows go: a store shard, or (in an agent) the relay, which wants the batch they came from too. */

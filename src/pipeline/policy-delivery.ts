@@ -7,6 +7,9 @@
  * Never throws into the collector: a failure to format is counted and logged once per cause, and
  * the other backends still get the entry.
  */
+
+import type { InventoryProxy } from '../api/dataplane/model.js';
+import type { DecodedEntry, EntryKind } from '../model/entry.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import type { PolicySet, ResolvedBackend } from '../policy/types.js';
 import { compileRecord, type SinkBackendConfig } from '../sinks/registry.js';
@@ -14,8 +17,6 @@ import type { RecordCompiler } from '../sinks/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { createPolicyRouter, type PolicyRouterOptions } from './routing/policy-router.js';
-import type { InventoryProxy } from '../api/dataplane/model.js';
-import type { EntryKind, DecodedEntry } from '../model/entry.js';
 
 export interface PolicyDelivery {
   /** True while no policy exists: nothing to do per entry. */
@@ -106,7 +107,11 @@ export function createPolicyDelivery(options: PolicyDeliveryOptions): PolicyDeli
               batch.push(record);
             } catch (err) {
               metrics.entries.dropped.labels('format_error').inc();
-              reportOnce(`format:${backend.type}:${String(err)}`, { err, backend: backend.type }, 'Formatting an entry for a backend failed; that backend does not get it.');
+              reportOnce(
+                `format:${backend.type}:${String(err)}`,
+                { err, backend: backend.type },
+                'Formatting an entry for a backend failed; that backend does not get it.',
+              );
             }
           }
           return stored;

@@ -26,7 +26,8 @@ describe('redaction', () => {
 
   it('widens the defaults: cloud and CSRF tokens are sensitive headers', () => {
     const policy = createRedactionPolicy();
-    for (const h of ['authorization', 'cookie', 'x-amz-security-token', 'x-csrf-token', 'x-goog-iap-jwt-assertion']) expect(policy.sensitiveHeaders.has(h)).toBe(true);
+    for (const h of ['authorization', 'cookie', 'x-amz-security-token', 'x-csrf-token', 'x-goog-iap-jwt-assertion'])
+      expect(policy.sensitiveHeaders.has(h)).toBe(true);
   });
 
   it('adds headers and parameters the operator names, and reveals only what the operator reveals', () => {
@@ -36,7 +37,10 @@ describe('redaction', () => {
       { 'set-cookie': 'id=2' },
     );
     expect(redactEntry(e, policy, new Set())).toBe(true);
-    expect(e['request']).toMatchObject({ path: '/x?session=[redacted]&token=[redacted]', requestHeaders: { 'x-tenant-secret': '[redacted]', cookie: 'c=1', authorization: '[redacted]' } });
+    expect(e['request']).toMatchObject({
+      path: '/x?session=[redacted]&token=[redacted]',
+      requestHeaders: { 'x-tenant-secret': '[redacted]', cookie: 'c=1', authorization: '[redacted]' },
+    });
     expect(e['response']).toMatchObject({ responseHeaders: { 'set-cookie': '[redacted]' } });
   });
 

@@ -11,7 +11,7 @@
  */
 import type { AlsRequest } from '../format/als-entry.js';
 import type { DecodedEntry } from '../model/entry.js';
-import { defaultSensitiveHeaders, redactSensitiveHeaders, redactedValue } from './entry-headers.js';
+import { defaultSensitiveHeaders, redactedValue, redactSensitiveHeaders } from './entry-headers.js';
 
 /**
  * Query parameters whose values are credentials: OAuth 2.0 tokens and codes, signed-URL

@@ -3,11 +3,12 @@
  * opened on first use and shared by every policy and every ingest worker. Formatted records reach
  * them from the policy delivery, in this thread or bridged from the workers.
  */
-import { type AnySink, type SinkBackendConfig, openSink, sinkKey } from '../sinks/registry.js';
+
+import type { SinkPolicy } from '../sinks/index.js';
+import { type AnySink, openSink, type SinkBackendConfig, sinkKey } from '../sinks/registry.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { SinkOutput } from './policy-delivery.js';
-import type { SinkPolicy } from '../sinks/index.js';
 
 export interface SinkSet extends SinkOutput {
   /** Pushes a batch to the sink of `key` (records bridged from a worker carry their key). */

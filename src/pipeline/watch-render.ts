@@ -6,10 +6,10 @@
  * to every ingest worker. Each entry a watcher wants is rendered once per format however many
  * watchers share it, and each watcher's texts leave a batch together as one output.
  */
-import type { EntryKind, DecodedEntry } from '../model/entry.js';
+import type { DecodedEntry, EntryKind } from '../model/entry.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { glooItem, stringify, v1Item } from '../protojson/items.js';
-import { type QueryRegexes, compileQueryRegexes, rowMatches } from '../store/row-match.js';
+import { compileQueryRegexes, type QueryRegexes, rowMatches } from '../store/row-match.js';
 import type { EntryRow, LogQuery } from '../store/types.js';
 
 /** Gloo's `/v0` items (compact or `?pretty`), or `/api/v1` items (NDJSON). */

@@ -30,7 +30,11 @@ export function findOtelBackends(ref: OtelBackendReference, mesh: string, all: r
 
 /** `name "x"` or `labels {a: b}`. */
 export function describeOtelRef(ref: OtelBackendReference): string {
-  return ref.name !== undefined ? `"${ref.name}"` : `with labels {${Object.entries(ref.labels ?? {}).map(([k, v]) => `${k}: ${v}`).join(', ')}}`;
+  return ref.name !== undefined
+    ? `"${ref.name}"`
+    : `with labels {${Object.entries(ref.labels ?? {})
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}}`;
 }
 
 function resolveOtel(ref: OtelBackendReference, mesh: string, set: Pick<PolicySet, 'otelBackends'>): ResolvedBackend | string {
@@ -46,7 +50,12 @@ function resolveOtel(ref: OtelBackendReference, mesh: string, set: Pick<PolicySe
 }
 
 /** `where` names the list in messages (`MeshAccessLog default/x spec.to[0].default.backends`). */
-export function resolveBackends(entries: readonly BackendEntry[], mesh: string, set: Pick<PolicySet, 'backends' | 'otelBackends'>, where: string): BackendResolution {
+export function resolveBackends(
+  entries: readonly BackendEntry[],
+  mesh: string,
+  set: Pick<PolicySet, 'backends' | 'otelBackends'>,
+  where: string,
+): BackendResolution {
   const backends: ResolvedBackend[] = [];
   const errors: string[] = [];
   for (const [i, entry] of entries.entries()) {

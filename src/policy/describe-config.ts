@@ -2,15 +2,23 @@
  * `meshlog inspect`'s text: per inbound and outbound of a proxy, which policies matched, in which
  * order (least important first, so the last one listed wins a conflict), and the resolved rule.
  */
+
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import type { Filtering } from '../api/shared/model.js';
+import { sinkDestination } from '../sinks/index.js';
 import { describeTarget } from './target-ref.js';
 import type { ListenerLogConfig, ProxyLogConfig, ResolvedBackend, ResolvedRule } from './types.js';
-import type { Filtering } from '../api/shared/model.js';
-import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
-import { sinkDestination } from '../sinks/index.js';
 
 function backendText(b: ResolvedBackend): string {
   const where = b.type === 'store' ? 'store' : `${b.type} ${sinkDestination(b)}`;
-  const format = 'format' in b && b.format ? ('plain' in b.format ? ' (plain format)' : ` (json format, ${b.format.json.length} fields)`) : b.type === 'store' ? '' : ' (default format)';
+  const format =
+    'format' in b && b.format
+      ? 'plain' in b.format
+        ? ' (plain format)'
+        : ` (json format, ${b.format.json.length} fields)`
+      : b.type === 'store'
+        ? ''
+        : ' (default format)';
   const source = b.source.kind === 'inline' ? 'inline' : `${b.source.kind} ${b.source.mesh ? `${b.source.mesh}/` : ''}${b.source.name}`;
   return `${where}${format}  [${source}]`;
 }
@@ -38,7 +46,9 @@ function listenerText(l: ListenerLogConfig): string[] {
   if (l.rules.length === 0) lines.push('  no policy applies: nothing is logged');
   l.rules.forEach((rule, i) => {
     lines.push(`  rule ${i + 1}: ${conditionText(rule)}`);
-    lines.push(`    policies (merge order, last wins): ${rule.policies.map((p) => `${p.policy} (${describeTarget(p.targetRef)}, ${p.section}[${p.index}] ${describeTarget(p.entryTargetRef)})`).join(' < ')}`);
+    lines.push(
+      `    policies (merge order, last wins): ${rule.policies.map((p) => `${p.policy} (${describeTarget(p.targetRef)}, ${p.section}[${p.index}] ${describeTarget(p.entryTargetRef)})`).join(' < ')}`,
+    );
     const filtering = filteringText(rule.filtering);
     if (filtering) lines.push(`    filtering: ${filtering}`);
     if (rule.backends.length === 0) lines.push('    backends: none (not logged)');
@@ -61,7 +71,8 @@ export function describeProxyConfig(config: ProxyLogConfig): string {
  * store keeps from it, which is a different question from where its policies send its logs.
  */
 export function describeRecords(records: readonly AccessLogRecordLike[]): string {
-  if (records.length === 0) return 'access log records: none selects this proxy (the store keeps none of its entries unless a policy names the store backend)\n';
+  if (records.length === 0)
+    return 'access log records: none selects this proxy (the store keeps none of its entries unless a policy names the store backend)\n';
   const lines = ['access log records (the store keeps what any of them selects):'];
   for (const r of records) {
     const filters = (r.spec.filters ?? []).map((f) =>

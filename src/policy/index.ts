@@ -7,6 +7,6 @@ export { describeProxyConfig, describeRecords } from './describe-config.js';
 export { discoveredProxy, discoveredTags, findProxies, findProxy, mergeInventory, proxyNotFound, serviceOf } from './inventory.js';
 export { buildPolicyContext, type PolicyContext } from './policy-context.js';
 export { recordsForProxy } from './records.js';
-export { resolveInbound, resolveOutbound, resolveProxy, resolveProxyForInspection, type OutboundDestination } from './resolve.js';
-export { inboundsOf, proxyLabels, selectsDestination, selectsInbound, selectsProxy, type Destination, type Inventory } from './selection.js';
+export { type OutboundDestination, resolveInbound, resolveOutbound, resolveProxy, resolveProxyForInspection } from './resolve.js';
+export { type Destination, type Inventory, inboundsOf, proxyLabels, selectsDestination, selectsInbound, selectsProxy } from './selection.js';
 export type * from './types.js';

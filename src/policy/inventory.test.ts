@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { InventoryProxy } from '../api/dataplane/model.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { describeProxyConfig } from './describe-config.js';
 import { discoveredProxy, findProxy, mergeInventory, proxyNotFound } from './inventory.js';
 import { resolveProxy } from './resolve.js';
-import type { InventoryProxy } from '../api/dataplane/model.js';
 
 const ratings: ProxyIdentity = {
   nodeId: 'sidecar~10.28.0.20~ratings-v1-744894fbdb-ctvpd.bookinfo~bookinfo.svc.cluster.local',
@@ -19,7 +19,15 @@ const ratings: ProxyIdentity = {
   apiVersion: 'v3',
 };
 
-const kumaDp: ProxyIdentity = { ...ratings, nodeId: 'default.web-1', flavor: 'kuma', proxyType: 'dataplane', instance: 'web-1', mesh: 'payments', labels: { 'kuma.io/service': 'web', 'kuma.io/zone': 'east' } };
+const kumaDp: ProxyIdentity = {
+  ...ratings,
+  nodeId: 'default.web-1',
+  flavor: 'kuma',
+  proxyType: 'dataplane',
+  instance: 'web-1',
+  mesh: 'payments',
+  labels: { 'kuma.io/service': 'web', 'kuma.io/zone': 'east' },
+};
 
 const declared: InventoryProxy = {
   id: 'payments.web-1',
@@ -35,8 +43,21 @@ const declared: InventoryProxy = {
 describe('inventory', () => {
   it('gives a discovered Istio sidecar Kuma tags: service from the canonical name, zone from the cluster, mesh default', () => {
     const p = discoveredProxy(ratings);
-    expect(p).toMatchObject({ id: ratings.nodeId, mesh: 'default', name: 'ratings-v1-744894fbdb-ctvpd', zone: 'remote-cluster', type: 'sidecar', origin: 'discovered' });
-    expect(p.inbounds[0]!.tags).toEqual({ app: 'ratings', version: 'v1', 'service.istio.io/canonical-name': 'ratings', 'kuma.io/service': 'ratings', 'kuma.io/zone': 'remote-cluster' });
+    expect(p).toMatchObject({
+      id: ratings.nodeId,
+      mesh: 'default',
+      name: 'ratings-v1-744894fbdb-ctvpd',
+      zone: 'remote-cluster',
+      type: 'sidecar',
+      origin: 'discovered',
+    });
+    expect(p.inbounds[0]!.tags).toEqual({
+      app: 'ratings',
+      version: 'v1',
+      'service.istio.io/canonical-name': 'ratings',
+      'kuma.io/service': 'ratings',
+      'kuma.io/zone': 'remote-cluster',
+    });
   });
 
   it('names a discovered Kuma dataplane MESH.NAME, and a declared Dataplane wins over it', () => {
@@ -55,10 +76,17 @@ describe('inventory', () => {
   });
 
   it('says which proxies an ambiguous workload name names, and takes CLUSTER/NAMESPACE/NAME', () => {
-    const elsewhere: ProxyIdentity = { ...ratings, nodeId: 'sidecar~10.9.0.1~ratings-v1-x.bookinfo~bookinfo.svc.cluster.local', instance: 'ratings-v1-x', workload: { ...ratings.workload, clusterName: 'mgmt-cluster' } };
+    const elsewhere: ProxyIdentity = {
+      ...ratings,
+      nodeId: 'sidecar~10.9.0.1~ratings-v1-x.bookinfo~bookinfo.svc.cluster.local',
+      instance: 'ratings-v1-x',
+      workload: { ...ratings.workload, clusterName: 'mgmt-cluster' },
+    };
     const all = mergeInventory([], [ratings, elsewhere]);
     expect(findProxy(all, 'ratings-v1')).toBeUndefined();
-    expect(proxyNotFound(all, 'ratings-v1')).toBe('"ratings-v1" names 2 proxies: remote-cluster/bookinfo/ratings-v1, mgmt-cluster/bookinfo/ratings-v1; name one of them');
+    expect(proxyNotFound(all, 'ratings-v1')).toBe(
+      '"ratings-v1" names 2 proxies: remote-cluster/bookinfo/ratings-v1, mgmt-cluster/bookinfo/ratings-v1; name one of them',
+    );
     expect(findProxy(all, 'mgmt-cluster/bookinfo/ratings-v1')?.id).toBe(elsewhere.nodeId);
   });
 
@@ -66,7 +94,17 @@ describe('inventory', () => {
     const text = describeProxyConfig(
       resolveProxy(
         {
-          policies: [{ name: 'p', mesh: 'payments', targetRef: { kind: 'Mesh' }, from: [], to: [{ targetRef: { kind: 'MeshService', name: 'db' }, default: { backends: [{ type: 'reference', kind: 'MeshAccessLogBackend', name: 'gone' }] } }] }],
+          policies: [
+            {
+              name: 'p',
+              mesh: 'payments',
+              targetRef: { kind: 'Mesh' },
+              from: [],
+              to: [
+                { targetRef: { kind: 'MeshService', name: 'db' }, default: { backends: [{ type: 'reference', kind: 'MeshAccessLogBackend', name: 'gone' }] } },
+              ],
+            },
+          ],
           backends: [],
           routes: [],
         },

@@ -9,9 +9,10 @@
  * the zone is the cluster; every label is a tag; the mesh is a Kuma dataplane's own, else `default`. They have one inbound (the proxy's IP) and no
  * declared outbounds: outbound traffic is resolved per destination as it is seen.
  */
+
+import type { InventoryProxy } from '../api/dataplane/model.js';
 import { type ProxyIdentity, workloadKey } from '../model/proxy-identity.js';
 import { serviceTag } from './target-ref.js';
-import type { InventoryProxy } from '../api/dataplane/model.js';
 
 export function serviceOf(identity: ProxyIdentity): string {
   const l = identity.labels;

@@ -102,7 +102,10 @@ describe('top-level targets', () => {
   it('ranks a Dataplane with a sectionName above one without, whatever the names', () => {
     const c = context(
       dataplanes +
-        policy('a', `targetRef: {kind: Dataplane, name: web-1}\nto: [{targetRef: {kind: Mesh}, ${file('/a').slice(1, -1)}}]\nfrom: [{targetRef: {kind: Mesh}, ${file('/a').slice(1, -1)}}]`) +
+        policy(
+          'a',
+          `targetRef: {kind: Dataplane, name: web-1}\nto: [{targetRef: {kind: Mesh}, ${file('/a').slice(1, -1)}}]\nfrom: [{targetRef: {kind: Mesh}, ${file('/a').slice(1, -1)}}]`,
+        ) +
         policy('z', `targetRef: {kind: Dataplane, name: web-1, sectionName: http}\nfrom: [{targetRef: {kind: Mesh}, ${file('/z').slice(1, -1)}}]`),
     );
     expect(inbounds(c, 'web-1')).toEqual({ 8080: [['file:/z']], 9090: [['file:/a']] });
@@ -122,7 +125,10 @@ describe('top-level targets', () => {
   it('MeshGateway: the gateway dataplanes its resource selects, on each of its listeners; a gateway with no resource, by its service tag', () => {
     const c = context(
       dataplanes +
-        policy('edge', `targetRef: {kind: MeshGateway, name: edge-gateway}\nfrom: [{targetRef: {kind: Mesh}, ${file('/edge').slice(1, -1)}}]\nto: [{targetRef: {kind: Mesh}, ${file('/edge-out').slice(1, -1)}}]`) +
+        policy(
+          'edge',
+          `targetRef: {kind: MeshGateway, name: edge-gateway}\nfrom: [{targetRef: {kind: Mesh}, ${file('/edge').slice(1, -1)}}]\nto: [{targetRef: {kind: Mesh}, ${file('/edge-out').slice(1, -1)}}]`,
+        ) +
         policy('legacy', `targetRef: {kind: MeshGateway, name: legacy}\nrules: [${file('/legacy')}]`),
     );
     const edge = resolveProxy(c.set, proxy(c, 'edge-1'));
@@ -155,7 +161,6 @@ spec:
   });
 });
 
-
 describe('to targets', () => {
   it('MeshService by name and namespace, by labels, one port by sectionName; MeshExternalService; MeshMultiZoneService by labels', () => {
     const c = context(
@@ -182,11 +187,17 @@ describe('to targets', () => {
     expect(shown(resolveOutbound(c.set, proxy(c, 'web-1'), { service: 'orders' }).listener)).toEqual([['file:/mesh']]);
     // A service known only by its tag has Kuma's labels: its name and mesh.
     expect(
-      shown(resolveOutbound(context(dataplanes + policy('tag', 'to: [{targetRef: {kind: MeshService, labels: {kuma.io/display-name: orders}}, default: {backends: []}}]')).set, proxy(c, 'web-1'), { service: 'orders' }).listener),
+      shown(
+        resolveOutbound(
+          context(dataplanes + policy('tag', 'to: [{targetRef: {kind: MeshService, labels: {kuma.io/display-name: orders}}, default: {backends: []}}]')).set,
+          proxy(c, 'web-1'),
+          { service: 'orders' },
+        ).listener,
+      ),
     ).toEqual([[]]);
   });
 
-  it('MeshHTTPRoute: the route routes this proxy to the destination; its conf replaces the destination\'s for the requests it takes', () => {
+  it("MeshHTTPRoute: the route routes this proxy to the destination; its conf replaces the destination's for the requests it takes", () => {
     const c = context(
       `${dataplanes}${services}---
 type: MeshHTTPRoute
@@ -223,7 +234,10 @@ spec:
   it('inspects a proxy without declared outbounds per destination a policy names, ports included', () => {
     const c = context(
       `${dataplanes.replace(/ {2}outbound:\n(?: {4}- .*\n)+/, '')}${services}` +
-        policy('out', 'to:\n  - {targetRef: {kind: MeshService, labels: {team: core}, sectionName: admin}, default: {backends: []}}\n  - {targetRef: {kind: MeshExternalService, name: httpbin}, default: {backends: []}}'),
+        policy(
+          'out',
+          'to:\n  - {targetRef: {kind: MeshService, labels: {team: core}, sectionName: admin}, default: {backends: []}}\n  - {targetRef: {kind: MeshExternalService, name: httpbin}, default: {backends: []}}',
+        ),
     );
     const config = resolveProxyForInspection(c.set, proxy(c, 'web-1'));
     expect(config.outbounds.map((l) => [l.name, l.destinationKind])).toEqual([

@@ -1,4 +1,5 @@
 import type { Conf } from '../api/shared/model.js';
+
 /**
  * Merging policy confs the way Kuma does: RFC 7396 JSON merge patch, applied in priority order.
  * Objects merge key by key (so `filtering.headers` merges per header); lists are replaced whole,

@@ -4,26 +4,27 @@
  * AccessLogRecords. The same function serves the CLI (files,
  * `--config-dir`) and the server (its resource repository), so both see the same result.
  */
-import { normalizeDataplane } from '../api/dataplane/normalize.js';
-import { normalizeRoute } from '../api/mesh-http-route/normalize.js';
-import { normalizeAccessLogBackend } from '../api/mesh-access-log-backend/normalize.js';
-import { normalizeMeshAccessLog } from '../api/mesh-access-log/index.js';
-import { normalizeMeshLoggingBackends } from '../api/mesh/normalize.js';
-import { normalizeMeshExternalService } from '../api/mesh-external-service/index.js';
-import { normalizeMeshGateway } from '../api/mesh-gateway/index.js';
-import { normalizeMeshMultiZoneService } from '../api/mesh-multi-zone-service/index.js';
-import { normalizeOtelBackend } from '../api/mesh-open-telemetry-backend/index.js';
-import { normalizeMeshService } from '../api/mesh-service/index.js';
-import type { PolicySet } from './types.js';
+
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 import type { InventoryProxy } from '../api/dataplane/model.js';
+import { normalizeDataplane } from '../api/dataplane/normalize.js';
+import { normalizeMeshLoggingBackends } from '../api/mesh/normalize.js';
+import { normalizeMeshAccessLog } from '../api/mesh-access-log/index.js';
 import type { MeshAccessLogPolicy } from '../api/mesh-access-log/model.js';
 import type { AccessLogBackendResource } from '../api/mesh-access-log-backend/model.js';
+import { normalizeAccessLogBackend } from '../api/mesh-access-log-backend/normalize.js';
+import { normalizeMeshExternalService } from '../api/mesh-external-service/index.js';
+import { normalizeMeshGateway } from '../api/mesh-gateway/index.js';
 import type { GatewayResource } from '../api/mesh-gateway/model.js';
 import type { RouteResource } from '../api/mesh-http-route/model.js';
+import { normalizeRoute } from '../api/mesh-http-route/normalize.js';
+import { normalizeMeshMultiZoneService } from '../api/mesh-multi-zone-service/index.js';
+import { normalizeOtelBackend } from '../api/mesh-open-telemetry-backend/index.js';
 import type { OtelBackendResource } from '../api/mesh-open-telemetry-backend/model.js';
+import { normalizeMeshService } from '../api/mesh-service/index.js';
 import type { ServiceResource } from '../api/mesh-service/model.js';
 import type { Resource } from '../api/types.js';
+import type { PolicySet } from './types.js';
 
 export interface PolicyContext {
   readonly set: PolicySet;

@@ -3,11 +3,12 @@
  * workload and labels (as the collector does), a declared `Dataplane` by a workload made from its
  * tags (`kuma.io/workload` or its service, `k8s.kuma.io/namespace`, `kuma.io/zone`).
  */
+
+import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
+import type { InventoryProxy } from '../api/dataplane/model.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { inboundsOf } from './selection.js';
 import { serviceTag } from './target-ref.js';
-import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
-import type { InventoryProxy } from '../api/dataplane/model.js';
 
 function identityOf(proxy: InventoryProxy): ProxyIdentity {
   if (proxy.identity) return proxy.identity;
@@ -18,7 +19,11 @@ function identityOf(proxy: InventoryProxy): ProxyIdentity {
     logName: '',
     flavor: 'kuma',
     proxyType: proxy.type === 'gateway' ? 'gateway' : 'dataplane',
-    workload: { name: tags['kuma.io/workload'] ?? tags[serviceTag] ?? proxy.name, namespace: tags['k8s.kuma.io/namespace'] ?? '', clusterName: proxy.zone ?? '' },
+    workload: {
+      name: tags['kuma.io/workload'] ?? tags[serviceTag] ?? proxy.name,
+      namespace: tags['k8s.kuma.io/namespace'] ?? '',
+      clusterName: proxy.zone ?? '',
+    },
     instance: proxy.name,
     ip: proxy.address,
     labels: tags,

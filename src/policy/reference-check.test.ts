@@ -59,6 +59,8 @@ mesh: default
 name: file
 spec: {name: other, file: {path: /var/log/b.log}}
 `),
-    ).toEqual(['error spec.rules[0].default.backends[0].reference.name: MeshAccessLogBackend "file" is ambiguous in mesh "default": it names a (spec.name file), file (spec.name other)']);
+    ).toEqual([
+      'error spec.rules[0].default.backends[0].reference.name: MeshAccessLogBackend "file" is ambiguous in mesh "default": it names a (spec.name file), file (spec.name other)',
+    ]);
   });
 });

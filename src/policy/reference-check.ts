@@ -5,8 +5,9 @@
  * its scope (they are then taken to be all there are), and a warning otherwise: its backend may be
  * applied separately, and the engine reports it if it never is.
  */
-import { backendReferenceSites } from '../api/mesh-access-log/index.js';
+
 import type { LoadedResource } from '../api/load-yaml.js';
+import { backendReferenceSites } from '../api/mesh-access-log/index.js';
 import type { Resource } from '../api/types.js';
 import { describeOtelRef, findOtelBackends, findReferencedBackends } from './backends.js';
 import { buildPolicyContext } from './policy-context.js';
@@ -29,7 +30,11 @@ export function checkReferences(resources: readonly Resource[], options: { reado
   /** The backends of that kind the resources define in that scope (a Mesh's logging backends count as its mesh's). */
   const defined = (kind: string, mesh?: string): string[] => [
     ...resources.filter((r) => r.kind === kind && (mesh === undefined || r.scope === mesh)).map((r) => r.name),
-    ...(kind === 'MeshAccessLogBackend' ? set.backends.filter((b) => b.kind === kind && b.mesh === mesh && !resources.some((r) => r.kind === kind && r.name === b.name && r.scope === mesh)).map((b) => b.name) : []),
+    ...(kind === 'MeshAccessLogBackend'
+      ? set.backends
+          .filter((b) => b.kind === kind && b.mesh === mesh && !resources.some((r) => r.kind === kind && r.name === b.name && r.scope === mesh))
+          .map((b) => b.name)
+      : []),
   ];
   const problems: ReferenceProblem[] = [];
   for (const policy of resources) {
@@ -62,7 +67,12 @@ export function checkReferences(resources: readonly Resource[], options: { reado
         const names = found.map((b) => `${b.name} (spec.name ${b.backendName})`).join(', ');
         problems.push({ resource: policy, fields, severity: 'error', message: `${what} is ambiguous${scope}: it names ${names}` });
       } else if (found.length === 0) {
-        report(fields, defined(ref.kind, ref.kind === 'MeshAccessLogBackend' ? mesh : undefined), `${what} is not defined${scope} (by resource name or spec.name)`, what);
+        report(
+          fields,
+          defined(ref.kind, ref.kind === 'MeshAccessLogBackend' ? mesh : undefined),
+          `${what} is not defined${scope} (by resource name or spec.name)`,
+          what,
+        );
       }
     }
   }

@@ -9,7 +9,7 @@
 import type { InventoryProxy } from '../api/dataplane/model.js';
 import type { RouteResource } from '../api/mesh-http-route/model.js';
 import type { ServiceKind } from '../api/mesh-service/model.js';
-import { type Collected, type Item, byImportance, isRouteKind, ruleFrom } from './items.js';
+import { byImportance, type Collected, type Item, isRouteKind, ruleFrom } from './items.js';
 import { type Destination, selectsDestination, selectsProxy, serviceResourceOf } from './selection.js';
 import { hasTags, serviceTag } from './target-ref.js';
 import type { ListenerLogConfig, PolicySet, ResolvedRule } from './types.js';
@@ -79,7 +79,7 @@ export function resolveOutbound(set: PolicySet, proxy: InventoryProxy, destinati
     mesh: proxy.mesh,
     ...(destination.kind ? { kind: destination.kind } : {}),
     ...(destination.namespace ? { namespace: destination.namespace } : {}),
-    ...(destination.servicePort ?? destination.port ? { port: destination.servicePort ?? destination.port } : {}),
+    ...((destination.servicePort ?? destination.port) ? { port: destination.servicePort ?? destination.port } : {}),
     ...(destination.section ? { section: destination.section } : {}),
   };
   const resource = serviceResourceOf(dest, set);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { InventoryProxy } from '../api/dataplane/model.js';
+import type { InboundEntry, MeshAccessLogPolicy, OutboundEntry } from '../api/mesh-access-log/model.js';
+import type { AccessLogBackendResource } from '../api/mesh-access-log-backend/model.js';
+import type { RouteResource } from '../api/mesh-http-route/model.js';
+import type { BackendEntry, TargetRef } from '../api/shared/model.js';
 import { resolveOutbound, resolveProxy } from './resolve.js';
 import type { PolicySet } from './types.js';
-import type { AccessLogBackendResource } from '../api/mesh-access-log-backend/model.js';
-import type { BackendEntry, TargetRef } from '../api/shared/model.js';
-import type { InboundEntry, MeshAccessLogPolicy, OutboundEntry } from '../api/mesh-access-log/model.js';
-import type { InventoryProxy } from '../api/dataplane/model.js';
-import type { RouteResource } from '../api/mesh-http-route/model.js';
 
 const mesh: TargetRef = { kind: 'Mesh' };
 const service = (name: string): TargetRef => ({ kind: 'MeshService', name });
@@ -65,7 +65,12 @@ describe('resolveProxy', () => {
     expect(shown(config.outbounds[0]!.rules)).toEqual([['file:/tmp/access.log']]);
     expect(config.outbounds[0]!.rules[0]!.policies.map((p) => p.policy)).toEqual(['default-logging', 'debugging-issue']);
     expect(shown(config.outbounds[1]!.rules)).toEqual([['tcp:127.0.0.1:5000']]);
-    expect(config.outbounds[1]!.rules[0]!.backends[0]!.source).toEqual({ kind: 'MeshAccessLogBackend', name: 'logstash-backend', mesh: 'default', backendName: 'logstash' });
+    expect(config.outbounds[1]!.rules[0]!.backends[0]!.source).toEqual({
+      kind: 'MeshAccessLogBackend',
+      name: 'logstash-backend',
+      mesh: 'default',
+      backendName: 'logstash',
+    });
   });
 
   it('ranks the top-level target before the name: a MeshService policy beats a Mesh policy named "a"', () => {
@@ -106,9 +111,16 @@ describe('resolveProxy', () => {
   it('replaces lists and merges filtering by header', () => {
     const s = set([
       policy('base', mesh, {
-        to: [{ targetRef: mesh, default: { backends: [file('/1'), file('/2')], filtering: { headers: { ':status': { op: 'ge', value: '500' }, 'x-debug': { op: 'present' } } } } }],
+        to: [
+          {
+            targetRef: mesh,
+            default: { backends: [file('/1'), file('/2')], filtering: { headers: { ':status': { op: 'ge', value: '500' }, 'x-debug': { op: 'present' } } } },
+          },
+        ],
       }),
-      policy('web', service('web'), { to: [{ targetRef: mesh, default: { backends: [file('/3')], filtering: { headers: { ':status': { op: 'eq', value: '503' } } } } }] }),
+      policy('web', service('web'), {
+        to: [{ targetRef: mesh, default: { backends: [file('/3')], filtering: { headers: { ':status': { op: 'eq', value: '503' } } } } }],
+      }),
     ]);
     const rule = resolveOutbound(s, proxy('w', 'web'), { service: 'db' }).listener.rules[0]!;
     expect(shown([rule])).toEqual([['file:/3']]);
@@ -125,10 +137,23 @@ describe('resolveProxy', () => {
 
   it("routes zones through MeshSubset kuma.io/zone (the seed's zones example, references by spec.name)", () => {
     const zoneBackends: AccessLogBackendResource[] = [
-      { kind: 'MeshAccessLogBackend', name: 'logstash-backend', mesh: 'default', backendName: 'logstash-zone-a', backend: { type: 'tcp', address: '127.0.0.1:5000' } },
-      { kind: 'MeshAccessLogBackend', name: 'file-backend', mesh: 'default', backendName: 'logstash-zone-b', backend: { type: 'tcp', address: '127.0.0.2:5000' } },
+      {
+        kind: 'MeshAccessLogBackend',
+        name: 'logstash-backend',
+        mesh: 'default',
+        backendName: 'logstash-zone-a',
+        backend: { type: 'tcp', address: '127.0.0.1:5000' },
+      },
+      {
+        kind: 'MeshAccessLogBackend',
+        name: 'file-backend',
+        mesh: 'default',
+        backendName: 'logstash-zone-b',
+        backend: { type: 'tcp', address: '127.0.0.2:5000' },
+      },
     ];
-    const zone = (z: string) => policy(`log-${z}`, { kind: 'MeshSubset', tags: { 'kuma.io/zone': z } }, { from: [{ targetRef: mesh, default: { backends: [ref(`logstash-${z}`)] } }] });
+    const zone = (z: string) =>
+      policy(`log-${z}`, { kind: 'MeshSubset', tags: { 'kuma.io/zone': z } }, { from: [{ targetRef: mesh, default: { backends: [ref(`logstash-${z}`)] } }] });
     const s: PolicySet = { policies: [zone('zone-a'), zone('zone-b')], backends: zoneBackends, routes: [] };
     expect(shown(resolveProxy(s, proxy('a', 'web', { tags: { 'kuma.io/zone': 'zone-a' } })).inbounds[0]!.rules)).toEqual([['tcp:127.0.0.1:5000']]);
     expect(shown(resolveProxy(s, proxy('b', 'web', { tags: { 'kuma.io/zone': 'zone-b' } })).inbounds[0]!.rules)).toEqual([['tcp:127.0.0.2:5000']]);
@@ -137,11 +162,16 @@ describe('resolveProxy', () => {
 
   it('makes one inbound rule per caller target, most specific first, each merged with the entries that contain it', () => {
     const s = set([
-      policy('all', mesh, { from: [{ targetRef: mesh, default: { backends: [file('/all')], filtering: { headers: { ':status': { op: 'ge', value: '500' } } } } }] }),
+      policy('all', mesh, {
+        from: [{ targetRef: mesh, default: { backends: [file('/all')], filtering: { headers: { ':status': { op: 'ge', value: '500' } } } } }],
+      }),
       policy('web', service('web'), {
         from: [
           { targetRef: service('frontend'), default: { backends: [file('/frontend')] } },
-          { targetRef: { kind: 'MeshServiceSubset', name: 'frontend', tags: { version: 'v2' } }, default: { filtering: { headers: { ':status': { op: 'ge', value: '400' } } } } },
+          {
+            targetRef: { kind: 'MeshServiceSubset', name: 'frontend', tags: { version: 'v2' } },
+            default: { filtering: { headers: { ':status': { op: 'ge', value: '400' } } } },
+          },
         ],
       }),
     ]);
@@ -171,10 +201,20 @@ describe('resolveProxy', () => {
   });
 
   it("puts route rules first for the requests the route takes (the seed's apples example)", () => {
-    const apples: RouteResource = { kind: 'MeshHTTPRoute', name: 'backend-apple-path', mesh: 'default', targetRef: mesh, matches: [{ path: { type: 'PathPrefix', value: '/apples' } }] };
+    const apples: RouteResource = {
+      kind: 'MeshHTTPRoute',
+      name: 'backend-apple-path',
+      mesh: 'default',
+      targetRef: mesh,
+      matches: [{ path: { type: 'PathPrefix', value: '/apples' } }],
+    };
     const s = set(
       [
-        policy('some-logging', { kind: 'MeshHTTPRoute', name: 'backend-apple-path' }, { from: [{ targetRef: mesh, default: { backends: [{ type: 'tcp', address: '127.0.0.1:5000' }] } }] }),
+        policy(
+          'some-logging',
+          { kind: 'MeshHTTPRoute', name: 'backend-apple-path' },
+          { from: [{ targetRef: mesh, default: { backends: [{ type: 'tcp', address: '127.0.0.1:5000' }] } }] },
+        ),
         policy('everything', mesh, { from: [{ targetRef: mesh, default: { backends: [file('/all')] } }] }),
       ],
       { routes: [apples] },
@@ -205,7 +245,13 @@ describe('resolveProxy', () => {
   });
 
   it('ignores policies of other meshes and resolves GlobalAccessLogBackend across meshes', () => {
-    const global: AccessLogBackendResource = { kind: 'GlobalAccessLogBackend', name: 'central', mesh: '', backendName: 'central', backend: { type: 'tcp', address: 'logs:5000' } };
+    const global: AccessLogBackendResource = {
+      kind: 'GlobalAccessLogBackend',
+      name: 'central',
+      mesh: '',
+      backendName: 'central',
+      backend: { type: 'tcp', address: 'logs:5000' },
+    };
     const s: PolicySet = {
       policies: [
         policy('p', mesh, { to: [{ targetRef: mesh, default: { backends: [{ type: 'reference', kind: 'GlobalAccessLogBackend', name: 'central' }] } }] }),

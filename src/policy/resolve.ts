@@ -9,18 +9,19 @@
  * Rules are ordered most specific first and the first that matches a request applies. Policies
  * that target a route replace the listener's conf for the requests that route takes.
  */
-import { type Collected, type Item, byImportance, isRouteKind, matchWeight, ruleFrom } from './items.js';
-import { type OutboundDestination, resolveOutbound } from './resolve-outbound.js';
-import { inboundsOf, selectsInbound, selectsProxy, serviceResourceOf } from './selection.js';
-import { compareSpecificity, contains, hasTags, serviceTag, targetKey } from './target-ref.js';
-import type { ListenerLogConfig, PolicySet, ProxyLogConfig, ResolvedRule } from './types.js';
-import type { PeerMatch, TargetRef } from '../api/shared/model.js';
+
 import type { InventoryProxy, ProxyInbound } from '../api/dataplane/model.js';
 import type { MeshAccessLogPolicy } from '../api/mesh-access-log/model.js';
 import type { RouteResource } from '../api/mesh-http-route/model.js';
 import { portMatches } from '../api/mesh-service/model.js';
+import type { PeerMatch, TargetRef } from '../api/shared/model.js';
+import { byImportance, type Collected, type Item, isRouteKind, matchWeight, ruleFrom } from './items.js';
+import { type OutboundDestination, resolveOutbound } from './resolve-outbound.js';
+import { inboundsOf, selectsInbound, selectsProxy, serviceResourceOf } from './selection.js';
+import { compareSpecificity, contains, hasTags, serviceTag, targetKey } from './target-ref.js';
+import type { ListenerLogConfig, PolicySet, ProxyLogConfig, ResolvedRule } from './types.js';
 
-export { resolveOutbound, type OutboundDestination } from './resolve-outbound.js';
+export { type OutboundDestination, resolveOutbound } from './resolve-outbound.js';
 
 interface Condition {
   readonly ref: TargetRef;
@@ -84,9 +85,7 @@ function carries(route: RouteResource, proxy: InventoryProxy, inbound: ProxyInbo
 function routeRules(set: PolicySet, proxy: InventoryProxy, inbound: ProxyInbound, out: Collected): ResolvedRule[] {
   const routes = set.routes.filter((r) => carries(r, proxy, inbound, set)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return routes.flatMap((route: RouteResource) => {
-    const items = set.policies
-      .filter((p) => p.mesh === proxy.mesh && p.targetRef.kind === route.kind && p.targetRef.name === route.name)
-      .flatMap(fromItems);
+    const items = set.policies.filter((p) => p.mesh === proxy.mesh && p.targetRef.kind === route.kind && p.targetRef.name === route.name).flatMap(fromItems);
     return inboundRulesOf(items, proxy.mesh, set, out).map((rule) => ({ ...rule, route }));
   });
 }
@@ -132,12 +131,22 @@ export function resolveProxy(set: PolicySet, proxy: InventoryProxy): ProxyLogCon
 /** The destinations a `to` target names, as far as the inventory knows them (labels: every service that has them). */
 function destinationsNamed(ref: TargetRef, proxy: InventoryProxy, set: PolicySet): OutboundDestination[] {
   if (ref.kind !== 'MeshService' && ref.kind !== 'MeshExternalService' && ref.kind !== 'MeshMultiZoneService') {
-    return ref.kind === 'MeshHTTPRoute' ? set.routes.filter((r) => r.name === ref.name && r.mesh === proxy.mesh).flatMap((r) => (r.destinations ?? []).flatMap((d) => destinationsNamed(d, proxy, set))) : [];
+    return ref.kind === 'MeshHTTPRoute'
+      ? set.routes
+          .filter((r) => r.name === ref.name && r.mesh === proxy.mesh)
+          .flatMap((r) => (r.destinations ?? []).flatMap((d) => destinationsNamed(d, proxy, set)))
+      : [];
   }
   const named = ref.labels
     ? (set.services ?? []).filter((s) => s.kind === ref.kind && s.mesh === proxy.mesh && hasTags(s.labels, ref.labels))
     : ref.name
-      ? [serviceResourceOf({ service: ref.name, mesh: proxy.mesh, kind: ref.kind, ...(ref.namespace ? { namespace: ref.namespace } : {}) }, set) ?? { name: ref.name, kind: ref.kind, ports: [] }]
+      ? [
+          serviceResourceOf({ service: ref.name, mesh: proxy.mesh, kind: ref.kind, ...(ref.namespace ? { namespace: ref.namespace } : {}) }, set) ?? {
+            name: ref.name,
+            kind: ref.kind,
+            ports: [],
+          },
+        ]
       : [];
   return named.map((s) => {
     const port = ref.sectionName !== undefined ? (s.ports.find((p) => portMatches(p, ref.sectionName!))?.port ?? Number(ref.sectionName)) : undefined;
@@ -156,7 +165,8 @@ export function resolveProxyForInspection(set: PolicySet, proxy: InventoryProxy)
   const destinations = new Map<string, OutboundDestination>();
   for (const policy of set.policies) {
     if (policy.mesh !== proxy.mesh || isRouteKind(policy.targetRef) || !selectsProxy(policy.targetRef, proxy, set)) continue;
-    for (const entry of policy.to) for (const d of destinationsNamed(entry.targetRef, proxy, set)) destinations.set(`${d.kind ?? ''}/${d.service}:${d.port ?? ''}`, d);
+    for (const entry of policy.to)
+      for (const d of destinationsNamed(entry.targetRef, proxy, set)) destinations.set(`${d.kind ?? ''}/${d.service}:${d.port ?? ''}`, d);
   }
   const errors = new Set(config.errors);
   const sorted = [...destinations.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);

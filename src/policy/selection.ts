@@ -145,7 +145,11 @@ export function serviceResourceOf(dest: Destination, inv: Inventory): ServiceRes
   for (const kind of dest.kind ? [dest.kind] : lookupOrder) {
     // A namespace from traffic (Kuma's cluster names) is not held against a resource that has none.
     const found = (inv.services ?? []).find(
-      (s) => s.kind === kind && s.mesh === dest.mesh && s.name === dest.service && (dest.namespace === undefined || s.namespace === undefined || s.namespace === dest.namespace),
+      (s) =>
+        s.kind === kind &&
+        s.mesh === dest.mesh &&
+        s.name === dest.service &&
+        (dest.namespace === undefined || s.namespace === undefined || s.namespace === dest.namespace),
     );
     if (found) return found;
   }
@@ -160,7 +164,9 @@ export function selectsDestination(ref: TargetRef, dest: Destination, inv: Inven
   // A destination Kuma knows only by its tag is a MeshService named after it.
   if ((resource?.kind ?? dest.kind ?? 'MeshService') !== ref.kind) return false;
   const labels = resource?.labels ?? { [displayNameLabel]: dest.service, [meshLabel]: dest.mesh };
-  const named = ref.labels ? hasTags(labels, ref.labels) : ref.name === dest.service && (ref.namespace === undefined || ref.namespace === (resource?.namespace ?? dest.namespace));
+  const named = ref.labels
+    ? hasTags(labels, ref.labels)
+    : ref.name === dest.service && (ref.namespace === undefined || ref.namespace === (resource?.namespace ?? dest.namespace));
   if (!named) return false;
   if (ref.sectionName === undefined) return true;
   if (dest.section === ref.sectionName) return true;

@@ -87,11 +87,23 @@ const sortedEntries = (m: Readonly<Record<string, string>> | undefined) => (m ? 
 
 /** A stable key for a target, used to group entries that name the same callers. */
 export function targetKey(ref: TargetRef): string {
-  return JSON.stringify([ref.kind, ref.name ?? '', ref.namespace ?? '', sortedEntries(ref.tags), sortedEntries(ref.labels), ref.sectionName ?? '', ref.proxyTypes ?? []]);
+  return JSON.stringify([
+    ref.kind,
+    ref.name ?? '',
+    ref.namespace ?? '',
+    sortedEntries(ref.tags),
+    sortedEntries(ref.labels),
+    ref.sectionName ?? '',
+    ref.proxyTypes ?? [],
+  ]);
 }
 
 const mapText = (m: Readonly<Record<string, string>> | undefined) =>
-  m && Object.keys(m).length ? `{${Object.entries(m).map(([k, v]) => `${k}: ${v}`).join(', ')}}` : undefined;
+  m && Object.keys(m).length
+    ? `{${Object.entries(m)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}}`
+    : undefined;
 
 /** `MeshService web`, `MeshSubset {kuma.io/zone: a}`, `Dataplane labels {app: web} section http`: for messages and `inspect`. */
 export function describeTarget(ref: TargetRef): string {

@@ -4,8 +4,8 @@
  * modelled in `api/` (one `model.ts` per kind).
  */
 import type { InventoryProxy } from '../api/dataplane/model.js';
-import type { AccessLogBackendResource } from '../api/mesh-access-log-backend/model.js';
 import type { MeshAccessLogPolicy } from '../api/mesh-access-log/model.js';
+import type { AccessLogBackendResource } from '../api/mesh-access-log-backend/model.js';
 import type { GatewayResource } from '../api/mesh-gateway/model.js';
 import type { RouteResource } from '../api/mesh-http-route/model.js';
 import type { OtelBackendResource } from '../api/mesh-open-telemetry-backend/model.js';

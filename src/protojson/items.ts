@@ -5,11 +5,11 @@
  * renders stored ones the same way.
  */
 import type protobuf from 'protobufjs';
-import type { WorkloadRef } from '../model/proxy-identity.js';
 import { loadAlsTypes } from '../envoy/protos.js';
 import { decodeRepairing } from '../envoy/utf8-repair.js';
-import { toProto3Json } from './proto-json.js';
 import type { DecodedEntry, Direction, EntryEnd, EntryKind } from '../model/entry.js';
+import type { WorkloadRef } from '../model/proxy-identity.js';
+import { toProto3Json } from './proto-json.js';
 
 function typeOf(kind: EntryKind): protobuf.Type {
   const types = loadAlsTypes();

@@ -10,15 +10,16 @@
  * Longer than most files: the hand-made entries are data, and splitting them off would separate
  * each case from the assertion it feeds.
  */
-import { fileURLToPath } from 'node:url';
+
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createFileRegistry, fromBinary, toJson } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { fileDescriptorSetOf } from './testing/protobuf-es-registry.js';
 import { loadAlsTypes } from '../envoy/protos.js';
 import { toProto3Json } from './proto-json.js';
+import { fileDescriptorSetOf } from './testing/protobuf-es-registry.js';
 
 type Obj = Record<string, unknown>;
 
@@ -68,8 +69,16 @@ function fullCommon(): Obj {
       tlsVersion: 3,
       tlsCipherSuite: { value: 0xc02f },
       tlsSniHostname: 'reviews.bookinfo.svc.cluster.local',
-      localCertificateProperties: { subjectAltName: [{ uri: 'spiffe://cluster.local/ns/bookinfo/sa/reviews' }, { dns: 'reviews.bookinfo' }], subject: 'CN=reviews', issuer: 'O=cluster.local' },
-      peerCertificateProperties: { subjectAltName: [{ dns: '' }, { uri: 'spiffe://cluster.local/ns/bookinfo/sa/productpage' }], subject: 'CN=productpage', issuer: 'O=cluster.local' },
+      localCertificateProperties: {
+        subjectAltName: [{ uri: 'spiffe://cluster.local/ns/bookinfo/sa/reviews' }, { dns: 'reviews.bookinfo' }],
+        subject: 'CN=reviews',
+        issuer: 'O=cluster.local',
+      },
+      peerCertificateProperties: {
+        subjectAltName: [{ dns: '' }, { uri: 'spiffe://cluster.local/ns/bookinfo/sa/productpage' }],
+        subject: 'CN=productpage',
+        issuer: 'O=cluster.local',
+      },
       tlsSessionId: '4a6f1b2c',
       ja3Fingerprint: '771,4865-4866-4867,0-23-65281,29-23-24,0',
     },
@@ -94,7 +103,9 @@ function fullCommon(): Obj {
             yes: { boolValue: true },
             no: { boolValue: false },
             nothing: { nullValue: 0 },
-            nested: { structValue: { fields: { deeper: { listValue: { values: [{ numberValue: 0 }, { nullValue: 0 }, { structValue: {} }, { listValue: {} }] } } } } },
+            nested: {
+              structValue: { fields: { deeper: { listValue: { values: [{ numberValue: 0 }, { nullValue: 0 }, { structValue: {} }, { listValue: {} }] } } } },
+            },
             emptyList: { listValue: { values: [] } },
           },
         },
@@ -118,7 +129,7 @@ function fullCommon(): Obj {
       custom: packAny(als.root, 'google.protobuf.DoubleValue', { value: Number.NaN }, 'example.com/types/'),
       empty: {},
     },
-    customTags: { 'cluster.name': 'mgmt-cluster', empty: '', 'ünïcode': '✓' },
+    customTags: { 'cluster.name': 'mgmt-cluster', empty: '', ünïcode: '✓' },
     duration: { nanos: 29_632_700 },
     upstreamRequestAttemptCount: 4_294_967_295,
     connectionTerminationDetails: 'closed by peer',
@@ -190,7 +201,10 @@ function handMadeTcp(): Obj[] {
   return [
     { commonProperties: fullCommon(), connectionProperties: { receivedBytes: '18446744073709551615', sentBytes: 1 } },
     { connectionProperties: {} },
-    { commonProperties: { accessLogType: 3, upstreamCluster: 'outbound|3306||mysql' }, connectionProperties: { receivedBytes: 0, sentBytes: '9007199254740992' } },
+    {
+      commonProperties: { accessLogType: 3, upstreamCluster: 'outbound|3306||mysql' },
+      connectionProperties: { receivedBytes: 0, sentBytes: '9007199254740992' },
+    },
   ];
 }
 
@@ -204,7 +218,11 @@ describe('toProto3Json against protobuf-es toJson', () => {
   });
 
   it('matches on the ALS stream message around the entries', () => {
-    const node = { id: 'sidecar~10.0.0.1~reviews-v1.bookinfo~bookinfo.svc.cluster.local', cluster: 'reviews.bookinfo', metadata: { fields: { CLUSTER_ID: { stringValue: 'Kubernetes' } } } };
+    const node = {
+      id: 'sidecar~10.0.0.1~reviews-v1.bookinfo~bookinfo.svc.cluster.local',
+      cluster: 'reviews.bookinfo',
+      metadata: { fields: { CLUSTER_ID: { stringValue: 'Kubernetes' } } },
+    };
     expectOracle(als.StreamAccessLogsMessage, { identifier: { node, logName: 'als' }, httpLogs: { logEntry: handMadeHttp().slice(0, 3) } });
     expectOracle(als.StreamAccessLogsMessage, { tcpLogs: { logEntry: handMadeTcp() } });
   });
@@ -254,7 +272,25 @@ describe('every proto3 field kind (a synthetic message)', async () => {
 
   it('scalars, enums, json names', () => {
     check({});
-    check({ d: 1.5, f: 0.1, i32: -7, i64: '-9223372036854775808', u32: 4_294_967_295, u64: '18446744073709551615', s32: -2_147_483_648, s64: '-1', fx32: 4_000_000_000, fx64: '12345678901234567', sf32: -1, sf64: '-9007199254740993', b: true, s: 'x', by: new Uint8Array([0, 255, 1]), color: 2, fieldWith_2Digits_3: 'json name' });
+    check({
+      d: 1.5,
+      f: 0.1,
+      i32: -7,
+      i64: '-9223372036854775808',
+      u32: 4_294_967_295,
+      u64: '18446744073709551615',
+      s32: -2_147_483_648,
+      s64: '-1',
+      fx32: 4_000_000_000,
+      fx64: '12345678901234567',
+      sf32: -1,
+      sf64: '-9007199254740993',
+      b: true,
+      s: 'x',
+      by: new Uint8Array([0, 255, 1]),
+      color: 2,
+      fieldWith_2Digits_3: 'json name',
+    });
     check({ d: -0, f: Number.NaN, i64: 0, color: 9 });
     check({ d: Number.MIN_VALUE, f: Number.POSITIVE_INFINITY, by: new Uint8Array(0), s: '' });
   });
@@ -270,14 +306,43 @@ describe('every proto3 field kind (a synthetic message)', async () => {
   });
 
   it('repeated fields and maps with every key kind', () => {
-    check({ rI64: ['1', '-1', '18446744073709551615'], rColor: [0, 1, 5], rBytes: [new Uint8Array([104, 105]), new Uint8Array(0)], rMsg: [{}, { i32: 1 }], rD: [Number.NaN, -0, 1e300] });
+    check({
+      rI64: ['1', '-1', '18446744073709551615'],
+      rColor: [0, 1, 5],
+      rBytes: [new Uint8Array([104, 105]), new Uint8Array(0)],
+      rMsg: [{}, { i32: 1 }],
+      rD: [Number.NaN, -0, 1e300],
+    });
     check({ mI64: { '-5': 'a', '9223372036854775807': 'b', '12345678': 'c' }, mU64: { '18446744073709551615': 1, '0': 0 }, mBool: { true: 'y', false: 'n' } });
-    check({ mI32: { '-1': { s: 'neg' }, '0': {} }, mS64: { '-9007199254740993': 1 }, mFx64: { '1': new Uint8Array([1]) }, mVal: { a: { numberValue: 1 }, b: { nullValue: 0 } } });
+    check({
+      mI32: { '-1': { s: 'neg' }, '0': {} },
+      mS64: { '-9007199254740993': 1 },
+      mFx64: { '1': new Uint8Array([1]) },
+      mVal: { a: { numberValue: 1 }, b: { nullValue: 0 } },
+    });
   });
 
   it('well-known types', () => {
-    check({ mask: { paths: ['user.display_name', 'photo'] }, empty: {}, wI64: { value: '-9223372036854775808' }, wU64: { value: '18446744073709551615' }, wI32: {}, wU32: { value: 4_294_967_295 }, wBool: {}, wStr: { value: '' }, wBytes: { value: new Uint8Array([251, 255]) }, wDouble: { value: Number.NaN }, wFloat: { value: 0.25 } });
-    check({ ts: { seconds: -62135596800, nanos: 0 }, dur: { seconds: -315576000000, nanos: -999_999_999 }, st: {}, val: { structValue: { fields: {} } }, lv: { values: [{ listValue: {} }] } });
+    check({
+      mask: { paths: ['user.display_name', 'photo'] },
+      empty: {},
+      wI64: { value: '-9223372036854775808' },
+      wU64: { value: '18446744073709551615' },
+      wI32: {},
+      wU32: { value: 4_294_967_295 },
+      wBool: {},
+      wStr: { value: '' },
+      wBytes: { value: new Uint8Array([251, 255]) },
+      wDouble: { value: Number.NaN },
+      wFloat: { value: 0.25 },
+    });
+    check({
+      ts: { seconds: -62135596800, nanos: 0 },
+      dur: { seconds: -315576000000, nanos: -999_999_999 },
+      st: {},
+      val: { structValue: { fields: {} } },
+      lv: { values: [{ listValue: {} }] },
+    });
     check({ any: packAny(root, 'meshlog.test.Kinds', { i64: 5, any: packAny(root, 'google.protobuf.Empty', {}) }) });
     check({ any: packAny(root, 'google.protobuf.FieldMask', { paths: ['a_b'] }) });
     check({ any: packAny(root, 'google.protobuf.Any', packAny(root, 'google.protobuf.Timestamp', { seconds: 1, nanos: 10 })) });
@@ -291,7 +356,9 @@ describe('where protojson would refuse a value, a best-effort form and no except
   it('an Any whose type is not in the Root keeps its type URL and bytes', () => {
     const packed = packAny(als.root, 'google.protobuf.StringValue', { value: 'v' });
     const unknown = { ...packed, type_url: 'type.googleapis.com/envoy.extensions.filters.http.nope.v3.Unknown' };
-    expect(convert({ filterStateObjects: { a: unknown } })).toEqual({ filterStateObjects: { a: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.nope.v3.Unknown', '@value': 'CgF2' } } });
+    expect(convert({ filterStateObjects: { a: unknown } })).toEqual({
+      filterStateObjects: { a: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.nope.v3.Unknown', '@value': 'CgF2' } },
+    });
     // A name that only resolves partially or through Object.prototype must not resolve.
     expect(convert({ filterStateObjects: { a: { ...packed, type_url: 'x/StringValue' }, b: { ...packed, type_url: 'x/constructor' } } })).toEqual({
       filterStateObjects: { a: { '@type': 'x/StringValue', '@value': 'CgF2' }, b: { '@type': 'x/constructor', '@value': 'CgF2' } },
@@ -300,7 +367,9 @@ describe('where protojson would refuse a value, a best-effort form and no except
 
   it('an Any whose bytes do not decode as its type, or without a type URL', () => {
     const broken = { type_url: 'type.googleapis.com/envoy.config.core.v3.Address', value: new Uint8Array([0x0a, 0xff]) };
-    expect(convert({ filterStateObjects: { a: broken, b: { value: new Uint8Array([1]) } } })).toEqual({ filterStateObjects: { a: { '@type': broken.type_url, '@value': 'Cv8=' }, b: { '@value': 'AQ==' } } });
+    expect(convert({ filterStateObjects: { a: broken, b: { value: new Uint8Array([1]) } } })).toEqual({
+      filterStateObjects: { a: { '@type': broken.type_url, '@value': 'Cv8=' }, b: { '@value': 'AQ==' } },
+    });
   });
 
   it('Any nested deeper than 32 levels stops expanding', () => {
@@ -312,16 +381,27 @@ describe('where protojson would refuse a value, a best-effort form and no except
   });
 
   it('Timestamps and Durations out of range are written as messages', () => {
-    expect(convert({ startTime: { seconds: -62135596801 }, duration: { seconds: 315576000001 } })).toEqual({ startTime: { seconds: '-62135596801' }, duration: { seconds: '315576000001' } });
-    expect(convert({ startTime: { seconds: 1, nanos: -1 }, duration: { seconds: 1, nanos: -1 } })).toEqual({ startTime: { seconds: '1', nanos: -1 }, duration: { seconds: '1', nanos: -1 } });
+    expect(convert({ startTime: { seconds: -62135596801 }, duration: { seconds: 315576000001 } })).toEqual({
+      startTime: { seconds: '-62135596801' },
+      duration: { seconds: '315576000001' },
+    });
+    expect(convert({ startTime: { seconds: 1, nanos: -1 }, duration: { seconds: 1, nanos: -1 } })).toEqual({
+      startTime: { seconds: '1', nanos: -1 },
+      duration: { seconds: '1', nanos: -1 },
+    });
   });
 
   it('a Value without a kind is null, and a non-finite number is a string', () => {
-    expect(convert({ metadata: { filterMetadata: { ns: { fields: { a: {}, b: { numberValue: Number.NaN }, c: { numberValue: Number.NEGATIVE_INFINITY } } } } } })).toEqual({ metadata: { filterMetadata: { ns: { a: null, b: 'NaN', c: '-Infinity' } } } });
+    expect(
+      convert({ metadata: { filterMetadata: { ns: { fields: { a: {}, b: { numberValue: Number.NaN }, c: { numberValue: Number.NEGATIVE_INFINITY } } } } } }),
+    ).toEqual({ metadata: { filterMetadata: { ns: { a: null, b: 'NaN', c: '-Infinity' } } } });
   });
 
   it('a map key or struct key named __proto__ is an own key, not a prototype', () => {
-    const json = convert({ customTags: { ['__proto__']: 'x' }, metadata: { filterMetadata: { ['__proto__']: { fields: { ['__proto__']: { stringValue: 'y' } } } } } }) as Obj;
+    const json = convert({
+      customTags: { ['__proto__']: 'x' },
+      metadata: { filterMetadata: { ['__proto__']: { fields: { ['__proto__']: { stringValue: 'y' } } } } },
+    }) as Obj;
     expect(JSON.stringify(json)).toBe('{"metadata":{"filterMetadata":{"__proto__":{"__proto__":"y"}}},"customTags":{"__proto__":"x"}}');
   });
 });
@@ -348,7 +428,15 @@ describe('the Gloo seed sample', () => {
         downstreamDirectRemoteAddress: addr('192.168.2.19', 58196),
       },
       protocolVersion: 2,
-      request: { requestMethod: 1, scheme: 'https', authority: 'reviews:9080', path: '/reviews/1', userAgent: 'curl/7.52.1', requestId: '676b631f-b6dd-4a57-b99b-de66b03c2813', requestHeadersBytes: 1207 },
+      request: {
+        requestMethod: 1,
+        scheme: 'https',
+        authority: 'reviews:9080',
+        path: '/reviews/1',
+        userAgent: 'curl/7.52.1',
+        requestId: '676b631f-b6dd-4a57-b99b-de66b03c2813',
+        requestHeadersBytes: 1207,
+      },
       response: { responseCode: { value: 200 }, responseHeadersBytes: 174, responseBodyBytes: 295, responseCodeDetails: 'via_upstream' },
     };
     const type = als.HTTPAccessLogEntry;
@@ -386,7 +474,16 @@ function createRandom(seed: number) {
   return { next, int, pick, chance: (p: number) => next() < p };
 }
 
-const STRINGS = ['', 'a', 'reviews', 'outbound|9080||reviews.bookinfo.svc.cluster.local', 'ünïcödé ✓ 🚀', 'quote " backslash \\ tab \t', '\u0000\u001f\u2028', '/'.repeat(40)];
+const STRINGS = [
+  '',
+  'a',
+  'reviews',
+  'outbound|9080||reviews.bookinfo.svc.cluster.local',
+  'ünïcödé ✓ 🚀',
+  'quote " backslash \\ tab \t',
+  '\u0000\u001f\u2028',
+  '/'.repeat(40),
+];
 
 function randomUint64(r: Random): string {
   const bits = r.pick([0, 8, 31, 32, 52, 53, 54, 63, 64]);
@@ -415,7 +512,14 @@ function randomAddress(r: Random): Obj {
     case 1:
       return { envoyInternalAddress: { serverListenerName: r.pick(STRINGS), endpointId: r.pick(STRINGS) } };
     default:
-      return { socketAddress: { protocol: r.int(2), address: r.pick(['10.0.0.1', '::1', '']), ...(r.chance(0.8) ? { portValue: r.int(65536) } : { namedPort: r.pick(STRINGS) }), ipv4Compat: r.chance(0.1) } };
+      return {
+        socketAddress: {
+          protocol: r.int(2),
+          address: r.pick(['10.0.0.1', '::1', '']),
+          ...(r.chance(0.8) ? { portValue: r.int(65536) } : { namedPort: r.pick(STRINGS) }),
+          ipv4Compat: r.chance(0.1),
+        },
+      };
   }
 }
 
@@ -481,23 +585,49 @@ function randomCommon(r: Random): Obj {
     if (r.chance(p)) o[key] = value();
   };
   maybe('sampleRate', () => r.pick([1, 0.5, 1e-9, 1 / 3, -0, Number.NaN, Number.POSITIVE_INFINITY]));
-  for (const key of ['downstreamRemoteAddress', 'downstreamLocalAddress', 'upstreamRemoteAddress', 'upstreamLocalAddress', 'downstreamDirectRemoteAddress']) maybe(key, () => randomAddress(r));
+  for (const key of ['downstreamRemoteAddress', 'downstreamLocalAddress', 'upstreamRemoteAddress', 'upstreamLocalAddress', 'downstreamDirectRemoteAddress'])
+    maybe(key, () => randomAddress(r));
   maybe('tlsProperties', () => ({
     tlsVersion: r.int(6),
     ...(r.chance(0.7) ? { tlsCipherSuite: { value: r.pick([0, 0xc02f, 0xffff, 4_294_967_295]) } } : {}),
     tlsSniHostname: r.pick(STRINGS),
-    peerCertificateProperties: { subjectAltName: Array.from({ length: r.int(3) }, () => (r.chance(0.5) ? { uri: r.pick(STRINGS) } : { dns: r.pick(STRINGS) })), subject: r.pick(STRINGS) },
+    peerCertificateProperties: {
+      subjectAltName: Array.from({ length: r.int(3) }, () => (r.chance(0.5) ? { uri: r.pick(STRINGS) } : { dns: r.pick(STRINGS) })),
+      subject: r.pick(STRINGS),
+    },
   }));
   maybe('startTime', () => randomTimestamp(r), 0.9);
-  for (const key of ['timeToLastRxByte', 'timeToFirstUpstreamTxByte', 'timeToLastUpstreamTxByte', 'timeToFirstUpstreamRxByte', 'timeToLastUpstreamRxByte', 'timeToFirstDownstreamTxByte', 'timeToLastDownstreamTxByte', 'duration']) maybe(key, () => randomDuration(r));
-  for (const key of ['upstreamCluster', 'upstreamTransportFailureReason', 'routeName', 'connectionTerminationDetails', 'streamId', 'downstreamTransportFailureReason']) maybe(key, () => r.pick(STRINGS));
+  for (const key of [
+    'timeToLastRxByte',
+    'timeToFirstUpstreamTxByte',
+    'timeToLastUpstreamTxByte',
+    'timeToFirstUpstreamRxByte',
+    'timeToLastUpstreamRxByte',
+    'timeToFirstDownstreamTxByte',
+    'timeToLastDownstreamTxByte',
+    'duration',
+  ])
+    maybe(key, () => randomDuration(r));
+  for (const key of [
+    'upstreamCluster',
+    'upstreamTransportFailureReason',
+    'routeName',
+    'connectionTerminationDetails',
+    'streamId',
+    'downstreamTransportFailureReason',
+  ])
+    maybe(key, () => r.pick(STRINGS));
   maybe('responseFlags', () => randomFlags(r));
-  maybe('metadata', () => ({ filterMetadata: randomMap(r, () => randomStruct(r)), ...(r.chance(0.3) ? { typedFilterMetadata: randomMap(r, () => randomAny(r)) } : {}) }));
+  maybe('metadata', () => ({
+    filterMetadata: randomMap(r, () => randomStruct(r)),
+    ...(r.chance(0.3) ? { typedFilterMetadata: randomMap(r, () => randomAny(r)) } : {}),
+  }));
   maybe('filterStateObjects', () => randomMap(r, () => randomAny(r)));
   maybe('customTags', () => randomMap(r, () => r.pick(STRINGS)));
   maybe('upstreamRequestAttemptCount', () => r.pick([0, 1, 3, 4_294_967_295]));
   maybe('intermediateLogEntry', () => r.chance(0.5), 0.1);
-  for (const key of ['downstreamWireBytesSent', 'downstreamWireBytesReceived', 'upstreamWireBytesSent', 'upstreamWireBytesReceived']) maybe(key, () => randomUint64(r));
+  for (const key of ['downstreamWireBytesSent', 'downstreamWireBytesReceived', 'upstreamWireBytesSent', 'upstreamWireBytesReceived'])
+    maybe(key, () => randomUint64(r));
   maybe('accessLogType', () => r.int(16));
   return o;
 }
@@ -531,7 +661,10 @@ function randomHttp(r: Random): Obj {
 }
 
 function randomTcp(r: Random): Obj {
-  return { commonProperties: randomCommon(r), ...(r.chance(0.8) ? { connectionProperties: { receivedBytes: randomUint64(r), sentBytes: randomUint64(r) } } : {}) };
+  return {
+    commonProperties: randomCommon(r),
+    ...(r.chance(0.8) ? { connectionProperties: { receivedBytes: randomUint64(r), sentBytes: randomUint64(r) } } : {}),
+  };
 }
 
 // --- Fixtures ---

@@ -130,7 +130,8 @@ function fieldSource(field: protobuf.Field, helper: (value: unknown) => string):
   const read = `v = m[${JSON.stringify(field.name)}];`;
   const key = jsonKey(field);
   // Only a json_name option can produce this key; a plain assignment would set the prototype.
-  const assign = (expression: string) => (key === '__proto__' ? `${helper(setKey)}(o, "__proto__", ${expression});` : `o[${JSON.stringify(key)}] = ${expression};`);
+  const assign = (expression: string) =>
+    key === '__proto__' ? `${helper(setKey)}(o, "__proto__", ${expression});` : `o[${JSON.stringify(key)}] = ${expression};`;
 
   if (field instanceof protobuf.MapField) {
     const mapKey = mapKeyWriter(field.keyType);
@@ -420,7 +421,13 @@ function compileStructTypes(type: protobuf.Type): Compiled | undefined {
   const valueField = type.fullName === '.google.protobuf.Value' ? undefined : type.fieldsById[1]?.resolve();
   const valueType = valueField === undefined ? type : valueField.resolvedType;
   if (!(valueType instanceof protobuf.Type)) return undefined;
-  const [numberName, stringName, boolName, structName, listName] = [2, 3, 4, 5, 6].map((id) => fieldName(valueType, id)) as [string, string, string, string, string];
+  const [numberName, stringName, boolName, structName, listName] = [2, 3, 4, 5, 6].map((id) => fieldName(valueType, id)) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const structType = valueType.fieldsById[5]?.resolve().resolvedType;
   const listType = valueType.fieldsById[6]?.resolve().resolvedType;
   if (!(structType instanceof protobuf.Type) || !(listType instanceof protobuf.Type)) return undefined;
@@ -450,7 +457,6 @@ function compileStructTypes(type: protobuf.Type): Compiled | undefined {
     if (message[structName] != null) return structJson(asMessage(message[structName]));
     if (message[listName] != null) return listJson(asMessage(message[listName]));
     return null; // null_value, or nothing set (which protojson refuses): null either way
-
   }
 
   const struct: Compiled = { write: (message) => structJson(asMessage(message)) };

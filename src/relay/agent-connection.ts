@@ -14,11 +14,11 @@ import type { Logger } from '../telemetry/logger.js';
 import { type AgentAuthorizer, type AgentClusters, describeClusters as describe, mayWrite } from './agent-clusters.js';
 import {
   type AgentMessage,
+  decodeAgentMessage,
+  encodeServerMessage,
   type RelayBatch,
   RelayProtocolError,
   type ServerMessage,
-  decodeAgentMessage,
-  encodeServerMessage,
   unpackEntries,
 } from './protocol.js';
 

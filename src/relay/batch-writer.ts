@@ -4,12 +4,13 @@
  * gathered per proxy and kind, packed and compressed here, in the worker, and handed to the main
  * thread once per event-loop turn, where the exporter appends them to the buffer.
  */
-import type { EntryKind } from '../model/entry.js';
+
 import type { AlsBatch } from '../model/als-batch.js';
+import type { EntryKind } from '../model/entry.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import type { RowWriter } from '../pipeline/pipeline.js';
 import type { EntryRow, StoreStats } from '../store/types.js';
-import { type Compression, type RelayBatch, packEntries } from './protocol.js';
+import { type Compression, packEntries, type RelayBatch } from './protocol.js';
 
 /** A batch on its way to the buffer: a `RelayBatch` still without its sequence number. */
 export type ForwardedBatch = Omit<RelayBatch, 'sequence'>;

@@ -13,8 +13,8 @@ import { Counter, Gauge } from 'prom-client';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import type { ForwardedBatch } from './batch-writer.js';
-import { type ProxyStatus, type ServerMessage, decodeServerMessage, encodeAgentMessage, encodeBatchMessage, relayServicePath } from './protocol.js';
-import { type SegmentLog, openSegmentLog } from './segment-log.js';
+import { decodeServerMessage, encodeAgentMessage, encodeBatchMessage, type ProxyStatus, relayServicePath, type ServerMessage } from './protocol.js';
+import { openSegmentLog, type SegmentLog } from './segment-log.js';
 
 export interface RelayExporterOptions {
   /** `--server`: HOST:PORT of the server's relay port. */

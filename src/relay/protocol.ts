@@ -11,8 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
-import { protosDir } from '../envoy/protos.js';
 import { Compressor, decompress as zstdDecompress } from 'zstd-napi';
+import { protosDir } from '../envoy/protos.js';
 import type { EntryKind } from '../model/entry.js';
 import type { ProxyFlavor, ProxyIdentity } from '../model/proxy-identity.js';
 

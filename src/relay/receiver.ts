@@ -19,8 +19,8 @@ import { Counter, Gauge } from 'prom-client';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
-import { type AgentCall, type AgentConnection, type ConnectionContext, type RelayResources, markKey, send, serveAgentConnection } from './agent-connection.js';
 import type { AgentAuthorizer } from './agent-clusters.js';
+import { type AgentCall, type AgentConnection, type ConnectionContext, markKey, type RelayResources, send, serveAgentConnection } from './agent-connection.js';
 import { relayServicePath } from './protocol.js';
 
 export type { RelayResources } from './agent-connection.js';

@@ -8,18 +8,19 @@
  * OTLP/HTTP backends go to the agent over one gRPC logger per rule (log name per listener, see
  * `log-name.ts`), which formats and forwards them. Records add one more gRPC logger per listener.
  */
+
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import type { BackendConfig } from '../api/shared/model.js';
+import { listenerLogName, recordsLogName } from '../envoy/log-name.js';
 import type { ListenerLogConfig, ProxyLogConfig, ResolvedRule } from '../policy/types.js';
 import { agentCluster, agentClusterName, otelClusterName, otlpGrpcEndpoint, singleHostCluster } from './clusters.js';
 import { and, type Condition, negate } from './conditions.js';
 import { type Json, toAccessLogFilter } from './filters.js';
 import { collectLoggedData, emptyLoggedData, formatStrings, type LoggedData } from './formats.js';
-import { listenerLogName, recordsLogName } from '../envoy/log-name.js';
 import { agentLogger, fileLogger, otelLogger, recordsLoggedData } from './loggers.js';
 import { otelBody } from './otel-body.js';
-import { placeholderValues, type PlaceholderValues } from './placeholders.js';
+import { type PlaceholderValues, placeholderValues } from './placeholders.js';
 import { filteringCondition, recordsCondition, ruleCondition, type Warn } from './rule-conditions.js';
-import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
-import type { BackendConfig } from '../api/shared/model.js';
 
 export interface AgentOptions {
   /** The mesh cluster (Kubernetes cluster) the agent and the proxy run in: Gloo's `GLOO_MESH_CLUSTER_NAME`. */

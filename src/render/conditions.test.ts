@@ -60,7 +60,9 @@ describe('toAccessLogFilter', () => {
 
 describe('toCel', () => {
   it('writes Envoy attributes', () => {
-    expect(toCel(and(status('GE', 500), header('x-a', { exact: 'v' }, true)))).toBe('response.code >= 500 && (!("x-a" in request.headers && request.headers["x-a"] == "v"))');
+    expect(toCel(and(status('GE', 500), header('x-a', { exact: 'v' }, true)))).toBe(
+      'response.code >= 500 && (!("x-a" in request.headers && request.headers["x-a"] == "v"))',
+    );
     expect(toCel(header(':path', { regex: '/a+' }))).toBe('has(request.path) && request.path.matches("^(?:/a+)$")');
     expect(toCel(header(':method', { exact: 'GET' }))).toBe('has(request.method) && request.method == "GET"');
     expect(toCel(header('x-n', { range: { start: '11', end: '9223372036854775807' } }))).toBe('"x-n" in request.headers && int(request.headers["x-n"]) >= 11');

@@ -4,11 +4,11 @@
  * against a plain reading of the policy semantics over many requests.
  */
 import { describe, expect, it } from 'vitest';
+import type { HeaderCondition, HttpRouteMatch } from '../api/shared/model.js';
 import type { ResolvedRule } from '../policy/types.js';
+import { renderAccessLogs } from './render-access-logs.js';
 import { evaluateCel, evaluateFilter, type ModelRequest } from './testing/envoy-filter-model.js';
 import { httpInbound, options, proxyConfig, route, rule } from './testing/fixtures.js';
-import { renderAccessLogs } from './render-access-logs.js';
-import type { HeaderCondition, HttpRouteMatch } from '../api/shared/model.js';
 
 /** The policy semantics, written plainly: does the rule take the request? */
 function takes(r: ResolvedRule, req: ModelRequest): boolean {
@@ -38,7 +38,11 @@ function routeMatches(m: HttpRouteMatch, req: ModelRequest): boolean {
   for (const h of m.headers ?? []) {
     const v = req.headers[h.name.toLowerCase()];
     const ok =
-      h.type === 'Absent' ? v === undefined : v !== undefined && (h.type === 'Present' || (h.type === 'Prefix' ? v.startsWith(h.value!) : h.type === 'RegularExpression' ? new RegExp(`^(?:${h.value})$`).test(v) : v === h.value));
+      h.type === 'Absent'
+        ? v === undefined
+        : v !== undefined &&
+          (h.type === 'Present' ||
+            (h.type === 'Prefix' ? v.startsWith(h.value!) : h.type === 'RegularExpression' ? new RegExp(`^(?:${h.value})$`).test(v) : v === h.value));
     if (!ok) return false;
   }
   return true;
@@ -92,9 +96,19 @@ function renderedPaths(logs: Logs, req: ModelRequest): string[] {
 }
 
 function* requests(): Generator<ModelRequest> {
-  const sans = [undefined, 'spiffe://default/frontend', 'spiffe://default/ns/clients/sa/specific', 'spiffe://default/ns/clients/sa/other', 'spiffe://default/admin'];
+  const sans = [
+    undefined,
+    'spiffe://default/frontend',
+    'spiffe://default/ns/clients/sa/specific',
+    'spiffe://default/ns/clients/sa/other',
+    'spiffe://default/admin',
+  ];
   const paths = ['/', '/api', '/api/v1?x=1', '/apiary', '/login', '/login?next=/', '/login/x', '/items/42', '/items/4a', '/healthz', '/static/a.css'];
-  const extras: Record<string, string>[] = [{}, { 'x-env': 'prod', 'x-team': 'payments', 'x-trace': '1', 'x-id': 'deadbeef' }, { 'x-internal': '1', 'x-n': '15' }];
+  const extras: Record<string, string>[] = [
+    {},
+    { 'x-env': 'prod', 'x-team': 'payments', 'x-trace': '1', 'x-id': 'deadbeef' },
+    { 'x-internal': '1', 'x-n': '15' },
+  ];
   for (const san of sans) {
     for (const path of paths) {
       for (const [k, extra] of extras.entries()) {
@@ -111,9 +125,17 @@ function* requests(): Generator<ModelRequest> {
 const ruleSets: Record<string, ResolvedRule[]> = {
   callers: [
     rule([{ type: 'file', path: '/exact' }], { matches: [{ spiffeID: { type: 'Exact', value: 'spiffe://default/ns/clients/sa/specific' } }] }),
-    rule([{ type: 'file', path: '/prefix-or-sni' }], { matches: [{ spiffeID: { type: 'Prefix', value: 'spiffe://default/ns/clients/' } }, { sni: { type: 'Exact', value: 'web.mesh' } }] }),
-    rule([{ type: 'file', path: '/frontend' }], { from: { kind: 'MeshService', name: 'frontend' }, filtering: { headers: { ':status': { op: 'ge', value: '500' } } } }),
-    rule([{ type: 'file', path: '/all-1' }, { type: 'file', path: '/all-2' }]),
+    rule([{ type: 'file', path: '/prefix-or-sni' }], {
+      matches: [{ spiffeID: { type: 'Prefix', value: 'spiffe://default/ns/clients/' } }, { sni: { type: 'Exact', value: 'web.mesh' } }],
+    }),
+    rule([{ type: 'file', path: '/frontend' }], {
+      from: { kind: 'MeshService', name: 'frontend' },
+      filtering: { headers: { ':status': { op: 'ge', value: '500' } } },
+    }),
+    rule([
+      { type: 'file', path: '/all-1' },
+      { type: 'file', path: '/all-2' },
+    ]),
   ],
   routes: [
     rule([{ type: 'file', path: '/api' }], {
@@ -138,8 +160,13 @@ const ruleSets: Record<string, ResolvedRule[]> = {
     rule([{ type: 'file', path: '/rest' }], { filtering: { headers: { ':status': { op: 'ne', value: '200' }, 'x-n': { op: 'gt', value: '10' } } } }),
   ],
   filtering: [
-    rule([{ type: 'file', path: '/f1' }], { from: { kind: 'MeshService', name: 'admin' }, filtering: { headers: { ':status': { op: 'lt', value: '500' }, 'x-internal': { op: 'absent' } } } }),
-    rule([{ type: 'file', path: '/f2' }], { filtering: { headers: { ':status': { op: 'prefix', value: '5' }, ':path': { op: 'regex', value: '/l.*' }, 'x-env': { op: 'ne', value: 'prod' } } } }),
+    rule([{ type: 'file', path: '/f1' }], {
+      from: { kind: 'MeshService', name: 'admin' },
+      filtering: { headers: { ':status': { op: 'lt', value: '500' }, 'x-internal': { op: 'absent' } } },
+    }),
+    rule([{ type: 'file', path: '/f2' }], {
+      filtering: { headers: { ':status': { op: 'prefix', value: '5' }, ':path': { op: 'regex', value: '/l.*' }, 'x-env': { op: 'ne', value: 'prod' } } },
+    }),
   ],
 };
 

@@ -36,7 +36,18 @@ export function formatStrings(spec: FormatSpec | undefined, protocol: 'http' | '
 }
 
 /** Request headers ALS reports in `HTTPRequestProperties` fields whatever the config says. */
-const alsRequestFields = new Set([':method', ':path', ':authority', 'host', ':scheme', 'user-agent', 'x-request-id', 'x-forwarded-for', 'referer', 'x-envoy-original-path']);
+const alsRequestFields = new Set([
+  ':method',
+  ':path',
+  ':authority',
+  'host',
+  ':scheme',
+  'user-agent',
+  'x-request-id',
+  'x-forwarded-for',
+  'referer',
+  'x-envoy-original-path',
+]);
 
 export interface LoggedData {
   readonly requestHeaders: Set<string>;
@@ -54,7 +65,10 @@ export function collectLoggedData(formats: readonly string[], into: LoggedData):
   for (const format of formats) {
     for (const part of parseFormat(format).parts) {
       if (part.type !== 'operator' || part.arg === undefined) continue;
-      const names = part.arg.split('?').map((n) => n.toLowerCase()).filter((n) => n !== '');
+      const names = part.arg
+        .split('?')
+        .map((n) => n.toLowerCase())
+        .filter((n) => n !== '');
       if (part.name === 'REQ' || part.name === 'REQ_WITHOUT_QUERY') {
         for (const n of names) if (!alsRequestFields.has(n)) into.requestHeaders.add(n);
       } else if (part.name === 'RESP') {

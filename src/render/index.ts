@@ -4,11 +4,12 @@
  * the meshlog agent, OpenTelemetry), as a complete Envoy bootstrap, or as Istio mesh config and
  * `Telemetry`; every Envoy piece checked against Envoy's own protos and golden-tested.
  */
-export { buildAccessLogs, type AgentOptions, type RenderedAccessLogs, type RenderedListener, type RenderOptions } from './build-access-logs.js';
-export { checkEnvoyConfig, assertEnvoyConfig, envoyTypes, renderProtoFiles, type ConfigViolation } from './config-check/check-envoy-config.js';
+
+export { listenerLogName, type ParsedLogName, parseLogName, recordsLogName } from '../envoy/log-name.js';
+export { type AgentOptions, buildAccessLogs, type RenderedAccessLogs, type RenderedListener, type RenderOptions } from './build-access-logs.js';
 export { agentClusterName, otelClusterName } from './clusters.js';
-export { listenerLogName, parseLogName, recordsLogName, type ParsedLogName } from '../envoy/log-name.js';
+export { assertEnvoyConfig, type ConfigViolation, checkEnvoyConfig, envoyTypes, renderProtoFiles } from './config-check/check-envoy-config.js';
 export { renderAccessLogs } from './render-access-logs.js';
-export { renderBootstrap, type RenderedBootstrap } from './render-bootstrap.js';
-export { renderIstio, type RenderedIstio } from './render-istio.js';
-export { renderEnvoyFilter, renderMeshProxyPatch, type RenderedPatches } from './render-patches.js';
+export { type RenderedBootstrap, renderBootstrap } from './render-bootstrap.js';
+export { type RenderedIstio, renderIstio } from './render-istio.js';
+export { type RenderedPatches, renderEnvoyFilter, renderMeshProxyPatch } from './render-patches.js';

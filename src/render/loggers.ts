@@ -3,12 +3,13 @@
  * TCP flavour), and OpenTelemetry. Each takes the filter its rule computed and the listener's
  * placeholder values; none decides which entries it logs.
  */
-import { agentClusterName } from './clusters.js';
-import type { Json } from './filters.js';
-import { substitutionFormat, type LoggedData } from './formats.js';
-import { interpolate, type PlaceholderValues } from './placeholders.js';
+
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 import type { BackendConfig } from '../api/shared/model.js';
+import { agentClusterName } from './clusters.js';
+import type { Json } from './filters.js';
+import { type LoggedData, substitutionFormat } from './formats.js';
+import { interpolate, type PlaceholderValues } from './placeholders.js';
 
 const typePrefix = 'type.googleapis.com/';
 export const loggerNames = {
@@ -52,7 +53,10 @@ export function agentLogger(protocol: 'http' | 'tcp', logName: string, filter: J
   const common: Json = grpcCommon(logName, agentClusterName);
   if (logged.filterStateObjects.size > 0) common['filter_state_objects_to_log'] = sorted(logged.filterStateObjects);
   if (protocol === 'tcp') {
-    return accessLog(loggerNames.tcpGrpc, filter, { '@type': `${typePrefix}envoy.extensions.access_loggers.grpc.v3.TcpGrpcAccessLogConfig`, common_config: common });
+    return accessLog(loggerNames.tcpGrpc, filter, {
+      '@type': `${typePrefix}envoy.extensions.access_loggers.grpc.v3.TcpGrpcAccessLogConfig`,
+      common_config: common,
+    });
   }
   const config: Json = { '@type': `${typePrefix}envoy.extensions.access_loggers.grpc.v3.HttpGrpcAccessLogConfig`, common_config: common };
   if (logged.requestHeaders.size > 0) config['additional_request_headers_to_log'] = sorted(logged.requestHeaders);

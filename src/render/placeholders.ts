@@ -3,8 +3,9 @@
  * does (`InterpolateKumaValues`), they are replaced with static values per listener when the
  * config is rendered, with a plain replace-all; every other `%OPERATOR%` is left for Envoy.
  */
-import type { ListenerLogConfig } from '../policy/types.js';
+
 import type { InventoryProxy } from '../api/dataplane/model.js';
+import type { ListenerLogConfig } from '../policy/types.js';
 
 export type PlaceholderValues = Readonly<Record<string, string>>;
 

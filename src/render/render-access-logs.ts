@@ -3,10 +3,11 @@
  * as each listener's Envoy `access_log` list and the clusters those loggers send to, every piece
  * checked against Envoy's protos before it is returned.
  */
+
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 import type { ProxyLogConfig } from '../policy/types.js';
 import { buildAccessLogs, type RenderedAccessLogs, type RenderOptions } from './build-access-logs.js';
 import { assertEnvoyConfig, envoyTypes } from './config-check/check-envoy-config.js';
-import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 
 export function renderAccessLogs(config: ProxyLogConfig, records: readonly AccessLogRecordLike[], options: RenderOptions): RenderedAccessLogs {
   const rendered = buildAccessLogs(config, records, options);

@@ -6,14 +6,15 @@
  * with its `access_log`; and the clusters the loggers need. The node names the proxy the way
  * kuma-dp does, so that meshlog's collector identifies its ALS streams with the right tags.
  */
-import type { ProxyLogConfig } from '../policy/types.js';
-import { buildAccessLogs, type RenderedListener, type RenderOptions } from './build-access-logs.js';
-import { assertEnvoyConfig, envoyTypes } from './config-check/check-envoy-config.js';
-import { singleHostCluster, socketAddress } from './clusters.js';
-import type { Json } from './filters.js';
-import { proxyService } from './placeholders.js';
+
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 import type { InventoryProxy } from '../api/dataplane/model.js';
+import type { ProxyLogConfig } from '../policy/types.js';
+import { buildAccessLogs, type RenderedListener, type RenderOptions } from './build-access-logs.js';
+import { singleHostCluster, socketAddress } from './clusters.js';
+import { assertEnvoyConfig, envoyTypes } from './config-check/check-envoy-config.js';
+import type { Json } from './filters.js';
+import { proxyService } from './placeholders.js';
 
 export interface RenderedBootstrap {
   readonly bootstrap: Json;

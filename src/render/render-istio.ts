@@ -9,6 +9,10 @@
  * substituted per listener and identical providers are shared.
  */
 import { createHash } from 'node:crypto';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import type { InventoryProxy } from '../api/dataplane/model.js';
+import type { BackendConfig } from '../api/shared/model.js';
+import { listenerLogName, recordsLogName } from '../envoy/log-name.js';
 import { defaultFormatFor } from '../format/default-formats.js';
 import type { FormatSpec } from '../format/types.js';
 import type { ListenerLogConfig, ProxyLogConfig } from '../policy/types.js';
@@ -17,13 +21,9 @@ import { otlpGrpcEndpoint } from './clusters.js';
 import type { Condition } from './conditions.js';
 import { type Json, parenthesize, toCel } from './filters.js';
 import { emptyLoggedData, type LoggedData } from './formats.js';
-import { listenerLogName, recordsLogName } from '../envoy/log-name.js';
 import { recordsLoggedData } from './loggers.js';
-import { interpolate, placeholderValues, type PlaceholderValues } from './placeholders.js';
+import { interpolate, type PlaceholderValues, placeholderValues } from './placeholders.js';
 import { recordsCondition } from './rule-conditions.js';
-import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
-import type { BackendConfig } from '../api/shared/model.js';
-import type { InventoryProxy } from '../api/dataplane/model.js';
 
 export interface RenderedIstio {
   /** Merge into Istio's `meshConfig` (IstioOperator `spec.meshConfig`, or the `istio` ConfigMap's `mesh`). */
@@ -57,7 +57,8 @@ export function renderIstio(config: ProxyLogConfig, records: readonly AccessLogR
     const mode: Mode = listener.direction === 'inbound' ? 'SERVER' : 'CLIENT';
     for (const { rule, condition } of loggedRules(config, listener, warn)) {
       const cel = and(listenerCel(listener), condition);
-      if (cel.includes('uri_san_peer_certificate')) warn('caller conditions compare Kuma SPIFFE IDs (spiffe://MESH/SERVICE); Istio peers present spiffe://TRUST_DOMAIN/ns/NS/sa/ACCOUNT');
+      if (cel.includes('uri_san_peer_certificate'))
+        warn('caller conditions compare Kuma SPIFFE IDs (spiffe://MESH/SERVICE); Istio peers present spiffe://TRUST_DOMAIN/ns/NS/sa/ACCOUNT');
       const viaAgent: BackendConfig[] = [];
       for (const backend of rule.backends) {
         if (backend.type === 'file') {
@@ -67,7 +68,8 @@ export function renderIstio(config: ProxyLogConfig, records: readonly AccessLogR
           const body = otelProvider(backend, listener, values, warn);
           use(hashedName('meshlog-otel', body), body, mode, cel);
         } else {
-          if (backend.type === 'openTelemetry' && backend.tls) warn(`OpenTelemetry endpoint ${backend.endpoint} wants TLS, which Istio's envoyOtelAls cannot set: entries go to the agent, which exports them`);
+          if (backend.type === 'openTelemetry' && backend.tls)
+            warn(`OpenTelemetry endpoint ${backend.endpoint} wants TLS, which Istio's envoyOtelAls cannot set: entries go to the agent, which exports them`);
           viaAgent.push(backend);
         }
       }
@@ -120,7 +122,12 @@ function fileFormat(spec: FormatSpec | undefined, protocol: 'http' | 'tcp', valu
   return { labels: Object.fromEntries(format.json.map((e) => [e.key, interpolate(e.value, values)])) };
 }
 
-function otelProvider(backend: Extract<BackendConfig, { type: 'openTelemetry' }>, listener: ListenerLogConfig, values: PlaceholderValues, warn: (m: string) => void): Json {
+function otelProvider(
+  backend: Extract<BackendConfig, { type: 'openTelemetry' }>,
+  listener: ListenerLogConfig,
+  values: PlaceholderValues,
+  warn: (m: string) => void,
+): Json {
   const endpoint = otlpGrpcEndpoint(backend.endpoint)!;
   const body = backend.body;
   let text: string;
@@ -155,7 +162,10 @@ function alsProvider(protocol: 'http' | 'tcp', logName: string, data: LoggedData
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
 
 /** Same provider, same name: a short hash of its definition. */

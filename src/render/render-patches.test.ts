@@ -5,8 +5,8 @@
  * any inbound cluster, and workloads are selected by `app`/`version` only.
  */
 import { EnvoyFilter } from '@kubernetes-models/istio/networking.istio.io/v1alpha3/EnvoyFilter';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { InventoryProxy } from '../api/dataplane/model.js';
 import { checkEnvoyConfig, envoyTypes } from './config-check/check-envoy-config.js';
 import { renderIstio } from './render-istio.js';
@@ -31,10 +31,17 @@ describe('render -o envoyfilter', () => {
       'NETWORK_FILTER SIDECAR_OUTBOUND MERGE',
       'NETWORK_FILTER SIDECAR_OUTBOUND MERGE',
     ]);
-    expect(patches.map((p) => p.patch.value.name)).toEqual(['meshlog_agent', 'envoy.filters.network.http_connection_manager', 'envoy.filters.network.http_connection_manager', 'envoy.filters.network.tcp_proxy']);
+    expect(patches.map((p) => p.patch.value.name)).toEqual([
+      'meshlog_agent',
+      'envoy.filters.network.http_connection_manager',
+      'envoy.filters.network.http_connection_manager',
+      'envoy.filters.network.tcp_proxy',
+    ]);
     // Istio shares an outbound listener among the services on a port: each logger names its service.
     const outboundLog = patches[2].patch.value.typed_config.access_log[0];
-    expect(JSON.stringify(outboundLog.filter)).toContain('xds.cluster_name.matches(\\"^outbound\\\\\\\\|10001\\\\\\\\|[^|]*\\\\\\\\|backend(\\\\\\\\..*)?$\\")');
+    expect(JSON.stringify(outboundLog.filter)).toContain(
+      'xds.cluster_name.matches(\\"^outbound\\\\\\\\|10001\\\\\\\\|[^|]*\\\\\\\\|backend(\\\\\\\\..*)?$\\")',
+    );
     for (const p of patches.slice(1)) for (const log of p.patch.value.typed_config.access_log) expect(checkEnvoyConfig(log, envoyTypes.accessLog)).toEqual([]);
     expect((resources[0] as any).spec.workloadSelector).toEqual({ labels: { app: 'web', version: 'v1' } });
   });
@@ -49,7 +56,11 @@ describe('render -o meshproxypatch', () => {
     const { resources, warnings } = renderMeshProxyPatch(config, [glooRecord], options);
     expect(warnings.filter((w) => /MeshProxyPatch/.test(w))).toEqual([]);
     const patch = resources[0] as any;
-    expect(patch).toMatchObject({ apiVersion: 'kuma.io/v1alpha1', kind: 'MeshProxyPatch', metadata: { namespace: 'kuma-system', labels: { 'kuma.io/mesh': 'default' } } });
+    expect(patch).toMatchObject({
+      apiVersion: 'kuma.io/v1alpha1',
+      kind: 'MeshProxyPatch',
+      metadata: { namespace: 'kuma-system', labels: { 'kuma.io/mesh': 'default' } },
+    });
     expect(patch.spec.targetRef).toEqual({ kind: 'MeshSubset', tags: { 'kuma.io/service': 'web' } });
     const mods = patch.spec.default.appendModifications as any[];
     const clusters = mods.filter((m) => m.cluster);
@@ -72,7 +83,12 @@ describe('render -o meshproxypatch', () => {
   });
 
   it('says when the proxy is not a Kuma dataplane', () => {
-    const discovered: InventoryProxy = { ...proxy, origin: 'discovered', inbounds: [], identity: { flavor: 'istio', labels: {}, workload: { name: 'web', namespace: 'default', clusterName: '' } } as never };
+    const discovered: InventoryProxy = {
+      ...proxy,
+      origin: 'discovered',
+      inbounds: [],
+      identity: { flavor: 'istio', labels: {}, workload: { name: 'web', namespace: 'default', clusterName: '' } } as never,
+    };
     expect(renderMeshProxyPatch({ ...config, proxy: discovered }, [], options).warnings).toContain(
       `${proxy.id} is not a Kuma dataplane (istio proxy): a MeshProxyPatch will not reach it`,
     );
@@ -80,14 +96,24 @@ describe('render -o meshproxypatch', () => {
 });
 
 describe('render --istio for a proxy discovered from its logs', () => {
-  const labels = { app: 'reviews', version: 'v2', 'pod-template-hash': '6d9ccf5dcd', 'security.istio.io/tlsMode': 'istio', 'service.istio.io/canonical-name': 'reviews' };
+  const labels = {
+    app: 'reviews',
+    version: 'v2',
+    'pod-template-hash': '6d9ccf5dcd',
+    'security.istio.io/tlsMode': 'istio',
+    'service.istio.io/canonical-name': 'reviews',
+  };
   const discovered: InventoryProxy = {
     ...proxy,
     origin: 'discovered',
     inbounds: [{ port: 0, address: '10.28.3.23', protocol: 'http', tags: { 'kuma.io/service': 'reviews', ...labels } }],
     identity: { flavor: 'istio', labels, workload: { name: 'reviews-v2', namespace: 'bookinfo', clusterName: 'c1' } } as never,
   };
-  const rendered = renderIstio({ proxy: discovered, inbounds: [{ ...httpInbound([rule([{ type: 'store' }])]), port: 0 }], outbounds: [], errors: [] }, [], options);
+  const rendered = renderIstio(
+    { proxy: discovered, inbounds: [{ ...httpInbound([rule([{ type: 'store' }])]), port: 0 }], outbounds: [], errors: [] },
+    [],
+    options,
+  );
   const telemetry = rendered.resources[0] as any;
 
   it('selects the workload by app and version, not by every injected label', () => {

@@ -10,12 +10,13 @@
  * gets a CEL filter on the upstream cluster (`outbound|PORT||SERVICE...`), as the `Telemetry` of
  * `--istio` does. Kuma's listeners are per service already: the patch matches them by name or tag.
  */
-import type { ProxyLogConfig } from '../policy/types.js';
-import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+
 import { stringify } from 'yaml';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import type { ProxyLogConfig } from '../policy/types.js';
 import type { RenderedListener, RenderOptions } from './build-access-logs.js';
-import { celFilter, type Json } from './filters.js';
 import { assertEnvoyConfig, envoyTypes } from './config-check/check-envoy-config.js';
+import { celFilter, type Json } from './filters.js';
 import { renderAccessLogs } from './render-access-logs.js';
 import { listenerCel, workloadLabels, workloadNamespace, workloadSlug } from './render-istio.js';
 
@@ -46,7 +47,11 @@ function narrowed(log: Json, expression: string): Json {
 export function renderEnvoyFilter(config: ProxyLogConfig, records: readonly AccessLogRecordLike[], options: RenderOptions): RenderedPatches {
   const rendered = renderAccessLogs(config, records, options);
   const byName = new Map([...config.inbounds, ...config.outbounds].map((l) => [l.name, l]));
-  const configPatches: Json[] = rendered.clusters.map((cluster) => ({ applyTo: 'CLUSTER', match: { context: 'SIDECAR_OUTBOUND' }, patch: { operation: 'ADD', value: cluster } }));
+  const configPatches: Json[] = rendered.clusters.map((cluster) => ({
+    applyTo: 'CLUSTER',
+    match: { context: 'SIDECAR_OUTBOUND' },
+    patch: { operation: 'ADD', value: cluster },
+  }));
   for (const listener of rendered.listeners) {
     if (listener.access_log.length === 0) continue;
     const source = byName.get(listener.name)!;
@@ -57,7 +62,10 @@ export function renderEnvoyFilter(config: ProxyLogConfig, records: readonly Acce
       applyTo: 'NETWORK_FILTER',
       match: {
         context: inbound ? 'SIDECAR_INBOUND' : 'SIDECAR_OUTBOUND',
-        listener: { ...(listener.port > 0 ? { portNumber: listener.port } : {}), filterChain: { filter: { name: listener.protocol === 'http' ? hcm : tcpProxy } } },
+        listener: {
+          ...(listener.port > 0 ? { portNumber: listener.port } : {}),
+          filterChain: { filter: { name: listener.protocol === 'http' ? hcm : tcpProxy } },
+        },
       },
       patch: { operation: 'MERGE', value: filterWith(listener, logs) },
     });
@@ -80,7 +88,8 @@ export function renderMeshProxyPatch(config: ProxyLogConfig, records: readonly A
   const rendered = renderAccessLogs(config, records, options);
   const warnings = [...rendered.warnings];
   const proxy = config.proxy;
-  if (proxy.origin === 'discovered' && proxy.identity?.flavor !== 'kuma') warnings.push(`${proxy.id} is not a Kuma dataplane (${proxy.identity?.flavor ?? 'unknown'} proxy): a MeshProxyPatch will not reach it`);
+  if (proxy.origin === 'discovered' && proxy.identity?.flavor !== 'kuma')
+    warnings.push(`${proxy.id} is not a Kuma dataplane (${proxy.identity?.flavor ?? 'unknown'} proxy): a MeshProxyPatch will not reach it`);
   const service = proxy.inbounds[0]?.tags['kuma.io/service'] ?? proxy.gatewayTags?.['kuma.io/service'];
   const appendModifications: Json[] = rendered.clusters.map((cluster) => ({ cluster: { operation: 'Add', value: stringify(cluster, { lineWidth: 0 }) } }));
   for (const listener of rendered.listeners) {

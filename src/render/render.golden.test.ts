@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
 import type { ProxyLogConfig } from '../policy/types.js';
-import {
-  glooRecord,
-  httpInbound,
-  httpOutbound,
-  options,
-  proxyConfig,
-  route,
-  rule,
-  tcpInbound,
-  tcpOutbound,
-} from './testing/fixtures.js';
-import { compareGolden } from './testing/golden.js';
 import { renderAccessLogs } from './render-access-logs.js';
 import { renderBootstrap } from './render-bootstrap.js';
 import { renderIstio } from './render-istio.js';
 import { renderEnvoyFilter, renderMeshProxyPatch } from './render-patches.js';
-import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
+import { glooRecord, httpInbound, httpOutbound, options, proxyConfig, route, rule, tcpInbound, tcpOutbound } from './testing/fixtures.js';
+import { compareGolden } from './testing/golden.js';
 
 const plain = '[%START_TIME%] %KUMA_MESH% %KUMA_SOURCE_SERVICE%->%KUMA_DESTINATION_SERVICE% %KUMA_TRAFFIC_DIRECTION% %RESPONSE_CODE% 100%%';
 
@@ -63,7 +53,11 @@ const cases: Record<string, { config: ProxyLogConfig; records?: AccessLogRecordL
       outbounds: [
         httpOutbound([
           rule([
-            { type: 'tcp', address: 'logstash.logging:5000', format: { plain: '%REQ(X-TENANT)% %RESP(CONTENT-TYPE)% %TRAILER(GRPC-MESSAGE)% %FILTER_STATE(wasm.peer:PLAIN)%' } },
+            {
+              type: 'tcp',
+              address: 'logstash.logging:5000',
+              format: { plain: '%REQ(X-TENANT)% %RESP(CONTENT-TYPE)% %TRAILER(GRPC-MESSAGE)% %FILTER_STATE(wasm.peer:PLAIN)%' },
+            },
             { type: 'tcp', address: 'logstash.logging:5001' },
           ]),
         ]),
@@ -82,7 +76,14 @@ const cases: Record<string, { config: ProxyLogConfig; records?: AccessLogRecordL
             {
               type: 'openTelemetry',
               endpoint: 'otel-collector.observability:4317',
-              body: { kvlistValue: { values: [{ key: 'mesh', value: { stringValue: '%KUMA_MESH%' } }, { key: 'status', value: { intValue: 200 } }] } },
+              body: {
+                kvlistValue: {
+                  values: [
+                    { key: 'mesh', value: { stringValue: '%KUMA_MESH%' } },
+                    { key: 'status', value: { intValue: 200 } },
+                  ],
+                },
+              },
               attributes: [{ key: 'destination', value: '%KUMA_DESTINATION_SERVICE%' }],
             },
             { type: 'openTelemetry', endpoint: '10.1.2.3:4317', body: '%REQ(:PATH)% by %KUMA_SOURCE_SERVICE%' },
@@ -94,23 +95,32 @@ const cases: Record<string, { config: ProxyLogConfig; records?: AccessLogRecordL
   },
   otel_http_endpoint: {
     config: proxyConfig({
-      outbounds: [httpOutbound([rule([{ type: 'openTelemetry', endpoint: 'https://otlp.example.com/v1/logs', attributes: [{ key: 'ua', value: '%REQ(USER-AGENT)% %REQ(X-CLIENT)%' }] }])])],
+      outbounds: [
+        httpOutbound([
+          rule([
+            { type: 'openTelemetry', endpoint: 'https://otlp.example.com/v1/logs', attributes: [{ key: 'ua', value: '%REQ(USER-AGENT)% %REQ(X-CLIENT)%' }] },
+          ]),
+        ]),
+      ],
     }),
   },
   tcp_listeners: {
     config: proxyConfig({
-      inbounds: [tcpInbound([rule([{ type: 'file', path: '/var/log/db.log' }, { type: 'tcp', address: 'logstash:5000' }])])],
+      inbounds: [
+        tcpInbound([
+          rule([
+            { type: 'file', path: '/var/log/db.log' },
+            { type: 'tcp', address: 'logstash:5000' },
+          ]),
+        ]),
+      ],
       outbounds: [tcpOutbound([rule([{ type: 'file', path: '/var/log/queue.log', format: { json: [{ key: 'src', value: '%KUMA_SOURCE_ADDRESS%' }] } }])])],
     }),
     records: [glooRecord],
   },
   filtering_ops: {
     config: proxyConfig({
-      outbounds: [
-        httpOutbound([
-          rule([{ type: 'file', path: '/tmp/status-eq.log' }], { filtering: { headers: { ':status': { op: 'eq', value: '500' } } } }),
-        ]),
-      ],
+      outbounds: [httpOutbound([rule([{ type: 'file', path: '/tmp/status-eq.log' }], { filtering: { headers: { ':status': { op: 'eq', value: '500' } } } })])],
       inbounds: [
         httpInbound([
           rule([{ type: 'file', path: '/tmp/filtered.log' }], {
@@ -136,7 +146,9 @@ const cases: Record<string, { config: ProxyLogConfig; records?: AccessLogRecordL
   status_comparisons: {
     config: proxyConfig({
       outbounds: (['gt', 'lt', 'ge', 'le', 'prefix'] as const).map((op, i) => ({
-        ...httpOutbound([rule([{ type: 'file', path: `/tmp/status-${op}.log` }], { filtering: { headers: { ':status': { op, value: op === 'prefix' ? '4' : '400' } } } })]),
+        ...httpOutbound([
+          rule([{ type: 'file', path: `/tmp/status-${op}.log` }], { filtering: { headers: { ':status': { op, value: op === 'prefix' ? '4' : '400' } } } }),
+        ]),
         name: `outbound:status-${op}`,
         port: 11000 + i,
       })),
@@ -170,7 +182,9 @@ const cases: Record<string, { config: ProxyLogConfig; records?: AccessLogRecordL
     config: proxyConfig({
       inbounds: [
         httpInbound([
-          rule([{ type: 'file', path: '/tmp/exact-client.log' }], { matches: [{ spiffeID: { type: 'Exact', value: 'spiffe://default/ns/clients/sa/specific' } }] }),
+          rule([{ type: 'file', path: '/tmp/exact-client.log' }], {
+            matches: [{ spiffeID: { type: 'Exact', value: 'spiffe://default/ns/clients/sa/specific' } }],
+          }),
           rule([{ type: 'file', path: '/tmp/prefix-or-sni.log' }], {
             matches: [{ spiffeID: { type: 'Prefix', value: 'spiffe://default/ns/clients/' } }, { sni: { type: 'Exact', value: 'web.mesh' } }],
           }),
@@ -178,7 +192,10 @@ const cases: Record<string, { config: ProxyLogConfig; records?: AccessLogRecordL
           rule([{ type: 'file', path: '/tmp/frontend.log' }], { from: { kind: 'MeshService', name: 'frontend' } }),
           rule([{ type: 'file', path: '/tmp/canary.log' }], { from: { kind: 'MeshSubset', tags: { canary: 'true' } } }),
           rule([{ type: 'file', path: '/tmp/admin-service.log' }], { from: { kind: 'MeshSubset', tags: { 'kuma.io/service': 'admin' } } }),
-          rule([{ type: 'file', path: '/tmp/all.log' }, { type: 'tcp', address: 'logstash:5000' }]),
+          rule([
+            { type: 'file', path: '/tmp/all.log' },
+            { type: 'tcp', address: 'logstash:5000' },
+          ]),
         ]),
       ],
     }),
@@ -236,13 +253,24 @@ describe('renderAccessLogs goldens', () => {
 const fullConfig = proxyConfig({
   inbounds: [
     httpInbound([
-      rule([{ type: 'file', path: '/dev/stdout' }], { from: { kind: 'MeshService', name: 'frontend' }, filtering: { headers: { ':status': { op: 'ge', value: '500' } } } }),
+      rule([{ type: 'file', path: '/dev/stdout' }], {
+        from: { kind: 'MeshService', name: 'frontend' },
+        filtering: { headers: { ':status': { op: 'ge', value: '500' } } },
+      }),
       rule([{ type: 'tcp', address: 'logstash:5000' }]),
     ]),
     tcpInbound([rule([{ type: 'file', path: '/dev/stdout' }])]),
   ],
   outbounds: [
-    httpOutbound([rule([{ type: 'openTelemetry', endpoint: 'otel-collector:4317', attributes: [{ key: 'path', value: '%REQ(:PATH)%' }] }, { type: 'file', path: '/tmp/out.log' }], { route: route('api', [{ path: { type: 'PathPrefix', value: '/api' } }]) })]),
+    httpOutbound([
+      rule(
+        [
+          { type: 'openTelemetry', endpoint: 'otel-collector:4317', attributes: [{ key: 'path', value: '%REQ(:PATH)%' }] },
+          { type: 'file', path: '/tmp/out.log' },
+        ],
+        { route: route('api', [{ path: { type: 'PathPrefix', value: '/api' } }]) },
+      ),
+    ]),
     tcpOutbound([rule([{ type: 'store' }])]),
   ],
 });

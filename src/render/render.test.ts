@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { glooRecord, httpInbound, httpOutbound, options, proxy, proxyConfig, rule } from './testing/fixtures.js';
 import { interpolate, placeholderValues } from './placeholders.js';
 import { renderAccessLogs } from './render-access-logs.js';
 import { renderBootstrap } from './render-bootstrap.js';
 import { renderIstio } from './render-istio.js';
+import { glooRecord, httpInbound, httpOutbound, options, proxy, proxyConfig, rule } from './testing/fixtures.js';
 
 describe('placeholders', () => {
   it('substitutes static per-listener values as Kuma does, doubling % in values', () => {
@@ -20,7 +20,9 @@ describe('placeholders', () => {
 describe('renderAccessLogs', () => {
   it('calls a render the checker refuses a meshlog bug, with the path', () => {
     const config = proxyConfig({ outbounds: [httpOutbound([rule([{ type: 'file', path: '' }])])] });
-    expect(() => renderAccessLogs(config, [], options)).toThrow(/meshlog bug.*\n.*listeners\["outbound:backend"\]\.access_log\[0\]\.typed_config\.path: must not be empty/);
+    expect(() => renderAccessLogs(config, [], options)).toThrow(
+      /meshlog bug.*\n.*listeners\["outbound:backend"\]\.access_log\[0\]\.typed_config\.path: must not be empty/,
+    );
   });
 
   it('leaves the agent cluster out when nothing goes to the agent', () => {
@@ -43,7 +45,9 @@ describe('renderAccessLogs', () => {
 describe('renderBootstrap', () => {
   it('checks the whole bootstrap and calls a failure a meshlog bug', () => {
     const config = proxyConfig({ outbounds: [{ ...httpOutbound([rule([{ type: 'file', path: '/a' }])]), port: 70000 }] });
-    expect(() => renderBootstrap(config, [], options)).toThrow(/meshlog bug[\s\S]*static_resources\.listeners\[0\]\.address\.socket_address\.port_value: must be at most 65535/);
+    expect(() => renderBootstrap(config, [], options)).toThrow(
+      /meshlog bug[\s\S]*static_resources\.listeners\[0\]\.address\.socket_address\.port_value: must be at most 65535/,
+    );
   });
 
   it('routes inbounds to the application port and outbounds to the destination service', () => {
@@ -64,7 +68,9 @@ describe('renderIstio', () => {
       {
         providers: [{ name: providers[0]!.name }],
         match: { mode: 'CLIENT_AND_SERVER' },
-        filter: { expression: 'xds.cluster_name.startsWith("inbound|8080|") || xds.cluster_name.matches("^outbound\\\\|10001\\\\|[^|]*\\\\|backend(\\\\..*)?$")' },
+        filter: {
+          expression: 'xds.cluster_name.startsWith("inbound|8080|") || xds.cluster_name.matches("^outbound\\\\|10001\\\\|[^|]*\\\\|backend(\\\\..*)?$")',
+        },
       },
     ]);
   });

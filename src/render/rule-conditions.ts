@@ -4,12 +4,13 @@
  * over-approximates and a warning says so; the agent, which resolves the same policies, applies
  * the exact rule to whatever reaches it.
  */
-import type { ResolvedRule } from '../policy/types.js';
-import { always, and, cel, type Condition, header, never, or, status } from './conditions.js';
-import { int64Max, int64Min } from './filters.js';
+
 import type { AccessLogRecordLike } from '../api/access-log-record/model.js';
-import type { HeaderCondition, HttpRouteMatch, PeerMatch, TargetRef } from '../api/shared/model.js';
 import type { RouteResource } from '../api/mesh-http-route/model.js';
+import type { HeaderCondition, HttpRouteMatch, PeerMatch, TargetRef } from '../api/shared/model.js';
+import type { ResolvedRule } from '../policy/types.js';
+import { always, and, type Condition, cel, header, never, or, status } from './conditions.js';
+import { int64Max, int64Min } from './filters.js';
 
 const serviceTag = 'kuma.io/service';
 

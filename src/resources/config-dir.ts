@@ -7,12 +7,12 @@
  * a file stops the server, at start or on reload: an unreadable, oversized or alias-bomb file is a
  * problem at its document, and the set in force stays the last good one.
  */
-import { type FSWatcher, readFileSync, readdirSync, statSync, watch } from 'node:fs';
+import { type FSWatcher, readdirSync, readFileSync, statSync, watch } from 'node:fs';
 import path from 'node:path';
-import { type LoadedResource, type Problem, formatProblem, loadResources, maxResourceText, tooLarge } from '../api/load-yaml.js';
-import type { Logger } from '../telemetry/logger.js';
+import { formatProblem, type LoadedResource, loadResources, maxResourceText, type Problem, tooLarge } from '../api/load-yaml.js';
 import type { KindDefinition, ValidationContext } from '../api/types.js';
 import { type Resource, resourceKey } from '../api/types.js';
+import type { Logger } from '../telemetry/logger.js';
 
 export interface ConfigDirWatcher {
   readonly ready: Promise<void>;
@@ -28,13 +28,21 @@ interface FileState {
 }
 
 /** A file's resources and problems; nothing it holds (an alias bomb, a huge file) can throw. */
-function loadFile(file: string, size: number, kinds: readonly KindDefinition[], validation?: ValidationContext): { resources: LoadedResource[]; problems: Problem[] } {
+function loadFile(
+  file: string,
+  size: number,
+  kinds: readonly KindDefinition[],
+  validation?: ValidationContext,
+): { resources: LoadedResource[]; problems: Problem[] } {
   // Too large to read is decided before reading it.
   if (size > maxResourceText) return { resources: [], problems: [tooLarge(file, size)] };
   try {
     return loadResources(readFileSync(file, 'utf8'), file, kinds, validation);
   } catch (err) {
-    return { resources: [], problems: [{ source: file, line: 1, col: 1, field: '', message: `cannot be read: ${err instanceof Error ? err.message : String(err)}` }] };
+    return {
+      resources: [],
+      problems: [{ source: file, line: 1, col: 1, field: '', message: `cannot be read: ${err instanceof Error ? err.message : String(err)}` }],
+    };
   }
 }
 
@@ -54,7 +62,9 @@ export function watchConfigDir(options: {
   const scan = () => {
     let names: string[];
     try {
-      names = readdirSync(options.dir).filter((n) => /\.(ya?ml|json)$/i.test(n)).sort();
+      names = readdirSync(options.dir)
+        .filter((n) => /\.(ya?ml|json)$/i.test(n))
+        .sort();
     } catch (err) {
       options.logger.warn({ dir: options.dir, error: String(err) }, 'Cannot read the config directory.');
       names = [];

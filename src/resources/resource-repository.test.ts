@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { kinds } from '../api/kinds.js';
 import { loadResources, maxResourceText } from '../api/load-yaml.js';
 import { silentLogger } from '../telemetry/logger.js';
-import { type ResourceRepository, ResourceConflictError, createResourceRepository } from './resource-repository.js';
+import { createResourceRepository, ResourceConflictError, type ResourceRepository } from './resource-repository.js';
 
 const dirs: string[] = [];
 const repos: ResourceRepository[] = [];
@@ -61,7 +61,12 @@ describe('resource repository', () => {
     const repo = await open(tempDir(), configDir);
     let changes = 0;
     repo.subscribe(() => changes++);
-    expect(repo.list().map((r) => r.resource.name).sort()).toEqual(['from-file', 'second']);
+    expect(
+      repo
+        .list()
+        .map((r) => r.resource.name)
+        .sort(),
+    ).toEqual(['from-file', 'second']);
     expect(repo.get('AccessLogRecord', 'gloo-mesh', 'from-file')?.origin).toBe(path.join(configDir, 'records.yaml'));
 
     writeFileSync(path.join(configDir, 'records.yaml'), record('from-file', 404));
@@ -99,7 +104,11 @@ describe('resource repository', () => {
     const repo = await open(tempDir(), configDir);
     expect(repo.list().map((r) => r.resource.name)).toEqual(['good']);
     expect(repo.problems()).toEqual([
-      expect.objectContaining({ source: path.join(configDir, 'bomb.yaml'), line: 7, message: expect.stringMatching(/^document 2 cannot be read: Excessive alias count/) }),
+      expect.objectContaining({
+        source: path.join(configDir, 'bomb.yaml'),
+        line: 7,
+        message: expect.stringMatching(/^document 2 cannot be read: Excessive alias count/),
+      }),
     ]);
 
     // While running: the good file turns into a bomb too; the server keeps what it had.
@@ -117,4 +126,3 @@ describe('resource repository', () => {
 const billionLaughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
   .concat([...'bcdefghi'].map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(',')}]`))
   .join('\n');
-

@@ -6,10 +6,10 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../api/load-yaml.js';
-import type { Logger } from '../telemetry/logger.js';
-import { type ConfigDirWatcher, watchConfigDir } from './config-dir.js';
 import type { KindDefinition, ValidationContext } from '../api/types.js';
 import { type Resource, resourceKey } from '../api/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import { type ConfigDirWatcher, watchConfigDir } from './config-dir.js';
 
 export interface StoredResource {
   readonly resource: Resource;
@@ -96,7 +96,13 @@ export function createResourceRepository(options: RepositoryOptions): ResourceRe
       if (owner) throw new ResourceConflictError(`${kind} ${scope ? `${scope}/` : ''}${name} is defined in ${owner.origin}; remove it there.`);
       const existing = fromApi.get(key);
       if (!existing) return false;
-      const vetoes = kinds.find((k) => k.kind === kind)?.beforeDelete?.(existing.resource, all().map((r) => r.resource)) ?? [];
+      const vetoes =
+        kinds
+          .find((k) => k.kind === kind)
+          ?.beforeDelete?.(
+            existing.resource,
+            all().map((r) => r.resource),
+          ) ?? [];
       if (vetoes.length > 0) throw new ResourceConflictError(`${describe(existing.resource)} is still in use: ${vetoes.join('; ')}`);
       fromApi.delete(key);
       persist();
@@ -135,7 +141,10 @@ export function createResourceRepository(options: RepositoryOptions): ResourceRe
             }
             const previous = fromFiles.get(key);
             const same = previous && JSON.stringify(previous.resource) === JSON.stringify(resource);
-            next.set(key, same ? previous : { resource, origin, generation: (previous?.generation ?? 0) + 1, createdAt: previous?.createdAt ?? now, updatedAt: now });
+            next.set(
+              key,
+              same ? previous : { resource, origin, generation: (previous?.generation ?? 0) + 1, createdAt: previous?.createdAt ?? now, updatedAt: now },
+            );
           }
           fromFiles = next;
           changed();

@@ -9,12 +9,12 @@
  * `/metrics`, `/healthz` and `/readyz` on its own small HTTP port.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { type Server as HttpServer, createServer } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { kinds } from '../api/kinds.js';
 import { loadResources } from '../api/load-yaml.js';
-import { type ProxyRegistry, createProxyRegistry } from '../collector/proxy-registry.js';
+import { createProxyRegistry, type ProxyRegistry } from '../collector/proxy-registry.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
 import { createLiveTail } from '../pipeline/live-tail.js';
 import { createRedactionPolicy } from '../pipeline/redaction.js';
@@ -23,7 +23,7 @@ import { buildPolicyContext } from '../policy/index.js';
 import { type RelayExporter, startRelayExporter } from '../relay/exporter.js';
 import type { Compression } from '../relay/protocol.js';
 import { createSinkPolicy } from '../sinks/index.js';
-import { type Metrics, createMetrics } from '../telemetry/metrics.js';
+import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import { type AlsLimits, createAlsInput } from './als-input.js';
 import { startIngestPool } from './ingest/pool.js';
 import type { ServerOptions } from './serve.js';
@@ -32,7 +32,9 @@ import type { ServerOptions } from './serve.js';
  * The sink bounds and redaction are `serve`'s, applied here (the file root defaults to `logs/` in the
  * buffer directory): the agent writes the backends, and entries leave it redacted.
  */
-export interface AgentOptions extends AlsLimits, Pick<ServerOptions, 'fileSinkRoots' | 'sinkAllowHosts' | 'redaction' | 'logger' | 'logLevel' | 'ingestWorkers'> {
+export interface AgentOptions
+  extends AlsLimits,
+    Pick<ServerOptions, 'fileSinkRoots' | 'sinkAllowHosts' | 'redaction' | 'logger' | 'logLevel' | 'ingestWorkers'> {
   /** `--cluster`: the cluster this agent speaks for. */
   readonly cluster: string;
   /** `--server`: HOST:PORT of the server's relay port. */

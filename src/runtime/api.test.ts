@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, runServer } from './serve.js';
-import { silentLogger } from '../telemetry/logger.js';
 import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
+import { silentLogger } from '../telemetry/logger.js';
+import { type RunningServer, runServer } from './serve.js';
 
 const token = 'test-token-123';
 const records = `apiVersion: observability.enterprise.mesh.gloo.solo.io/v1

@@ -8,10 +8,10 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, runServer } from './serve.js';
-import { silentLogger } from '../telemetry/logger.js';
-import { loadAlsTypes } from '../envoy/protos.js';
 import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
+import { loadAlsTypes } from '../envoy/protos.js';
+import { silentLogger } from '../telemetry/logger.js';
+import { type RunningServer, runServer } from './serve.js';
 
 const collectAll = `apiVersion: observability.enterprise.mesh.gloo.solo.io/v1
 kind: AccessLogRecord

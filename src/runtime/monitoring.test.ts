@@ -33,7 +33,14 @@ describe('monitoring meshlog', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-monitoring-'));
-    server = await runServer({ dataDir, alsHost: '127.0.0.1', alsPort: 0, httpPort: 0, logger: silentLogger(), retention: { maxAgeMs: 86_400_000, maxBytes: 1e9 } });
+    server = await runServer({
+      dataDir,
+      alsHost: '127.0.0.1',
+      alsPort: 0,
+      httpPort: 0,
+      logger: silentLogger(),
+      retention: { maxAgeMs: 86_400_000, maxBytes: 1e9 },
+    });
     base = `http://127.0.0.1:${server.httpPort}`;
     expect((await fetch(`${base}/api/v1/resources`, { method: 'POST', body: record })).status).toBe(200);
   });
@@ -52,8 +59,10 @@ describe('monitoring meshlog', () => {
     expect(sample(text, new RegExp(`^meshlog_build_info\\{version="${version.replace(/\./g, '\\.')}",node_version="${process.version}"\\}`))).toBe(1);
     expect(text).toMatch(/^# TYPE meshlog_store_write_failures_total counter$/m);
     expect(sample(text, /^meshlog_store_write_failures_total /)).toBe(0);
-    for (const reason of ['malformed', 'routing_error', 'format_error']) expect(sample(text, new RegExp(`^meshlog_entries_dropped_total\\{reason="${reason}"\\}`))).toBe(0);
-    for (const reason of ['malformed', 'missing_identifier', 'oversized', 'too_many_streams', 'internal']) expect(sample(text, new RegExp(`^meshlog_als_errors_total\\{reason="${reason}"\\}`))).toBe(0);
+    for (const reason of ['malformed', 'routing_error', 'format_error'])
+      expect(sample(text, new RegExp(`^meshlog_entries_dropped_total\\{reason="${reason}"\\}`))).toBe(0);
+    for (const reason of ['malformed', 'missing_identifier', 'oversized', 'too_many_streams', 'internal'])
+      expect(sample(text, new RegExp(`^meshlog_als_errors_total\\{reason="${reason}"\\}`))).toBe(0);
     expect(sample(text, /^meshlog_store_retention_bytes /)).toBe(1e9);
     expect(sample(text, /^meshlog_store_retention_seconds /)).toBe(86_400);
   });
@@ -80,7 +89,20 @@ describe('monitoring meshlog', () => {
   it('tells a writer when its rows are committed, in the single-process store and in an ingest shard', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'meshlog-settled-'));
     const stored = (await server.store.query({ limit: 1 })).items[0]!;
-    const row = { ...stored, method: 'GET', authority: null, path: '/x', status: 200, durationUs: 1, responseFlags: '', upstreamCluster: null, requestId: null, bytesReceived: 0, bytesSent: 0, upstreamFailure: null };
+    const row = {
+      ...stored,
+      method: 'GET',
+      authority: null,
+      path: '/x',
+      status: 200,
+      durationUs: 1,
+      responseFlags: '',
+      upstreamCluster: null,
+      requestId: null,
+      bytesReceived: 0,
+      bytesSent: 0,
+      upstreamFailure: null,
+    };
     const store = await createSqliteStore({ dataDir: path.join(dir, 'single'), batchDelayMs: 60_000 });
     mkdirSync(path.join(dir, 'shard'));
     const shard = createShardStore({ dataDir: path.join(dir, 'shard'), shard: 0, batchDelayMs: 60_000 });
@@ -103,7 +125,10 @@ describe('monitoring meshlog', () => {
 
   it('logs ISO times and level names as JSON when standard error is not a terminal', async () => {
     const script = "import { createLogger } from './src/telemetry/logger.ts'; createLogger().info({ proxy: 'p' }, 'A proxy opened its first ALS stream.');";
-    const { stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: path.resolve(import.meta.dirname, '../..'), timeout: 20_000 });
+    const { stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      timeout: 20_000,
+    });
     const line = JSON.parse(stderr.trim()) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 'info', proxy: 'p', msg: 'A proxy opened its first ALS stream.' });
     expect(line['time']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);

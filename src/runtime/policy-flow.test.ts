@@ -2,16 +2,17 @@
  * MeshAccessLog on live traffic, end to end: policies applied through the API, Envoy ALS over
  * real gRPC in, formatted entries out to a file, a TCP peer, an OTLP/HTTP receiver and the store.
  */
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, runServer } from './serve.js';
+import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
 import { exportRequestType } from '../sinks/otlp/index.js';
 import { silentLogger } from '../telemetry/logger.js';
-import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
+import { type RunningServer, runServer } from './serve.js';
 
 /** An Istio sidecar identity with its own pod IP (the shared helper gives every pod one IP). */
 function sidecar(workload: string, ip: string) {
@@ -191,12 +192,18 @@ spec:
   });
 
   it('refuses a policy whose backend reference resolves to nothing on this server, and takes it with its backend', async () => {
-    const policy = 'type: MeshAccessLog\nmesh: default\nname: dangling\nspec:\n  targetRef: {kind: Mesh}\n  to:\n    - targetRef: {kind: Mesh}\n      default:\n        backends:\n          - reference: {name: nowhere}\n';
+    const policy =
+      'type: MeshAccessLog\nmesh: default\nname: dangling\nspec:\n  targetRef: {kind: Mesh}\n  to:\n    - targetRef: {kind: Mesh}\n      default:\n        backends:\n          - reference: {name: nowhere}\n';
     const refused = await fetch(`${base}/api/v1/resources`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: policy });
     expect(refused.status).toBe(400);
     const body = (await refused.json()) as { violations: Array<{ field: string; message: string; line: number; col: number }> };
     expect(body.violations).toEqual([
-      { field: 'spec.to[0].default.backends[0].reference.name', message: expect.stringMatching(/^MeshAccessLogBackend "nowhere" is not defined in mesh "default" \(by resource name or spec\.name\)/), line: 10, col: 31 },
+      {
+        field: 'spec.to[0].default.backends[0].reference.name',
+        message: expect.stringMatching(/^MeshAccessLogBackend "nowhere" is not defined in mesh "default" \(by resource name or spec\.name\)/),
+        line: 10,
+        col: 31,
+      },
     ]);
     const backend = `type: MeshAccessLogBackend\nmesh: default\nname: nowhere\nspec:\n  name: nowhere\n  tcp: {address: "127.0.0.1:9"}\n---\n${policy}`;
     expect((await fetch(`${base}/api/v1/resources`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: backend })).status).toBe(200);

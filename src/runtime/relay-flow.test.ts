@@ -6,18 +6,18 @@
  * `relay-processes.test.ts`.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import * as grpc from '@grpc/grpc-js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadResources } from '../api/load-yaml.js';
 import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
-import { type DemoCertificates, makeDemoCertificates } from '../util/certificates.js';
 import { loadAlsTypes } from '../envoy/protos.js';
 import { createAgentAuthorizer } from '../relay/agent-clusters.js';
 import { encodeAgentMessage, relayServicePath } from '../relay/protocol.js';
 import { clientCredentials, serverCredentials } from '../relay/tls.js';
 import { silentLogger } from '../telemetry/logger.js';
+import { type DemoCertificates, makeDemoCertificates } from '../util/certificates.js';
 import { type RunningAgent, runAgent } from './agent.js';
 import { type RunningRelayServer, runRelayServer } from './server.js';
 

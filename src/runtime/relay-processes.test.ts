@@ -9,11 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DemoCertificates, makeDemoCertificates } from '../util/certificates.js';
 import {
-  type Child,
   agentArgs,
   applyResources,
+  type Child,
   collectEverything,
   freePort,
   metric,
@@ -23,6 +22,7 @@ import {
   storedPaths,
   until,
 } from '../relay/testing/relay-processes.js';
+import { type DemoCertificates, makeDemoCertificates } from '../util/certificates.js';
 
 describe('relay between processes', () => {
   let dir: string;

@@ -3,19 +3,19 @@
  * hands the resources in force to whoever ingests (the ingest workers) whenever they change.
  */
 import type { Hono } from 'hono';
+import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
 import { findKind, kinds, unknownKindMessage } from '../api/kinds.js';
 import { formatProblem, type LoadedResource, loadResources } from '../api/load-yaml.js';
 import { encodeResource } from '../api/resource.js';
+import type { ValidationContext } from '../api/types.js';
 import { resourceKey } from '../api/types.js';
-import { checkReferences, placeReferenceProblems } from '../policy/reference-check.js';
 import type { ProxyRegistry } from '../collector/proxy-registry.js';
 import { workloadKey } from '../model/proxy-identity.js';
 import { buildPolicyContext, type PolicyContext } from '../policy/index.js';
-import { type ResourceRepository, type StoredResource, ResourceConflictError, createResourceRepository } from '../resources/resource-repository.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { ValidationContext } from '../api/types.js';
+import { checkReferences, placeReferenceProblems } from '../policy/reference-check.js';
 import { workloadRefJson } from '../protojson/items.js';
-import { type AccessLogRecordLike, selectsWorkload } from '../api/access-log-record/model.js';
+import { createResourceRepository, ResourceConflictError, type ResourceRepository, type StoredResource } from '../resources/resource-repository.js';
+import type { Logger } from '../telemetry/logger.js';
 
 export interface ResourcesRuntime {
   readonly repository: ResourceRepository;
@@ -59,16 +59,29 @@ export async function startResources(options: {
     const kind = findKind(r.resource.kind)!;
     const s = status(r);
     // What `meshlog describe` shows as "referenced by": the same check that refuses to delete a backend in use.
-    const referencedBy = kind.beforeDelete?.(r.resource, repository.list().map((x) => x.resource)) ?? [];
+    const referencedBy =
+      kind.beforeDelete?.(
+        r.resource,
+        repository.list().map((x) => x.resource),
+      ) ?? [];
     return {
       ...encodeResource(r.resource, kind),
       ...(s ? { status: s } : {}),
-      meshlog: { origin: r.origin, generation: r.generation, createdAt: r.createdAt, updatedAt: r.updatedAt, ...(referencedBy.length > 0 ? { referencedBy } : {}) },
+      meshlog: {
+        origin: r.origin,
+        generation: r.generation,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+        ...(referencedBy.length > 0 ? { referencedBy } : {}),
+      },
     };
   };
   /** `AccessLogRecord x not found in namespace default (exists in: gloo-mesh)`. */
   const notFound = (kind: NonNullable<ReturnType<typeof findKind>>, scope: string, name: string) => {
-    const elsewhere = repository.list(kind.kind).filter((r) => r.resource.name === name && r.resource.scope !== scope).map((r) => r.resource.scope);
+    const elsewhere = repository
+      .list(kind.kind)
+      .filter((r) => r.resource.name === name && r.resource.scope !== scope)
+      .map((r) => r.resource.scope);
     const where = kind.scope === 'namespaced' ? ` in namespace ${scope}` : kind.scope === 'mesh' ? ` in mesh ${scope}` : '';
     return `${kind.kind} ${name} not found${where}${elsewhere.length > 0 ? ` (exists in: ${elsewhere.join(', ')})` : ''}`;
   };
@@ -145,7 +158,10 @@ function toRecord(r: StoredResource): AccessLogRecordLike {
 }
 
 /** Reference problems of the incoming policies, against the resources in force with the incoming ones applied. */
-function danglingReferences(incoming: readonly LoadedResource[], stored: readonly StoredResource[]): Array<{ field: string; message: string; line: number; col: number }> {
+function danglingReferences(
+  incoming: readonly LoadedResource[],
+  stored: readonly StoredResource[],
+): Array<{ field: string; message: string; line: number; col: number }> {
   const keys = new Set(incoming.map((l) => resourceKey(l.resource)));
   const inForce = [...stored.map((s) => s.resource).filter((r) => !keys.has(resourceKey(r))), ...incoming.map((l) => l.resource)];
   return placeReferenceProblems(checkReferences(inForce, { complete: true }), incoming).map(({ field, message, line, col }) => ({ field, message, line, col }));

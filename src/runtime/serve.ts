@@ -3,25 +3,26 @@
  * + resources. `meshlog serve`, `meshlog demo`, the end-to-end tests and the benchmark all start
  * it here.
  */
+
+import { mkdirSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { type ProxyRegistry, createProxyRegistry } from '../collector/proxy-registry.js';
-import { mkdirSync } from 'node:fs';
+import { createProxyRegistry, type ProxyRegistry } from '../collector/proxy-registry.js';
 import { createLiveTail } from '../pipeline/live-tail.js';
-import { createSinkSet } from '../pipeline/sink-set.js';
 import { createRedactionPolicy, type RedactionOptions } from '../pipeline/redaction.js';
+import { createSinkSet } from '../pipeline/sink-set.js';
+import { createApp } from '../server/app.js';
+import { exposureProblem, httpServerOptions, maxConnections } from '../server/http-limits.js';
 import { createSinkPolicy } from '../sinks/index.js';
 import { openStoreReaderFor } from '../store/registry.js';
 import type { StoreHandle } from '../store/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import { createAlsInput } from './als-input.js';
 import { type IngestPool, startIngestPool } from './ingest/pool.js';
 import { followRemoteEntries } from './remote-entries.js';
-import type { Logger } from '../telemetry/logger.js';
-import { type Metrics, createMetrics } from '../telemetry/metrics.js';
-import { createApp } from '../server/app.js';
-import { exposureProblem, httpServerOptions, maxConnections } from '../server/http-limits.js';
 import { type ResourcesRuntime, startResources } from './resources.js';
 
 export interface ServerOptions {
@@ -142,8 +143,16 @@ export async function runServer(options: ServerOptions): Promise<RunningServer> 
   metrics.gauge('meshlog_store_entries', 'Entries in the store.', () => store.stats().entries);
   metrics.gauge('meshlog_store_bytes', 'Bytes the store uses on disk.', () => store.stats().bytesOnDisk);
   metrics.counter('meshlog_store_write_failures_total', 'Entries the store failed to write.', () => store.stats().failed);
-  metrics.gauge('meshlog_store_retention_bytes', 'The store size that retention keeps under (--retention-size); 0 when unlimited.', () => options.retention?.maxBytes ?? 0);
-  metrics.gauge('meshlog_store_retention_seconds', 'How long retention keeps entries (--retention-age); 0 when unlimited.', () => (options.retention?.maxAgeMs ?? 0) / 1000);
+  metrics.gauge(
+    'meshlog_store_retention_bytes',
+    'The store size that retention keeps under (--retention-size); 0 when unlimited.',
+    () => options.retention?.maxBytes ?? 0,
+  );
+  metrics.gauge(
+    'meshlog_store_retention_seconds',
+    'How long retention keeps entries (--retention-age); 0 when unlimited.',
+    () => (options.retention?.maxAgeMs ?? 0) / 1000,
+  );
   metrics.gauge('meshlog_watchers', 'Live watchers attached.', () => liveTail.watchers);
   metrics.gauge('meshlog_ingest_batches_outstanding', 'ALS batches handed to ingest workers and not yet taken.', () => pool.outstanding());
 

@@ -9,9 +9,9 @@ import { stringify } from 'yaml';
 import { findKind } from '../api/kinds.js';
 import { encodeResource } from '../api/resource.js';
 import type { AgentAuthorizer } from '../relay/agent-clusters.js';
-import { type RelayReceiver, type RelayResources, createRelayReceiver } from '../relay/receiver.js';
+import { createRelayReceiver, type RelayReceiver, type RelayResources } from '../relay/receiver.js';
 import type { ResourcesRuntime } from './resources.js';
-import { type RunningServer, type ServerOptions, runServer } from './serve.js';
+import { type RunningServer, runServer, type ServerOptions } from './serve.js';
 
 export interface RelayServerOptions extends ServerOptions {
   readonly relayHost?: string;

@@ -12,11 +12,11 @@ import type { PolicyContext } from '../policy/index.js';
 import type { StoreHandle } from '../store/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import { maxRequestBodyBytes } from './http-limits.js';
 import { addLogRoutes } from './routes/logs.js';
 import { addProxyRoutes } from './routes/proxies.js';
 import { addRequestRoutes } from './routes/requests.js';
 import { addServerInfoRoute } from './routes/server-info.js';
-import { maxRequestBodyBytes } from './http-limits.js';
 import { addStatsRoutes } from './routes/stats.js';
 import { addViewerRoutes } from './static.js';
 
@@ -57,7 +57,10 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(text, 200, { 'content-type': contentType });
   });
   // Only /v0 and /api take bodies; health and metrics are GETs.
-  const limit = bodyLimit({ maxSize: maxRequestBodyBytes, onError: (c) => c.json({ error: `the request body is larger than ${maxRequestBodyBytes} bytes (1 MiB)` }, 413) });
+  const limit = bodyLimit({
+    maxSize: maxRequestBodyBytes,
+    onError: (c) => c.json({ error: `the request body is larger than ${maxRequestBodyBytes} bytes (1 MiB)` }, 413),
+  });
   app.use('/v0/*', limit);
   app.use('/api/*', limit);
   if (deps.authToken) {

@@ -3,7 +3,7 @@
  * (`{"workloadSelectors": [{"kubeWorkloadMatcher": {labels, namespaces, clusters}}]}`), parsed the
  * way grpc-gateway's protojson would: both JSON and proto field names, unknown fields refused.
  */
-import { type Violation, createViolations, field, index } from '../model/violations.js';
+import { createViolations, field, index, type Violation } from '../model/violations.js';
 import type { WorkloadMatcher } from '../model/workload-match.js';
 
 export type ParsedSelectors = { ok: true; selectors: WorkloadMatcher[] } | { ok: false; violations: readonly Violation[] };

@@ -19,7 +19,11 @@ export const maxConnections = 1_024;
 export const maxRequestBodyBytes = 1024 * 1024;
 
 /** The options `http.createServer` takes for these limits. */
-export const httpServerOptions = { headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs, connectionsCheckingInterval: connectionsCheckingIntervalMs } as const;
+export const httpServerOptions = {
+  headersTimeout: headersTimeoutMs,
+  requestTimeout: requestTimeoutMs,
+  connectionsCheckingInterval: connectionsCheckingIntervalMs,
+} as const;
 
 /** `127.0.0.0/8`, `::1`, `localhost` (and IPv4-mapped loopback): reachable from this machine only. */
 export function isLoopbackHost(host: string): boolean {
@@ -34,7 +38,11 @@ export function isLoopbackHost(host: string): boolean {
 const b64token = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /** Why the API may not start with these settings, or undefined when it may. */
-export function exposureProblem(options: { readonly host: string; readonly authToken?: string | undefined; readonly insecureNoAuth?: boolean | undefined }): string | undefined {
+export function exposureProblem(options: {
+  readonly host: string;
+  readonly authToken?: string | undefined;
+  readonly insecureNoAuth?: boolean | undefined;
+}): string | undefined {
   const { host, authToken } = options;
   if (authToken !== undefined && !b64token.test(authToken)) {
     return 'the auth token may hold only letters, digits and - . _ ~ + / (then = padding), as RFC 6750 allows in a Bearer token; clients could never send this one';

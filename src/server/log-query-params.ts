@@ -7,8 +7,9 @@
  * The same semantics are evaluated in memory for live entries (`store/row-match.ts`), so a
  * followed stream shows exactly what a later query would return.
  */
-import { type Violation, createViolations } from '../model/violations.js';
+
 import { responseFlagCodes } from '../envoy/response-flags.js';
+import { createViolations, type Violation } from '../model/violations.js';
 import type { LogQuery, StatusRange } from '../store/types.js';
 import { parseDuration, parseTimePoint } from '../util/duration.js';
 import { checkRegex } from '../util/re2.js';
@@ -23,15 +24,47 @@ export const defaultLimit = 100;
 export const maxLimit = 10_000;
 
 const known = new Set([
-  'since', 'until', 'limit', 'cursor', 'cluster', 'namespace', 'workload', 'label', 'selector', 'status',
-  'method', 'path', 'pathRegex', 'flags', 'minDuration', 'kind', 'format', 'follow',
-  'direction', 'fromWorkload', 'fromNamespace', 'toWorkload', 'toNamespace', 'toService', 'requestId', 'authority', 'workloadRegex',
+  'since',
+  'until',
+  'limit',
+  'cursor',
+  'cluster',
+  'namespace',
+  'workload',
+  'label',
+  'selector',
+  'status',
+  'method',
+  'path',
+  'pathRegex',
+  'flags',
+  'minDuration',
+  'kind',
+  'format',
+  'follow',
+  'direction',
+  'fromWorkload',
+  'fromNamespace',
+  'toWorkload',
+  'toNamespace',
+  'toService',
+  'requestId',
+  'authority',
+  'workloadRegex',
 ]);
 
-export function parseLogsParams(params: URLSearchParams, now: number = Date.now()): { ok: true; request: LogsRequest } | { ok: false; violations: readonly Violation[] } {
+export function parseLogsParams(
+  params: URLSearchParams,
+  now: number = Date.now(),
+): { ok: true; request: LogsRequest } | { ok: false; violations: readonly Violation[] } {
   const v = createViolations();
   for (const key of params.keys()) if (!known.has(key)) v.add(key, `unknown parameter (known: ${[...known].join(', ')})`);
-  const list = (name: string) => params.getAll(name).flatMap((p) => p.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const list = (name: string) =>
+    params
+      .getAll(name)
+      .flatMap((p) => p.split(','))
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   const single = (name: string) => params.get(name) ?? undefined;
 
   const time = (name: string): number | undefined => {

@@ -120,10 +120,14 @@ function failed(item: TraceItem): boolean {
 function sameCall(outbound: TraceItem, inbound: TraceItem): boolean {
   const o = outbound.destination ?? {};
   const i = inbound.destination ?? {};
-  const callee = (o.workload !== undefined && o.workload === i.workload && (o.cluster ?? i.cluster) === (i.cluster ?? o.cluster)) || (o.ip !== undefined && o.ip === i.ip);
+  const callee =
+    (o.workload !== undefined && o.workload === i.workload && (o.cluster ?? i.cluster) === (i.cluster ?? o.cluster)) || (o.ip !== undefined && o.ip === i.ip);
   const os = outbound.source ?? {};
   const is = inbound.source ?? {};
-  const caller = (os.workload !== undefined && os.workload === is.workload) || (os.ip !== undefined && os.ip === is.ip) || (is.workload === undefined && is.ip === undefined);
+  const caller =
+    (os.workload !== undefined && os.workload === is.workload) ||
+    (os.ip !== undefined && os.ip === is.ip) ||
+    (is.workload === undefined && is.ip === undefined);
   const or = outbound.httpAccessLog?.request;
   const ir = inbound.httpAccessLog?.request;
   return callee && caller && or?.path === ir?.path && or?.requestMethod === ir?.requestMethod;
@@ -138,7 +142,11 @@ function failureOf(outbound: TraceItem | null, inbound: readonly TraceItem[], to
   if (last && failed(last)) {
     const details = last.httpAccessLog?.response?.responseCodeDetails;
     const flags = flagsOf(last);
-    const parts = [`answered ${statusOf(last) ?? 'nothing'}`, flags.length ? describeFlags(flags) : '', details && details !== 'via_upstream' ? details : ''].filter(Boolean);
+    const parts = [
+      `answered ${statusOf(last) ?? 'nothing'}`,
+      flags.length ? describeFlags(flags) : '',
+      details && details !== 'via_upstream' ? details : '',
+    ].filter(Boolean);
     return { where: 'callee', why: parts.join('; ') };
   }
   if (!outbound || !failed(outbound)) return undefined;
@@ -146,9 +154,13 @@ function failureOf(outbound: TraceItem | null, inbound: readonly TraceItem[], to
   const flags = flagsOf(outbound);
   const reason = c.upstreamTransportFailureReason;
   const callee = to.workload ?? to.service ?? to.ip ?? 'the callee';
-  const said = [reason ? `"${reason}"` : '', flags.length ? describeFlags(flags) : '', outbound.httpAccessLog?.response?.responseCodeDetails ?? ''].filter(Boolean).join('; ');
-  if (inbound.length === 0 && flags.some((f) => ['UF', 'UC', 'UR', 'UT', 'UO', 'UH', 'URX', 'UPE', 'DF'].includes(f))) return { where: 'network', why: `never reached ${callee}: ${said}` };
-  if (inbound.length > 0) return { where: 'network', why: `${callee} answered ${statusOf(last!) ?? '-'}, the caller's proxy reported ${statusOf(outbound) ?? '-'}: ${said}` };
+  const said = [reason ? `"${reason}"` : '', flags.length ? describeFlags(flags) : '', outbound.httpAccessLog?.response?.responseCodeDetails ?? '']
+    .filter(Boolean)
+    .join('; ');
+  if (inbound.length === 0 && flags.some((f) => ['UF', 'UC', 'UR', 'UT', 'UO', 'UH', 'URX', 'UPE', 'DF'].includes(f)))
+    return { where: 'network', why: `never reached ${callee}: ${said}` };
+  if (inbound.length > 0)
+    return { where: 'network', why: `${callee} answered ${statusOf(last!) ?? '-'}, the caller's proxy reported ${statusOf(outbound) ?? '-'}: ${said}` };
   return { where: 'caller', why: said || `status ${statusOf(outbound) ?? '-'}` };
 }
 
@@ -169,7 +181,13 @@ export function buildTrace(requestId: string, items: readonly TraceItem[]): Requ
   for (const [index, hop] of raw.entries()) {
     // The latest earlier hop whose callee is this hop's caller.
     let parent: Hop | undefined;
-    for (const earlier of hops) if (hop.from.workload && earlier.to.workload === hop.from.workload && (earlier.to.cluster ?? hop.from.cluster) === (hop.from.cluster ?? earlier.to.cluster)) parent = earlier;
+    for (const earlier of hops)
+      if (
+        hop.from.workload &&
+        earlier.to.workload === hop.from.workload &&
+        (earlier.to.cluster ?? hop.from.cluster) === (hop.from.cluster ?? earlier.to.cluster)
+      )
+        parent = earlier;
     hops.push({ ...hop, index, parent: parent?.index ?? null, depth: parent ? parent.depth + 1 : 0 });
   }
   const failedHops = hops.filter((h) => h.failure);

@@ -9,11 +9,11 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileSinkFactory } from './file/index.js';
-import { otlpSinkFactory, type OtelLogRecord } from './otlp/index.js';
-import { startGrpcReceiver, startHttpReceiver, type Receiver } from './otlp/testing/otlp-test-receivers.js';
+import { type OtelLogRecord, otlpSinkFactory } from './otlp/index.js';
+import { type Receiver, startGrpcReceiver, startHttpReceiver } from './otlp/testing/otlp-test-receivers.js';
 import type { LineRecord } from './shared/line-record.js';
 import { tcpSinkFactory } from './tcp/index.js';
-import { startLineServer, type LineServer } from './tcp/testing/line-server.js';
+import { type LineServer, startLineServer } from './tcp/testing/line-server.js';
 import { describeSinkContract } from './testing/contract.js';
 
 /** A loopback port that was free a moment ago: where a destination that starts down will listen. */

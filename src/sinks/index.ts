@@ -8,29 +8,34 @@
  * and the pipeline reach them. A sink never throws into the pipeline: what it cannot deliver it
  * counts.
  */
-export { fileSinkFactory, type FileBackendConfig, type FileSink, type FileSinkOptions } from './file/index.js';
+export { type FileBackendConfig, type FileSink, type FileSinkOptions, fileSinkFactory } from './file/index.js';
 export {
-  otelBackendKind,
-  OtlpDestinationSchema,
-  otlpSinkFactory,
-  parseOtlpEndpoint,
-  resolveOtlpDestination,
-  validateOtlpDestination,
   type OtelAttribute,
   type OtelBackendConfig,
   type OtelLogRecord,
   type OtlpConfigSpec,
+  OtlpDestinationSchema,
   type OtlpDestinationSpec,
   type OtlpSink,
   type OtlpSinkOptions,
   type OtlpTls,
+  otelBackendKind,
+  otlpSinkFactory,
+  parseOtlpEndpoint,
   type ResolvedOtlpDestination,
+  resolveOtlpDestination,
+  validateOtlpDestination,
 } from './otlp/index.js';
 export {
+  type AnySink,
+  type AnySinkFactory,
   canonicalSinkType,
   compileRecord,
   normalizeSinkConfig,
   openSink,
+  type SinkBackendConfig,
+  type SinkOptionOverrides,
+  type SinkType,
   sinkDestination,
   sinkFactories,
   sinkFactory,
@@ -38,12 +43,15 @@ export {
   sinkKey,
   sinkTypes,
   validateSinkConfig,
-  type AnySink,
-  type AnySinkFactory,
-  type SinkBackendConfig,
-  type SinkOptionOverrides,
-  type SinkType,
 } from './registry.js';
-export { createSinkPolicy, PermanentDeliveryError, type SinkPolicy, type DeliveryStats, type LineRecord, type QueueOptions, type RetryPolicy } from './shared/index.js';
-export { tcpSinkFactory, type TcpBackendConfig, type TcpSink, type TcpSinkOptions } from './tcp/index.js';
+export {
+  createSinkPolicy,
+  type DeliveryStats,
+  type LineRecord,
+  PermanentDeliveryError,
+  type QueueOptions,
+  type RetryPolicy,
+  type SinkPolicy,
+} from './shared/index.js';
+export { type TcpBackendConfig, type TcpSink, type TcpSinkOptions, tcpSinkFactory } from './tcp/index.js';
 export type { BatchWriter, RecordCompiler, Sink, SinkConfig, SinkDeps, SinkFactory } from './types.js';

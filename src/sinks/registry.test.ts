@@ -12,13 +12,13 @@ import {
   compileRecord,
   normalizeSinkConfig,
   openSink,
+  type SinkType,
   sinkDestination,
   sinkFactories,
   sinkFactory,
   sinkKey,
   sinkTypes,
   validateSinkConfig,
-  type SinkType,
 } from './registry.js';
 
 describe('sink registry', () => {

@@ -11,8 +11,8 @@ import type { Violation } from '../model/violations.js';
 import { fileSinkFactory } from './file/index.js';
 import { otlpSinkFactory } from './otlp/index.js';
 import type { QueueOptions } from './shared/delivery-queue.js';
-import { tcpSinkFactory } from './tcp/index.js';
 import type { SinkPolicy } from './shared/destination-policy.js';
+import { tcpSinkFactory } from './tcp/index.js';
 import type { RecordCompiler, SinkDeps, SinkFactory } from './types.js';
 
 export const sinkFactories = {

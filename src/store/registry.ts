@@ -43,8 +43,13 @@ const engines: readonly StoreEngine[] = [
     openWriter: async (_spec, shard, options) => createShardStore({ dataDir: options.dataDir, shard, retention: options.retention, onError: options.onError }),
     async openReader(_spec, options) {
       const reader = openStoreReader(options.dataDir);
-      return { query: async (q) => reader.query(q), workloads: async () => reader.workloads(), aggregate: async (q) => reader.aggregate(q),
-        marks: async () => reader.marks(), close: async () => reader.close() };
+      return {
+        query: async (q) => reader.query(q),
+        workloads: async () => reader.workloads(),
+        aggregate: async (q) => reader.aggregate(q),
+        marks: async () => reader.marks(),
+        close: async () => reader.close(),
+      };
     },
   },
   {

@@ -4,8 +4,8 @@
  * checks that every engine and this twin agree.
  */
 import { matchesWorkload } from '../model/workload-match.js';
-import type { EntryRow, LogQuery } from './types.js';
 import { compileRegex, type SafeRegex } from '../util/re2.js';
+import type { EntryRow, LogQuery } from './types.js';
 
 /** A query's regular expressions (RE2: linear time, whatever the pattern), compiled once for every row. */
 export interface QueryRegexes {

@@ -3,7 +3,7 @@
  * added once, every figure kept per group; then the busiest groups are chosen and finished
  * (percentiles by the rule of ClickHouse's `quantileExact`, top paths and failure reasons, series).
  */
-import { type GroupFigures, type KeyedBucket, type KeyedCount, assembleStats, percentileIndex, statsPercentiles } from './stats-assemble.js';
+import { assembleStats, type GroupFigures, type KeyedBucket, type KeyedCount, percentileIndex, statsPercentiles } from './stats-assemble.js';
 import type { EntryRow, StatsGroupBy, StatsQuery, StatsResult } from './types.js';
 
 interface Group {
@@ -58,7 +58,18 @@ export function createStatsAccumulator(q: StatsQuery) {
         const k = key.join('\u0000');
         let g = groups.get(k);
         if (!g) {
-          g = { key, requests: 0, errors5xx: 0, flagged: 0, bytesReceived: 0, bytesSent: 0, durations: [], paths: new Map(), failures: new Map(), buckets: new Map() };
+          g = {
+            key,
+            requests: 0,
+            errors5xx: 0,
+            flagged: 0,
+            bytesReceived: 0,
+            bytesSent: 0,
+            durations: [],
+            paths: new Map(),
+            failures: new Map(),
+            buckets: new Map(),
+          };
           groups.set(k, g);
         }
         g.requests++;

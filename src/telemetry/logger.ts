@@ -5,7 +5,7 @@
  * and people read them without a table of pino's numbers. On a terminal the same lines are
  * printed readably (pino-pretty); anywhere else, one JSON object per line.
  */
-import { pino, type Logger as PinoLogger } from 'pino';
+import { type Logger as PinoLogger, pino } from 'pino';
 import pretty from 'pino-pretty';
 
 export type Logger = PinoLogger;

@@ -8,7 +8,7 @@
  * `nodejs_*`), so stock dashboards work. docs/operations/monitoring.md lists every metric and
  * where it is observed.
  */
-import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { buildInfo } from './build-info.js';
 
 /** One registry's metrics as `getMetricsAsJSON()` gives them (what crosses from a worker thread). */
@@ -218,7 +218,11 @@ export function createMetrics(options: MetricsOptions = {}) {
         // Summed with the sources: ingest workers count what they collect in registries of their own.
         const all = [await registry.getMetricsAsJSON(), ...(await Promise.all(sources.map((read) => read()))).flat()].flat();
         const sum = (name: string) => all.filter((m) => m.name === name).reduce((total, m) => total + m.values.reduce((t, v) => t + v.value, 0), 0);
-        return { received: sum('meshlog_entries_received_total'), collected: sum('meshlog_entries_collected_total'), notSelected: sum('meshlog_entries_not_selected_total') };
+        return {
+          received: sum('meshlog_entries_received_total'),
+          collected: sum('meshlog_entries_collected_total'),
+          notSelected: sum('meshlog_entries_not_selected_total'),
+        };
       },
     },
     /** Observe with the seconds from `AlsBatch.receivedAt` to the commit of the batch's rows. */

@@ -86,7 +86,11 @@ const dns = (value: string) => ({ type: 2, value });
 const ip = (value: string) => ({ type: 7, ip: value });
 
 /** Writes a CA, a server pair and one pair per agent name into `dir`; returns the file names. */
-export async function makeDemoCertificates(dir: string, agentNames: readonly string[], serverNames: readonly string[] = ['localhost']): Promise<DemoCertificates> {
+export async function makeDemoCertificates(
+  dir: string,
+  agentNames: readonly string[],
+  serverNames: readonly string[] = ['localhost'],
+): Promise<DemoCertificates> {
   mkdirSync(dir, { recursive: true });
   const write = (name: string, text: string) => {
     const file = path.join(dir, name);

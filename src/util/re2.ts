@@ -32,7 +32,8 @@ function javascriptOnly(pattern: string): string | undefined {
     if (sequence.startsWith('\\c')) return `invalid escape sequence: ${sequence} (RE2 writes a control character as \\x01)`;
     // A Unicode class the binding renamed is JavaScript's spelling (\p{Letter}); RE2 wants \p{L}.
     const name = m[1]!;
-    if (new RE2(`\\p{${name}}`, 'u').internalSource !== `\\p{${name}}`) return `invalid character class range: ${sequence} (RE2 names classes like \\p{L} or \\p{Greek})`;
+    if (new RE2(`\\p{${name}}`, 'u').internalSource !== `\\p{${name}}`)
+      return `invalid character class range: ${sequence} (RE2 names classes like \\p{L} or \\p{Greek})`;
   }
   return undefined;
 }

@@ -1,9 +1,10 @@
 /**
  * The `AccessLogRecord` kind: its schema, its validation, and its registry entry.
  */
+
+import type { KindDefinition } from '../types.js';
 import { AccessLogRecordSpec } from './schema.js';
 import { validateAccessLogRecord } from './validate.js';
-import type { KindDefinition } from '../types.js';
 
 export { AccessLogRecordSpec } from './schema.js';
 export { validateAccessLogRecord } from './validate.js';

@@ -17,7 +17,13 @@ describe('AccessLogRecord validation', () => {
   it('accepts the seed example and reads it into a resource', () => {
     const { resources, problems: p } = loadResources(`${header}spec:\n  filters:\n    - headerMatcher:\n        name: foo\n        value: bar\n`, 'f.yaml');
     expect(p).toEqual([]);
-    expect(resources[0]?.resource).toMatchObject({ kind: 'AccessLogRecord', name: 'access-log-all', scope: 'gloo-mesh', encoding: 'kubernetes', spec: { filters: [{ headerMatcher: { name: 'foo', value: 'bar' } }] } });
+    expect(resources[0]?.resource).toMatchObject({
+      kind: 'AccessLogRecord',
+      name: 'access-log-all',
+      scope: 'gloo-mesh',
+      encoding: 'kubernetes',
+      spec: { filters: [{ headerMatcher: { name: 'foo', value: 'bar' } }] },
+    });
   });
 
   it.each([
@@ -28,8 +34,11 @@ describe('AccessLogRecord validation', () => {
     ],
     [
       'both matchers in one filter, and neither',
-      "spec:\n  filters:\n    - statusCodeMatcher: {value: 500}\n      headerMatcher: {name: foo}\n    - {}\n",
-      ["f.yaml:8:7 spec.filters[0]: must have only one of 'statusCodeMatcher' and 'headerMatcher'", "f.yaml:10:7 spec.filters[1]: must have one of 'statusCodeMatcher' and 'headerMatcher'"],
+      'spec:\n  filters:\n    - statusCodeMatcher: {value: 500}\n      headerMatcher: {name: foo}\n    - {}\n',
+      [
+        "f.yaml:8:7 spec.filters[0]: must have only one of 'statusCodeMatcher' and 'headerMatcher'",
+        "f.yaml:10:7 spec.filters[1]: must have one of 'statusCodeMatcher' and 'headerMatcher'",
+      ],
     ],
     [
       'a bad comparator, a status out of range, a bad regex and an unknown field, all at once',
@@ -42,7 +51,11 @@ describe('AccessLogRecord validation', () => {
         expect.stringMatching(/^f\.yaml:9:45 spec\.filters\[1\]\.headerMatcher\.value: is not a valid RE2 regular expression: /),
       ],
     ],
-    ['header names that are not tokens', 'spec:\n  includedRequestHeaders: [x-user, "bad header"]\n', ['f.yaml:7:36 spec.includedRequestHeaders[1]: "bad header" is not a valid header name']],
+    [
+      'header names that are not tokens',
+      'spec:\n  includedRequestHeaders: [x-user, "bad header"]\n',
+      ['f.yaml:7:36 spec.includedRequestHeaders[1]: "bad header" is not a valid header name'],
+    ],
   ])('reports %s', (_name, spec, expected) => {
     expect(problems(header + spec)).toEqual(expected);
   });
@@ -51,7 +64,7 @@ describe('AccessLogRecord validation', () => {
     const text = `apiVersion: observability.enterprise.mesh.gloo.solo.io/v9\nkind: AccessLogRecord\nmetadata: {name: Bad_Name}\nspec: {}\n---\ntype: AccessLogRecord\nspec: {}\n---\nkind: Nope\n`;
     expect(problems(text)).toEqual([
       'f.yaml:1:13 apiVersion: must be observability.enterprise.mesh.gloo.solo.io/v1 or observability.enterprise.mesh.gloo.solo.io/v1alpha1 for kind AccessLogRecord',
-      'f.yaml:3:18 metadata.name: "Bad_Name" must be lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit',
+      "f.yaml:3:18 metadata.name: \"Bad_Name\" must be lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
       'f.yaml:6:1 name: must be set',
       expect.stringMatching(/^f\.yaml:9:7 kind: unknown kind "Nope" \(known: AccessLogRecord, /),
     ]);

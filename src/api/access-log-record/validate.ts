@@ -1,10 +1,11 @@
 /**
  * Every violation of an AccessLogRecord spec: the schema's, then the rules it cannot express.
  */
-import { checkSchema } from '../schema-check.js';
-import { type Violation, field, index } from '../../model/violations.js';
-import { AccessLogRecordSpec } from './schema.js';
+
+import { field, index, type Violation } from '../../model/violations.js';
 import { checkRegex } from '../../util/re2.js';
+import { checkSchema } from '../schema-check.js';
+import { AccessLogRecordSpec } from './schema.js';
 
 /** An HTTP header name (RFC 9110 token), or an HTTP/2 pseudo-header such as `:path`. */
 const headerName = /^:?[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

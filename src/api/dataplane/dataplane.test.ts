@@ -44,7 +44,13 @@ networking:
       address: '10.0.0.5',
       zone: 'zone-a',
       inbounds: [
-        { port: 15001, servicePort: 8080, address: '10.0.0.5', tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http', 'kuma.io/zone': 'zone-a', version: 'v2' }, protocol: 'http' },
+        {
+          port: 15001,
+          servicePort: 8080,
+          address: '10.0.0.5',
+          tags: { 'kuma.io/service': 'web', 'kuma.io/protocol': 'http', 'kuma.io/zone': 'zone-a', version: 'v2' },
+          protocol: 'http',
+        },
         { port: 15002, address: '10.0.0.6', tags: { 'kuma.io/service': 'web-admin' }, protocol: 'tcp' },
       ],
       outbounds: [
@@ -68,7 +74,13 @@ spec:
     gateway: {type: BUILTIN, tags: {kuma.io/service: edge-gateway, kuma.io/zone: east}}
 `);
     expect(problems).toEqual([]);
-    expect(normalizeDataplane(resources[0]!)).toMatchObject({ id: 'prod.edge', type: 'gateway', zone: 'east', inbounds: [], gatewayTags: { 'kuma.io/service': 'edge-gateway', 'kuma.io/zone': 'east' } });
+    expect(normalizeDataplane(resources[0]!)).toMatchObject({
+      id: 'prod.edge',
+      type: 'gateway',
+      zone: 'east',
+      inbounds: [],
+      gatewayTags: { 'kuma.io/service': 'edge-gateway', 'kuma.io/zone': 'east' },
+    });
   });
 
   it('reports every problem', () => {
@@ -105,6 +117,8 @@ networking:
   });
 
   it('reports a dataplane with neither inbounds nor a gateway', () => {
-    expect(load('type: Dataplane\nname: idle\nnetworking: {address: 10.0.0.1}\n').problems).toEqual(["f.yaml:3:13 networking: must have at least one 'inbound' or a 'gateway'"]);
+    expect(load('type: Dataplane\nname: idle\nnetworking: {address: 10.0.0.1}\n').problems).toEqual([
+      "f.yaml:3:13 networking: must have at least one 'inbound' or a 'gateway'",
+    ]);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * The registry entry of `Dataplane`.
  */
+
+import type { KindDefinition } from '../types.js';
 import { DataplaneSpec, dataplaneSpecFields } from './schema.js';
 import { validateDataplane } from './validate.js';
-import type { KindDefinition } from '../types.js';
 
 export const dataplaneKind: KindDefinition = {
   kind: 'Dataplane',

@@ -2,11 +2,12 @@
  * A validated Dataplane as an inventory proxy: `MESH.NAME`, its listeners with tags and protocol
  * (Kuma's `kuma.io/protocol`: http, http2 and grpc are HTTP; anything else, or none, is TCP).
  */
-import type { DataplaneSpec } from './schema.js';
-import type { InventoryProxy, ProxyInbound, ProxyOutbound } from './model.js';
+
 import type { ServiceKind } from '../mesh-service/model.js';
 import type { ListenerProtocol } from '../shared/model.js';
 import type { Resource } from '../types.js';
+import type { InventoryProxy, ProxyInbound, ProxyOutbound } from './model.js';
+import type { DataplaneSpec } from './schema.js';
 
 const httpProtocols: ReadonlySet<string> = new Set(['http', 'http2', 'grpc']);
 

@@ -8,13 +8,14 @@ import { type Static, Type } from '@sinclair/typebox';
 const strict = { additionalProperties: false } as const;
 const port = (description: string) => Type.Integer({ minimum: 1, maximum: 65535, description });
 const tags = (description: string) => Type.Record(Type.String(), Type.String(), { description });
-const opaque = (description: string) => Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: `${description}; not interpreted by meshlog.` }));
+const opaque = (description: string) =>
+  Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: `${description}; not interpreted by meshlog.` }));
 
 export const InboundSchema = Type.Object(
   {
     port: port('Port the proxy listens on.'),
     servicePort: Type.Optional(port('Port of the application, when different.')),
-    address: Type.Optional(Type.String({ description: "Default: networking.address." })),
+    address: Type.Optional(Type.String({ description: 'Default: networking.address.' })),
     serviceAddress: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),
     tags: tags('kuma.io/service (required), kuma.io/protocol, kuma.io/zone, version, ...'),
@@ -30,7 +31,10 @@ export const OutboundSchema = Type.Object(
     address: Type.Optional(Type.String()),
     tags: Type.Optional(tags('kuma.io/service of the destination.')),
     backendRef: Type.Optional(
-      Type.Object({ kind: Type.Optional(Type.String()), name: Type.String({ description: 'Destination service.' }), port: Type.Optional(port('Destination port.')) }, strict),
+      Type.Object(
+        { kind: Type.Optional(Type.String()), name: Type.String({ description: 'Destination service.' }), port: Type.Optional(port('Destination port.')) },
+        strict,
+      ),
     ),
   },
   { ...strict, description: "Either 'tags' with kuma.io/service or 'backendRef'." },

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadResources } from '../load-yaml.js';
-import { backendInUse, normalizeAccessLogBackend } from './normalize.js';
 import type { Resource } from '../types.js';
+import { backendInUse, normalizeAccessLogBackend } from './normalize.js';
 
 function load(yaml: string): { resources: Resource[]; problems: string[] } {
   const { resources, problems } = loadResources(yaml, 'f.yaml');
@@ -39,14 +39,30 @@ spec: {name: store, store: {}}
 `);
     expect(problems).toEqual([]);
     expect(resources.map(normalizeAccessLogBackend)).toEqual([
-      { kind: 'MeshAccessLogBackend', name: 'file-backend', mesh: 'default', backendName: 'file', backend: { type: 'file', path: '/tmp/access.log', format: { plain: '{"start_time": "%START_TIME%"}' } } },
-      { kind: 'GlobalAccessLogBackend', name: 'central', mesh: '', backendName: 'central-otel', backend: { type: 'openTelemetry', endpoint: 'otel.example.com:4317' } },
+      {
+        kind: 'MeshAccessLogBackend',
+        name: 'file-backend',
+        mesh: 'default',
+        backendName: 'file',
+        backend: { type: 'file', path: '/tmp/access.log', format: { plain: '{"start_time": "%START_TIME%"}' } },
+      },
+      {
+        kind: 'GlobalAccessLogBackend',
+        name: 'central',
+        mesh: '',
+        backendName: 'central-otel',
+        backend: { type: 'openTelemetry', endpoint: 'otel.example.com:4317' },
+      },
       { kind: 'GlobalAccessLogBackend', name: 'store', mesh: '', backendName: 'store', backend: { type: 'store' } },
     ]);
   });
 
   it.each([
-    ['a global backend with a mesh', 'type: GlobalAccessLogBackend\nname: g\nmesh: default\nspec: {name: g, store: {}}\n', ['f.yaml:3:7 mesh: must not be set: GlobalAccessLogBackend is global']],
+    [
+      'a global backend with a mesh',
+      'type: GlobalAccessLogBackend\nname: g\nmesh: default\nspec: {name: g, store: {}}\n',
+      ['f.yaml:3:7 mesh: must not be set: GlobalAccessLogBackend is global'],
+    ],
     [
       'a backend that references another, without a name',
       'type: MeshAccessLogBackend\nname: b\nspec:\n  reference: {name: other}\n',
@@ -57,7 +73,11 @@ spec: {name: store, store: {}}
       'type: MeshAccessLogBackend\nname: b\nspec:\n  name: b\n  tpc: {address: "a:1"}\n',
       ['f.yaml:5:3 spec.tpc: unknown field "tpc"; did you mean "tcp"?', "f.yaml:4:3 spec: must have one of 'file', 'tcp', 'openTelemetry' or 'store'"],
     ],
-    ['an empty name and a bad address', 'type: MeshAccessLogBackend\nname: b\nspec: {name: "", tcp: {address: "a"}}\n', ['f.yaml:3:33 spec.tcp.address: tcp backend requires valid address: "a" is not host:port', 'f.yaml:3:14 spec.name: must not be empty']],
+    [
+      'an empty name and a bad address',
+      'type: MeshAccessLogBackend\nname: b\nspec: {name: "", tcp: {address: "a"}}\n',
+      ['f.yaml:3:33 spec.tcp.address: tcp backend requires valid address: "a" is not host:port', 'f.yaml:3:14 spec.name: must not be empty'],
+    ],
   ])('report %s', (_name, yaml, expected) => {
     expect(load(yaml).problems).toEqual(expected);
   });
@@ -115,6 +135,11 @@ spec:
   });
 
   it('is allowed once nothing references it', () => {
-    expect(backendInUse(globalBackend!, resources.filter((r) => r.name !== 'global-user'))).toEqual([]);
+    expect(
+      backendInUse(
+        globalBackend!,
+        resources.filter((r) => r.name !== 'global-user'),
+      ),
+    ).toEqual([]);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * The registry entry of `MeshAccessLogBackend`.
  */
+
+import type { KindDefinition } from '../types.js';
 import { backendInUse } from './normalize.js';
 import { AccessLogBackendSpec } from './schema.js';
 import { validateAccessLogBackend } from './validate.js';
-import type { KindDefinition } from '../types.js';
 
 export const meshAccessLogBackendKind: KindDefinition = {
   kind: 'MeshAccessLogBackend',

@@ -1,12 +1,13 @@
 /**
  * A validated backend resource as the policy engine reads it, and the policies that keep it in use.
  */
-import { normalizeBackendConfig } from '../shared/index.js';
+
 import { backendReferenceSites } from '../mesh-access-log/index.js';
-import type { AccessLogBackendSpec } from './schema.js';
-import type { AccessLogBackendResource } from './model.js';
+import { normalizeBackendConfig } from '../shared/index.js';
 import type { BackendReferenceKind } from '../shared/model.js';
 import type { Resource } from '../types.js';
+import type { AccessLogBackendResource } from './model.js';
+import type { AccessLogBackendSpec } from './schema.js';
 
 export function normalizeAccessLogBackend(r: Resource): AccessLogBackendResource {
   const spec = r.spec as AccessLogBackendSpec;
@@ -25,7 +26,8 @@ export function backendInUse(backend: Resource, all: readonly Resource[]): strin
     if (policy.kind !== 'MeshAccessLog' || (kind === 'MeshAccessLogBackend' && policy.scope !== mesh)) continue;
     for (const site of backendReferenceSites(policy)) {
       const ref = site.reference;
-      if (ref.kind === kind && (ref.name === name || ref.name === backendName)) messages.push(`MeshAccessLog ${policy.scope}/${policy.name} references it at ${site.path}`);
+      if (ref.kind === kind && (ref.name === name || ref.name === backendName))
+        messages.push(`MeshAccessLog ${policy.scope}/${policy.name} references it at ${site.path}`);
     }
   }
   return messages;

@@ -3,8 +3,9 @@
  * with Kuma's messages, normalisation to the policy engine's `MeshAccessLogPolicy`, and the
  * backend references it holds (which block deleting those backends).
  */
-export { backendReferenceSites, type BackendReferenceSite } from './references.js';
+
 export { meshAccessLogKind } from './kind.js';
 export { normalizeMeshAccessLog } from './normalize.js';
+export { type BackendReferenceSite, backendReferenceSites } from './references.js';
 export { FromEntrySchema, MeshAccessLogSpec, PeerMatchSchema, RuleSchema, ToEntrySchema } from './schema.js';
 export { validateMeshAccessLog } from './validate.js';

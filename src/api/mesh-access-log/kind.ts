@@ -1,9 +1,10 @@
 /**
  * The registry entry of `MeshAccessLog`.
  */
+
+import type { KindDefinition } from '../types.js';
 import { MeshAccessLogSpec } from './schema.js';
 import { validateMeshAccessLog } from './validate.js';
-import type { KindDefinition } from '../types.js';
 
 export const meshAccessLogKind: KindDefinition = {
   kind: 'MeshAccessLog',

@@ -14,7 +14,8 @@ function violations(spec: string): Array<[string, string]> {
   return loadResources(text, 'parity.yaml').problems.map((p) => [p.field, p.message]);
 }
 
-const meshFrom = (backends: string) => `targetRef: {kind: Mesh}\nfrom:\n  - targetRef: {kind: Mesh}\n    default:\n      backends:\n${backends.replace(/^/gm, '        ')}`;
+const meshFrom = (backends: string) =>
+  `targetRef: {kind: Mesh}\nfrom:\n  - targetRef: {kind: Mesh}\n    default:\n      backends:\n${backends.replace(/^/gm, '        ')}`;
 
 const accepted: Array<[string, string]> = [
   [
@@ -39,8 +40,14 @@ to:
     'a MeshMultiZoneService destination, by name',
     'targetRef: {kind: Mesh}\nto:\n  - targetRef: {kind: MeshMultiZoneService, name: checkout}\n    default:\n      backends: [{type: File, file: {path: /var/log/mz.log}}]',
   ],
-  ['an OpenTelemetry backendRef by display name', meshFrom('- type: OpenTelemetry\n  openTelemetry:\n    backendRef: {kind: MeshOpenTelemetryBackend, labels: {kuma.io/display-name: collector}}')],
-  ['an OpenTelemetry backendRef by any label', meshFrom('- type: OpenTelemetry\n  openTelemetry:\n    backendRef: {kind: MeshOpenTelemetryBackend, labels: {team: observability}}')],
+  [
+    'an OpenTelemetry backendRef by display name',
+    meshFrom('- type: OpenTelemetry\n  openTelemetry:\n    backendRef: {kind: MeshOpenTelemetryBackend, labels: {kuma.io/display-name: collector}}'),
+  ],
+  [
+    'an OpenTelemetry backendRef by any label',
+    meshFrom('- type: OpenTelemetry\n  openTelemetry:\n    backendRef: {kind: MeshOpenTelemetryBackend, labels: {team: observability}}'),
+  ],
   [
     'an OpenTelemetry endpoint with a well-formed attribute',
     meshFrom('- type: OpenTelemetry\n  openTelemetry:\n    endpoint: "collector:4317"\n    attributes: [{key: deployment.environment, value: "%KUMA_ZONE%"}]'),
@@ -111,7 +118,9 @@ const refused: Record<string, Refused> = {
     kuma: [['spec.from[0].default.backends[0].tcp.address', tooLooseAddress]],
   },
   'empty JSON formats': {
-    spec: meshFrom('- type: File\n  file: {path: /var/log/a.log, format: {type: Json, json: []}}\n- type: Tcp\n  tcp: {address: "http://logs.example.com", format: {type: Json, json: []}}'),
+    spec: meshFrom(
+      '- type: File\n  file: {path: /var/log/a.log, format: {type: Json, json: []}}\n- type: Tcp\n  tcp: {address: "http://logs.example.com", format: {type: Json, json: []}}',
+    ),
     kuma: [
       ['spec.from[0].default.backends[0].file.format.json', 'must not be empty'],
       ['spec.from[0].default.backends[1].tcp.format.json', 'must not be empty'],
@@ -119,7 +128,9 @@ const refused: Record<string, Refused> = {
     also: [['spec.from[0].default.backends[1].tcp.address', tooLooseAddress]],
   },
   'empty plain formats': {
-    spec: meshFrom('- type: File\n  file: {path: /var/log/a.log, format: {type: Plain, plain: ""}}\n- type: Tcp\n  tcp: {address: "http://logs.example.com", format: {type: Plain, plain: ""}}'),
+    spec: meshFrom(
+      '- type: File\n  file: {path: /var/log/a.log, format: {type: Plain, plain: ""}}\n- type: Tcp\n  tcp: {address: "http://logs.example.com", format: {type: Plain, plain: ""}}',
+    ),
     kuma: [
       ['spec.from[0].default.backends[0].file.format.plain', 'must not be empty'],
       ['spec.from[0].default.backends[1].tcp.format.plain', 'must not be empty'],
@@ -135,7 +146,9 @@ const refused: Record<string, Refused> = {
     ],
   },
   'format types without their field': {
-    spec: meshFrom('- type: File\n  file: {path: /var/log/a.log, format: {type: Plain}}\n- type: Tcp\n  tcp: {address: "http://logs.example.com", format: {type: Json}}'),
+    spec: meshFrom(
+      '- type: File\n  file: {path: /var/log/a.log, format: {type: Plain}}\n- type: Tcp\n  tcp: {address: "http://logs.example.com", format: {type: Json}}',
+    ),
     kuma: [
       ['spec.from[0].default.backends[0].file.format.plain', 'must be defined'],
       ['spec.from[0].default.backends[1].tcp.format.json', 'must be defined'],
@@ -147,7 +160,9 @@ const refused: Record<string, Refused> = {
     kuma: [['spec.from[0].default.backends[0].openTelemetry', 'openTelemetry must have exactly one defined: endpoint, backendRef']],
   },
   'an OpenTelemetry backend with both': {
-    spec: meshFrom('- type: OpenTelemetry\n  openTelemetry:\n    endpoint: "collector:4317"\n    backendRef: {kind: MeshOpenTelemetryBackend, labels: {kuma.io/display-name: collector}}'),
+    spec: meshFrom(
+      '- type: OpenTelemetry\n  openTelemetry:\n    endpoint: "collector:4317"\n    backendRef: {kind: MeshOpenTelemetryBackend, labels: {kuma.io/display-name: collector}}',
+    ),
     kuma: [['spec.from[0].default.backends[0].openTelemetry', 'openTelemetry must have only one type defined: endpoint, backendRef']],
   },
   'a backendRef that names nothing': {
@@ -156,7 +171,9 @@ const refused: Record<string, Refused> = {
     kuma: [['spec.from[0].default.backends[0].openTelemetry.backendRef', 'backendRef must have exactly one defined']],
   },
   'an attribute key with spaces': {
-    spec: meshFrom('- type: OpenTelemetry\n  openTelemetry:\n    endpoint: "collector:4317"\n    attributes: [{key: "request id", value: "%REQ(X-REQUEST-ID)%"}]'),
+    spec: meshFrom(
+      '- type: OpenTelemetry\n  openTelemetry:\n    endpoint: "collector:4317"\n    attributes: [{key: "request id", value: "%REQ(X-REQUEST-ID)%"}]',
+    ),
     kuma: [['spec.from[0].default.backends[0].openTelemetry.attributes[0].key', 'must start with a lowercase letter']],
   },
   'an attribute key with a placeholder': {
@@ -168,7 +185,9 @@ const refused: Record<string, Refused> = {
     kuma: [['spec.from[0].default.backends[0].openTelemetry.attributes[0].key', "must not use the reserved OpenTelemetry prefix 'otel.'"]],
   },
   'two bad attribute keys, each reported': {
-    spec: meshFrom('- type: OpenTelemetry\n  openTelemetry:\n    endpoint: "collector:4317"\n    attributes: [{key: "Bad Key", value: x}, {key: "%KUMA_ZONE%", value: y}]'),
+    spec: meshFrom(
+      '- type: OpenTelemetry\n  openTelemetry:\n    endpoint: "collector:4317"\n    attributes: [{key: "Bad Key", value: x}, {key: "%KUMA_ZONE%", value: y}]',
+    ),
     kuma: [
       ['spec.from[0].default.backends[0].openTelemetry.attributes[0].key', 'must start with a lowercase letter'],
       ['spec.from[0].default.backends[0].openTelemetry.attributes[1].key', 'must be a static OpenTelemetry attribute name'],
@@ -190,17 +209,35 @@ describe("Kuma 2.14's MeshAccessLog validator cases", () => {
     const want = [...c.kuma, ...(c.also ?? [])];
     expect(got.map(([f]) => f).sort()).toEqual(want.map(([f]) => f).sort());
     for (const [f, message] of want) {
-      expect(got.some(([gf, gm]) => gf === f && gm.startsWith(message)), `${f}: ${message}`).toBe(true);
+      expect(
+        got.some(([gf, gm]) => gf === f && gm.startsWith(message)),
+        `${f}: ${message}`,
+      ).toBe(true);
     }
   });
 });
 
 /** Kuma's shared targetRef rules, as a MeshAccessLog meets them. */
 const targetRefCases: Array<[string, string, Array<[string, string]>]> = [
-  ['Mesh takes no labels or section', 'targetRef: {kind: Mesh, labels: {a: b}, sectionName: http}', [['spec.targetRef.labels', 'must not be set with kind Mesh'], ['spec.targetRef.sectionName', 'must not be set with kind Mesh']]],
+  [
+    'Mesh takes no labels or section',
+    'targetRef: {kind: Mesh, labels: {a: b}, sectionName: http}',
+    [
+      ['spec.targetRef.labels', 'must not be set with kind Mesh'],
+      ['spec.targetRef.sectionName', 'must not be set with kind Mesh'],
+    ],
+  ],
   ['a Dataplane takes no tags', 'targetRef: {kind: Dataplane, tags: {a: b}}', [['spec.targetRef.tags', 'must not be set with kind Dataplane']]],
-  ['a Dataplane by labels and name at once', 'targetRef: {kind: Dataplane, name: web-1, labels: {app: web}}', [['spec.targetRef.labels', 'either labels or name and namespace must be specified']]],
-  ['proxyTypes on a MeshService', 'targetRef: {kind: MeshService, name: web, proxyTypes: [Sidecar]}', [['spec.targetRef.proxyTypes', 'must not be set with kind MeshService']]],
+  [
+    'a Dataplane by labels and name at once',
+    'targetRef: {kind: Dataplane, name: web-1, labels: {app: web}}',
+    [['spec.targetRef.labels', 'either labels or name and namespace must be specified']],
+  ],
+  [
+    'proxyTypes on a MeshService',
+    'targetRef: {kind: MeshService, name: web, proxyTypes: [Sidecar]}',
+    [['spec.targetRef.proxyTypes', 'must not be set with kind MeshService']],
+  ],
   ['a MeshService name Kuma cannot store', 'targetRef: {kind: MeshService, name: "Web*"}', [['spec.targetRef.name', 'invalid characters']]],
   ['a MeshSubset tag name with a star', 'targetRef: {kind: MeshSubset, tags: {"app*": web}}', [['spec.targetRef.tags["app*"]', 'tag name must consist of']]],
   ['a MeshGateway without a name', 'targetRef: {kind: MeshGateway}', [['spec.targetRef.name', 'must be set when kind is MeshGateway']]],
@@ -208,12 +245,32 @@ const targetRefCases: Array<[string, string, Array<[string, string]>]> = [
 
 const toCases: Array<[string, string, Array<[string, string]>]> = [
   ['a MeshService with neither name nor labels', '{kind: MeshService}', [['spec.to[0].targetRef.name', 'must be set when kind is MeshService']]],
-  ['a MeshService by labels and name', '{kind: MeshService, name: web, labels: {app: web}}', [['spec.to[0].targetRef.labels', 'either labels or name and namespace must be specified']]],
-  ['a MeshExternalService with a section', '{kind: MeshExternalService, name: httpbin, sectionName: "443"}', [['spec.to[0].targetRef.sectionName', 'must not be set with kind MeshExternalService']]],
-  ['a MeshExternalService by labels and name', '{kind: MeshExternalService, name: httpbin, labels: {a: b}}', [['spec.to[0].targetRef.labels', 'either labels or name must be specified']]],
-  ['a MeshHTTPRoute with a section', '{kind: MeshHTTPRoute, name: api, sectionName: x}', [['spec.to[0].targetRef.sectionName', 'must not be set with kind MeshHTTPRoute']]],
+  [
+    'a MeshService by labels and name',
+    '{kind: MeshService, name: web, labels: {app: web}}',
+    [['spec.to[0].targetRef.labels', 'either labels or name and namespace must be specified']],
+  ],
+  [
+    'a MeshExternalService with a section',
+    '{kind: MeshExternalService, name: httpbin, sectionName: "443"}',
+    [['spec.to[0].targetRef.sectionName', 'must not be set with kind MeshExternalService']],
+  ],
+  [
+    'a MeshExternalService by labels and name',
+    '{kind: MeshExternalService, name: httpbin, labels: {a: b}}',
+    [['spec.to[0].targetRef.labels', 'either labels or name must be specified']],
+  ],
+  [
+    'a MeshHTTPRoute with a section',
+    '{kind: MeshHTTPRoute, name: api, sectionName: x}',
+    [['spec.to[0].targetRef.sectionName', 'must not be set with kind MeshHTTPRoute']],
+  ],
   ['a MeshService with tags', '{kind: MeshService, name: web, tags: {version: v1}}', [['spec.to[0].targetRef.tags', 'must not be set with kind MeshService']]],
-  ['proxyTypes below the top level', '{kind: Mesh, proxyTypes: [Gateway]}', [['spec.to[0].targetRef.proxyTypes', 'can only be used in the top-level targetRef']]],
+  [
+    'proxyTypes below the top level',
+    '{kind: Mesh, proxyTypes: [Gateway]}',
+    [['spec.to[0].targetRef.proxyTypes', 'can only be used in the top-level targetRef']],
+  ],
 ];
 
 describe("Kuma 2.14's targetRef rules in a MeshAccessLog", () => {

@@ -3,9 +3,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatProblem, loadResources } from '../load-yaml.js';
+import type { Resource } from '../types.js';
 import { normalizeMeshAccessLog } from './normalize.js';
 import { backendReferenceSites } from './references.js';
-import type { Resource } from '../types.js';
 
 function one(yaml: string): Resource {
   const { resources, problems } = loadResources(yaml, 'f.yaml');

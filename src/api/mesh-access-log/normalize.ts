@@ -3,10 +3,10 @@
  * Kuma 2.x `rules` as inbound `Mesh` entries with their matches, every backend and format in one shape.
  */
 import { normalizeConf, normalizeTargetRef } from '../shared/index.js';
-import type { MeshAccessLogSpec } from './schema.js';
-import type { InboundEntry, MeshAccessLogPolicy, OutboundEntry } from './model.js';
 import type { PeerMatch } from '../shared/model.js';
 import type { Resource } from '../types.js';
+import type { InboundEntry, MeshAccessLogPolicy, OutboundEntry } from './model.js';
+import type { MeshAccessLogSpec } from './schema.js';
 
 type PeerMatchSpec = NonNullable<NonNullable<MeshAccessLogSpec['rules']>[number]['matches']>[number];
 

@@ -2,7 +2,7 @@
  * Kuma 2.x `rules[].matches[]`: the caller's SPIFFE ID and the requested SNI, checked as Kuma
  * checks them (go-spiffe's ID rules, a DNS-1123 subdomain) so that a policy Kuma refuses is refused here.
  */
-import { type Violation, field } from '../../model/violations.js';
+import { field, type Violation } from '../../model/violations.js';
 import { isObject } from '../shared/index.js';
 
 const dns1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -22,7 +22,8 @@ export function validatePeerMatch(match: unknown, path: string): Violation[] {
     else if (value.length > 253 || !dns1123.test(value)) {
       out.push({
         field: field(field(path, 'sni'), 'value'),
-        message: "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        message:
+          "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
       });
     }
   }

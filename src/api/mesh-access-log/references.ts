@@ -2,9 +2,10 @@
  * Where a MeshAccessLog references backend resources, with the field path of each reference, so
  * that deleting a backend still in use can name every place that uses it.
  */
-import { normalizeMeshAccessLog } from './normalize.js';
+
 import type { BackendReference, Conf, OtelBackendReference } from '../shared/model.js';
 import type { Resource } from '../types.js';
+import { normalizeMeshAccessLog } from './normalize.js';
 
 export interface BackendReferenceSite {
   /** `spec.from[0].default.backends[1]`. */

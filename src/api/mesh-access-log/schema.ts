@@ -23,7 +23,10 @@ export const PeerMatchSchema = Type.Object(
   {
     spiffeID: Type.Optional(
       Type.Object(
-        { type: Type.Union([Type.Literal('Exact'), Type.Literal('Prefix')]), value: Type.String({ description: "The caller certificate's SPIFFE ID (URI SAN), or its prefix." }) },
+        {
+          type: Type.Union([Type.Literal('Exact'), Type.Literal('Prefix')]),
+          value: Type.String({ description: "The caller certificate's SPIFFE ID (URI SAN), or its prefix." }),
+        },
         strict,
       ),
     ),

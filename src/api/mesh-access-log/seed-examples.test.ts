@@ -35,7 +35,10 @@ describe('the seed examples', () => {
   it.each([
     ['00-only-inbound.yaml', ['seed.yaml:9:7 spec.from[0].default.backends: must be defined']],
     ['01-only-outbound.yaml', ['seed.yaml:9:7 spec.to[0].default.backends: must be defined']],
-    ['02-inbound-and-outbound.yaml', ['seed.yaml:9:7 spec.from[0].default.backends: must be defined', 'seed.yaml:13:7 spec.to[0].default.backends: must be defined']],
+    [
+      '02-inbound-and-outbound.yaml',
+      ['seed.yaml:9:7 spec.from[0].default.backends: must be defined', 'seed.yaml:13:7 spec.to[0].default.backends: must be defined'],
+    ],
   ])('refuses %s, whose entries name no backends (Kuma requires them), and accepts it with backends: []', (file, expected) => {
     expect(load(seed(file)).problems).toEqual(expected);
     const completed = seed(file).replace(/^( {4}- targetRef:\n(?: {8}.*\n)+)/gm, '$1      default: {backends: []}\n');
@@ -76,7 +79,7 @@ describe('the seed examples', () => {
     ]);
   });
 
-  it("rejects the filtering example's typo `value\"` with a hint, and accepts it corrected", () => {
+  it('rejects the filtering example\'s typo `value"` with a hint, and accepts it corrected', () => {
     const text = seed('13-filtering-whole-policy.yaml');
     expect(load(text).problems).toEqual([
       'seed.yaml:19:15 spec.from[0].default.filtering.headers[":status"]["value\\""]: unknown field "value\\""; did you mean "value"?',

@@ -24,12 +24,16 @@ describe('MeshAccessLog validation: sections and targets', () => {
     [
       'to under a MeshHTTPRoute',
       `${head}spec:\n  targetRef: {kind: MeshHTTPRoute, name: r}\n  to: [{targetRef: {kind: Mesh}, default: {backends: []}}]\n`,
-      ['f.yaml:6:7 spec.to: must not be defined when spec.targetRef.kind is MeshHTTPRoute: there is no way of knowing if an outgoing request is connected to an incoming route'],
+      [
+        'f.yaml:6:7 spec.to: must not be defined when spec.targetRef.kind is MeshHTTPRoute: there is no way of knowing if an outgoing request is connected to an incoming route',
+      ],
     ],
     [
       'to under a MeshGatewayRoute',
       `${head}spec:\n  targetRef: {kind: MeshGatewayRoute, name: r}\n  from: [{targetRef: {kind: Mesh}, default: {backends: []}}]\n  to: [{targetRef: {kind: Mesh}, default: {backends: []}}]\n`,
-      ['f.yaml:7:7 spec.to: must not be defined when spec.targetRef.kind is MeshGatewayRoute: there is no way of knowing if an outgoing request is connected to an incoming route'],
+      [
+        'f.yaml:7:7 spec.to: must not be defined when spec.targetRef.kind is MeshGatewayRoute: there is no way of knowing if an outgoing request is connected to an incoming route',
+      ],
     ],
     [
       'a route kind in from, a subset in to',
@@ -62,7 +66,11 @@ describe('MeshAccessLog validation: sections and targets', () => {
   });
 
   it("tolerates the seed's `kind: Mesh, name: default` and a MeshService with zone tags", () => {
-    expect(problems(`${head}spec:\n  targetRef: {kind: MeshService, name: web, tags: {kuma.io/zone: us-east}}\n  from: [{targetRef: {kind: Mesh, name: default}, default: {backends: []}}]\n`)).toEqual([]);
+    expect(
+      problems(
+        `${head}spec:\n  targetRef: {kind: MeshService, name: web, tags: {kuma.io/zone: us-east}}\n  from: [{targetRef: {kind: Mesh, name: default}, default: {backends: []}}]\n`,
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -104,11 +112,11 @@ describe('MeshAccessLog validation: backends', () => {
         'f.yaml:12:20 spec.from[0].default.backends[3].type: must be one of file, tcp, openTelemetry, store, File, Tcp, OpenTelemetry, reference',
         'f.yaml:9:13 spec.from[0].default.backends[0].tcp: must be defined',
         'f.yaml:10:49 spec.from[0].default.backends[1].tcp: must not be set when type is File',
-        'f.yaml:11:54 spec.from[0].default.backends[2].conf: must not be set together with \'tcp\'',
+        "f.yaml:11:54 spec.from[0].default.backends[2].conf: must not be set together with 'tcp'",
       ],
     ],
     [
-      'OpenTelemetry attribute keys, in Kuma\'s order, and values with bad operators',
+      "OpenTelemetry attribute keys, in Kuma's order, and values with bad operators",
       '          - openTelemetry:\n              endpoint: "otel:4317"\n              attributes:\n                - {key: "", value: a}\n                - {key: "%KUMA_MESH%", value: a}\n                - {key: otel.x, value: a}\n                - {key: Bad..Key, value: "%NOPE%"}\n                - {key: ok.key, value: a}\n                - {key: ok.key, value: b}\n',
       [
         'f.yaml:12:25 spec.from[0].default.backends[0].openTelemetry.attributes[0].key: must be defined',

@@ -5,14 +5,24 @@
  * meshlog accepts more (the MADR's route targets, `from` by caller) or less (addresses it could
  * not dial), docs/reference/resources.md says so.
  */
+
+import { field, index, type Violation } from '../../model/violations.js';
 import { checkSpec, isObject, type TargetRefPlace, validateConf, validateTargetRef } from '../shared/index.js';
-import { type Violation, field, index } from '../../model/violations.js';
-import { validatePeerMatch } from './peer-match.js';
-import { MeshAccessLogSpec } from './schema.js';
 import type { TargetRefKind } from '../shared/model.js';
 import type { ValidationContext } from '../types.js';
+import { validatePeerMatch } from './peer-match.js';
+import { MeshAccessLogSpec } from './schema.js';
 
-const topKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'Dataplane', 'MeshGateway', 'MeshService', 'MeshServiceSubset', 'MeshHTTPRoute', 'MeshGatewayRoute'];
+const topKinds: readonly TargetRefKind[] = [
+  'Mesh',
+  'MeshSubset',
+  'Dataplane',
+  'MeshGateway',
+  'MeshService',
+  'MeshServiceSubset',
+  'MeshHTTPRoute',
+  'MeshGatewayRoute',
+];
 /** Kuma takes only `Mesh` in `from`; meshlog also matches the caller's identity. */
 const fromKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'MeshService', 'MeshServiceSubset'];
 const toKinds: readonly TargetRefKind[] = ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshHTTPRoute'];
@@ -43,7 +53,9 @@ function rules(spec: Record<string, unknown>, path: string, context?: Validation
 
   const fromPlace: TargetRefPlace = { allowed: fromKinds, why: (kind) => (routeKinds.has(kind) ? 'there is no route a request originates from' : undefined) };
   const gateway = topKind === 'MeshGateway';
-  const toPlace: TargetRefPlace = gateway ? { allowed: gatewayToKinds, why: () => "a MeshGateway's 'to' applies to all its outbound traffic" } : { allowed: toKinds };
+  const toPlace: TargetRefPlace = gateway
+    ? { allowed: gatewayToKinds, why: () => "a MeshGateway's 'to' applies to all its outbound traffic" }
+    : { allowed: toKinds };
   eachEntry(from, field(path, 'from'), (entry, at) => {
     out.push(...validateTargetRef(entry['targetRef'], field(at, 'targetRef'), fromPlace));
     out.push(...validateDefault(entry['default'], field(at, 'default'), context));

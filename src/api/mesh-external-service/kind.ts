@@ -1,9 +1,10 @@
 /**
  * The registry entry of `MeshExternalService`.
  */
+
+import type { KindDefinition } from '../types.js';
 import { MeshExternalServiceSpec } from './schema.js';
 import { validateMeshExternalService } from './validate.js';
-import type { KindDefinition } from '../types.js';
 
 export const meshExternalServiceKind: KindDefinition = {
   kind: 'MeshExternalService',

@@ -1,7 +1,7 @@
 /**
  * A validated MeshExternalService as a `ServiceResource`: one port (its `match`), its endpoints.
  */
-import { appProtocolOf, serviceBase, type ServiceResource } from '../mesh-service/index.js';
+import { appProtocolOf, type ServiceResource, serviceBase } from '../mesh-service/index.js';
 import type { Resource } from '../types.js';
 import type { MeshExternalServiceSpec } from './schema.js';
 

@@ -7,7 +7,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 
 const strict = { additionalProperties: false } as const;
-const opaque = (description: string) => Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: `${description}; not interpreted by meshlog.` }));
+const opaque = (description: string) =>
+  Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: `${description}; not interpreted by meshlog.` }));
 
 export const MeshExternalServiceSpec = Type.Object(
   {
@@ -15,7 +16,12 @@ export const MeshExternalServiceSpec = Type.Object(
       {
         type: Type.Optional(Type.Literal('HostnameGenerator')),
         port: Type.Integer({ description: 'The port clients use.' }),
-        protocol: Type.Optional(Type.Union(['tcp', 'grpc', 'http', 'http2'].map((p) => Type.Literal(p)), { description: 'Default tcp.' })),
+        protocol: Type.Optional(
+          Type.Union(
+            ['tcp', 'grpc', 'http', 'http2'].map((p) => Type.Literal(p)),
+            { description: 'Default tcp.' },
+          ),
+        ),
       },
       strict,
     ),

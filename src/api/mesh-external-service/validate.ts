@@ -1,9 +1,10 @@
 /**
  * Every violation of a MeshExternalService spec: the schema's, and ports in range.
  */
-import { checkSpec, isObject } from '../shared/index.js';
-import { type Violation, field, index } from '../../model/violations.js';
+
+import { field, index, type Violation } from '../../model/violations.js';
 import { portRange } from '../mesh-service/index.js';
+import { checkSpec, isObject } from '../shared/index.js';
 import { MeshExternalServiceSpec } from './schema.js';
 
 export function validateMeshExternalService(spec: unknown, path: string): Violation[] {

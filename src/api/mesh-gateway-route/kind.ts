@@ -1,9 +1,10 @@
 /**
  * The registry entry of `MeshGatewayRoute`.
  */
-import { MeshGatewayRouteSpec, gatewayRouteSpecFields } from './schema.js';
-import { validateMeshGatewayRoute } from './validate.js';
+
 import type { KindDefinition } from '../types.js';
+import { gatewayRouteSpecFields, MeshGatewayRouteSpec } from './schema.js';
+import { validateMeshGatewayRoute } from './validate.js';
 
 export const meshGatewayRouteKind: KindDefinition = {
   kind: 'MeshGatewayRoute',

@@ -2,8 +2,9 @@
  * Every violation of a MeshGatewayRoute spec: the schema's, one selector with tags, one of
  * `http` and `tcp`, and each HTTP match.
  */
+
+import { field, index, type Violation } from '../../model/violations.js';
 import { checkSpec, isObject, validateRouteRules } from '../shared/index.js';
-import { type Violation, field, index } from '../../model/violations.js';
 import { MeshGatewayRouteSpec } from './schema.js';
 
 export function validateMeshGatewayRoute(spec: unknown, path: string): Violation[] {
@@ -15,9 +16,11 @@ function rules(spec: Record<string, unknown>, path: string): Violation[] {
   const { selectors, conf } = spec;
   if (Array.isArray(selectors)) {
     // A route's proxies are one gateway's; several selectors would make the normalised target a union meshlog cannot express.
-    if (selectors.length !== 1) out.push({ field: field(path, 'selectors'), message: `must have exactly one selector (the gateway's tags), not ${selectors.length}` });
+    if (selectors.length !== 1)
+      out.push({ field: field(path, 'selectors'), message: `must have exactly one selector (the gateway's tags), not ${selectors.length}` });
     selectors.forEach((s, i) => {
-      if (isObject(s) && isObject(s['match']) && Object.keys(s['match']).length === 0) out.push({ field: field(index(field(path, 'selectors'), i), 'match'), message: 'must have at least one tag' });
+      if (isObject(s) && isObject(s['match']) && Object.keys(s['match']).length === 0)
+        out.push({ field: field(index(field(path, 'selectors'), i), 'match'), message: 'must have at least one tag' });
     });
   }
   if (isObject(conf)) {

@@ -1,9 +1,10 @@
 /**
  * The registry entry of `MeshGateway`.
  */
+
+import type { KindDefinition } from '../types.js';
 import { MeshGatewaySpec, meshGatewaySpecFields } from './schema.js';
 import { validateMeshGateway } from './validate.js';
-import type { KindDefinition } from '../types.js';
 
 export const meshGatewayKind: KindDefinition = {
   kind: 'MeshGateway',

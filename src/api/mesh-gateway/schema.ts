@@ -9,7 +9,8 @@ import { type Static, Type } from '@sinclair/typebox';
 
 const strict = { additionalProperties: false } as const;
 const tags = (description: string) => Type.Optional(Type.Record(Type.String(), Type.String(), { description }));
-const opaque = (description: string) => Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: `${description}; not interpreted by meshlog.` }));
+const opaque = (description: string) =>
+  Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: `${description}; not interpreted by meshlog.` }));
 
 export const gatewayProtocols = ['HTTP', 'HTTPS', 'TCP', 'TLS'] as const;
 

@@ -2,9 +2,10 @@
  * Every violation of a MeshGateway spec: the schema's, selectors with tags, listeners in range
  * and not repeated (one port and hostname once).
  */
-import { checkSpec, isObject } from '../shared/index.js';
-import { type Violation, field, index } from '../../model/violations.js';
+
+import { field, index, type Violation } from '../../model/violations.js';
 import { portRange } from '../mesh-service/index.js';
+import { checkSpec, isObject } from '../shared/index.js';
 import { MeshGatewaySpec } from './schema.js';
 
 export function validateMeshGateway(spec: unknown, path: string): Violation[] {
@@ -17,7 +18,8 @@ function rules(spec: Record<string, unknown>, path: string): Violation[] {
   if (Array.isArray(selectors)) {
     if (selectors.length === 0) out.push({ field: field(path, 'selectors'), message: 'must have at least one selector' });
     selectors.forEach((s, i) => {
-      if (isObject(s) && isObject(s['match']) && Object.keys(s['match']).length === 0) out.push({ field: field(index(field(path, 'selectors'), i), 'match'), message: 'must have at least one tag' });
+      if (isObject(s) && isObject(s['match']) && Object.keys(s['match']).length === 0)
+        out.push({ field: field(index(field(path, 'selectors'), i), 'match'), message: 'must have at least one tag' });
     });
   }
   const conf = spec['conf'];

@@ -1,9 +1,10 @@
 /**
  * The registry entry of `MeshHTTPRoute`.
  */
+
+import type { KindDefinition } from '../types.js';
 import { MeshHTTPRouteSpec } from './schema.js';
 import { validateMeshHTTPRoute } from './validate.js';
-import type { KindDefinition } from '../types.js';
 
 export const meshHTTPRouteKind: KindDefinition = {
   kind: 'MeshHTTPRoute',

@@ -2,11 +2,12 @@
  * A validated route as the policy engine reads it: the proxies that carry it and every request
  * match of every rule. A MeshHTTPRoute is carried where its `spec.targetRef` points (default `Mesh`).
  */
-import { normalizeTargetRef, resourceLabels, routeMatches } from '../shared/index.js';
+
 import { normalizeGatewayRoute } from '../mesh-gateway-route/index.js';
-import type { MeshHTTPRouteSpec } from './schema.js';
-import type { RouteResource } from './model.js';
+import { normalizeTargetRef, resourceLabels, routeMatches } from '../shared/index.js';
 import type { Resource } from '../types.js';
+import type { RouteResource } from './model.js';
+import type { MeshHTTPRouteSpec } from './schema.js';
 
 /** Either route kind. */
 export function normalizeRoute(r: Resource): RouteResource {

@@ -38,7 +38,12 @@ spec:
       targetRef: { kind: 'MeshService', name: 'orders' },
       matches: [
         { path: { type: 'Exact', value: '/orders' }, method: 'POST' },
-        { headers: [{ type: 'Present', name: 'x-debug' }, { type: 'Exact', name: 'x-user', value: 'alice' }] },
+        {
+          headers: [
+            { type: 'Present', name: 'x-debug' },
+            { type: 'Exact', name: 'x-user', value: 'alice' },
+          ],
+        },
         { path: { type: 'RegularExpression', value: '^/orders/[0-9]+$' } },
       ],
       destinations: [{ kind: 'MeshService', name: 'orders' }],
@@ -47,7 +52,9 @@ spec:
   });
 
   it('takes every request when one rule has no matches', () => {
-    const { resources } = load('type: MeshHTTPRoute\nname: all\nspec:\n  http:\n    rules:\n      - matches: [{path: {match: EXACT, value: /a}}]\n      - {}\n');
+    const { resources } = load(
+      'type: MeshHTTPRoute\nname: all\nspec:\n  http:\n    rules:\n      - matches: [{path: {match: EXACT, value: /a}}]\n      - {}\n',
+    );
     expect(normalizeRoute(resources[0]!).matches).toEqual([]);
   });
 
@@ -115,13 +122,16 @@ conf:
   });
 
   it('accepts the fields under spec too, and a TCP route takes every connection', () => {
-    const { resources, problems } = load('type: MeshGatewayRoute\nname: tcp\nspec:\n  selectors: [{match: {kuma.io/service: gw}}]\n  conf: {tcp: {rules: []}}\n');
+    const { resources, problems } = load(
+      'type: MeshGatewayRoute\nname: tcp\nspec:\n  selectors: [{match: {kuma.io/service: gw}}]\n  conf: {tcp: {rules: []}}\n',
+    );
     expect(problems).toEqual([]);
     expect(normalizeRoute(resources[0]!).matches).toEqual([]);
   });
 
   it('reports several or empty selectors and a conf with both or neither kind', () => {
-    const yaml = 'type: MeshGatewayRoute\nname: bad\nselectors:\n  - match: {}\n  - match: {a: b}\nconf: {http: {rules: []}, tcp: {}}\n---\ntype: MeshGatewayRoute\nname: none\nselectors: [{match: {a: b}}]\nconf: {}\n';
+    const yaml =
+      'type: MeshGatewayRoute\nname: bad\nselectors:\n  - match: {}\n  - match: {a: b}\nconf: {http: {rules: []}, tcp: {}}\n---\ntype: MeshGatewayRoute\nname: none\nselectors: [{match: {a: b}}]\nconf: {}\n';
     expect(load(yaml).problems).toEqual([
       "f.yaml:4:3 selectors: must have exactly one selector (the gateway's tags), not 2",
       'f.yaml:4:12 selectors[0].match: must have at least one tag',

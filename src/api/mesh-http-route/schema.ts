@@ -20,7 +20,9 @@ export const RouteRuleSchema = Type.Object(
 export const MeshHTTPRouteSpec = Type.Object(
   {
     targetRef: Type.Optional(TargetRefSchema),
-    to: Type.Optional(Type.Array(Type.Object({ targetRef: TargetRefSchema, rules: Type.Array(RouteRuleSchema) }, strict), { description: 'Kuma: routes per destination.' })),
+    to: Type.Optional(
+      Type.Array(Type.Object({ targetRef: TargetRefSchema, rules: Type.Array(RouteRuleSchema) }, strict), { description: 'Kuma: routes per destination.' }),
+    ),
     http: Type.Optional(Type.Object({ rules: Type.Array(RouteRuleSchema) }, { ...strict, description: "The seed's shape." })),
   },
   { ...strict, description: "One of 'to' and 'http'." },

@@ -2,10 +2,11 @@
  * Every violation of a MeshHTTPRoute spec: the schema's, one of the two shapes, the kinds a
  * route may target, and each match's path, header and regular expressions.
  */
+
+import { field, index, type Violation } from '../../model/violations.js';
 import { checkSpec, isObject, validateRouteRules, validateTargetRef } from '../shared/index.js';
-import { type Violation, field, index } from '../../model/violations.js';
-import { MeshHTTPRouteSpec } from './schema.js';
 import type { TargetRefKind } from '../shared/model.js';
+import { MeshHTTPRouteSpec } from './schema.js';
 
 const targetKinds: readonly TargetRefKind[] = ['Mesh', 'MeshSubset', 'Dataplane', 'MeshGateway', 'MeshService', 'MeshServiceSubset'];
 const toKinds: readonly TargetRefKind[] = ['Mesh', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService'];

@@ -1,9 +1,10 @@
 /**
  * The registry entry of `MeshMultiZoneService`.
  */
+
+import type { KindDefinition } from '../types.js';
 import { MeshMultiZoneServiceSpec } from './schema.js';
 import { validateMeshMultiZoneService } from './validate.js';
-import type { KindDefinition } from '../types.js';
 
 export const meshMultiZoneServiceKind: KindDefinition = {
   kind: 'MeshMultiZoneService',

@@ -2,7 +2,7 @@
  * A validated MeshMultiZoneService as a `ServiceResource`: its ports and the labels of the
  * MeshServices it groups.
  */
-import { normalizePorts, serviceBase, type ServiceResource } from '../mesh-service/index.js';
+import { normalizePorts, type ServiceResource, serviceBase } from '../mesh-service/index.js';
 import type { Resource } from '../types.js';
 import type { MeshMultiZoneServiceSpec } from './schema.js';
 

@@ -10,7 +10,9 @@ const strict = { additionalProperties: false } as const;
 export const MeshMultiZoneServiceSpec = Type.Object(
   {
     selector: Type.Object(
-      { meshService: Type.Object({ matchLabels: Type.Record(Type.String(), Type.String(), { description: 'Labels of the MeshServices it groups.' }) }, strict) },
+      {
+        meshService: Type.Object({ matchLabels: Type.Record(Type.String(), Type.String(), { description: 'Labels of the MeshServices it groups.' }) }, strict),
+      },
       strict,
     ),
     ports: Type.Array(servicePortSchema(false)),

@@ -1,9 +1,10 @@
 /**
  * Every violation of a MeshMultiZoneService spec: the schema's, labels to select by, ports.
  */
-import { checkSpec, isObject } from '../shared/index.js';
-import { type Violation, field } from '../../model/violations.js';
+
+import { field, type Violation } from '../../model/violations.js';
 import { validatePorts } from '../mesh-service/index.js';
+import { checkSpec, isObject } from '../shared/index.js';
 import { MeshMultiZoneServiceSpec } from './schema.js';
 
 export function validateMeshMultiZoneService(spec: unknown, path: string): Violation[] {

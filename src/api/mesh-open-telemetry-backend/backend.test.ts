@@ -35,7 +35,13 @@ describe('MeshOpenTelemetryBackend', () => {
     ['{endpoint: {path: "/otlp?x=1"}, protocol: http}', ['f.yaml:4:25 spec.endpoint.path: must not contain query or fragment']],
     ['{protocol: udp}', ['f.yaml:4:18 spec.protocol: must be one of grpc, http']],
     ['{env: {mode: Sometimes}}', ['f.yaml:4:20 spec.env.mode: must be one of Disabled, Optional, Required']],
-    ['{tls: {caFile: ca.pem, certFile: /c.pem}}', ['f.yaml:4:22 spec.tls.caFile: must be an absolute path, not "ca.pem"', "f.yaml:4:13 spec.tls.keyFile: must be set: a client certificate needs both 'certFile' and 'keyFile'"]],
+    [
+      '{tls: {caFile: ca.pem, certFile: /c.pem}}',
+      [
+        'f.yaml:4:22 spec.tls.caFile: must be an absolute path, not "ca.pem"',
+        "f.yaml:4:13 spec.tls.keyFile: must be set: a client certificate needs both 'certFile' and 'keyFile'",
+      ],
+    ],
   ])('refuses %s', (spec, expected) => {
     expect(load(spec).problems).toEqual(expected);
   });

@@ -25,7 +25,8 @@ export function otelBackendInUse(backend: Resource, all: readonly Resource[]): s
   for (const policy of all) {
     if (policy.kind !== 'MeshAccessLog' || policy.scope !== b.mesh) continue;
     for (const site of backendReferenceSites(policy)) {
-      if (site.reference.kind === 'MeshOpenTelemetryBackend' && selectsOtelBackend(site.reference, b)) messages.push(`MeshAccessLog ${policy.scope}/${policy.name} references it at ${site.path}`);
+      if (site.reference.kind === 'MeshOpenTelemetryBackend' && selectsOtelBackend(site.reference, b))
+        messages.push(`MeshAccessLog ${policy.scope}/${policy.name} references it at ${site.path}`);
     }
   }
   return messages;

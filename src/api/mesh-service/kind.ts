@@ -1,9 +1,10 @@
 /**
  * The registry entry of `MeshService`.
  */
+
+import type { KindDefinition } from '../types.js';
 import { MeshServiceSpec } from './schema.js';
 import { validateMeshService } from './validate.js';
-import type { KindDefinition } from '../types.js';
 
 export const meshServiceKind: KindDefinition = {
   kind: 'MeshService',

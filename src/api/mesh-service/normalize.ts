@@ -5,8 +5,8 @@
 import { namespaceLabel, resourceLabels } from '../shared/index.js';
 import type { ListenerProtocol } from '../shared/model.js';
 import type { Resource } from '../types.js';
-import type { MeshServiceSpec } from './schema.js';
 import type { ServicePort, ServiceResource } from './model.js';
+import type { MeshServiceSpec } from './schema.js';
 
 const httpProtocols: ReadonlySet<string> = new Set(['http', 'http2', 'grpc']);
 
@@ -35,5 +35,10 @@ export function normalizeMeshService(r: Resource): ServiceResource {
   const spec = r.spec as MeshServiceSpec;
   const tags = spec.selector?.dataplaneTags;
   const dataplane = spec.selector?.dataplaneRef?.name;
-  return { ...serviceBase(r), ports: normalizePorts(spec.ports), ...(tags ? { dataplaneTags: { ...tags } } : {}), ...(dataplane ? { dataplaneName: dataplane } : {}) };
+  return {
+    ...serviceBase(r),
+    ports: normalizePorts(spec.ports),
+    ...(tags ? { dataplaneTags: { ...tags } } : {}),
+    ...(dataplane ? { dataplaneName: dataplane } : {}),
+  };
 }

@@ -14,7 +14,9 @@ export function servicePortSchema(withTarget: boolean) {
     {
       name: Type.Optional(Type.String({ description: "What 'sectionName' names the port by (else its number)." })),
       port: port('The port clients use.'),
-      ...(withTarget ? { targetPort: Type.Optional(Type.Union([Type.Integer(), Type.String()], { description: 'The inbound port (or its name) on the dataplanes.' })) } : {}),
+      ...(withTarget
+        ? { targetPort: Type.Optional(Type.Union([Type.Integer(), Type.String()], { description: 'The inbound port (or its name) on the dataplanes.' })) }
+        : {}),
       appProtocol: Type.Optional(Type.String({ description: 'tcp (default), http, http2, grpc, ...' })),
     },
     strict,

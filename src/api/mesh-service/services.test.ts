@@ -3,10 +3,10 @@
  * and what the engine reads from them.
  */
 import { describe, expect, it } from 'vitest';
+import { formatProblem, loadResources } from '../load-yaml.js';
 import { normalizeMeshExternalService } from '../mesh-external-service/index.js';
 import { normalizeMeshGateway } from '../mesh-gateway/index.js';
 import { normalizeMeshMultiZoneService } from '../mesh-multi-zone-service/index.js';
-import { formatProblem, loadResources } from '../load-yaml.js';
 import { normalizeMeshService } from './normalize.js';
 
 function load(yaml: string) {
@@ -15,7 +15,7 @@ function load(yaml: string) {
 }
 
 describe('MeshService, MeshExternalService, MeshMultiZoneService, MeshGateway', () => {
-  it('reads each as the engine matches it: ports and protocols, labels with Kuma\'s own, selectors, listeners', () => {
+  it("reads each as the engine matches it: ports and protocols, labels with Kuma's own, selectors, listeners", () => {
     const { resources, problems } = load(`apiVersion: kuma.io/v1alpha1
 kind: MeshService
 metadata: {name: backend, labels: {kuma.io/mesh: shop, k8s.kuma.io/namespace: kuma-demo, team: core}}
@@ -53,8 +53,16 @@ conf: {listeners: [{port: 443, protocol: HTTPS, hostname: shop.example.com, tags
       ],
       dataplaneTags: { app: 'backend' },
     });
-    expect(normalizeMeshExternalService(resources[1]!)).toMatchObject({ kind: 'MeshExternalService', ports: [{ port: 443, protocol: 'http' }], endpoints: [{ address: 'httpbin.org', port: 443 }] });
-    expect(normalizeMeshMultiZoneService(resources[2]!)).toMatchObject({ kind: 'MeshMultiZoneService', ports: [{ name: 'grpc', port: 9000, protocol: 'http' }], serviceLabels: { app: 'checkout' } });
+    expect(normalizeMeshExternalService(resources[1]!)).toMatchObject({
+      kind: 'MeshExternalService',
+      ports: [{ port: 443, protocol: 'http' }],
+      endpoints: [{ address: 'httpbin.org', port: 443 }],
+    });
+    expect(normalizeMeshMultiZoneService(resources[2]!)).toMatchObject({
+      kind: 'MeshMultiZoneService',
+      ports: [{ name: 'grpc', port: 9000, protocol: 'http' }],
+      serviceLabels: { app: 'checkout' },
+    });
     expect(normalizeMeshGateway(resources[3]!)).toEqual({
       name: 'edge',
       mesh: 'shop',

@@ -2,8 +2,9 @@
  * Every violation of a MeshService spec (the schema's, then one selector, ports in range and
  * named once), and the port rules the MeshMultiZoneService shares.
  */
+
+import { field, index, type Violation } from '../../model/violations.js';
 import { checkSpec, isObject } from '../shared/index.js';
-import { type Violation, field, index } from '../../model/violations.js';
 import { MeshServiceSpec } from './schema.js';
 
 export function validateMeshService(spec: unknown, path: string): Violation[] {

@@ -1,9 +1,10 @@
 /**
  * The registry entry of `Mesh`.
  */
+
+import type { KindDefinition } from '../types.js';
 import { MeshSpec, meshSpecFields } from './schema.js';
 import { validateMesh } from './validate.js';
-import type { KindDefinition } from '../types.js';
 
 export const meshKind: KindDefinition = {
   kind: 'Mesh',

@@ -38,13 +38,21 @@ spec:
     expect(mesh.scope).toBe('');
     expect(meshDefaultBackend(mesh)).toBe('file');
     expect(normalizeMeshLoggingBackends(mesh)).toEqual([
-      { kind: 'MeshAccessLogBackend', name: 'logstash', mesh: 'payments', backendName: 'logstash', backend: { type: 'tcp', address: '127.0.0.1:5000', format: { json: [{ key: 'start', value: '%START_TIME%' }] } } },
+      {
+        kind: 'MeshAccessLogBackend',
+        name: 'logstash',
+        mesh: 'payments',
+        backendName: 'logstash',
+        backend: { type: 'tcp', address: '127.0.0.1:5000', format: { json: [{ key: 'start', value: '%START_TIME%' }] } },
+      },
       { kind: 'MeshAccessLogBackend', name: 'file', mesh: 'payments', backendName: 'file', backend: { type: 'file', path: '/tmp/access.log' } },
     ]);
   });
 
   it('accepts a Mesh with its fields at the top level (universal), or with nothing but a name (both encodings)', () => {
-    const { resources, problems } = load('type: Mesh\nname: default\nlogging:\n  backends: [{name: s, store: {}}]\n---\ntype: Mesh\nname: bare\n---\napiVersion: kuma.io/v1alpha1\nkind: Mesh\nmetadata: {name: kube}\n');
+    const { resources, problems } = load(
+      'type: Mesh\nname: default\nlogging:\n  backends: [{name: s, store: {}}]\n---\ntype: Mesh\nname: bare\n---\napiVersion: kuma.io/v1alpha1\nkind: Mesh\nmetadata: {name: kube}\n',
+    );
     expect(problems).toEqual([]);
     expect(resources.map((r) => r.spec)).toEqual([{ logging: { backends: [{ name: 's', store: {} }] } }, {}, {}]);
     // A kind whose spec cannot be empty still says what is missing.

@@ -2,10 +2,11 @@
  * A Mesh's logging backends as backend resources of that mesh, so that a policy's
  * `{name: logstash, type: reference}` resolves to them as it does to a `MeshAccessLogBackend`.
  */
-import { normalizeBackendConfig } from '../shared/index.js';
-import type { MeshSpec } from './schema.js';
+
 import type { AccessLogBackendResource } from '../mesh-access-log-backend/model.js';
+import { normalizeBackendConfig } from '../shared/index.js';
 import type { Resource } from '../types.js';
+import type { MeshSpec } from './schema.js';
 
 export function normalizeMeshLoggingBackends(r: Resource): AccessLogBackendResource[] {
   const spec = r.spec as MeshSpec;

@@ -6,7 +6,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { AccessLogBackendSpec } from '../mesh-access-log-backend/index.js';
 
-const opaque = (description: string) => Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: `${description} (Kuma's; not interpreted by meshlog).` }));
+const opaque = (description: string) =>
+  Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: `${description} (Kuma's; not interpreted by meshlog).` }));
 
 export const MeshLoggingSchema = Type.Object(
   {

@@ -2,10 +2,11 @@
  * Every violation of a Mesh spec that meshlog reads: its logging backends, their names unique,
  * the default one defined.
  */
+
+import { field, index, type Violation } from '../../model/violations.js';
 import { checkSpec, isObject, validateBackend } from '../shared/index.js';
-import { type Violation, field, index } from '../../model/violations.js';
-import { MeshSpec } from './schema.js';
 import type { ValidationContext } from '../types.js';
+import { MeshSpec } from './schema.js';
 
 export function validateMesh(spec: unknown, path: string, context?: ValidationContext): Violation[] {
   const logging = isObject(spec) ? spec['logging'] : undefined;

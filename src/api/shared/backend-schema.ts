@@ -8,7 +8,7 @@
  */
 import { CloneType, type Static, type TOptional, type TSchema, Type } from '@sinclair/typebox';
 import { FormatSchema } from '../../format/index.js';
-import { type sinkFactories, sinkFactoryList, sinkTypes, type SinkType } from '../../sinks/index.js';
+import { type SinkType, type sinkFactories, sinkFactoryList, sinkTypes } from '../../sinks/index.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -66,7 +66,9 @@ export function backendForms(withReference: boolean): string[] {
 
 export const BackendSchema = Type.Object(
   {
-    name: Type.Optional(Type.String({ description: "A label (seed's inline form), the backend's name (Mesh logging), or with type reference the backend referred to." })),
+    name: Type.Optional(
+      Type.String({ description: "A label (seed's inline form), the backend's name (Mesh logging), or with type reference the backend referred to." }),
+    ),
     type: Type.Optional(
       Type.Union(
         backendTypes.map((t) => Type.Literal(t)),
@@ -79,7 +81,12 @@ export const BackendSchema = Type.Object(
     store: Type.Optional(StoreBackendSchema),
     reference: Type.Optional(ReferenceSchema),
   },
-  { ...strict, description: `One of ${backendForms(true).map((f) => `'${f}'`).join(', ')}; or 'type' with 'conf' (or with the field it names).` },
+  {
+    ...strict,
+    description: `One of ${backendForms(true)
+      .map((f) => `'${f}'`)
+      .join(', ')}; or 'type' with 'conf' (or with the field it names).`,
+  },
 );
 
 export type BackendSpec = Static<typeof BackendSchema>;

@@ -5,11 +5,11 @@
  * a Mesh's logging backends define one and cannot point elsewhere.
  */
 import { validateFormat } from '../../format/index.js';
-import { type Violation, field } from '../../model/violations.js';
-import { canonicalSinkType, sinkFactory, sinkTypes, type SinkType } from '../../sinks/index.js';
+import { field, type Violation } from '../../model/violations.js';
+import { canonicalSinkType, type SinkType, sinkFactory, sinkTypes } from '../../sinks/index.js';
 import { isObject } from '../../util/is-object.js';
-import { backendForms } from './backend-schema.js';
 import type { ValidationContext } from '../types.js';
+import { backendForms } from './backend-schema.js';
 
 export type BackendMode = 'inline' | 'resource' | 'mesh';
 export type BackendKind = SinkType | 'store' | 'reference';
@@ -47,7 +47,8 @@ export function validateBackend(b: unknown, path: string, mode: BackendMode, con
     if (isObject(cfg)) out.push(...validateConfig(kind, cfg, field(path, inKey ? kind : 'conf'), !inKey, context));
   }
   if (b['format'] !== undefined) out.push(...validateOuterFormat(b, path, kind));
-  if (kind === 'reference' && isObject(b['reference']) && b['reference']['name'] === '') out.push({ field: field(field(path, 'reference'), 'name'), message: 'must be set' });
+  if (kind === 'reference' && isObject(b['reference']) && b['reference']['name'] === '')
+    out.push({ field: field(field(path, 'reference'), 'name'), message: 'must be set' });
   return out;
 }
 
@@ -76,7 +77,10 @@ function validateShape(b: Record<string, unknown>, path: string, mode: BackendMo
     }
   }
   if (mode !== 'inline' && (b['reference'] !== undefined || t === 'reference')) {
-    out.push({ field: field(path, b['reference'] !== undefined ? 'reference' : 'type'), message: 'a backend resource defines a backend: it cannot reference another one' });
+    out.push({
+      field: field(path, b['reference'] !== undefined ? 'reference' : 'type'),
+      message: 'a backend resource defines a backend: it cannot reference another one',
+    });
   }
   const otel = b['openTelemetry'] ?? (t === 'openTelemetry' ? b['conf'] : undefined);
   if (mode !== 'inline' && isObject(otel) && otel['backendRef'] !== undefined) {

@@ -5,9 +5,9 @@
  * both speak about the same field.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { checkSchema } from '../schema-check.js';
-import { type Violation, parsePath } from '../../model/violations.js';
+import { parsePath, type Violation } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
+import { checkSchema } from '../schema-check.js';
 
 /** Schema violations of `spec`, then the rules `rules` adds; a rule's violation wins over the schema's for its field. */
 export function checkSpec(schema: TSchema, spec: unknown, path: string, rules: readonly Violation[]): Violation[] {

@@ -2,18 +2,20 @@
  * A policy entry's `default`: the backends to log to and, from the seed, which requests to log.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { type Violation, field, index } from '../../model/violations.js';
-import { BackendSchema } from './backend-schema.js';
-import { normalizeBackendEntry } from './backend-normalize.js';
-import { validateBackend } from './backend-validate.js';
+import { field, index, type Violation } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
+import type { ValidationContext } from '../types.js';
+import { normalizeBackendEntry } from './backend-normalize.js';
+import { BackendSchema } from './backend-schema.js';
+import { validateBackend } from './backend-validate.js';
 import { FilteringSchema, normalizeFiltering, validateFiltering } from './filtering.js';
 import type { Conf } from './model.js';
-import type { ValidationContext } from '../types.js';
 
 export const ConfSchema = Type.Object(
   {
-    backends: Type.Optional(Type.Array(BackendSchema, { description: "Where entries go; required in a MeshAccessLog entry, as in Kuma. Empty: nothing is logged." })),
+    backends: Type.Optional(
+      Type.Array(BackendSchema, { description: 'Where entries go; required in a MeshAccessLog entry, as in Kuma. Empty: nothing is logged.' }),
+    ),
     filtering: Type.Optional(FilteringSchema),
   },
   { additionalProperties: false },

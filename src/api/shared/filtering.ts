@@ -4,17 +4,20 @@
  * so the normalised form keys them in lower case and two spellings of one name are an error.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { type Violation, field } from '../../model/violations.js';
-import { closest } from './check-spec.js';
+import { field, type Violation } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
 import { checkRegex } from '../../util/re2.js';
+import { closest } from './check-spec.js';
 import type { Filtering, HeaderCondition, HeaderFilterOp } from './model.js';
 
 export const headerFilterOps = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'prefix', 'regex', 'present', 'absent'] as const satisfies readonly HeaderFilterOp[];
 
 export const HeaderConditionSchema = Type.Object(
   {
-    op: Type.Union(headerFilterOps.map((op) => Type.Literal(op)), { description: 'How the header value is compared; lt/le/gt/ge compare numbers.' }),
+    op: Type.Union(
+      headerFilterOps.map((op) => Type.Literal(op)),
+      { description: 'How the header value is compared; lt/le/gt/ge compare numbers.' },
+    ),
     value: Type.Optional(Type.String({ description: 'What to compare with; not set for present/absent.' })),
   },
   { additionalProperties: false },

@@ -5,13 +5,17 @@
  * Normalised to the Kuma 2.x names, which the policy engine uses.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { type Violation, field, index } from '../../model/violations.js';
+import { field, index, type Violation } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
 import { checkRegex } from '../../util/re2.js';
 import type { HttpRouteMatch } from './model.js';
 
 const strict = { additionalProperties: false } as const;
-const literals = <T extends string>(values: readonly T[], description: string) => Type.Union(values.map((v) => Type.Literal(v)), { description });
+const literals = <T extends string>(values: readonly T[], description: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    { description },
+  );
 
 const pathTypes = { PREFIX: 'PathPrefix', EXACT: 'Exact', REGEX: 'RegularExpression' } as const;
 const headerTypes = { EXACT: 'Exact', PREFIX: 'Prefix', REGEX: 'RegularExpression', PRESENT: 'Present', ABSENT: 'Absent' } as const;

@@ -6,25 +6,26 @@
  * (a file path, an address, a format) are its sink's: the sink registry supplies their schema,
  * validation and normalising; the format spec is `format/`'s.
  */
+
+// Re-exported for the kinds' validators, which read it from here.
+export { isObject } from '../../util/is-object.js';
 export { normalizeBackendConfig, normalizeBackendEntry } from './backend-normalize.js';
 export {
-  backendForms,
   BackendConfSchema,
+  type BackendConfSpec,
   BackendSchema,
+  type BackendSpec,
+  backendForms,
   backendTypes,
   definingBackendTypes,
   ReferenceSchema,
-  sinkBackendProperties,
   StoreBackendSchema,
-  type BackendConfSpec,
-  type BackendSpec,
+  sinkBackendProperties,
 } from './backend-schema.js';
-export { backendKind, canonicalType, validateBackend, type BackendKind, type BackendMode } from './backend-validate.js';
+export { type BackendKind, type BackendMode, backendKind, canonicalType, validateBackend } from './backend-validate.js';
 export { checkSpec, closest } from './check-spec.js';
+export { ConfSchema, type ConfSpec, normalizeConf, validateConf } from './conf.js';
+export { FilteringSchema, type FilteringSpec, headerFilterOps, normalizeFiltering, validateFiltering } from './filtering.js';
+export { HttpMatchSchema, type HttpMatchSpec, httpMethods, normalizeHttpMatch, routeMatches, validateHttpMatch, validateRouteRules } from './http-match.js';
 export { displayNameLabel, hasLabels, meshLabel, namespaceLabel, resourceLabels } from './labels.js';
-// Re-exported for the kinds' validators, which read it from here.
-export { isObject } from '../../util/is-object.js';
-export { ConfSchema, normalizeConf, validateConf, type ConfSpec } from './conf.js';
-export { FilteringSchema, headerFilterOps, normalizeFiltering, validateFiltering, type FilteringSpec } from './filtering.js';
-export { TargetRefSchema, normalizeTargetRef, proxyTypes, targetRefKinds, validateTargetRef, type TargetRefPlace, type TargetRefSpec } from './target-ref.js';
-export { HttpMatchSchema, httpMethods, normalizeHttpMatch, routeMatches, validateHttpMatch, validateRouteRules, type HttpMatchSpec } from './http-match.js';
+export { normalizeTargetRef, proxyTypes, type TargetRefPlace, TargetRefSchema, type TargetRefSpec, targetRefKinds, validateTargetRef } from './target-ref.js';

@@ -101,5 +101,9 @@ export type ListenerProtocol = 'http' | 'tcp';
 export interface HttpRouteMatch {
   readonly path?: { readonly type: 'Exact' | 'PathPrefix' | 'RegularExpression'; readonly value: string };
   readonly method?: string;
-  readonly headers?: readonly { readonly type: 'Exact' | 'Present' | 'RegularExpression' | 'Absent' | 'Prefix'; readonly name: string; readonly value?: string }[];
+  readonly headers?: readonly {
+    readonly type: 'Exact' | 'Present' | 'RegularExpression' | 'Absent' | 'Prefix';
+    readonly name: string;
+    readonly value?: string;
+  }[];
 }

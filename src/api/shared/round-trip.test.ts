@@ -2,10 +2,10 @@
  * Every Kuma kind survives being written back (`encodeResource`) and read again, in both
  * encodings; and every resource that validates normalises without throwing.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { dataplaneKind, normalizeDataplane } from '../dataplane/index.js';
-import { findKind } from '../kinds.js';
+import { findKind, kinds } from '../kinds.js';
 import { formatProblem, loadResources } from '../load-yaml.js';
 import { normalizeMeshLoggingBackends } from '../mesh/index.js';
 import { normalizeMeshAccessLog } from '../mesh-access-log/index.js';
@@ -17,7 +17,6 @@ import { normalizeMeshMultiZoneService } from '../mesh-multi-zone-service/index.
 import { normalizeOtelBackend } from '../mesh-open-telemetry-backend/index.js';
 import { normalizeMeshService } from '../mesh-service/index.js';
 import { encodeResource, parseResource } from '../resource.js';
-import { kinds } from '../kinds.js';
 import type { Resource } from '../types.js';
 
 const seedDir = new URL('../mesh-access-log/testdata/seed/', import.meta.url);

@@ -8,7 +8,7 @@
  * lists those places.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { type Violation, field } from '../../model/violations.js';
+import { field, type Violation } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
 import type { ProxyType, TargetRef, TargetRefKind } from './model.js';
 
@@ -31,7 +31,10 @@ const stringMap = (description: string) => Type.Optional(Type.Record(Type.String
 
 export const TargetRefSchema = Type.Object(
   {
-    kind: Type.Union(targetRefKinds.map((k) => Type.Literal(k)), { description: 'What the reference selects.' }),
+    kind: Type.Union(
+      targetRefKinds.map((k) => Type.Literal(k)),
+      { description: 'What the reference selects.' },
+    ),
     name: Type.Optional(Type.String({ description: 'The resource: a service, gateway, route or dataplane name.' })),
     namespace: Type.Optional(Type.String({ description: "With 'name': the resource's namespace." })),
     tags: stringMap('Tags that must all be on the proxy (MeshSubset, MeshServiceSubset).'),
@@ -73,7 +76,14 @@ const kindFields: Readonly<Record<TargetRefKind, Partial<Record<Field, Use>>>> =
 
 const fields: readonly Field[] = ['name', 'namespace', 'tags', 'labels', 'sectionName', 'proxyTypes', 'mesh'];
 /** Kinds whose `name` is a resource name, held to Kuma's character set. */
-const checkedNames: ReadonlySet<TargetRefKind> = new Set(['MeshGateway', 'MeshService', 'MeshExternalService', 'MeshMultiZoneService', 'MeshServiceSubset', 'MeshHTTPRoute']);
+const checkedNames: ReadonlySet<TargetRefKind> = new Set([
+  'MeshGateway',
+  'MeshService',
+  'MeshExternalService',
+  'MeshMultiZoneService',
+  'MeshServiceSubset',
+  'MeshHTTPRoute',
+]);
 const nameCharacters = /^[0-9a-z.\-_]*$/;
 const tagName = /^[a-zA-Z0-9.\-_:/]*$/;
 const tagValue = /^[a-zA-Z0-9.\-_:]*$/;
@@ -104,7 +114,9 @@ export function validateTargetRef(ref: unknown, path: string, place: TargetRefPl
   if (!(targetRefKinds as readonly string[]).includes(kind)) return [];
   if (!(place.allowed as readonly string[]).includes(kind)) {
     const reason = place.why?.(kind);
-    return [{ field: field(path, 'kind'), message: `value '${kind}' is not supported${reason ? `: ${reason}` : ''} (supported here: ${place.allowed.join(', ')})` }];
+    return [
+      { field: field(path, 'kind'), message: `value '${kind}' is not supported${reason ? `: ${reason}` : ''} (supported here: ${place.allowed.join(', ')})` },
+    ];
   }
   const k = kind as TargetRefKind;
   const uses = kindFields[k];
@@ -121,13 +133,17 @@ export function validateTargetRef(ref: unknown, path: string, place: TargetRefPl
     if (problem) out.push({ field: at(f), message: problem });
   }
   if (isSet(ref['labels']) && (isSet(ref['name']) || isSet(ref['namespace'])) && uses.labels !== undefined) {
-    out.push({ field: at('labels'), message: k === 'MeshExternalService' ? 'either labels or name must be specified' : 'either labels or name and namespace must be specified' });
+    out.push({
+      field: at('labels'),
+      message: k === 'MeshExternalService' ? 'either labels or name must be specified' : 'either labels or name and namespace must be specified',
+    });
   }
   const name = ref['name'];
   if (checkedNames.has(k) && typeof name === 'string' && !nameCharacters.test(name)) {
     out.push({ field: at('name'), message: "invalid characters: must consist of lower case alphanumeric characters, '-', '.' and '_'." });
   }
-  if (isObject(ref['tags']) && uses.tags !== undefined) out.push(...validateTags(ref['tags'], at('tags'), k === 'MeshServiceSubset' ? selectorValue : tagValue));
+  if (isObject(ref['tags']) && uses.tags !== undefined)
+    out.push(...validateTags(ref['tags'], at('tags'), k === 'MeshServiceSubset' ? selectorValue : tagValue));
   return out;
 }
 
@@ -145,11 +161,15 @@ function validateTags(tags: Record<string, unknown>, path: string, values: RegEx
   const out: Violation[] = [];
   for (const [key, value] of Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (key === '') out.push({ field: path, message: 'tag name must be non-empty' });
-    else if (!tagName.test(key)) out.push({ field: field(path, key), message: 'tag name must consist of alphanumeric characters, dots, dashes, slashes and underscores' });
+    else if (!tagName.test(key))
+      out.push({ field: field(path, key), message: 'tag name must consist of alphanumeric characters, dots, dashes, slashes and underscores' });
     if (typeof value !== 'string') continue;
     if (value === '') out.push({ field: field(path, key), message: 'tag value must be non-empty' });
     else if (!values.test(value)) {
-      const allowed = values === selectorValue ? 'alphanumeric characters, dots, dashes, slashes and underscores or be "*"' : 'alphanumeric characters, dots, dashes and underscores';
+      const allowed =
+        values === selectorValue
+          ? 'alphanumeric characters, dots, dashes, slashes and underscores or be "*"'
+          : 'alphanumeric characters, dots, dashes and underscores';
       out.push({ field: field(path, key), message: `tag value must consist of ${allowed}` });
     }
   }

@@ -24,10 +24,11 @@ export async function runMeshlog(args: readonly string[], env: NodeJS.ProcessEnv
   const out: string[] = [];
   const err: string[] = [];
   const write = { stdout: process.stdout.write, stderr: process.stderr.write };
-  const capture = (into: string[]) => ((chunk: string | Uint8Array) => {
-    into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    return true;
-  }) as typeof process.stdout.write;
+  const capture = (into: string[]) =>
+    ((chunk: string | Uint8Array) => {
+      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+      return true;
+    }) as typeof process.stdout.write;
   for (const name of cleared) delete process.env[name];
   Object.assign(process.env, env);
   process.exitCode = undefined;

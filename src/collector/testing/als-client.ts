@@ -34,9 +34,7 @@ export function createAlsClient(target: string, options: grpc.ClientOptions = {}
         result,
         write(message) {
           const bytes =
-            message instanceof Uint8Array
-              ? message
-              : types.StreamAccessLogsMessage.encode(types.StreamAccessLogsMessage.fromObject(message)).finish();
+            message instanceof Uint8Array ? message : types.StreamAccessLogsMessage.encode(types.StreamAccessLogsMessage.fromObject(message)).finish();
           return new Promise((resolve) => {
             call.write(Buffer.from(bytes), () => resolve());
           });

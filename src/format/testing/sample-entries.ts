@@ -3,8 +3,8 @@
  * decode so they look exactly as the collector hands them on (Longs, prototype defaults).
  */
 import { loadAlsTypes } from '../../envoy/protos.js';
-import type { FormatContext } from '../types.js';
 import type { DecodedEntry } from '../../model/entry.js';
+import type { FormatContext } from '../types.js';
 
 type Obj = Record<string, unknown>;
 

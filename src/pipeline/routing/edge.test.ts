@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import { loadAlsTypes } from '../../envoy/protos.js';
 import { createWireScanner } from '../../envoy/wire-scan.js';
+import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import { entryEdge as edgeOfFacts } from './edge.js';
 
 const types = loadAlsTypes();
@@ -33,7 +33,11 @@ const socket = (address: string, portValue: number) => ({ socketAddress: { addre
 
 describe('entryEdge', () => {
   it('names the callee of an outbound call by the proxy at the upstream address, and its service from the cluster', () => {
-    const edge = entryEdge(productpage, { commonProperties: { upstreamCluster: 'outbound|9080||ratings.bookinfo.svc.cluster.local', upstreamRemoteAddress: socket('10.28.0.9', 9080) } }, byIp);
+    const edge = entryEdge(
+      productpage,
+      { commonProperties: { upstreamCluster: 'outbound|9080||ratings.bookinfo.svc.cluster.local', upstreamRemoteAddress: socket('10.28.0.9', 9080) } },
+      byIp,
+    );
     expect(edge).toEqual({
       direction: 'outbound',
       source: { cluster: 'remote-cluster', namespace: 'bookinfo', workload: 'productpage-v1', ip: '10.28.0.5', port: null, service: null },
@@ -58,6 +62,10 @@ describe('entryEdge', () => {
   });
 
   it('says nothing about an entry whose direction nothing tells', () => {
-    expect(entryEdge({ ...ratings, ip: '' }, { commonProperties: {} }, byIp)).toMatchObject({ direction: null, source: { workload: null }, destination: { workload: null } });
+    expect(entryEdge({ ...ratings, ip: '' }, { commonProperties: {} }, byIp)).toMatchObject({
+      direction: null,
+      source: { workload: null },
+      destination: { workload: null },
+    });
   });
 });

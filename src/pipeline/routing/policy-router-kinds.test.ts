@@ -100,12 +100,16 @@ describe('policy router: Kuma 2.14 targets', () => {
   const r = router();
 
   it('logs one section of a Dataplane: its metrics inbound, not its http one', () => {
-    expect(pathOf(r.route(web, 'tcp', decodeTcp({ commonProperties: { upstreamCluster: 'localhost:9090', downstreamLocalAddress: socket('10.0.0.1', 9090) } })))).toEqual(['/var/log/metrics.log']);
+    expect(
+      pathOf(r.route(web, 'tcp', decodeTcp({ commonProperties: { upstreamCluster: 'localhost:9090', downstreamLocalAddress: socket('10.0.0.1', 9090) } }))),
+    ).toEqual(['/var/log/metrics.log']);
     expect(r.route(web, 'http', http('localhost:8080', ['10.0.0.1', 8080]))).toBeNull();
   });
 
   it("logs a MeshGateway's listeners, TCP and HTTP, and leaves the gateway out of a proxyTypes [Sidecar] policy", () => {
-    expect(pathOf(r.route(edge, 'tcp', decodeTcp({ commonProperties: { upstreamCluster: 'localhost:5432', downstreamLocalAddress: socket('10.0.0.9', 5432) } })))).toEqual(['/var/log/edge.log']);
+    expect(
+      pathOf(r.route(edge, 'tcp', decodeTcp({ commonProperties: { upstreamCluster: 'localhost:5432', downstreamLocalAddress: socket('10.0.0.9', 5432) } }))),
+    ).toEqual(['/var/log/edge.log']);
     expect(pathOf(r.route(edge, 'http', http('localhost:80', ['10.0.0.9', 80])))).toEqual(['/var/log/edge.log']);
     expect(r.route(edge, 'http', http('kri_msvc_default_zone-1_shop_backend_http', ['10.96.0.1', 8080]))).toBeNull();
   });
@@ -120,6 +124,8 @@ describe('policy router: Kuma 2.14 targets', () => {
 
   it("applies a MeshHTTPRoute's conf to the requests the route takes", () => {
     expect(pathOf(r.route(web, 'http', http('kri_msvc_default_zone-1_shop_backend_http', ['10.96.0.1', 8080], '/api/orders')))).toEqual(['/var/log/api.log']);
-    expect(pathOf(r.route(web, 'http', http('kri_msvc_default_zone-1_shop_backend_http', ['10.96.0.1', 8080], '/apis')))).toEqual(['/var/log/backend-http.log']);
+    expect(pathOf(r.route(web, 'http', http('kri_msvc_default_zone-1_shop_backend_http', ['10.96.0.1', 8080], '/apis')))).toEqual([
+      '/var/log/backend-http.log',
+    ]);
   });
 });

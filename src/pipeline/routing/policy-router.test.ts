@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ProxyIdentity } from '../../model/proxy-identity.js';
+import type { MeshAccessLogPolicy } from '../../api/mesh-access-log/model.js';
 import { decodeHttp, socket } from '../../format/testing/sample-entries.js';
+import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import type { PolicySet } from '../../policy/types.js';
 import { parseClusterName } from './cluster-names.js';
 import { parseSpiffe } from './peer-identity.js';
 import { createPolicyRouter } from './policy-router.js';
-import type { MeshAccessLogPolicy } from '../../api/mesh-access-log/model.js';
 
 function istio(app: string, ip: string, extra: Partial<ProxyIdentity> = {}): ProxyIdentity {
   return {
@@ -48,7 +48,10 @@ const policies: MeshAccessLogPolicy[] = [
     targetRef: { kind: 'MeshService', name: 'reviews' },
     from: [
       { targetRef: { kind: 'MeshService', name: 'productpage' }, default: { backends: [{ type: 'file', path: '/pp' }] } },
-      { targetRef: { kind: 'Mesh' }, default: { backends: [{ type: 'file', path: '/all' }], filtering: { headers: { ':status': { op: 'ge', value: '500' } } } } },
+      {
+        targetRef: { kind: 'Mesh' },
+        default: { backends: [{ type: 'file', path: '/all' }], filtering: { headers: { ':status': { op: 'ge', value: '500' } } } },
+      },
     ],
     to: [],
   },
@@ -65,12 +68,21 @@ const set: PolicySet = { policies, backends: [], routes: [] };
 describe('cluster names and peer identities', () => {
   it.each([
     ['inbound|9080||', { direction: 'inbound', port: 9080 }],
-    ['outbound|9080|v1|reviews.bookinfo.svc.cluster.local', { direction: 'outbound', port: 9080, subset: 'v1', host: 'reviews.bookinfo.svc.cluster.local', service: 'reviews' }],
+    [
+      'outbound|9080|v1|reviews.bookinfo.svc.cluster.local',
+      { direction: 'outbound', port: 9080, subset: 'v1', host: 'reviews.bookinfo.svc.cluster.local', service: 'reviews' },
+    ],
     ['InboundPassthroughClusterIpv4', { direction: 'inbound' }],
     ['PassthroughCluster', { direction: 'outbound' }],
     ['localhost:8080', { direction: 'inbound', port: 8080 }],
-    ['kri_msvc_default_zone-1_kuma-demo_backend_http', { direction: 'outbound', service: 'backend', kind: 'MeshService', namespace: 'kuma-demo', section: 'http' }],
-    ['kri_extsvc_default__kuma-system_httpbin_443', { direction: 'outbound', service: 'httpbin', kind: 'MeshExternalService', namespace: 'kuma-system', section: '443', port: 443 }],
+    [
+      'kri_msvc_default_zone-1_kuma-demo_backend_http',
+      { direction: 'outbound', service: 'backend', kind: 'MeshService', namespace: 'kuma-demo', section: 'http' },
+    ],
+    [
+      'kri_extsvc_default__kuma-system_httpbin_443',
+      { direction: 'outbound', service: 'httpbin', kind: 'MeshExternalService', namespace: 'kuma-system', section: '443', port: 443 },
+    ],
     ['kri_mzsvc_default___backend_', { direction: 'outbound', service: 'backend', kind: 'MeshMultiZoneService' }],
   ])('%s', (name, expected) => expect(parseClusterName(name)).toEqual(expected));
 
@@ -90,11 +102,19 @@ describe('policy router', () => {
     expect(router.route(reviews, 'http', entry({ cluster: 'inbound|9080||', local: ['10.0.0.7', 9080], remote: ['10.0.0.5', 40000] }))).toBeNull();
     const routed = router.route(reviews, 'http', entry({ cluster: 'inbound|9080||', local: ['10.0.0.7', 9080], remote: ['10.0.0.5', 40000], status: 502 }));
     expect(routed?.rule.backends).toMatchObject([{ type: 'file', path: '/pp' }]);
-    expect(routed?.context).toMatchObject({ direction: 'inbound', proxy: { service: 'reviews', mesh: 'default', zone: 'mgmt-cluster' }, peer: { service: 'productpage', address: '10.0.0.5:40000' } });
+    expect(routed?.context).toMatchObject({
+      direction: 'inbound',
+      proxy: { service: 'reviews', mesh: 'default', zone: 'mgmt-cluster' },
+      peer: { service: 'productpage', address: '10.0.0.5:40000' },
+    });
   });
 
   it('falls back to the SPIFFE ID, then to the Mesh rule and its filtering', () => {
-    const bySpiffe = router.route(reviews, 'http', entry({ cluster: 'inbound|9080||', local: ['10.0.0.7', 9080], remote: ['10.9.9.9', 1], sans: ['spiffe://default/productpage'], status: 500 }));
+    const bySpiffe = router.route(
+      reviews,
+      'http',
+      entry({ cluster: 'inbound|9080||', local: ['10.0.0.7', 9080], remote: ['10.9.9.9', 1], sans: ['spiffe://default/productpage'], status: 500 }),
+    );
     expect(bySpiffe?.rule.backends).toMatchObject([{ path: '/pp' }]);
     const unknownOk = entry({ cluster: 'inbound|9080||', local: ['10.0.0.7', 9080], remote: ['10.9.9.9', 1] });
     expect(router.route(reviews, 'http', unknownOk)).toBeNull();
@@ -113,7 +133,9 @@ describe('policy router', () => {
     const byAddress = router.route(productpage, 'http', entry({ cluster: 'reviews', local: ['10.96.0.10', 9080] }));
     expect(byAddress?.context.direction).toBe('outbound');
     const named = { ...reviews, logName: 'meshlog:inbound:inbound:10.0.0.7:9080' };
-    expect(router.route(named, 'http', entry({ cluster: 'whatever', local: ['10.96.0.10', 9080], remote: ['10.0.0.5', 1], status: 500 }))?.context.direction).toBe('inbound');
+    expect(
+      router.route(named, 'http', entry({ cluster: 'whatever', local: ['10.96.0.10', 9080], remote: ['10.0.0.5', 1], status: 500 }))?.context.direction,
+    ).toBe('inbound');
   });
 
   it('does nothing while there are no policies', () => {

@@ -9,22 +9,23 @@
  * `inbound|…` / `outbound|…`, Kuma `localhost:PORT` / service names), then the downstream local
  * address (the proxy's own IP: inbound; anything else, such as a service VIP: outbound).
  */
-import type { ProxyIdentity } from '../../model/proxy-identity.js';
+
+import type { InventoryProxy, ProxyInbound } from '../../api/dataplane/model.js';
 import { formatAddress, socketAddressParts } from '../../envoy/entry-fields.js';
 import { commonOf } from '../../format/als-entry.js';
 import type { FormatContext, TrafficDirection } from '../../format/types.js';
+import type { DecodedEntry, EntryKind } from '../../model/entry.js';
+import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import { discoveredProxy, discoveredTags } from '../../policy/inventory.js';
+import type { OutboundDestination } from '../../policy/resolve.js';
 import { resolveInbound, resolveOutbound } from '../../policy/resolve.js';
 import { inboundsOf } from '../../policy/selection.js';
 import { serviceTag } from '../../policy/target-ref.js';
-import type { OutboundDestination } from '../../policy/resolve.js';
 import type { ListenerLogConfig, PolicySet, ResolvedRule } from '../../policy/types.js';
 import { type ClusterHint, parseClusterName } from './cluster-names.js';
 import { directionOf } from './edge.js';
 import { parseSpiffe } from './peer-identity.js';
-import { type Peer, type RulePredicate, compileFiltering, compileRuleCondition } from './rule-conditions.js';
-import type { InventoryProxy, ProxyInbound } from '../../api/dataplane/model.js';
-import type { EntryKind, DecodedEntry } from '../../model/entry.js';
+import { compileFiltering, compileRuleCondition, type Peer, type RulePredicate } from './rule-conditions.js';
 
 export interface RoutedEntry {
   readonly rule: ResolvedRule;
@@ -87,7 +88,12 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
     return state;
   };
 
-  const compiled = <K>(cache: Map<K, CompiledListener>, key: K, identity: ProxyIdentity, resolve: () => { listener: ListenerLogConfig; errors: string[] }): CompiledListener => {
+  const compiled = <K>(
+    cache: Map<K, CompiledListener>,
+    key: K,
+    identity: ProxyIdentity,
+    resolve: () => { listener: ListenerLogConfig; errors: string[] },
+  ): CompiledListener => {
     let found = cache.get(key);
     if (!found) {
       if (cache.size >= maxCachedListeners) cache.clear();
@@ -154,8 +160,11 @@ export function createPolicyRouter(options: PolicyRouterOptions = {}): PolicyRou
       let peer: Peer;
       if (direction === 'outbound') {
         const service = hint?.service ?? (common?.upstreamCluster || authorityService(entry) || 'unknown');
-        const key = hint?.kind || hint?.section || hint?.port ? `${hint.kind ?? ''}/${hint.namespace ?? ''}/${service}:${hint.section ?? hint.port ?? ''}` : service;
-        target = compiled(state.outbound, key, identity, () => resolveOutbound(set, proxy, { service, protocol: kind === 'http' ? 'http' : 'tcp', ...destinationOf(hint) }));
+        const key =
+          hint?.kind || hint?.section || hint?.port ? `${hint.kind ?? ''}/${hint.namespace ?? ''}/${service}:${hint.section ?? hint.port ?? ''}` : service;
+        target = compiled(state.outbound, key, identity, () =>
+          resolveOutbound(set, proxy, { service, protocol: kind === 'http' ? 'http' : 'tcp', ...destinationOf(hint) }),
+        );
         peer = { service, address: formatAddress(common?.upstreamRemoteAddress, true) ?? undefined };
       } else {
         const port = (local ?? socketAddressParts(common?.downstreamLocalAddress))?.port ?? hint?.port;

@@ -4,13 +4,14 @@
  * peer certificate and SNI), and the policy's `filtering` (headers and `:status`, all AND-ed).
  * Compiled once per rule; evaluating them does not allocate.
  */
+
+import type { Filtering, HeaderCondition, HttpRouteMatch, PeerMatch } from '../../api/shared/model.js';
 import { commonOf } from '../../format/als-entry.js';
+import type { DecodedEntry } from '../../model/entry.js';
 import { selectsTags } from '../../policy/target-ref.js';
 import type { ResolvedRule } from '../../policy/types.js';
-import { requestHeaderLookup, responseHeaderLookup } from '../entry-headers.js';
-import type { Filtering, HeaderCondition, HttpRouteMatch, PeerMatch } from '../../api/shared/model.js';
-import type { DecodedEntry } from '../../model/entry.js';
 import { compileRegex } from '../../util/re2.js';
+import { requestHeaderLookup, responseHeaderLookup } from '../entry-headers.js';
 
 /** The other side of an entry: the caller on inbound traffic, the destination on outbound. */
 export interface Peer {

@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createAlsClient, httpEntry, istioIdentifier } from '../../collector/testing/als-client.js';
-import type { DemoCertificates } from '../../util/certificates.js';
 import { agentCommandArgs, serverCommandArgs } from '../../demo/topology.js';
 import { loadAlsTypes } from '../../envoy/protos.js';
 import { openStoreReader } from '../../store/sqlite/reader.js';
+import type { DemoCertificates } from '../../util/certificates.js';
 
 const main = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 

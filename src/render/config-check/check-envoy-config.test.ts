@@ -35,10 +35,23 @@ const table: { name: string; type?: string; value: unknown; violations: [string,
     violations: [],
   },
   { name: 'an unknown field at the top', value: { ...fileLog({}), filters: {} }, violations: [['filters', 'unknown field']] },
-  { name: 'a field given in both spellings', value: fileLog({ log_format: { json_format: {} }, logFormat: { json_format: {} } }), violations: [['typed_config.logFormat', 'given twice']] },
+  {
+    name: 'a field given in both spellings',
+    value: fileLog({ log_format: { json_format: {} }, logFormat: { json_format: {} } }),
+    violations: [['typed_config.logFormat', 'given twice']],
+  },
   { name: 'a wrong scalar type', value: fileLog({ path: 42 }), violations: [['typed_config.path', 'expected string']] },
-  { name: 'a bool given as a string', value: fileLog({ log_format: { json_format: {}, omit_empty_values: 'true' } }), violations: [['typed_config.log_format.omit_empty_values', 'expected bool']] },
-  { name: 'an object where a list belongs', value: { and_filter: { filters: {} } }, type: envoyTypes.accessLogFilter, violations: [['and_filter.filters', 'expected a list']] },
+  {
+    name: 'a bool given as a string',
+    value: fileLog({ log_format: { json_format: {}, omit_empty_values: 'true' } }),
+    violations: [['typed_config.log_format.omit_empty_values', 'expected bool']],
+  },
+  {
+    name: 'an object where a list belongs',
+    value: { and_filter: { filters: {} } },
+    type: envoyTypes.accessLogFilter,
+    violations: [['and_filter.filters', 'expected a list']],
+  },
   {
     name: 'a bad enum name',
     type: envoyTypes.accessLogFilter,
@@ -63,9 +76,21 @@ const table: { name: string; type?: string; value: unknown; violations: [string,
     value: statusFilter({ op: 'EQ' }),
     violations: [['status_code_filter.comparison.value', 'value is required']],
   },
-  { name: 'a missing required gRPC service', value: grpcLog({ log_name: 'x', transport_api_version: 'V3' }), violations: [['typed_config.common_config.grpc_service', 'is required']] },
-  { name: 'an empty log_name (string.min_len)', value: grpcLog({ ...validCommon, log_name: '' }), violations: [['typed_config.common_config.log_name', 'must not be empty']] },
-  { name: 'a missing log_name is an empty one', value: grpcLog({ grpc_service: validCommon.grpc_service }), violations: [['typed_config.common_config.log_name', 'must not be empty']] },
+  {
+    name: 'a missing required gRPC service',
+    value: grpcLog({ log_name: 'x', transport_api_version: 'V3' }),
+    violations: [['typed_config.common_config.grpc_service', 'is required']],
+  },
+  {
+    name: 'an empty log_name (string.min_len)',
+    value: grpcLog({ ...validCommon, log_name: '' }),
+    violations: [['typed_config.common_config.log_name', 'must not be empty']],
+  },
+  {
+    name: 'a missing log_name is an empty one',
+    value: grpcLog({ grpc_service: validCommon.grpc_service }),
+    violations: [['typed_config.common_config.log_name', 'must not be empty']],
+  },
   {
     name: 'an empty runtime_key',
     type: envoyTypes.accessLogFilter,
@@ -92,24 +117,61 @@ const table: { name: string; type?: string; value: unknown; violations: [string,
     violations: [['header_filter.header.exact_match', 'deprecated']],
   },
   { name: 'an Any without @type', value: { name: 'x', typed_config: { path: '/a' } }, violations: [['typed_config.@type', 'needs "@type"']] },
-  { name: 'an Any of an unknown type', value: { name: 'x', typed_config: { '@type': 'type.googleapis.com/no.such.Type' } }, violations: [['typed_config.@type', 'unknown message type no.such.Type']] },
+  {
+    name: 'an Any of an unknown type',
+    value: { name: 'x', typed_config: { '@type': 'type.googleapis.com/no.such.Type' } },
+    violations: [['typed_config.@type', 'unknown message type no.such.Type']],
+  },
   {
     name: 'a port above 65535 (uint32.lte)',
     type: envoyTypes.cluster,
-    value: { name: 'c', load_assignment: { cluster_name: 'c', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'h', port_value: 70000 } } } }] }] } },
+    value: {
+      name: 'c',
+      load_assignment: {
+        cluster_name: 'c',
+        endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'h', port_value: 70000 } } } }] }],
+      },
+    },
     violations: [['load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value', 'at most 65535']],
   },
-  { name: 'a malformed duration', type: envoyTypes.cluster, value: { name: 'c', connect_timeout: '5 seconds' }, violations: [['connect_timeout', 'expected a duration']] },
+  {
+    name: 'a malformed duration',
+    type: envoyTypes.cluster,
+    value: { name: 'c', connect_timeout: '5 seconds' },
+    violations: [['connect_timeout', 'expected a duration']],
+  },
   { name: 'a valid duration', type: envoyTypes.cluster, value: { name: 'c', connect_timeout: '0.250s' }, violations: [] },
-  { name: 'a wrapper holds its scalar', value: grpcLog({ ...validCommon, buffer_size_bytes: 'big' }), violations: [['typed_config.common_config.buffer_size_bytes', 'expected uint32']] },
+  {
+    name: 'a wrapper holds its scalar',
+    value: grpcLog({ ...validCommon, buffer_size_bytes: 'big' }),
+    violations: [['typed_config.common_config.buffer_size_bytes', 'expected uint32']],
+  },
   { name: 'a valid wrapper', value: grpcLog({ ...validCommon, buffer_size_bytes: 0, buffer_flush_interval: '1s' }), violations: [] },
-  { name: 'int64 as a decimal string', type: envoyTypes.accessLogFilter, value: { header_filter: { header: { name: 'x', range_match: { start: '-5', end: '9223372036854775807' } } } }, violations: [] },
-  { name: 'int64 out of range', type: envoyTypes.accessLogFilter, value: { header_filter: { header: { name: 'x', range_match: { start: '0', end: '9223372036854775808' } } } }, violations: [['header_filter.header.range_match.end', 'expected int64']] },
+  {
+    name: 'int64 as a decimal string',
+    type: envoyTypes.accessLogFilter,
+    value: { header_filter: { header: { name: 'x', range_match: { start: '-5', end: '9223372036854775807' } } } },
+    violations: [],
+  },
+  {
+    name: 'int64 out of range',
+    type: envoyTypes.accessLogFilter,
+    value: { header_filter: { header: { name: 'x', range_match: { start: '0', end: '9223372036854775808' } } } },
+    violations: [['header_filter.header.range_match.end', 'expected int64']],
+  },
   { name: 'null values', value: fileLog({ path: null }), violations: [['typed_config.path', 'null']] },
   {
     name: 'a map of Any checked through its values',
     type: envoyTypes.cluster,
-    value: { name: 'c', typed_extension_protocol_options: { x: { '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions', explicit_http_config: { http2_protocol_options: {}, http3: {} } } } },
+    value: {
+      name: 'c',
+      typed_extension_protocol_options: {
+        x: {
+          '@type': 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+          explicit_http_config: { http2_protocol_options: {}, http3: {} },
+        },
+      },
+    },
     violations: [['typed_extension_protocol_options.x.explicit_http_config.http3', 'unknown field']],
   },
   {
@@ -117,7 +179,11 @@ const table: { name: string; type?: string; value: unknown; violations: [string,
     value: fileLog({ log_format: { json_format: { a: '%DURATION%', n: 1, nested: { b: ['x', true, null] } } } }),
     violations: [],
   },
-  { name: 'a json_format that is not an object', value: fileLog({ log_format: { json_format: 'x' } }), violations: [['typed_config.log_format.json_format', 'google.protobuf.Struct']] },
+  {
+    name: 'a json_format that is not an object',
+    value: fileLog({ log_format: { json_format: 'x' } }),
+    violations: [['typed_config.log_format.json_format', 'google.protobuf.Struct']],
+  },
 ];
 
 describe('checkEnvoyConfig', () => {
@@ -137,7 +203,12 @@ describe('checkEnvoyConfig', () => {
   });
 
   it('checks CEL filters nested in Any inside a filter tree', () => {
-    const cel = { extension_filter: { name: 'cel', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter', expresion: 'true' } } };
+    const cel = {
+      extension_filter: {
+        name: 'cel',
+        typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.filters.cel.v3.ExpressionFilter', expresion: 'true' },
+      },
+    };
     const violations = checkEnvoyConfig({ or_filter: { filters: [cel, { traceable_filter: {} }] } }, envoyTypes.accessLogFilter);
     expect(violations).toEqual([{ path: 'or_filter.filters[0].extension_filter.typed_config.expresion', message: expect.stringContaining('unknown field') }]);
   });

@@ -97,7 +97,8 @@ function walkField(walk: Walk, field: protobuf.Field, value: unknown, path: stri
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       const at = child(path, k);
-      if (field.keyType !== 'string' && !isScalar(field.keyType, /^-?\d+$/.test(k) ? k : NaN)) fail(walk, at, `map key ${JSON.stringify(k)} is not a ${field.keyType}`);
+      if (field.keyType !== 'string' && !isScalar(field.keyType, /^-?\d+$/.test(k) ? k : NaN))
+        fail(walk, at, `map key ${JSON.stringify(k)} is not a ${field.keyType}`);
       const converted = walkSingle(walk, field, v, at);
       if (converted !== undefined) out[k] = converted;
     }
@@ -120,7 +121,8 @@ function walkSingle(walk: Walk, field: protobuf.Field, value: unknown, path: str
 
 function walkEnum(walk: Walk, type: protobuf.Enum, value: unknown, path: string): unknown {
   if (typeof value === 'string') {
-    if (type.values[value] === undefined) return fail(walk, path, `${JSON.stringify(value)} is not a value of enum ${type.fullName.slice(1)} (${Object.keys(type.values).join(', ')})`);
+    if (type.values[value] === undefined)
+      return fail(walk, path, `${JSON.stringify(value)} is not a value of enum ${type.fullName.slice(1)} (${Object.keys(type.values).join(', ')})`);
     return value;
   }
   if (typeof value === 'number' && Number.isInteger(value)) return value;
@@ -150,10 +152,16 @@ export function isScalar(type: string, value: unknown): boolean {
     case 'int64':
     case 'sint64':
     case 'sfixed64':
-      return (typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && /^-?\d+$/.test(value) && inRange(BigInt(value), -(2n ** 63n), 2n ** 63n - 1n));
+      return (
+        (typeof value === 'number' && Number.isSafeInteger(value)) ||
+        (typeof value === 'string' && /^-?\d+$/.test(value) && inRange(BigInt(value), -(2n ** 63n), 2n ** 63n - 1n))
+      );
     case 'uint64':
     case 'fixed64':
-      return (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) || (typeof value === 'string' && /^\d+$/.test(value) && inRange(BigInt(value), 0n, 2n ** 64n - 1n));
+      return (
+        (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) ||
+        (typeof value === 'string' && /^\d+$/.test(value) && inRange(BigInt(value), 0n, 2n ** 64n - 1n))
+      );
     default: {
       const range = int32Range[type];
       const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
@@ -209,7 +217,8 @@ function structValue(v: unknown): Record<string, unknown> {
 function walkAny(walk: Walk, value: unknown, path: string): Record<string, unknown> | undefined {
   if (!isObject(value)) return fail(walk, path, `expected an object with "@type" (google.protobuf.Any), got ${describe(value)}`);
   const typeUrl = value['@type'];
-  if (typeof typeUrl !== 'string' || !typeUrl.includes('/')) return fail(walk, child(path, '@type'), 'google.protobuf.Any needs "@type": "type.googleapis.com/<message>"');
+  if (typeof typeUrl !== 'string' || !typeUrl.includes('/'))
+    return fail(walk, child(path, '@type'), 'google.protobuf.Any needs "@type": "type.googleapis.com/<message>"');
   const typeName = typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
   let inner: protobuf.Type;
   try {

@@ -65,7 +65,8 @@ function checkString(walk: Walk, options: Record<string, unknown>, prefix: strin
 function checkEnum(walk: Walk, field: protobuf.Field, options: Record<string, unknown>, value: unknown, path: string): void {
   if (rule(options, 'enum.defined_only') !== true || typeof value !== 'number') return;
   const type = field.resolvedType;
-  if (type instanceof protobuf.Enum && type.valuesById[value] === undefined) violation(walk, path, `${value} is not a defined value of ${type.fullName.slice(1)}`);
+  if (type instanceof protobuf.Enum && type.valuesById[value] === undefined)
+    violation(walk, path, `${value} is not a defined value of ${type.fullName.slice(1)}`);
 }
 
 function checkNumber(walk: Walk, options: Record<string, unknown>, type: string, value: unknown, path: string): void {

@@ -36,7 +36,7 @@ export function evaluateFilter(filter: Json | undefined, request: ModelRequest):
     case 'header_filter':
       return headerMatches(body['header'] as Json, request.headers);
     case 'extension_filter':
-      return evaluateCel(((body['typed_config'] as Json)['expression'] as string), request) === true;
+      return evaluateCel((body['typed_config'] as Json)['expression'] as string, request) === true;
     default:
       throw new Error(`the model does not know ${kind}`);
   }

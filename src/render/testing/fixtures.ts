@@ -2,12 +2,13 @@
  * Hand-built `ProxyLogConfig`s for the render tests and goldens: the unit boundary is the resolved
  * policy, so these stand in for what the policy engine produces.
  */
-import type { ListenerLogConfig, ProxyLogConfig, ResolvedBackend, ResolvedRule } from '../../policy/types.js';
-import type { RenderOptions } from '../build-access-logs.js';
+
 import type { AccessLogRecordLike } from '../../api/access-log-record/model.js';
-import type { BackendConfig, TargetRef } from '../../api/shared/model.js';
 import type { InventoryProxy } from '../../api/dataplane/model.js';
 import type { RouteResource } from '../../api/mesh-http-route/model.js';
+import type { BackendConfig, TargetRef } from '../../api/shared/model.js';
+import type { ListenerLogConfig, ProxyLogConfig, ResolvedBackend, ResolvedRule } from '../../policy/types.js';
+import type { RenderOptions } from '../build-access-logs.js';
 
 export const options: RenderOptions = { agent: { clusterName: 'cluster-1', address: 'meshlog-agent.meshlog', port: 9977 } };
 

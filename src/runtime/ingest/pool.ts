@@ -20,11 +20,11 @@ import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import type { LiveTail } from '../../pipeline/live-tail.js';
 import type { SinkSet } from '../../pipeline/sink-set.js';
 import type { PolicySet } from '../../policy/types.js';
+import type { ForwardedBatch } from '../../relay/batch-writer.js';
 import type { StoreStats } from '../../store/types.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Metrics, MetricsJson } from '../../telemetry/metrics.js';
 import { startWorkerThread } from '../../util/worker-thread.js';
-import type { ForwardedBatch } from '../../relay/batch-writer.js';
 import type { FromWorker, IngestWorkerData, ToWorker } from './protocol.js';
 
 export interface IngestPoolOptions extends Omit<IngestWorkerData, 'index'> {
@@ -313,7 +313,8 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       const failing = members.find((m) => m.problem !== null);
       if (failing) return `store shard ${failing.index}: ${failing.problem}`;
       const since = Math.min(...members.map((m) => m.blockedSince || Number.POSITIVE_INFINITY));
-      if (Date.now() - since > blockedTooLongMs) return `ingest has held Envoy back for ${Math.round((Date.now() - since) / 1000)} s: the store does not keep up`;
+      if (Date.now() - since > blockedTooLongMs)
+        return `ingest has held Envoy back for ${Math.round((Date.now() - since) / 1000)} s: the store does not keep up`;
       return null;
     },
     async close() {

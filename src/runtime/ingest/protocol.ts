@@ -8,9 +8,9 @@ import type { InventoryProxy } from '../../api/dataplane/model.js';
 import type { EntryKind } from '../../model/entry.js';
 import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import type { WatchOutput, WatchSpec } from '../../pipeline/watch-render.js';
+import type { PolicySet } from '../../policy/types.js';
 import type { ForwardedBatch } from '../../relay/batch-writer.js';
 import type { Compression } from '../../relay/protocol.js';
-import type { PolicySet } from '../../policy/types.js';
 import type { SinkBackendConfig } from '../../sinks/registry.js';
 import type { StoreStats } from '../../store/types.js';
 

@@ -5,13 +5,13 @@ import type { Hono } from 'hono';
 import { formatViolations } from '../../model/violations.js';
 import type { LiveTail } from '../../pipeline/live-tail.js';
 import { dedupeKey } from '../../pipeline/watch-render.js';
-import type { LogQuery, QueryResult, StoreHandle, StoredEntry } from '../../store/types.js';
-import type { Metrics, QueryName } from '../../telemetry/metrics.js';
 import { decodeStored, glooItem, stringify, v1Item } from '../../protojson/items.js';
+import type { LogQuery, QueryResult, StoredEntry, StoreHandle } from '../../store/types.js';
+import { InvalidCursorError } from '../../store/types.js';
+import type { Metrics, QueryName } from '../../telemetry/metrics.js';
 import { parseGlooLogsBody } from '../gloo-logs-request.js';
 import { parseLogsParams } from '../log-query-params.js';
 import { watchStream } from '../watch-stream.js';
-import { InvalidCursorError } from '../../store/types.js';
 
 export interface LogRoutesDeps {
   readonly store: StoreHandle;
@@ -47,7 +47,10 @@ export function addLogRoutes(app: Hono, deps: LogRoutesDeps): void {
     if (!watch) {
       const { items } = await timedQuery(deps, 'gloo', { selectors, limit: glooLatest });
       // Newest are fetched first; print them oldest first, like a tail.
-      const body = [...items].reverse().map((s) => stringify(glooItem(s.kind, s.workload, decodeStored(s)), pretty)).join('');
+      const body = [...items]
+        .reverse()
+        .map((s) => stringify(glooItem(s.kind, s.workload, decodeStored(s)), pretty))
+        .join('');
       return c.body(body, 200, { 'content-type': 'application/json' });
     }
     // Gloo's stream has no place for a note: what it loses is counted (`meshlog_watch_dropped_total`).
@@ -64,7 +67,8 @@ export function addLogRoutes(app: Hono, deps: LogRoutesDeps): void {
       try {
         result = await timedQuery(deps, 'logs', query);
       } catch (err) {
-        if (err instanceof InvalidCursorError) return c.json({ error: 'invalid query parameters', violations: [{ field: 'cursor', message: err.message }] }, 400);
+        if (err instanceof InvalidCursorError)
+          return c.json({ error: 'invalid query parameters', violations: [{ field: 'cursor', message: err.message }] }, 400);
         throw err;
       }
       if (format === 'ndjson') {
@@ -86,7 +90,13 @@ export function addLogRoutes(app: Hono, deps: LogRoutesDeps): void {
         // Entries taken before the watch was everywhere may not be committed yet.
         await store.flush().catch(() => undefined);
         const { items } = await timedQuery(deps, 'follow_backfill', query);
-        return { text: [...items].reverse().map((s) => stringify(toItem(s), false)).join(''), skip: new Set(items.map(dedupeKey)) };
+        return {
+          text: [...items]
+            .reverse()
+            .map((s) => stringify(toItem(s), false))
+            .join(''),
+          skip: new Set(items.map(dedupeKey)),
+        };
       },
     });
   });

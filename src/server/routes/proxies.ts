@@ -6,12 +6,22 @@
  * `agent=HOST:PORT` where Envoy reaches the agent, `clusterName=` for Gloo's cluster name).
  */
 import type { Hono } from 'hono';
+import type { InventoryProxy } from '../../api/dataplane/model.js';
 import type { ProxyRegistry, SeenProxy } from '../../collector/proxy-registry.js';
+import {
+  describeProxyConfig,
+  describeRecords,
+  findProxy,
+  mergeInventory,
+  type PolicyContext,
+  proxyNotFound,
+  recordsForProxy,
+  resolveProxy,
+  resolveProxyForInspection,
+} from '../../policy/index.js';
+import { workloadRefJson } from '../../protojson/items.js';
 import { parseEndpoint } from '../../render/clusters.js';
 import { renderAccessLogs, renderBootstrap, renderEnvoyFilter, renderIstio, renderMeshProxyPatch } from '../../render/index.js';
-import { type PolicyContext, describeProxyConfig, describeRecords, findProxy, mergeInventory, proxyNotFound, recordsForProxy, resolveProxy, resolveProxyForInspection } from '../../policy/index.js';
-import { workloadRefJson } from '../../protojson/items.js';
-import type { InventoryProxy } from '../../api/dataplane/model.js';
 
 /** `?view=` of `GET /api/v1/proxies/{id}/envoy`. */
 export const envoyViews = ['access-logs', 'bootstrap', 'istio', 'envoyfilter', 'meshproxypatch'];
@@ -61,7 +71,10 @@ function seenJson(p: SeenProxy, rate: { entriesPerSecond: number; rateSeconds: n
 }
 
 export function inventory(deps: ProxyRouteDeps): InventoryProxy[] {
-  return mergeInventory(deps.policyContext?.().proxies ?? [], deps.proxies.list().map((p) => p.identity));
+  return mergeInventory(
+    deps.policyContext?.().proxies ?? [],
+    deps.proxies.list().map((p) => p.identity),
+  );
 }
 
 /** Proxies per page of `GET /api/v1/proxies` (`?limit=`, `?cursor=` for the next page). */
@@ -73,7 +86,8 @@ export function addProxyRoutes(app: Hono, deps: ProxyRouteDeps): void {
   app.get('/api/v1/proxies', (c) => {
     const limitText = c.req.query('limit');
     const limit = limitText === undefined ? defaultProxyPage : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > maxProxyPage) return c.json({ error: `limit: must be a whole number from 1 to ${maxProxyPage}, not "${limitText}"` }, 400);
+    if (!Number.isInteger(limit) || limit < 1 || limit > maxProxyPage)
+      return c.json({ error: `limit: must be a whole number from 1 to ${maxProxyPage}, not "${limitText}"` }, 400);
     const cursorText = c.req.query('cursor');
     const offset = cursorText === undefined ? 0 : Number(Buffer.from(cursorText, 'base64url').toString());
     if (!Number.isInteger(offset) || offset < 0) return c.json({ error: `cursor: "${cursorText}" is not a cursor this server returned` }, 400);

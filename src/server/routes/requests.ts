@@ -4,7 +4,7 @@
  */
 import type { Hono } from 'hono';
 import { decodeStored, v1Item } from '../../protojson/items.js';
-import { type TraceItem, buildTrace } from '../request-trace.js';
+import { buildTrace, type TraceItem } from '../request-trace.js';
 import { type LogRoutesDeps, timedQuery } from './logs.js';
 
 /** More entries than any real request has; a request id reused by a broken client stops here. */
@@ -15,9 +15,15 @@ export function addRequestRoutes(app: Hono, deps: Pick<LogRoutesDeps, 'store' | 
     const id = c.req.param('id');
     const { items, nextCursor } = await timedQuery(deps, 'request', { requestIds: [id], limit: maxTraceEntries });
     if (items.length === 0) {
-      return c.json({ error: `no kept entry has the request id "${id}" (only entries an AccessLogRecord selected are kept, until retention removes them)` }, 404);
+      return c.json(
+        { error: `no kept entry has the request id "${id}" (only entries an AccessLogRecord selected are kept, until retention removes them)` },
+        404,
+      );
     }
-    const trace = buildTrace(id, items.map((s) => v1Item(s, decodeStored(s)) as unknown as TraceItem));
+    const trace = buildTrace(
+      id,
+      items.map((s) => v1Item(s, decodeStored(s)) as unknown as TraceItem),
+    );
     return c.json({ ...trace, ...(nextCursor ? { truncated: `only the latest ${maxTraceEntries} entries of this request id are shown` } : {}) });
   });
 }

@@ -51,7 +51,14 @@ describe('GET /api/v1/stats', () => {
     const base = (Date.now() - 60_000) * 1000;
     store.write(Array.from({ length: 30 }, (_, i) => contractRow(i, { ts: base + i * 1_000_000 })));
     await store.flush();
-    app = createApp({ store, liveTail: createLiveTail(), metrics: createMetrics(), proxies: createProxyRegistry(), logger: silentLogger(), readiness: () => null });
+    app = createApp({
+      store,
+      liveTail: createLiveTail(),
+      metrics: createMetrics(),
+      proxies: createProxyRegistry(),
+      logger: silentLogger(),
+      readiness: () => null,
+    });
   });
 
   afterAll(async () => {

@@ -8,11 +8,11 @@ import { appendFile, mkdir, mkdtemp, readFile, rename, rm, stat, symlink, unlink
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { until } from '../testing/until.js';
 import { createMetrics } from '../../telemetry/metrics.js';
-import type { LineRecord } from '../shared/line-record.js';
-import { fileSinkFactory, type FileSink, type FileSinkOptions } from './index.js';
 import { createSinkPolicy, type SinkPolicy } from '../shared/destination-policy.js';
+import type { LineRecord } from '../shared/line-record.js';
+import { until } from '../testing/until.js';
+import { type FileSink, type FileSinkOptions, fileSinkFactory } from './index.js';
 
 let dir: string;
 const sinks: FileSink[] = [];
@@ -50,7 +50,7 @@ describe('file sink', () => {
 
   it('never cuts a file it did not create: an unterminated last line is ended with a newline', async () => {
     const path = join(dir, 'theirs.log');
-    await writeFile(path, 'complete one\ncomplete two\nsomeone else\'s last line');
+    await writeFile(path, "complete one\ncomplete two\nsomeone else's last line");
     const sink = sinkAt(path);
     sink.push(lines('ours'));
     expect(await sink.flush()).toBe(true);

@@ -12,12 +12,12 @@
  * Under the operator's policy, the directory is resolved (symbolic links followed) when the file
  * opens, and a file outside every `--file-sink-root` is refused for good.
  */
-import { mkdir, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import type { BatchWriter } from '../types.js';
 import { PermanentDeliveryError } from '../shared/delivery-errors.js';
 import { filePathProblem, type SinkPolicy } from '../shared/destination-policy.js';
 import { encodeLines, type LineRecord } from '../shared/line-record.js';
+import type { BatchWriter } from '../types.js';
 
 export interface FileWriterOptions {
   /** Rotate before a batch would make the file larger than this; 0 turns rotation off. */

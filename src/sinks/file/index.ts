@@ -4,14 +4,15 @@
  * factory: its type names, config (`config.ts`), defaults and `create()`; the writing is in
  * `file-writer.ts`.
  */
-import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
+
 import { createSink } from '../shared/create-sink.js';
+import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
 import { compileLineRecord, type LineRecord } from '../shared/line-record.js';
 import type { Sink, SinkFactory } from '../types.js';
-import { FileConfigSchema, normalizeFileConfig, validateFileConfig, type FileBackendConfig } from './config.js';
+import { type FileBackendConfig, FileConfigSchema, normalizeFileConfig, validateFileConfig } from './config.js';
 import { createFileWriter, type FileWriterOptions } from './file-writer.js';
 
-export { FileConfigSchema, normalizeFileConfig, validateFileConfig, type FileBackendConfig, type FileConfigSpec } from './config.js';
+export { type FileBackendConfig, FileConfigSchema, type FileConfigSpec, normalizeFileConfig, validateFileConfig } from './config.js';
 export { createFileWriter, type FileWriter, type FileWriterOptions } from './file-writer.js';
 
 export type FileSinkOptions = QueueOptions & FileWriterOptions;

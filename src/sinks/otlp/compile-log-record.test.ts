@@ -35,7 +35,13 @@ describe('compileLogRecord', () => {
       'kuma.workload': 'reviews-v1',
     });
     const bare = { ...sampleHttpContext, proxy: { mesh: 'default' } };
-    expect(compile(entry, bare, { ...identity }).resource).toEqual({ log_name: identity.logName, zone_name: '', cluster_name: 'reviews', node_name: 'default.reviews-v1', 'kuma.mesh': 'default' });
+    expect(compile(entry, bare, { ...identity }).resource).toEqual({
+      log_name: identity.logName,
+      zone_name: '',
+      cluster_name: 'reviews',
+      node_name: 'default.reviews-v1',
+      'kuma.mesh': 'default',
+    });
     expect(compile(entry, sampleHttpContext, identity).body).toEqual({ stringValue: '200' });
   });
 });

@@ -8,12 +8,12 @@
  * messages.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { type Violation, field, index } from '../../model/violations.js';
+import { field, index, type Violation } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
+import { hostProblem, type SinkPolicy } from '../shared/destination-policy.js';
 import type { OtlpTls } from './destination.js';
 import { compileOtelTemplate } from './otel-template.js';
 import { endpointHost, parseOtlpEndpoint } from './transport.js';
-import { hostProblem, type SinkPolicy } from '../shared/destination-policy.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -30,7 +30,7 @@ export const OtelBackendRefSchema = Type.Object(
     name: Type.Optional(Type.String({ description: "The MeshOpenTelemetryBackend's resource name." })),
     labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Instead of name: its labels (the first by name when several match).' })),
   },
-  { ...strict, description: 'A shared MeshOpenTelemetryBackend of the policy\'s mesh: its endpoint, protocol and TLS.' },
+  { ...strict, description: "A shared MeshOpenTelemetryBackend of the policy's mesh: its endpoint, protocol and TLS." },
 );
 
 export const OtlpConfigSchema = Type.Object(

@@ -11,7 +11,7 @@
  */
 import { isIP } from 'node:net';
 import { type Static, Type } from '@sinclair/typebox';
-import { type Violation, field } from '../../model/violations.js';
+import { field, type Violation } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
 import { isFilePath } from '../shared/addresses.js';
 
@@ -44,7 +44,12 @@ export const OtlpDestinationSchema = Type.Object(
         strict,
       ),
     ),
-    protocol: Type.Optional(Type.Union(otlpProtocols.map((p) => Type.Literal(p)), { description: 'OTLP/gRPC (default) or OTLP/HTTP with protobuf.' })),
+    protocol: Type.Optional(
+      Type.Union(
+        otlpProtocols.map((p) => Type.Literal(p)),
+        { description: 'OTLP/gRPC (default) or OTLP/HTTP with protobuf.' },
+      ),
+    ),
     env: Type.Optional(
       Type.Object(
         {
@@ -73,7 +78,8 @@ export function validateOtlpDestination(raw: Readonly<Record<string, unknown>>, 
     const at = field(path, 'endpoint');
     const { address, port, path: base } = endpoint;
     if (address === '') out.push({ field: field(at, 'address'), message: 'must not be empty' });
-    else if (typeof address === 'string' && !isIP(address) && !dnsName.test(address)) out.push({ field: field(at, 'address'), message: 'address has to be a valid IP or hostname' });
+    else if (typeof address === 'string' && !isIP(address) && !dnsName.test(address))
+      out.push({ field: field(at, 'address'), message: 'address has to be a valid IP or hostname' });
     if (typeof port === 'number' && (port < 1 || port > 65535)) out.push({ field: field(at, 'port'), message: 'port must be a valid (1-65535)' });
     if (typeof base === 'string' && base !== '') {
       if (protocol !== 'http') out.push({ field: field(at, 'path'), message: 'must not be set when protocol is grpc' });

@@ -9,7 +9,7 @@ import { createSink } from '../shared/create-sink.js';
 import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
 import type { BatchWriter, Sink, SinkFactory } from '../types.js';
 import { compileLogRecord } from './compile-log-record.js';
-import { normalizeOtlpConfig, OtlpConfigSchema, validateOtlpConfig, type OtelBackendConfig } from './config.js';
+import { normalizeOtlpConfig, type OtelBackendConfig, OtlpConfigSchema, validateOtlpConfig } from './config.js';
 import { encodeExportRequest, exportRequestType } from './export-request.js';
 import type { OtelLogRecord } from './otel-types.js';
 import { describeTls } from './tls.js';
@@ -17,30 +17,30 @@ import { createGrpcTransport, createHttpTransport, parseOtlpEndpoint } from './t
 
 export { compileLogRecord } from './compile-log-record.js';
 export {
-  OtlpDestinationSchema,
-  OtlpTlsSchema,
-  otlpProtocols,
-  resolveOtlpDestination,
-  validateOtlpDestination,
-  type OtlpDestinationSpec,
-  type OtlpTls,
-  type ResolvedOtlpDestination,
-} from './destination.js';
-export {
   normalizeOtlpConfig,
-  otelBackendKind,
-  OtelBackendRefSchema,
-  otelKeyProblem,
-  OtlpConfigSchema,
-  validateOtlpConfig,
   type OtelAttribute,
   type OtelBackendConfig,
+  OtelBackendRefSchema,
+  OtlpConfigSchema,
   type OtlpConfigSpec,
+  otelBackendKind,
+  otelKeyProblem,
+  validateOtlpConfig,
 } from './config.js';
+export {
+  OtlpDestinationSchema,
+  type OtlpDestinationSpec,
+  type OtlpTls,
+  OtlpTlsSchema,
+  otlpProtocols,
+  type ResolvedOtlpDestination,
+  resolveOtlpDestination,
+  validateOtlpDestination,
+} from './destination.js';
 export { buildExportRequest, encodeExportRequest, exportRequestType, logsServiceProto } from './export-request.js';
 export { compileOtelTemplate, type OtelTemplate, type OtelTemplateViolations } from './otel-template.js';
-export { builtinResource, entryTimeUnixNano, type AnyValue, type KeyValue, type OtelLogRecord } from './otel-types.js';
-export { parseOtlpEndpoint, type OtlpEndpoint, type OtlpTransport } from './transport.js';
+export { type AnyValue, builtinResource, entryTimeUnixNano, type KeyValue, type OtelLogRecord } from './otel-types.js';
+export { type OtlpEndpoint, type OtlpTransport, parseOtlpEndpoint } from './transport.js';
 
 export type OtlpSinkOptions = QueueOptions & {
   /** Deadline of one export request. */
@@ -69,7 +69,9 @@ export const otlpSinkFactory: SinkFactory<typeof OtlpConfigSchema, OtelBackendCo
     const settings: OtlpSinkOptions = { ...otlpSinkFactory.defaults, ...options };
     const endpoint = parseOtlpEndpoint(config.endpoint);
     if (endpoint === undefined) {
-      throw new Error(`openTelemetry backend endpoint ${JSON.stringify(config.endpoint)} is neither host:port nor an http(s) URL; validate() the config first.`);
+      throw new Error(
+        `openTelemetry backend endpoint ${JSON.stringify(config.endpoint)} is neither host:port nor an http(s) URL; validate() the config first.`,
+      );
     }
     exportRequestType();
     const transport =

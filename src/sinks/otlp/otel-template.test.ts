@@ -3,8 +3,8 @@
  * bodies with formatted leaves and keys, other JSON values, the default body, and violations.
  */
 import { describe, expect, it } from 'vitest';
-import { kumaHttpDefaultFormat, kumaNetworkDefaultFormat } from '../../format/default-formats.js';
 import { compileFormat } from '../../format/compile-format.js';
+import { kumaHttpDefaultFormat, kumaNetworkDefaultFormat } from '../../format/default-formats.js';
 import { decodeHttp, decodeTcp, sampleHttpContext, sampleHttpObject, sampleStart, socket } from '../../format/testing/sample-entries.js';
 import type { FormatContext } from '../../format/types.js';
 import { compileOtelTemplate, type OtelTemplate } from './otel-template.js';
@@ -91,7 +91,10 @@ describe('compileOtelTemplate', () => {
   it('returns every violation with the field it is in', () => {
     const t = compileOtelTemplate(
       { kvlistValue: { values: [{ key: 'a', value: { stringValue: '%NOT_AN_OPERATOR%' } }] } },
-      [{ key: '', value: '%REQ(:PATH)%' }, { key: 'b', value: '%ALSO_NOT%' }],
+      [
+        { key: '', value: '%REQ(:PATH)%' },
+        { key: 'b', value: '%ALSO_NOT%' },
+      ],
       { path: 'spec.backends[0].openTelemetry' },
     );
     expect(t.ok).toBe(false);

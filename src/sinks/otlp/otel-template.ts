@@ -9,13 +9,14 @@
  * any other JSON value becomes the `stringValue` of its JSON text, formatted. No body means Kuma's
  * default format for the entry's kind, without a trailing newline.
  */
-import type { Violation } from '../../model/violations.js';
+
 import { compileFormat } from '../../format/compile-format.js';
 import { defaultFormatFor } from '../../format/default-formats.js';
 import type { FormatContext } from '../../format/types.js';
-import type { AnyValue, KeyValue } from './otel-types.js';
 import type { DecodedEntry } from '../../model/entry.js';
+import type { Violation } from '../../model/violations.js';
 import { isObject } from '../../util/is-object.js';
+import type { AnyValue, KeyValue } from './otel-types.js';
 
 export interface OtelTemplate {
   readonly ok: true;
@@ -39,13 +40,20 @@ interface Compiler {
 
 /** Proto field names that protojson accepts besides the JSON names. */
 const oneofNames: Readonly<Record<string, string>> = {
-  stringValue: 'stringValue', string_value: 'stringValue',
-  boolValue: 'boolValue', bool_value: 'boolValue',
-  intValue: 'intValue', int_value: 'intValue',
-  doubleValue: 'doubleValue', double_value: 'doubleValue',
-  bytesValue: 'bytesValue', bytes_value: 'bytesValue',
-  arrayValue: 'arrayValue', array_value: 'arrayValue',
-  kvlistValue: 'kvlistValue', kvlist_value: 'kvlistValue',
+  stringValue: 'stringValue',
+  string_value: 'stringValue',
+  boolValue: 'boolValue',
+  bool_value: 'boolValue',
+  intValue: 'intValue',
+  int_value: 'intValue',
+  doubleValue: 'doubleValue',
+  double_value: 'doubleValue',
+  bytesValue: 'bytesValue',
+  bytes_value: 'bytesValue',
+  arrayValue: 'arrayValue',
+  array_value: 'arrayValue',
+  kvlistValue: 'kvlistValue',
+  kvlist_value: 'kvlistValue',
 };
 
 function valuesOf(v: unknown): unknown[] | null {
@@ -78,7 +86,11 @@ function isAnyValue(v: unknown): boolean {
     case 'kvlistValue':
       return (
         valuesOf(inner)?.every(
-          (kv) => isObject(kv) && typeof kv['key'] === 'string' && Object.keys(kv).every((k) => k === 'key' || k === 'value') && (kv['value'] === undefined || isAnyValue(kv['value'])),
+          (kv) =>
+            isObject(kv) &&
+            typeof kv['key'] === 'string' &&
+            Object.keys(kv).every((k) => k === 'key' || k === 'value') &&
+            (kv['value'] === undefined || isAnyValue(kv['value'])),
         ) ?? false
       );
     default:
@@ -92,7 +104,8 @@ function compileText(template: string, path: string, c: Compiler): Text {
   if (!compiled.ok) {
     // compileFormat names the field `<path>.plain`; here the string itself is the field.
     const suffix = `${path}.plain`;
-    for (const v of compiled.violations) c.violations.push({ field: v.field.startsWith(suffix) ? path + v.field.slice(suffix.length) : v.field, message: v.message });
+    for (const v of compiled.violations)
+      c.violations.push({ field: v.field.startsWith(suffix) ? path + v.field.slice(suffix.length) : v.field, message: v.message });
     return () => '';
   }
   for (const name of compiled.unsupported) c.unsupported.add(name);

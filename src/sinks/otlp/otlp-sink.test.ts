@@ -5,25 +5,38 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { until } from '../testing/until.js';
 import { decodeHttp, sampleHttpContext, sampleHttpObject } from '../../format/testing/sample-entries.js';
 import { createMetrics } from '../../telemetry/metrics.js';
-import { otlpSinkFactory, type OtlpSink, type OtlpSinkOptions } from './index.js';
+import { until } from '../testing/until.js';
+import { type OtlpSink, type OtlpSinkOptions, otlpSinkFactory } from './index.js';
 import { compileOtelTemplate, type OtelTemplate } from './otel-template.js';
 import { builtinResource, entryTimeUnixNano, type OtelLogRecord } from './otel-types.js';
-import { startGrpcReceiver, startHttpReceiver, type Receiver } from './testing/otlp-test-receivers.js';
+import { type Receiver, startGrpcReceiver, startHttpReceiver } from './testing/otlp-test-receivers.js';
 
 const entry = decodeHttp(sampleHttpObject());
 const compiled = compileOtelTemplate(
-  { kvlistValue: { values: [{ key: 'path', value: { stringValue: '%REQ(:PATH)%' } }, { key: 'code', value: { stringValue: '%RESPONSE_CODE%' } }] } },
+  {
+    kvlistValue: {
+      values: [
+        { key: 'path', value: { stringValue: '%REQ(:PATH)%' } },
+        { key: 'code', value: { stringValue: '%RESPONSE_CODE%' } },
+      ],
+    },
+  },
   [{ key: 'method', value: '%REQ(:METHOD)%' }],
   { path: 'openTelemetry' },
 );
 if (!compiled.ok) throw new Error('the test template does not compile');
 const template: OtelTemplate = compiled;
 
-const reviews = builtinResource({ logName: 'MeshAccessLog', zoneName: 'zone-1', clusterName: 'reviews', nodeName: 'reviews-v1.bookinfo' }, { 'kuma.mesh': 'default' });
-const ratings = builtinResource({ logName: 'MeshAccessLog', zoneName: 'zone-1', clusterName: 'ratings', nodeName: 'ratings-v1.bookinfo' }, { 'kuma.mesh': 'default' });
+const reviews = builtinResource(
+  { logName: 'MeshAccessLog', zoneName: 'zone-1', clusterName: 'reviews', nodeName: 'reviews-v1.bookinfo' },
+  { 'kuma.mesh': 'default' },
+);
+const ratings = builtinResource(
+  { logName: 'MeshAccessLog', zoneName: 'zone-1', clusterName: 'ratings', nodeName: 'ratings-v1.bookinfo' },
+  { 'kuma.mesh': 'default' },
+);
 
 function record(resource: Record<string, string>): OtelLogRecord {
   return { timeUnixNano: entryTimeUnixNano(entry), ...template.render(entry, sampleHttpContext), resource: { ...resource } };
@@ -32,7 +45,14 @@ function record(resource: Record<string, string>): OtelLogRecord {
 const str = (stringValue: string) => ({ stringValue });
 const expectedRecord = {
   timeUnixNano: '1460751420310123456',
-  body: { kvlistValue: { values: [{ key: 'path', value: str('/reviews/0?x=1') }, { key: 'code', value: str('200') }] } },
+  body: {
+    kvlistValue: {
+      values: [
+        { key: 'path', value: str('/reviews/0?x=1') },
+        { key: 'code', value: str('200') },
+      ],
+    },
+  },
   attributes: [{ key: 'method', value: str('POST') }],
 };
 const resourceAttributes = (r: Record<string, string>) => Object.entries(r).map(([key, value]) => ({ key, value: str(value) }));
@@ -46,12 +66,16 @@ afterEach(async () => {
 });
 
 function sinkTo(endpoint: string, options: Partial<OtlpSinkOptions> = {}): OtlpSink {
-  const sink = otlpSinkFactory.create({ type: 'openTelemetry', endpoint }, { metrics: createMetrics() }, {
-    flushIntervalMs: 5,
-    retry: { initialMs: 10, maxMs: 100, multiplier: 2, jitter: 0 },
-    timeoutMs: 2_000,
-    ...options,
-  });
+  const sink = otlpSinkFactory.create(
+    { type: 'openTelemetry', endpoint },
+    { metrics: createMetrics() },
+    {
+      flushIntervalMs: 5,
+      retry: { initialMs: 10, maxMs: 100, multiplier: 2, jitter: 0 },
+      timeoutMs: 2_000,
+      ...options,
+    },
+  );
   sinks.push(sink);
   return sink;
 }
@@ -181,8 +205,12 @@ describe('otlpSinkFactory.validate', () => {
     expect(check({ backendRef: ref({ name: 'main' }) })).toEqual([]);
     expect(check({ backendRef: ref({ labels: { app: 'otel' } }) })).toEqual([]);
     expect(check({ endpoint: '' })).toEqual(['b: openTelemetry must have exactly one defined: endpoint, backendRef']);
-    expect(check({ endpoint: 'otel:4317', backendRef: ref({ name: 'main' }) })).toEqual(['b: openTelemetry must have only one type defined: endpoint, backendRef']);
+    expect(check({ endpoint: 'otel:4317', backendRef: ref({ name: 'main' }) })).toEqual([
+      'b: openTelemetry must have only one type defined: endpoint, backendRef',
+    ]);
     expect(check({ backendRef: ref({}) })).toEqual(['b.backendRef: backendRef must have exactly one defined: name, labels']);
-    expect(check({ backendRef: ref({ name: 'main', labels: { app: 'otel' } }) })).toEqual(['b.backendRef: backendRef must have exactly one defined: name, labels']);
+    expect(check({ backendRef: ref({ name: 'main', labels: { app: 'otel' } }) })).toEqual([
+      'b.backendRef: backendRef must have exactly one defined: name, labels',
+    ]);
   });
 });

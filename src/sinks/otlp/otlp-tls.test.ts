@@ -5,10 +5,10 @@
  * is a delivery error the sink reports, not a crash.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { until } from '../testing/until.js';
 import { createMetrics } from '../../telemetry/metrics.js';
+import { until } from '../testing/until.js';
 import type { OtlpTls } from './destination.js';
-import { otlpSinkFactory, type OtlpSink } from './index.js';
+import { type OtlpSink, otlpSinkFactory } from './index.js';
 import type { OtelLogRecord } from './otel-types.js';
 import { makeTestCerts, type Receiver, startGrpcReceiver, startHttpReceiver, type TestCerts } from './testing/otlp-test-receivers.js';
 
@@ -28,11 +28,15 @@ afterEach(async () => {
 });
 
 function sinkTo(endpoint: string, tls: OtlpTls): OtlpSink {
-  const sink = otlpSinkFactory.create({ type: 'openTelemetry', endpoint, tls }, { metrics: createMetrics() }, {
-    flushIntervalMs: 5,
-    retry: { initialMs: 10, maxMs: 50, multiplier: 2, jitter: 0 },
-    timeoutMs: 2_000,
-  });
+  const sink = otlpSinkFactory.create(
+    { type: 'openTelemetry', endpoint, tls },
+    { metrics: createMetrics() },
+    {
+      flushIntervalMs: 5,
+      retry: { initialMs: 10, maxMs: 50, multiplier: 2, jitter: 0 },
+      timeoutMs: 2_000,
+    },
+  );
   sinks.push(sink);
   return sink;
 }

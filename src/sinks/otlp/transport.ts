@@ -105,7 +105,13 @@ export function createGrpcTransport(target: string, timeoutMs: number, reconnect
     const m = await material();
     const credentials = grpc.credentials.createSsl(m.ca ?? null, m.key ?? null, m.cert ?? null, { rejectUnauthorized: m.rejectUnauthorized });
     const servername = m.servername ?? (dialled !== target ? parseHostPort(target)!.host : undefined);
-    client ??= new grpc.Client(dialled, credentials, servername ? { ...channelOptions, ...authority, 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': m.servername ?? target } : { ...channelOptions, ...authority });
+    client ??= new grpc.Client(
+      dialled,
+      credentials,
+      servername
+        ? { ...channelOptions, ...authority, 'grpc.ssl_target_name_override': servername, 'grpc.default_authority': m.servername ?? target }
+        : { ...channelOptions, ...authority },
+    );
     return client;
   };
   return {

@@ -5,13 +5,7 @@
 import type { BatchWriter, Sink, SinkDeps } from '../types.js';
 import { createDeliveryQueue, type QueueOptions } from './delivery-queue.js';
 
-export function createSink<R>(
-  type: string,
-  destination: string,
-  writer: BatchWriter<R>,
-  options: QueueOptions,
-  deps: SinkDeps = {},
-): Sink<R> {
+export function createSink<R>(type: string, destination: string, writer: BatchWriter<R>, options: QueueOptions, deps: SinkDeps = {}): Sink<R> {
   const name = `${type}:${destination}`;
   const queue = createDeliveryQueue<R>({
     ...options,

@@ -3,8 +3,8 @@
  * errors, flush, and shutdown with and without a peer that answers.
  */
 import { describe, expect, it } from 'vitest';
-import { until } from '../testing/until.js';
 import { createMetrics, type Metrics } from '../../telemetry/metrics.js';
+import { until } from '../testing/until.js';
 import { backoffDelay } from './backoff.js';
 import { PermanentDeliveryError } from './delivery-errors.js';
 import { createDeliveryQueue, type DeliveryQueueOptions } from './delivery-queue.js';
@@ -104,7 +104,12 @@ describe('createDeliveryQueue', () => {
     });
     queue.push([1, 2, 3]);
     await until(() => queue.stats().sent === 3);
-    expect(attempts).toEqual([[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]]);
+    expect(attempts).toEqual([
+      [1, 2, 3],
+      [1, 2, 3],
+      [1, 2, 3],
+      [1, 2, 3],
+    ]);
     expect(queue.stats()).toMatchObject({ errors: 3, retries: 3, failing: 0, lastError: 'ENOENT: no such directory' });
     expect(await metricValue(metrics, 'meshlog_sink_errors_total', 'type="file"')).toBe(3);
     expect(await metricValue(metrics, 'meshlog_sink_retries_total', 'type="file"')).toBe(3);

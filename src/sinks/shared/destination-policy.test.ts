@@ -6,11 +6,15 @@ const listed = createSinkPolicy({ fileRoots: ['/data/logs'], allowHosts: ['colle
 
 describe('sink destination policy', () => {
   it('refuses link-local and metadata addresses unless an entry names them explicitly', () => {
-    expect(hostProblem('169.254.169.254', open)).toBe('169.254.169.254 is a link-local or cloud metadata address; only an explicit --sink-allow-host for it allows it');
+    expect(hostProblem('169.254.169.254', open)).toBe(
+      '169.254.169.254 is a link-local or cloud metadata address; only an explicit --sink-allow-host for it allows it',
+    );
     expect(hostProblem('[fe80::1]', open)).toMatch(/link-local/);
     expect(hostProblem('::ffff:169.254.169.254', open)).toMatch(/link-local/);
     expect(hostProblem('100.100.100.200', open)).toMatch(/metadata/);
-    expect(hostProblem('metadata.google.internal', open)).toBe('metadata.google.internal is a cloud metadata service; only an explicit --sink-allow-host for it allows it');
+    expect(hostProblem('metadata.google.internal', open)).toBe(
+      'metadata.google.internal is a cloud metadata service; only an explicit --sink-allow-host for it allows it',
+    );
     // The ECS agent's address, named on its own, is explicit; a catch-all CIDR is not.
     expect(hostProblem('169.254.170.2', listed)).toBeUndefined();
     expect(hostProblem('169.254.169.254', listed)).toMatch(/link-local/);
@@ -42,14 +46,18 @@ describe('sink destination policy', () => {
 
   it('resolves a name before connecting and refuses it when an address it leads to is not allowed', async () => {
     const lookup = (policy: typeof open) =>
-      new Promise<string>((resolve, reject) => guardedLookup(policy)('localhost', { family: 4 }, (err, address) => (err ? reject(err) : resolve(address as string))));
+      new Promise<string>((resolve, reject) =>
+        guardedLookup(policy)('localhost', { family: 4 }, (err, address) => (err ? reject(err) : resolve(address as string))),
+      );
     await expect(lookup(open)).resolves.toBe('127.0.0.1');
     await expect(lookup(listed)).rejects.toThrow('Refusing to connect: localhost (127.0.0.1) is not allowed by --sink-allow-host');
   });
 
   it("keeps file sinks under the roots and refuses '..' anywhere", () => {
     expect(filePathProblem('/data/logs/app/access.log', open)).toBeUndefined();
-    expect(filePathProblem('/data/logs-other/access.log', open)).toMatch(/is outside the directories file backends may write to \(\/data\/logs; set with --file-sink-root\)/);
+    expect(filePathProblem('/data/logs-other/access.log', open)).toMatch(
+      /is outside the directories file backends may write to \(\/data\/logs; set with --file-sink-root\)/,
+    );
     expect(filePathProblem('/data/logs/../meshlog.db', open)).toMatch(/contains '\.\.'/);
     expect(filePathProblem('/data/logs/../meshlog.db', undefined)).toMatch(/contains '\.\.'/);
     expect(filePathProblem('/anywhere/at/all.log', undefined)).toBeUndefined();

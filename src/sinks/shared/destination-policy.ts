@@ -57,13 +57,15 @@ function rules(policy: SinkPolicy): HostRules {
     const [ip, bits] = entry.split('/');
     const family = isIP(ip ?? '');
     if (family === 0) {
-      if (bits !== undefined || !/^[A-Za-z0-9.-]+$/.test(entry)) throw new Error(`--sink-allow-host ${entry} is neither a host name, an IP address nor a CIDR (10.0.0.0/8).`);
+      if (bits !== undefined || !/^[A-Za-z0-9.-]+$/.test(entry))
+        throw new Error(`--sink-allow-host ${entry} is neither a host name, an IP address nor a CIDR (10.0.0.0/8).`);
       names.add(entry.toLowerCase());
       continue;
     }
     const type = family === 4 ? 'ipv4' : 'ipv6';
     const prefix = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
-    if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) throw new Error(`--sink-allow-host ${entry} has an invalid prefix length.`);
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128))
+      throw new Error(`--sink-allow-host ${entry} has an invalid prefix length.`);
     ips.addSubnet(ip!, prefix, type);
     hasIps = true;
     // Explicit only when the entry is narrower than the blocked range it falls in: 0.0.0.0/0 is not.
@@ -90,7 +92,9 @@ export function addressProblem(address: string, name: string, policy: SinkPolicy
   const r = rules(policy);
   const { ip, type } = family(address);
   if (blocked.check(ip, type)) {
-    return r.explicitBlocked.check(ip, type) ? undefined : `${address} is a link-local or cloud metadata address; only an explicit --sink-allow-host for it allows it`;
+    return r.explicitBlocked.check(ip, type)
+      ? undefined
+      : `${address} is a link-local or cloud metadata address; only an explicit --sink-allow-host for it allows it`;
   }
   if (policy.allowHosts.length === 0 || r.names.has(name.toLowerCase()) || r.ips.check(ip, type)) return undefined;
   return `${name === address ? address : `${name} (${address})`} is not allowed by --sink-allow-host (allowed: ${allowedHosts(policy)})`;
@@ -116,7 +120,11 @@ export function hostProblem(host: string, policy: SinkPolicy | undefined): strin
  * unless every address it got is allowed: a name cannot lead to an address the policy refuses.
  */
 export function guardedLookup(policy: SinkPolicy): typeof dnsLookup {
-  const guarded = (hostname: string, options: object, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+  const guarded = (
+    hostname: string,
+    options: object,
+    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
       const list = addresses as LookupAddress[];

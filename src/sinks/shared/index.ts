@@ -4,18 +4,18 @@
  * error a sink throws when retrying is pointless, the address checks the validators and the
  * sinks both read, the operator's bounds on destinations (roots, allowed hosts), and the line records (format, compiler, encoding) file and tcp share.
  */
-export { isFilePath, isHostPort, isHttpUrl, parseHostPort, parseHttpUrl, type HostPort } from './addresses.js';
+export { type HostPort, isFilePath, isHostPort, isHttpUrl, parseHostPort, parseHttpUrl } from './addresses.js';
 export { backoffDelay, defaultRetryPolicy, type RetryPolicy } from './backoff.js';
 export { createSink } from './create-sink.js';
-export { addressProblem, createSinkPolicy, filePathProblem, guardedLookup, hostProblem, literalAddressProblem, type SinkPolicy } from './destination-policy.js';
 export { describeError, isPermanentDeliveryError, PermanentDeliveryError } from './delivery-errors.js';
 export {
   createDeliveryQueue,
-  defaultQueueOptions,
   type DeliveryQueue,
   type DeliveryQueueOptions,
   type DeliveryStats,
+  defaultQueueOptions,
   type QueueOptions,
 } from './delivery-queue.js';
-export { lineConfigSchema, validateLineConfig, withLineFormat, type LineConfigSchema } from './line-config.js';
+export { addressProblem, createSinkPolicy, filePathProblem, guardedLookup, hostProblem, literalAddressProblem, type SinkPolicy } from './destination-policy.js';
+export { type LineConfigSchema, lineConfigSchema, validateLineConfig, withLineFormat } from './line-config.js';
 export { compileLineRecord, encodeLines, type LineRecord } from './line-record.js';

@@ -3,10 +3,10 @@
  * go, which the sink checks its own way, and an optional `format`, checked and normalised the same
  * way for both. Each sink's `config.ts` names its field and its check; the rest is here.
  */
-import { Type, type TObject, type TOptional, type TString } from '@sinclair/typebox';
-import { FormatSchema, normalizeFormat, validateFormat, type FormatSchemaSpec } from '../../format/index.js';
+import { type TObject, type TOptional, type TString, Type } from '@sinclair/typebox';
+import { FormatSchema, type FormatSchemaSpec, normalizeFormat, validateFormat } from '../../format/index.js';
 import type { FormatSpec } from '../../format/types.js';
-import { type Violation, field } from '../../model/violations.js';
+import { field, type Violation } from '../../model/violations.js';
 
 export type LineConfigSchema<K extends string> = TObject<{ [P in K]: TString } & { format: TOptional<typeof FormatSchema> }>;
 

@@ -10,10 +10,10 @@ import { createSink } from '../shared/create-sink.js';
 import { defaultQueueOptions, type QueueOptions } from '../shared/delivery-queue.js';
 import { compileLineRecord, type LineRecord } from '../shared/line-record.js';
 import type { Sink, SinkFactory } from '../types.js';
-import { normalizeTcpConfig, TcpConfigSchema, validateTcpConfig, type TcpBackendConfig } from './config.js';
+import { normalizeTcpConfig, type TcpBackendConfig, TcpConfigSchema, validateTcpConfig } from './config.js';
 import { createTcpWriter, type TcpWriterOptions } from './tcp-writer.js';
 
-export { normalizeTcpConfig, TcpConfigSchema, validateTcpConfig, type TcpBackendConfig, type TcpConfigSpec } from './config.js';
+export { normalizeTcpConfig, type TcpBackendConfig, TcpConfigSchema, type TcpConfigSpec, validateTcpConfig } from './config.js';
 export { createTcpWriter, type TcpWriterOptions } from './tcp-writer.js';
 
 export type TcpSinkOptions = QueueOptions & TcpWriterOptions;

@@ -5,11 +5,11 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../telemetry/metrics.js';
+import { createSinkPolicy } from '../shared/destination-policy.js';
 import type { LineRecord } from '../shared/line-record.js';
 import { until } from '../testing/until.js';
-import { tcpSinkFactory, type TcpSink, type TcpSinkOptions } from './index.js';
-import { startLineServer, type LineServer } from './testing/line-server.js';
-import { createSinkPolicy } from '../shared/destination-policy.js';
+import { type TcpSink, type TcpSinkOptions, tcpSinkFactory } from './index.js';
+import { type LineServer, startLineServer } from './testing/line-server.js';
 
 const servers: LineServer[] = [];
 const sinks: TcpSink[] = [];
@@ -20,11 +20,15 @@ afterEach(async () => {
 });
 
 function sinkTo(port: number, options: Partial<TcpSinkOptions> = {}): TcpSink {
-  const sink = tcpSinkFactory.create({ type: 'tcp', address: `127.0.0.1:${port}` }, { metrics: createMetrics() }, {
-    flushIntervalMs: 5,
-    retry: { initialMs: 10, maxMs: 50, multiplier: 2, jitter: 0 },
-    ...options,
-  });
+  const sink = tcpSinkFactory.create(
+    { type: 'tcp', address: `127.0.0.1:${port}` },
+    { metrics: createMetrics() },
+    {
+      flushIntervalMs: 5,
+      retry: { initialMs: 10, maxMs: 50, multiplier: 2, jitter: 0 },
+      ...options,
+    },
+  );
   sinks.push(sink);
   return sink;
 }
@@ -42,8 +46,7 @@ describe('tcp sink', () => {
     sink.push(lines('third'));
     expect(await sink.flush()).toBe(true);
     const expected =
-      '[2026-11-23T10:00:00.000Z] default 10.0.0.1(web)->10.0.0.2:80(backend) took 3ms\n' +
-      '{"address":"logging.backend","nested":{"code":200}}\nthird\n';
+      '[2026-11-23T10:00:00.000Z] default 10.0.0.1(web)->10.0.0.2:80(backend) took 3ms\n' + '{"address":"logging.backend","nested":{"code":200}}\nthird\n';
     await until(() => Buffer.concat(server.received).length === Buffer.byteLength(expected));
     expect(Buffer.concat(server.received).toString('utf8')).toBe(expected);
     expect(server.connections).toBe(1);
@@ -96,7 +99,11 @@ describe('tcp sink', () => {
       await until(() => sink.stats().sent === 96, 20_000);
       expect(sink.stats().lastError).toMatch(/took nothing of the batch for 300 ms/);
       expect(perConnection.length).toBeGreaterThanOrEqual(2);
-      const lastLines = () => Buffer.concat(perConnection.at(-1)!).toString('utf8').split('\n').filter((l) => l !== '');
+      const lastLines = () =>
+        Buffer.concat(perConnection.at(-1)!)
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== '');
       // Sent means the kernel took it; the peer reads the rest a moment later.
       await until(() => lastLines().length === 96);
       const lines = lastLines();
@@ -163,6 +170,8 @@ describe('tcp sink', () => {
     expect(tcpSinkFactory.validate({ type: 'tcp', address: 'logging.backend' }, 'b')).toEqual([
       { field: 'b.address', message: 'tcp backend requires valid address: "logging.backend" is not host:port' },
     ]);
-    expect(tcpSinkFactory.validate({ type: 'tcp', address: 'h:70000' }, 'b')).toEqual([{ field: 'b.address', message: 'tcp backend requires valid address: "h:70000" is not host:port' }]);
+    expect(tcpSinkFactory.validate({ type: 'tcp', address: 'h:70000' }, 'b')).toEqual([
+      { field: 'b.address', message: 'tcp backend requires valid address: "h:70000" is not host:port' },
+    ]);
   });
 });

@@ -9,10 +9,10 @@
  * an error; a batch whose write fails is sent again in full on a new connection (at-least-once).
  */
 import net from 'node:net';
-import { encodeLines, type LineRecord } from '../shared/line-record.js';
 import type { HostPort } from '../shared/addresses.js';
 import { PermanentDeliveryError } from '../shared/delivery-errors.js';
 import { guardedLookup, literalAddressProblem, type SinkPolicy } from '../shared/destination-policy.js';
+import { encodeLines, type LineRecord } from '../shared/line-record.js';
 import type { BatchWriter } from '../types.js';
 
 export interface TcpWriterOptions {

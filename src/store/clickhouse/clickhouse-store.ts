@@ -87,7 +87,11 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
   const writes = role !== 'reader';
   // One thread per server measures the table and applies retention: the first shard's writer, or the only one.
   const keepsTable = role === 'both' || (typeof role === 'object' && shard === 0);
-  if (keepsTable) logger?.info({ clickhouse: where, version: features.version, ttl: features.ttl, deduplicationToken: features.deduplicationToken }, 'The ClickHouse store is open.');
+  if (keepsTable)
+    logger?.info(
+      { clickhouse: where, version: features.version, ttl: features.ttl, deduplicationToken: features.deduplicationToken },
+      'The ClickHouse store is open.',
+    );
 
   const retention = createRetention({ client, schema, maxAgeMs: options.retention?.maxAgeMs, maxBytes: options.retention?.maxBytes, logger });
   const counts = { entries: 0, bytesOnDisk: 0, deletedByRetention: 0 };

@@ -6,8 +6,18 @@ import { clickHouseTarget, describeTarget, withClickHouseFlags } from './config.
 
 describe('the ClickHouse --store URL and --clickhouse-* flags', () => {
   it('reads user, password, host, port and database, with defaults for what is left out', () => {
-    expect(clickHouseTarget('clickhouse://meshlog:s%40cret@ch.example:9123/logs')).toMatchObject({ url: 'http://ch.example:9123', username: 'meshlog', password: 's@cret', database: 'logs' });
-    expect(clickHouseTarget('clickhouse://ch.example')).toMatchObject({ url: 'http://ch.example:8123', username: 'default', password: '', database: 'meshlog' });
+    expect(clickHouseTarget('clickhouse://meshlog:s%40cret@ch.example:9123/logs')).toMatchObject({
+      url: 'http://ch.example:9123',
+      username: 'meshlog',
+      password: 's@cret',
+      database: 'logs',
+    });
+    expect(clickHouseTarget('clickhouse://ch.example')).toMatchObject({
+      url: 'http://ch.example:8123',
+      username: 'default',
+      password: '',
+      database: 'meshlog',
+    });
     expect(clickHouseTarget('clickhouse+https://ch.example/logs')).toMatchObject({ url: 'https://ch.example:8443' });
     expect(describeTarget(clickHouseTarget('clickhouse://u:secret@h:8123/db'))).toBe('http://h:8123/db as u');
   });

@@ -82,10 +82,17 @@ export function clickHouseTarget(spec: string): ClickHouseTarget {
     throw new ClickHouseSpecError('--store: not a URL; expected clickhouse://USER:PASS@HOST:8123/DB');
   }
   for (const key of url.searchParams.keys()) {
-    if (!flagParams.some(([, p]) => p === key)) throw new ClickHouseSpecError(`--store: unknown parameter "${key}" (known: ${flagParams.map(([, p]) => p).join(', ')})`);
+    if (!flagParams.some(([, p]) => p === key))
+      throw new ClickHouseSpecError(`--store: unknown parameter "${key}" (known: ${flagParams.map(([, p]) => p).join(', ')})`);
   }
   const param = (name: string) => url.searchParams.get(name) ?? undefined;
-  const flags: ClickHouseFlags = { tls: param('tls') === '1' || param('tls') === 'true', caFile: param('ca'), certFile: param('cert'), keyFile: param('key'), cluster: param('cluster') };
+  const flags: ClickHouseFlags = {
+    tls: param('tls') === '1' || param('tls') === 'true',
+    caFile: param('ca'),
+    certFile: param('cert'),
+    keyFile: param('key'),
+    cluster: param('cluster'),
+  };
   const scheme = schemes.get(url.protocol);
   if (!scheme) throw new ClickHouseSpecError(`--store: unknown scheme "${url.protocol}"; use clickhouse:// (HTTP) or clickhouse+https://`);
   if (!url.hostname) throw new ClickHouseSpecError('--store: the URL names no host (clickhouse://USER:PASS@HOST:8123/DB)');

@@ -22,7 +22,9 @@ export async function probeFeatures(client: ClickHouseClient): Promise<ServerFea
   const [{ v: version = '0' } = {}] = await rows('SELECT version() AS v');
   const settings = new Set((await rows("SELECT name FROM system.settings WHERE name IN ('insert_deduplication_token')")).map((r) => r['name']));
   const mergeTree = new Set(
-    (await rows("SELECT name FROM system.merge_tree_settings WHERE name IN ('ttl_only_drop_parts', 'non_replicated_deduplication_window')")).map((r) => r['name']),
+    (await rows("SELECT name FROM system.merge_tree_settings WHERE name IN ('ttl_only_drop_parts', 'non_replicated_deduplication_window')")).map(
+      (r) => r['name'],
+    ),
   );
   const [major = 0, minor = 0] = version.split('.').map(Number);
   return {

@@ -117,7 +117,17 @@ export function createWriter(options: WriterOptions) {
       // Ids are the tag in the high bits and a sequence below: unique across writers, safe as JS numbers.
       if (nextId + rows.length >= 2 ** 32) nextId = 0;
       if (seq + 1 >= 2 ** 32) seq = 0;
-      const batch: Batch = { seq: ++seq, rows, firstId: options.tag * 2 ** 32 + nextId, fallbackTs: Date.now() * 1000, done, settle, troubled, trouble, failed: false };
+      const batch: Batch = {
+        seq: ++seq,
+        rows,
+        firstId: options.tag * 2 ** 32 + nextId,
+        fallbackTs: Date.now() * 1000,
+        done,
+        settle,
+        troubled,
+        trouble,
+        failed: false,
+      };
       nextId += rows.length;
       waiting.push(batch);
     }

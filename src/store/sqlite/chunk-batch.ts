@@ -38,7 +38,8 @@ export function packBatch(rows: readonly EntryRow[]): ChunkBatch {
     // The labels of the newest row stand for the workload.
     workloads.push({ ref: first.workload, labels: group[group.length - 1]!.labels });
     // The row index inside a chunk is 16 bits of an entry's id.
-    for (let at = 0; at < group.length; at += maxChunkRows) chunks.push({ workload: workloads.length - 1, chunk: packChunk(group.slice(at, at + maxChunkRows)) });
+    for (let at = 0; at < group.length; at += maxChunkRows)
+      chunks.push({ workload: workloads.length - 1, chunk: packChunk(group.slice(at, at + maxChunkRows)) });
   }
   return { count: rows.length, workloads, chunks };
 }

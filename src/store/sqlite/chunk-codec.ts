@@ -317,11 +317,25 @@ export class ChunkRow implements EntryRow {
   }
   get source(): EntryEnd {
     const port = this.c.srcPort[this.index]!;
-    return { cluster: this.s(S.srcCluster), namespace: this.s(S.srcNamespace), workload: this.s(S.srcWorkload), ip: this.s(S.srcIp), port: port || null, service: null };
+    return {
+      cluster: this.s(S.srcCluster),
+      namespace: this.s(S.srcNamespace),
+      workload: this.s(S.srcWorkload),
+      ip: this.s(S.srcIp),
+      port: port || null,
+      service: null,
+    };
   }
   get destination(): EntryEnd {
     const port = this.c.dstPort[this.index]!;
-    return { cluster: this.s(S.dstCluster), namespace: this.s(S.dstNamespace), workload: this.s(S.dstWorkload), ip: this.s(S.dstIp), port: port || null, service: this.s(S.dstService) };
+    return {
+      cluster: this.s(S.dstCluster),
+      namespace: this.s(S.dstNamespace),
+      workload: this.s(S.dstWorkload),
+      ip: this.s(S.dstIp),
+      port: port || null,
+      service: this.s(S.dstService),
+    };
   }
   get bytesReceived() {
     return this.c.received[this.index]!;

@@ -11,12 +11,12 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { type Direction, unknownEnd } from '../../model/entry.js';
-import { compileQueryRegexes, rowMatches } from '../row-match.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
+import { compileQueryRegexes, rowMatches } from '../row-match.js';
 import { createStatsAccumulator } from '../stats-accumulate.js';
-import { selectWorkloads } from '../workload-select.js';
 import type { EntryRow, LogQuery, QueryResult, StatsQuery, StatsResult, StoredEntry, StoredWorkload } from '../types.js';
-import { ChunkRow, bloomMayContain, unpackColumns } from './chunk-codec.js';
+import { selectWorkloads } from '../workload-select.js';
+import { bloomMayContain, ChunkRow, unpackColumns } from './chunk-codec.js';
 import { shardOf } from './schema.js';
 
 export const maxShards = 64;
@@ -120,7 +120,13 @@ export function openStoreReader(dataDir: string): StoreReader {
         first_seen: number;
         last_seen: number;
       }>
-    ).map((w) => ({ id: w.id, ref: { name: w.name, namespace: w.namespace, clusterName: w.cluster }, labels: JSON.parse(w.labels) as Record<string, string>, firstSeen: w.first_seen, lastSeen: w.last_seen }));
+    ).map((w) => ({
+      id: w.id,
+      ref: { name: w.name, namespace: w.namespace, clusterName: w.cluster },
+      labels: JSON.parse(w.labels) as Record<string, string>,
+      firstSeen: w.first_seen,
+      lastSeen: w.last_seen,
+    }));
 
   function queryShard(shard: Shard, q: LogQuery, limit: number, cursor: { ts: number; id: number } | undefined): Hit[] {
     const known = new Map(shardWorkloads(shard).map((w) => [w.id, w]));
@@ -226,9 +232,15 @@ export function openStoreReader(dataDir: string): StoreReader {
     const selected = selectWorkloads(q, [...known.values()])?.map((w) => w.id);
     if (selected?.length === 0) return;
     const regexes = compileQueryRegexes(q);
-    const where = [...(q.since !== undefined ? ['max_ts >= ?'] : []), ...(q.until !== undefined ? ['min_ts < ?'] : []), ...(selected ? [`workload_id IN (${selected.join(',')})`] : [])];
+    const where = [
+      ...(q.since !== undefined ? ['max_ts >= ?'] : []),
+      ...(q.until !== undefined ? ['min_ts < ?'] : []),
+      ...(selected ? [`workload_id IN (${selected.join(',')})`] : []),
+    ];
     const params = [q.since, q.until].filter((v): v is number => v !== undefined).map(Math.floor);
-    const chunks = prepare(shard, `SELECT workload_id, columns FROM chunks${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`).iterate(...params) as Iterable<{ workload_id: number; columns: Uint8Array }>;
+    const chunks = prepare(shard, `SELECT workload_id, columns FROM chunks${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`).iterate(
+      ...params,
+    ) as Iterable<{ workload_id: number; columns: Uint8Array }>;
     for (const chunk of chunks) {
       const workload = known.get(chunk.workload_id);
       if (!workload) continue;
@@ -294,7 +306,12 @@ export function openStoreReader(dataDir: string): StoreReader {
           const key = `${w.ref.clusterName}\n${w.ref.namespace}\n${w.ref.name}`;
           const seen = merged.get(key);
           if (!seen) merged.set(key, w);
-          else merged.set(key, { ...(w.lastSeen > seen.lastSeen ? w : seen), firstSeen: Math.min(w.firstSeen, seen.firstSeen), lastSeen: Math.max(w.lastSeen, seen.lastSeen) });
+          else
+            merged.set(key, {
+              ...(w.lastSeen > seen.lastSeen ? w : seen),
+              firstSeen: Math.min(w.firstSeen, seen.firstSeen),
+              lastSeen: Math.max(w.lastSeen, seen.lastSeen),
+            });
         }
       }
       return [...merged.values()];

@@ -9,7 +9,7 @@
  */
 import type { EntryRow, LogWriter, StoreStats } from '../types.js';
 import { type ChunkBatch, packBatch } from './chunk-batch.js';
-import { type Retention, type ShardWriter, openShardWriter } from './shard-writer.js';
+import { openShardWriter, type Retention, type ShardWriter } from './shard-writer.js';
 
 export interface ShardStoreOptions {
   readonly dataDir: string;
@@ -170,7 +170,14 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
       if (failure !== null) throw new Error(`the store cannot write: ${failure}`);
     },
     stats(): StoreStats {
-      return { entries: writer.entries(), bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
+      return {
+        entries: writer.entries(),
+        bytesOnDisk: stats.bytesOnDisk,
+        pending: pending(),
+        written: stats.written,
+        failed: stats.failed,
+        deletedByRetention: stats.deletedByRetention,
+      };
     },
     async close() {
       if (closed) return;

@@ -11,7 +11,7 @@ import type { WorkloadRef } from '../../model/proxy-identity.js';
 import type { EntryRow } from '../types.js';
 import type { ChunkBatch } from './chunk-batch.js';
 import { packBatch } from './chunk-batch.js';
-import { copyAside, checkWal, moveAside } from './integrity.js';
+import { checkWal, copyAside, moveAside } from './integrity.js';
 import { createSchema, hasLegacyEntries, markCurrent, shardFile, tune } from './schema.js';
 
 export interface Retention {
@@ -49,7 +49,9 @@ export function openShardWriter(dataDir: string, shard: number, report: Integrit
   const wal = existsSync(file) ? checkWal(`${file}-wal`) : undefined;
   if (wal && wal.droppedCommits > 0) {
     const aside = copyAside(file);
-    report(`the write-ahead log of ${file} is damaged after frame ${wal.usable} of ${wal.frames}: ${wal.droppedCommits} committed transactions after the damage cannot be read; the files were copied to ${aside} (try sqlite3 ${aside} .recover)`);
+    report(
+      `the write-ahead log of ${file} is damaged after frame ${wal.usable} of ${wal.frames}: ${wal.droppedCommits} committed transactions after the damage cannot be read; the files were copied to ${aside} (try sqlite3 ${aside} .recover)`,
+    );
   }
   const db = openChecked(file, report);
   tune(db);
@@ -200,10 +202,15 @@ function convertLegacyEntries(db: Database.Database): void {
   const columns = new Set((db.prepare('PRAGMA table_info(entries)').all() as Array<{ name: string }>).map((c) => c.name));
   const v2 = columns.has('direction');
   const workloads = new Map(
-    (db.prepare('SELECT id, cluster, namespace, name, labels FROM workloads').all() as Array<{ id: number; cluster: string; namespace: string; name: string; labels: string }>).map((w) => [
-      w.id,
-      { ref: { name: w.name, namespace: w.namespace, clusterName: w.cluster }, labels: JSON.parse(w.labels) as Record<string, string> },
-    ]),
+    (
+      db.prepare('SELECT id, cluster, namespace, name, labels FROM workloads').all() as Array<{
+        id: number;
+        cluster: string;
+        namespace: string;
+        name: string;
+        labels: string;
+      }>
+    ).map((w) => [w.id, { ref: { name: w.name, namespace: w.namespace, clusterName: w.cluster }, labels: JSON.parse(w.labels) as Record<string, string> }]),
   );
   const read = db.prepare(`SELECT * FROM entries WHERE id > ? ORDER BY id LIMIT 5000`);
   const insert = db.prepare('INSERT INTO chunks (workload_id, min_ts, max_ts, count, bloom, columns, entries) VALUES (?, ?, ?, ?, ?, ?, ?)');
@@ -249,8 +256,22 @@ function legacyRow(r: Record<string, unknown>, workload: { ref: WorkloadRef; lab
     upstreamCluster: text('upstream_cluster'),
     requestId: text('request_id'),
     direction: v2 ? (r['direction'] === 1 ? 'inbound' : r['direction'] === 2 ? 'outbound' : null) : null,
-    source: { cluster: text('src_cluster'), namespace: text('src_namespace'), workload: text('src_workload'), ip: text('src_ip'), port: num('src_port'), service: null },
-    destination: { cluster: text('dst_cluster'), namespace: text('dst_namespace'), workload: text('dst_workload'), ip: text('dst_ip'), port: num('dst_port'), service: text('dst_service') },
+    source: {
+      cluster: text('src_cluster'),
+      namespace: text('src_namespace'),
+      workload: text('src_workload'),
+      ip: text('src_ip'),
+      port: num('src_port'),
+      service: null,
+    },
+    destination: {
+      cluster: text('dst_cluster'),
+      namespace: text('dst_namespace'),
+      workload: text('dst_workload'),
+      ip: text('dst_ip'),
+      port: num('dst_port'),
+      service: text('dst_service'),
+    },
     bytesReceived: num('bytes_received') ?? 0,
     bytesSent: num('bytes_sent') ?? 0,
     upstreamFailure: text('upstream_failure'),

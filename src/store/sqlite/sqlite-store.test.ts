@@ -4,12 +4,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contractRow, describeStoreContract } from '../testing/contract.js';
+import type { LogStore } from '../types.js';
 import { packBatch } from './chunk-batch.js';
 import { createSqliteStore } from './index.js';
 import { openStoreReader } from './reader.js';
-import { openShardWriter } from './shard-writer.js';
 import { createShardStore } from './shard-store.js';
-import type { LogStore } from '../types.js';
+import { openShardWriter } from './shard-writer.js';
 
 describeStoreContract('SQLite', {
   async open(options, location) {
@@ -78,7 +78,12 @@ describe('SQLite shards and upgrades', () => {
       expect(reader.marks()).toEqual(new Map([['relay:agent-1', 7]]));
       expect(reader.query({ limit: 10 }).items).toHaveLength(1);
       await b.flush();
-      expect(reader.marks()).toEqual(new Map([['relay:agent-1', 9], ['relay:agent-2', 3]]));
+      expect(reader.marks()).toEqual(
+        new Map([
+          ['relay:agent-1', 9],
+          ['relay:agent-2', 3],
+        ]),
+      );
     } finally {
       reader.close();
       await a.close();
@@ -96,9 +101,24 @@ describe('SQLite shards and upgrades', () => {
       INSERT INTO workloads VALUES (1, 'c1', 'bookinfo', 'reviews-v1', '{"app":"reviews"}', 0, 0);
       PRAGMA user_version = 1;
     `);
-    const insert = old.prepare('INSERT INTO entries (ts, kind, workload_id, instance, method, authority, path, status, duration_us, response_flags, upstream_cluster, request_id, entry) VALUES (?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = old.prepare(
+      'INSERT INTO entries (ts, kind, workload_id, instance, method, authority, path, status, duration_us, response_flags, upstream_cluster, request_id, entry) VALUES (?, 0, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     old.exec('BEGIN');
-    for (let i = 0; i < 12_000; i++) insert.run(1_700_000_000_000_000 + i, 'reviews-v1-x', 'GET', 'reviews:9080', `/r/${i}`, i % 10 ? 200 : 503, 10, i % 10 ? '' : 'UF', 'outbound|9080||x', `id-${i}`, Uint8Array.from([i % 256]));
+    for (let i = 0; i < 12_000; i++)
+      insert.run(
+        1_700_000_000_000_000 + i,
+        'reviews-v1-x',
+        'GET',
+        'reviews:9080',
+        `/r/${i}`,
+        i % 10 ? 200 : 503,
+        10,
+        i % 10 ? '' : 'UF',
+        'outbound|9080||x',
+        `id-${i}`,
+        Uint8Array.from([i % 256]),
+      );
     old.exec('COMMIT');
     old.close();
     const store = await createSqliteStore({ dataDir: dir });
@@ -120,7 +140,14 @@ describe('SQLite shards and upgrades', () => {
 describeStoreContract('SQLite (shard writer + reader)', {
   async open(options, location) {
     const dataDir = location ?? mkdtempSync(path.join(tmpdir(), 'meshlog-shard-'));
-    const writer = createShardStore({ dataDir, shard: 0, batchRows: options.batchRows, highWaterRows: options.highWaterRows, retention: options.retention, retentionIntervalMs: options.retentionIntervalMs });
+    const writer = createShardStore({
+      dataDir,
+      shard: 0,
+      batchRows: options.batchRows,
+      highWaterRows: options.highWaterRows,
+      retention: options.retention,
+      retentionIntervalMs: options.retentionIntervalMs,
+    });
     const reader = openStoreReader(dataDir);
     const store: LogStore = {
       write: (rows) => writer.write(rows),
@@ -189,7 +216,9 @@ describe('SQLite shards that are damaged', () => {
     const reopened = openShardWriter(crashed, 0, (p) => reports.push(p));
     reopened.close();
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatch(/write-ahead log of .*meshlog\.db is damaged after frame 0 of \d+: \d+ committed transactions .* copied to .*meshlog\.db\.damaged-/);
+    expect(reports[0]).toMatch(
+      /write-ahead log of .*meshlog\.db is damaged after frame 0 of \d+: \d+ committed transactions .* copied to .*meshlog\.db\.damaged-/,
+    );
     const aside = readdirSync(crashed).filter((f) => f.includes('.damaged-'));
     expect(aside.sort()).toEqual([expect.stringMatching(/^meshlog\.db\.damaged-[^-]+.*[^l]$/), expect.stringMatching(/-wal$/)]);
   });

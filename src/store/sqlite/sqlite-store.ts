@@ -228,7 +228,14 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<Lo
     workloads: async () => reader.workloads(),
     aggregate: async (q) => reader.aggregate(q),
     stats(): StoreStats {
-      return { entries: stats.entries, bytesOnDisk: stats.bytesOnDisk, pending: pending(), written: stats.written, failed: stats.failed, deletedByRetention: stats.deletedByRetention };
+      return {
+        entries: stats.entries,
+        bytesOnDisk: stats.bytesOnDisk,
+        pending: pending(),
+        written: stats.written,
+        failed: stats.failed,
+        deletedByRetention: stats.deletedByRetention,
+      };
     },
     flush,
     problem: () => (problem === null ? null : `the store could not write its last batch: ${problem}`),

@@ -3,7 +3,7 @@
  * that inserts and retention run beside the thread that produces the rows.
  */
 import { parentPort } from 'node:worker_threads';
-import { type ShardWriter, openShardWriter } from './shard-writer.js';
+import { openShardWriter, type ShardWriter } from './shard-writer.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 const port = parentPort;

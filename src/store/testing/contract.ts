@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rowMatches } from '../row-match.js';
+import { type EntryRow, InvalidCursorError, type LogQuery, type LogStore } from '../types.js';
 import { describeStatsContract } from './stats-contract.js';
-import { InvalidCursorError, type EntryRow, type LogQuery, type LogStore } from '../types.js';
 
 /** The options every engine takes in some form. */
 export interface ContractStoreOptions {

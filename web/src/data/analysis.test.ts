@@ -158,7 +158,17 @@ describe("one request's hops", () => {
     const reviewsService = end(undefined, { service: 'reviews.bookinfo', port: 9080 });
     const reviews3 = end('reviews-v3');
     const rows = [
-      entry({ at: t0, direction: 'outbound', from: productpage, to: reviewsService, status: 503, flags: { upstreamConnectionFailure: true }, reason: tls, requestId: 'y', path: '/reviews/0' }),
+      entry({
+        at: t0,
+        direction: 'outbound',
+        from: productpage,
+        to: reviewsService,
+        status: 503,
+        flags: { upstreamConnectionFailure: true },
+        reason: tls,
+        requestId: 'y',
+        path: '/reviews/0',
+      }),
       entry({ at: t0 + 4, direction: 'inbound', from: productpage, to: reviews3, requestId: 'y', path: '/health' }),
       entry({ at: t0 + 6, direction: 'inbound', from: productpage, to: reviews3, requestId: 'y', path: '/reviews/0', ms: 7 }),
     ];

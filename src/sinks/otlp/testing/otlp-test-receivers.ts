@@ -117,7 +117,8 @@ export async function startHttpReceiver(port = 0, tls?: ReceiverTls): Promise<Re
           cert: readFileSync(tls.certs.serverCert),
           key: readFileSync(tls.certs.serverKey),
           ca: readFileSync(tls.certs.ca),
-          requestCert: tls.requireClientCert === true, rejectUnauthorized: tls.requireClientCert === true,
+          requestCert: tls.requireClientCert === true,
+          rejectUnauthorized: tls.requireClientCert === true,
         },
         handler,
       )

@@ -31,7 +31,11 @@ export async function startLineServer(port = 0): Promise<LineServer> {
   return {
     port: (server.address() as net.AddressInfo).port,
     received,
-    lines: () => Buffer.concat(received).toString('utf8').split('\n').filter((l) => l !== ''),
+    lines: () =>
+      Buffer.concat(received)
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
     get connections() {
       return state.connections;
     },

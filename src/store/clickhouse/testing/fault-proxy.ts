@@ -3,7 +3,7 @@
  * refuse connections (the server is away), or pass an insert through and lose its answer (the
  * batch is stored but the writer cannot know).
  */
-import { type Server, type Socket, createConnection, createServer } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 export interface FaultProxy {
   readonly port: number;
