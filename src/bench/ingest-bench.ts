@@ -7,11 +7,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadAlsTypes } from '../envoy/protos.js';
+import { freePort } from '../util/free-port.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The server under test is the built product; the bench itself runs from source under tsx. */
@@ -271,15 +271,4 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number):
     if (Date.now() > deadline) throw new Error(`gave up waiting after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }

@@ -17,7 +17,8 @@ import { agentCommandArgs, serverCommandArgs } from '../demo/topology.js';
 import { loadAlsTypes } from '../envoy/protos.js';
 import { relayTypes } from '../relay/protocol.js';
 import { makeDemoCertificates } from '../util/certificates.js';
-import { freePort, peakRss, runChild, scrape, waitFor } from './ingest-bench.js';
+import { freePort } from '../util/free-port.js';
+import { peakRss, runChild, scrape, waitFor } from './ingest-bench.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const cli = path.join(here, '..', '..', 'dist', 'cli', 'main.js');

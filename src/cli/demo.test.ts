@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { freePort, until } from '../relay/testing/relay-processes.js';
+import { until } from '../relay/testing/relay-processes.js';
+import { freePort } from '../util/free-port.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 

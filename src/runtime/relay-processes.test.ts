@@ -14,7 +14,6 @@ import {
   applyResources,
   type Child,
   collectEverything,
-  freePort,
   metric,
   sendStreams,
   serverArgs,
@@ -23,6 +22,7 @@ import {
   until,
 } from '../relay/testing/relay-processes.js';
 import { type DemoCertificates, makeDemoCertificates } from '../util/certificates.js';
+import { freePort } from '../util/free-port.js';
 
 describe('relay between processes', () => {
   let dir: string;

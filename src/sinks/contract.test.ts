@@ -5,9 +5,9 @@
  * loopback port nothing listens on yet.
  */
 import { mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../util/free-port.js';
 import { fileSinkFactory } from './file/index.js';
 import { type OtelLogRecord, otlpSinkFactory } from './otlp/index.js';
 import { type Receiver, startGrpcReceiver, startHttpReceiver } from './otlp/testing/otlp-test-receivers.js';
@@ -17,14 +17,6 @@ import { type LineServer, startLineServer } from './tcp/testing/line-server.js';
 import { describeSinkContract } from './testing/contract.js';
 
 /** A loopback port that was free a moment ago: where a destination that starts down will listen. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 const line = (id: number): LineRecord => ({ object: { record: id } });
 const lineIds = (lines: readonly string[]) => lines.map((l) => (JSON.parse(l) as { record: number }).record);
 

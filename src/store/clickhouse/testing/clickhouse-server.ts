@@ -7,9 +7,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../../util/free-port.js';
 
 const binary = '/usr/sbin/clickhouse-server';
 const configFile = '/etc/clickhouse-server/config.xml';
@@ -44,17 +44,6 @@ export function ensureClickHouseInstalled(): void {
   run([...wait, 'update']);
   run([...wait, 'install', '-y', '--no-install-recommends', 'clickhouse-server']);
   if (!existsSync(binary)) throw new Error(`apt-get installed clickhouse-server but ${binary} is not there.`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts a server of its own; resolves once it answers `/ping`. */
