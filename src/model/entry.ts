@@ -1,6 +1,7 @@
 /**
  * What an access-log entry is, before any layer does something with it.
  */
+import type { WorkloadRef } from './proxy-identity.js';
 
 /** Envoy's two entry types: `HTTPAccessLogEntry` and `TCPAccessLogEntry`. */
 export type EntryKind = 'http' | 'tcp';
@@ -32,3 +33,16 @@ export interface EntryEnd {
 }
 
 export const unknownEnd: EntryEnd = { cluster: null, namespace: null, workload: null, ip: null, port: null, service: null };
+
+/** What is known of an entry besides its bytes: when, which proxy reported it, and who called whom. */
+export interface EntryFacts {
+  /** Start time, microseconds since the epoch. */
+  readonly ts: number;
+  readonly kind: EntryKind;
+  readonly workload: WorkloadRef;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly instance: string;
+  readonly direction: Direction | null;
+  readonly source: EntryEnd;
+  readonly destination: EntryEnd;
+}

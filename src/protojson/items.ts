@@ -7,7 +7,7 @@
 import type protobuf from 'protobufjs';
 import { loadAlsTypes } from '../envoy/protos.js';
 import { decodeRepairing } from '../envoy/utf8-repair.js';
-import type { DecodedEntry, Direction, EntryEnd, EntryKind } from '../model/entry.js';
+import type { DecodedEntry, EntryEnd, EntryFacts, EntryKind } from '../model/entry.js';
 import type { WorkloadRef } from '../model/proxy-identity.js';
 import { toProto3Json } from './proto-json.js';
 
@@ -41,16 +41,9 @@ export function glooItem(kind: EntryKind, workload: WorkloadRef, entry: DecodedE
   return { result: { workloadRef: workloadRefJson(workload), ...entryJson(kind, entry) } };
 }
 
-export interface V1ItemSource {
+/** An entry's facts, with its store id when it has one (a live entry has none yet). */
+export interface V1ItemSource extends EntryFacts {
   readonly id?: number;
-  readonly ts: number;
-  readonly kind: EntryKind;
-  readonly workload: WorkloadRef;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly instance: string;
-  readonly direction: Direction | null;
-  readonly source: EntryEnd;
-  readonly destination: EntryEnd;
 }
 
 /** An end of the call with only what is known (`{workload, namespace, cluster, ip, port, service}`). */

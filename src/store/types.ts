@@ -6,7 +6,7 @@
  * encoded Envoy proto (`HTTPAccessLogEntry` / `TCPAccessLogEntry` bytes) plus the columns the
  * queries filter on; the API decodes the bytes and prints proto3 JSON.
  */
-import type { Direction, EntryEnd, EntryKind } from '../model/entry.js';
+import type { Direction, EntryEnd, EntryFacts, EntryKind } from '../model/entry.js';
 import type { WorkloadRef } from '../model/proxy-identity.js';
 import type { WorkloadMatcher } from '../model/workload-match.js';
 
@@ -98,16 +98,8 @@ export interface StoredWorkload {
   readonly lastSeen: number;
 }
 
-export interface StoredEntry {
+export interface StoredEntry extends EntryFacts {
   readonly id: number;
-  readonly ts: number;
-  readonly kind: EntryKind;
-  readonly workload: WorkloadRef;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly instance: string;
-  readonly direction: Direction | null;
-  readonly source: EntryEnd;
-  readonly destination: EntryEnd;
   readonly entry: Uint8Array;
 }
 
