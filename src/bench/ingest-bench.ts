@@ -94,15 +94,21 @@ export async function benchIngest(opts: { dataDir: string; seconds?: number; str
     const loadResult = JSON.parse(load.trim().split('\n').pop() ?? '{}') as { entriesSent?: number };
     const loadSeconds = (Date.now() - startedAt) / 1000;
     const afterLoad = await scrape(base);
+    // The probe stops with the load: its entry every 50 ms would keep a queue from ever being empty.
+    probe.stop();
     // Everything received must end up committed; wait for the queue to drain.
-    await waitFor(async () => {
-      const now = await scrape(base);
-      return now.pending === 0 && now.sinkQueued === 0;
-    }, 120_000);
+    let last: Scrape | undefined;
+    await waitFor(
+      async () => {
+        last = await scrape(base);
+        return last.pending === 0 && last.sinkQueued === 0;
+      },
+      120_000,
+      () => `the store and sinks to drain (last seen: ${JSON.stringify(last)})`,
+    );
     const drained = await scrape(base);
     const elapsed = (Date.now() - startedAt) / 1000;
 
-    probe.stop();
     watcher.abort();
     const peakRssMiB = peakRss(server.pid!);
     latencies.sort((a, b) => a - b);
@@ -260,7 +266,7 @@ export function runChild(child: ChildProcess): Promise<string> {
   });
 }
 
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -268,7 +274,7 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number):
     } catch {
       // Not up yet.
     }
-    if (Date.now() > deadline) throw new Error(`gave up waiting after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`gave up waiting ${timeoutMs} ms${what ? ` for ${what()}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
