@@ -1,7 +1,7 @@
 /**
  * The deployment files hold together, without a cluster or a Docker engine (neither runs here):
  *
- * - the kustomize manifests are valid Kubernetes objects (`kubernetes-models` schemas, the
+ * - the kustomize manifests (one cluster; and the server and agents of several) are valid Kubernetes objects (`kubernetes-models` schemas, the
  *   ServiceMonitor against the Prometheus Operator's), their flags are `meshlog serve` flags, their
  *   ports, probes and volumes line up, the resources they mount validate, the image tag is the
  *   version in package.json;
@@ -15,9 +15,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { parser } from '@prometheus-io/lezer-promql';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
@@ -37,6 +39,8 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
   Namespace,
   ServiceAccount,
   StatefulSet,
+  Deployment,
+  PersistentVolumeClaim,
   Service,
   ServiceMonitor,
   ConfigMap,
@@ -44,26 +48,70 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
 };
 
 interface Kustomization {
-  namespace: string;
+  namespace?: string;
   resources: string[];
-  configMapGenerator: Array<{ name: string; files: string[] }>;
-  secretGenerator: Array<{ name: string; files: string[] }>;
-  images: Array<{ name: string; newTag: string }>;
+  patches?: Array<{ path: string; target: { kind: string; name: string } }>;
+  configMapGenerator?: Array<{ name: string; files: string[] }>;
+  secretGenerator?: Array<{ name: string; namespace?: string; files: string[] }>;
+  images?: Array<{ name: string; newTag: string }>;
 }
 
-const kustomization = parse(readFileSync(path.join(k8s, 'kustomization.yaml'), 'utf8')) as Kustomization;
+const kustomizationOf = (dir: string) => parse(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as Kustomization;
+const kustomization = kustomizationOf(k8s);
 
-/** The objects `kubectl apply -k` creates, generators included (the token stands in for the user's file). */
-function objects(): any[] {
-  const listed = kustomization.resources.flatMap((file) => parseAllDocuments(readFileSync(path.join(k8s, file), 'utf8')).map((d) => d.toJS()));
-  const configMaps = kustomization.configMapGenerator.map((g) => ({
+/** A JSON patch (RFC 6902) operation, as kustomize's `patches` apply them: add and replace. */
+interface PatchOp {
+  op: 'add' | 'replace';
+  path: string;
+  value: unknown;
+}
+
+function applyPatch(target: any, ops: PatchOp[]): void {
+  for (const { op, path: pointer, value } of ops) {
+    const keys = pointer.split('/').slice(1);
+    const last = keys.pop()!;
+    let parent = target;
+    for (const key of keys) {
+      parent = parent[key];
+      if (parent === undefined) throw new Error(`${pointer}: ${key} is not there`);
+    }
+    if (op === 'add' && Array.isArray(parent) && last === '-') parent.push(value);
+    else if (op === 'replace' && !(last in parent)) throw new Error(`${pointer}: nothing to replace`);
+    else parent[last] = value;
+  }
+}
+
+/**
+ * The objects `kubectl apply -k DIR` creates: its resources (bases included), its generators (each
+ * file's content stands in for what the user puts there) and its patches, in the kustomization's
+ * namespace.
+ */
+function objects(dir = k8s): any[] {
+  const k = kustomizationOf(dir);
+  const listed = k.resources.flatMap((entry) => {
+    const at = path.join(dir, entry);
+    return existsSync(path.join(at, 'kustomization.yaml')) ? objects(at) : parseAllDocuments(readFileSync(at, 'utf8')).map((d) => d.toJS());
+  });
+  const configMaps = (k.configMapGenerator ?? []).map((g) => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: g.name },
-    data: Object.fromEntries(g.files.map((f) => [path.basename(f), readFileSync(path.join(k8s, f), 'utf8')])),
+    data: Object.fromEntries(g.files.map((f) => [path.basename(f), readFileSync(path.join(dir, f), 'utf8')])),
   }));
-  const secrets = kustomization.secretGenerator.map((g) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: g.name }, data: Object.fromEntries(g.files.map((f) => [f, Buffer.from('token').toString('base64')])) }));
-  return [...listed, ...configMaps, ...secrets];
+  const secrets = (k.secretGenerator ?? []).map((g) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: g.name, ...(g.namespace ? { namespace: g.namespace } : {}) },
+    data: Object.fromEntries(g.files.map((f) => [path.basename(f), Buffer.from('placeholder').toString('base64')])),
+  }));
+  const all = [...listed, ...configMaps, ...secrets];
+  for (const patch of k.patches ?? []) {
+    const target = all.find((o) => o.kind === patch.target.kind && o.metadata.name === patch.target.name);
+    if (!target) throw new Error(`${dir}: patch ${patch.path} finds no ${patch.target.kind} ${patch.target.name}`);
+    applyPatch(target, parse(readFileSync(path.join(dir, patch.path), 'utf8')) as PatchOp[]);
+  }
+  if (k.namespace) for (const o of all) if (o.kind !== 'Namespace') o.metadata.namespace = k.namespace;
+  return all;
 }
 
 const byKind = (kind: string) => objects().find((o) => o.kind === kind)!;
@@ -79,8 +127,8 @@ describe('deploy/kubernetes', () => {
   });
 
   it('refers to files that exist, except the token the user writes (never committed)', () => {
-    for (const file of [...kustomization.resources, ...kustomization.configMapGenerator.flatMap((g) => g.files)]) expect(existsSync(path.join(k8s, file)), file).toBe(true);
-    expect(kustomization.secretGenerator[0]!.files).toEqual(['token']);
+    for (const file of [...kustomization.resources, ...kustomization.configMapGenerator!.flatMap((g) => g.files)]) expect(existsSync(path.join(k8s, file)), file).toBe(true);
+    expect(kustomization.secretGenerator![0]!.files).toEqual(['token']);
     expect(read('.gitignore').split('\n')).toContain('deploy/kubernetes/token');
     expect(kustomization.images).toEqual([{ name: 'meshlog', newTag: packageVersion }]);
   });
@@ -118,6 +166,84 @@ describe('deploy/kubernetes', () => {
       expect(problems, file).toEqual([]);
       expect(resources.length).toBeGreaterThan(0);
     }
+  });
+});
+
+/** The flags of a CLI command, by their long names. */
+const flagsOf = (command: string) => new Set(buildProgram().commands.find((c) => c.name() === command)!.options.map((o) => o.long));
+
+/** `--name=value` from a container's args. */
+const argOf = (args: string[], name: string) => args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+
+describe('deploy/multicluster', () => {
+  const multicluster = path.join(root, 'deploy', 'multicluster');
+  const server = objects(path.join(multicluster, 'server'));
+  const agent = objects(path.join(multicluster, 'agent'));
+  const find = (all: any[], kind: string, name: string) => all.find((o) => o.kind === kind && o.metadata.name === name)!;
+
+  it('is valid Kubernetes objects, by their schemas, in the namespace meshlog', () => {
+    expect(agent.map((o) => o.kind).sort()).toEqual(['Deployment', 'Namespace', 'PersistentVolumeClaim', 'Secret', 'Service', 'ServiceAccount']);
+    for (const o of [...server, ...agent]) {
+      expect(() => new models[o.kind]!(o as never).validate(), `${o.kind} ${o.metadata.name}`).not.toThrow();
+      if (o.kind !== 'Namespace') expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe('meshlog');
+    }
+  });
+
+  it('the server runs meshlog server with flags it has, its relay port and certificate mounted where the flags look', () => {
+    const set = find(server, 'StatefulSet', 'meshlog');
+    const container = set.spec.template.spec.containers[0];
+    expect(container.args[0]).toBe('server');
+    const known = flagsOf('server');
+    for (const arg of container.args.slice(1)) expect(known, arg).toContain(arg.split('=')[0]);
+    const ports = new Map(container.ports.map((p: { name: string; containerPort: number }) => [p.name, p.containerPort]));
+    expect(ports.get('relay')).toBe(Number(argOf(container.args, '--relay-port')));
+    expect(ports.get('grpc-als')).toBe(Number(argOf(container.args, '--als-port')));
+    const tls = container.volumeMounts.find((m: { name: string }) => m.name === 'tls');
+    for (const flag of ['--tls-cert', '--tls-key', '--tls-ca']) expect(path.dirname(argOf(container.args, flag)!), flag).toBe(tls.mountPath);
+    const secret = set.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tls').secret.secretName;
+    expect(Object.keys(find(server, 'Secret', secret).data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
+    const relay = find(server, 'Service', 'meshlog-relay');
+    expect(relay.spec.selector).toEqual(set.spec.selector.matchLabels);
+    expect(relay.spec.ports.map((p: { targetPort: string }) => p.targetPort)).toEqual(['relay']);
+  });
+
+  it('the agent runs meshlog agent with flags it has, dialling the relay port, its buffer on a volume that outlives the pod', () => {
+    const deployment = find(agent, 'Deployment', 'meshlog-agent');
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0];
+    expect(container.args[0]).toBe('agent');
+    const known = flagsOf('agent');
+    for (const arg of container.args.slice(1)) expect(known, arg).toContain(arg.split('=')[0]);
+    for (const required of ['--cluster', '--server', '--buffer-dir', '--tls-cert', '--tls-key', '--tls-ca']) expect(argOf(container.args, required), required).toBeDefined();
+    const relayPort = find(server, 'Service', 'meshlog-relay').spec.ports[0].port;
+    expect(argOf(container.args, '--server')!.split(':').at(-1)).toBe(String(relayPort));
+    // One pod at a time on the buffer: one replica, replaced rather than rolled.
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy.type).toBe('Recreate');
+    const mountOf = (name: string) => container.volumeMounts.find((m: { name: string }) => m.name === name).mountPath;
+    expect(argOf(container.args, '--buffer-dir')).toBe(mountOf('buffer'));
+    const claim = pod.volumes.find((v: { name: string }) => v.name === 'buffer').persistentVolumeClaim.claimName;
+    expect(find(agent, 'PersistentVolumeClaim', claim)).toBeDefined();
+    for (const flag of ['--tls-cert', '--tls-key', '--tls-ca']) expect(path.dirname(argOf(container.args, flag)!), flag).toBe(mountOf('tls'));
+    const ports = new Map(container.ports.map((p: { name: string; containerPort: number }) => [p.name, p.containerPort]));
+    // The defaults of --als-port and --metrics-port.
+    expect(ports).toEqual(new Map([['grpc-als', 9977], ['metrics', 9091]]));
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'metrics' });
+    const service = find(agent, 'Service', 'meshlog-agent');
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    for (const p of service.spec.ports) expect(ports.has(p.targetPort), p.name).toBe(true);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  });
+
+  it('keeps the certificates out of git and of the image, and tags the image with this version', () => {
+    for (const side of ['agent', 'server']) {
+      const k = kustomizationOf(path.join(multicluster, side));
+      expect(k.secretGenerator![0]!.files.every((f) => f.startsWith('tls/')), side).toBe(true);
+      expect(read('.gitignore').split('\n'), side).toContain(`deploy/multicluster/${side}/tls/`);
+      expect(read('.dockerignore').split('\n'), side).toContain(`deploy/multicluster/${side}/tls`);
+    }
+    expect(kustomizationOf(path.join(multicluster, 'agent')).images).toEqual([{ name: 'meshlog', newTag: packageVersion }]);
   });
 });
 
