@@ -4,7 +4,8 @@
  * receiver asks for one; a receiver the settings do not trust, or a CA file that is not there,
  * is a delivery error the sink reports, not a crash.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../telemetry/metrics.js';
 import { until } from '../testing/until.js';
 import type { OtlpTls } from './destination.js';
@@ -18,6 +19,7 @@ let testCerts: TestCerts;
 beforeAll(async () => {
   testCerts = await makeTestCerts();
 });
+afterAll(() => rmSync(testCerts.dir, { recursive: true, force: true }));
 
 const receivers: Receiver[] = [];
 const sinks: OtlpSink[] = [];

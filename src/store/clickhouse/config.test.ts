@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ describe('the ClickHouse --store URL and --clickhouse-* flags', () => {
     expect(clickHouseTarget(spec)).toMatchObject({ url: 'https://h:8123', cluster: 'main', tls: { caCert: Buffer.from('CA') } });
     expect(withClickHouseFlags('sqlite', {})).toBe('sqlite');
     expect(clickHouseTarget(withClickHouseFlags('clickhouse://h/db', { tls: true })).url).toBe('https://h:8443');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names what is wrong', () => {

@@ -37,6 +37,8 @@ function decode(bytes: Uint8Array): ReceivedExport['request'] {
 const identity = (b: Buffer) => b;
 
 export interface TestCerts {
+  /** The directory holding them all (the caller removes it). */
+  readonly dir: string;
   readonly ca: string;
   readonly serverCert: string;
   readonly serverKey: string;
@@ -46,9 +48,10 @@ export interface TestCerts {
 
 /** A throw-away CA, a server certificate for localhost, otel.test and 127.0.0.1, and a client certificate, in a new temporary directory. */
 export async function makeTestCerts(): Promise<TestCerts> {
-  const made = await makeDemoCertificates(mkdtempSync(path.join(tmpdir(), 'meshlog-otlp-certs-')), ['client'], ['localhost', 'otel.test']);
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshlog-otlp-certs-'));
+  const made = await makeDemoCertificates(dir, ['client'], ['localhost', 'otel.test']);
   const client = made.agents['client']!;
-  return { ca: made.ca, serverCert: made.server.cert, serverKey: made.server.key, clientCert: client.cert, clientKey: client.key };
+  return { dir, ca: made.ca, serverCert: made.server.cert, serverKey: made.server.key, clientCert: client.cert, clientKey: client.key };
 }
 
 export interface ReceiverTls {

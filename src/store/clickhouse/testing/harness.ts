@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { inject } from 'vitest';
@@ -34,7 +33,8 @@ let chdbDir: string | undefined;
  */
 export async function createChdbClient(): Promise<ClickHouseClient> {
   const { createChdbConnection } = await import('chdb/connection');
-  chdbDir ??= mkdtempSync(path.join(tmpdir(), 'meshlog-chdb-'));
+  // The global setup removes the folder after the run (the engine holds the directory until its process ends).
+  chdbDir ??= mkdtempSync(path.join(inject('chdbRoot'), 'process-'));
   const connection = createChdbConnection({ path: chdbDir });
   type Exec = Parameters<typeof connection.exec>[0];
   const structure = entryColumns.map(([name, type]) => `${name} ${type}`).join(', ');
