@@ -1,6 +1,7 @@
 /**
  * ALS load for the benchmark: N client streams (distinct proxies), each sending pre-encoded
- * 100-entry batches of realistic bookinfo entries as fast as HTTP/2 flow control allows.
+ * 100-entry batches of realistic bookinfo entries as fast as HTTP/2 flow control allows, or at
+ * `--rate` entries/s in all.
  *
  * Run as its own process so that its CPU is not the server's:
  * `node dist/bench/als-load.js --target 127.0.0.1:9977 --streams 4 --seconds 10`
@@ -38,7 +39,8 @@ export function encodedBatches(batchSize: number): Buffer[] {
   });
 }
 
-export async function runAlsLoad(options: { target: string; streams?: number; seconds?: number; batchSize?: number }): Promise<LoadResult> {
+/** `rate`, when given, paces the streams to that many entries per second in all; as fast as flow control allows otherwise. */
+export async function runAlsLoad(options: { target: string; streams?: number; seconds?: number; batchSize?: number; rate?: number }): Promise<LoadResult> {
   const types = loadAlsTypes();
   const batchSize = options.batchSize ?? 100;
   const batches = encodedBatches(batchSize);
@@ -66,8 +68,15 @@ export async function runAlsLoad(options: { target: string; streams?: number; se
         // Concatenated messages merge, so the identifier can lead the first batch as its own message.
         call.write(identifier);
         let n = s;
+        let sent = 0;
+        const perStreamPerMs = options.rate === undefined ? undefined : options.rate / (options.streams ?? 4) / 1000;
         const pump = () => {
           while (Date.now() < end) {
+            if (perStreamPerMs !== undefined && sent * batchSize >= (Date.now() - started) * perStreamPerMs) {
+              setTimeout(pump, 5);
+              return;
+            }
+            sent++;
             const ok = call.write(batches[n++ % batches.length]!);
             result.messagesSent++;
             result.entriesSent += batchSize;
@@ -89,7 +98,7 @@ export async function runAlsLoad(options: { target: string; streams?: number; se
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
-    options: { target: { type: 'string' }, streams: { type: 'string' }, seconds: { type: 'string' }, batch: { type: 'string' } },
+    options: { target: { type: 'string' }, streams: { type: 'string' }, seconds: { type: 'string' }, batch: { type: 'string' }, rate: { type: 'string' } },
   });
   if (!values.target) throw new Error('--target host:port is required');
   const result = await runAlsLoad({
@@ -97,6 +106,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     streams: Number(values.streams ?? 4),
     seconds: Number(values.seconds ?? 10),
     batchSize: Number(values.batch ?? 100),
+    rate: values.rate === undefined ? undefined : Number(values.rate),
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -40,7 +40,17 @@ export type IngestFigures = {
  * `resources`, when given, are applied besides the record that collects everything (a
  * MeshAccessLog, so that the figures include routing, formatting and a sink).
  */
-export async function benchIngest(opts: { dataDir: string; seconds?: number; streams?: number; resources?: string; store?: string }): Promise<IngestFigures> {
+export async function benchIngest(opts: {
+  dataDir: string;
+  seconds?: number;
+  streams?: number;
+  resources?: string;
+  store?: string;
+  /** Entries/s the load sends in all (as fast as it can otherwise). */
+  rate?: number;
+  /** The latency watcher watches all traffic (and is timed on the probe's entries) instead of the probe alone. */
+  firehose?: boolean;
+}): Promise<IngestFigures> {
   const seconds = opts.seconds ?? 15;
   const [alsPort, httpPort] = [await freePort(), await freePort()];
   const server = spawn(
@@ -79,7 +89,7 @@ export async function benchIngest(opts: { dataDir: string; seconds?: number; str
     }
 
     const latencies: number[] = [];
-    const watcher = watchProbe(base, latencies);
+    const watcher = watchProbe(base, latencies, opts.firehose ?? false);
     const probe = startProbe(`127.0.0.1:${alsPort}`);
 
     const before = await scrape(base);
@@ -87,7 +97,18 @@ export async function benchIngest(opts: { dataDir: string; seconds?: number; str
     const load = await runChild(
       spawn(
         process.execPath,
-        ['--import', 'tsx', loadScript, '--target', `127.0.0.1:${alsPort}`, '--streams', String(opts.streams ?? 4), '--seconds', String(seconds)],
+        [
+          '--import',
+          'tsx',
+          loadScript,
+          '--target',
+          `127.0.0.1:${alsPort}`,
+          '--streams',
+          String(opts.streams ?? 4),
+          '--seconds',
+          String(seconds),
+          ...(opts.rate ? ['--rate', String(opts.rate)] : []),
+        ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       ),
     );
@@ -168,23 +189,26 @@ export async function scrape(base: string): Promise<Scrape> {
   };
 }
 
-/** A watcher on the probe workload only; records now − startTime for each entry it receives. */
-function watchProbe(base: string, latencies: number[]): AbortController {
+/**
+ * A watcher on the probe workload only, or on all traffic (`firehose`); records now − startTime
+ * for each of the probe's entries it receives.
+ */
+function watchProbe(base: string, latencies: number[], firehose: boolean): AbortController {
   const controller = new AbortController();
   void (async () => {
     try {
       const response = await fetch(`${base}/v0/observability/logs?watch=1`, {
         method: 'POST',
-        body: JSON.stringify({ workloadSelectors: [{ kubeWorkloadMatcher: { labels: { app: 'meshlog-probe' } } }] }),
+        body: JSON.stringify(firehose ? {} : { workloadSelectors: [{ kubeWorkloadMatcher: { labels: { app: 'meshlog-probe' } } }] }),
         signal: controller.signal,
       });
       let pending = '';
       for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-        pending += Buffer.from(chunk).toString();
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          const line = pending.slice(0, nl);
-          pending = pending.slice(nl + 1);
+        const lines = (pending + Buffer.from(chunk).toString()).split('\n');
+        pending = lines.pop()!;
+        for (const line of lines) {
+          // The probe's entries are the only ones with the path /probe.
+          if (firehose && !line.includes('"/probe"')) continue;
           const start = JSON.parse(line).result.httpAccessLog.commonProperties.startTime as string;
           latencies.push(Date.now() - Date.parse(start));
         }

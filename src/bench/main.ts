@@ -129,6 +129,12 @@ async function main(): Promise<void> {
         }),
       );
     if (runs('ingest'))
+      for (const rate of [20_000, undefined])
+        print(
+          `ALS ingest with a firehose watcher (all traffic; its delivery latency timed on the probe's entries), ${rate ? `load paced to ${rate.toLocaleString('en-US')} entries/s` : 'full load'}`,
+          await benchIngest({ dataDir: path.join(scratch, `ingest-firehose-${rate ?? 'full'}`), seconds: quick ? 4 : 15, rate, firehose: true }),
+        );
+    if (runs('ingest'))
       print(
         'Ingest worker work per entry (CPU µs, one thread, no gRPC): wire scan vs full decode, pipeline + SQLite shard, with watchers',
         await benchPipeline({ seconds: quick ? 1 : 5 }),
