@@ -40,7 +40,8 @@ const engines: readonly StoreEngine[] = [
     matches: (spec) => spec === 'sqlite',
     example: 'sqlite',
     open: (_spec, options) => createSqliteStore(options),
-    openWriter: async (_spec, shard, options) => createShardStore({ dataDir: options.dataDir, shard, retention: options.retention, onError: options.onError }),
+    openWriter: async (_spec, shard, options) =>
+      createShardStore({ dataDir: options.dataDir, shard, retention: options.retention, onError: options.onError, checkpointer: true }),
     async openReader(_spec, options) {
       const reader = openStoreReader(options.dataDir);
       return {

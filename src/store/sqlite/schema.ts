@@ -69,11 +69,13 @@ export function markCurrent(db: Database.Database): void {
 }
 
 /**
- * Measured on this machine: 8 KiB pages (new databases only), a 16 MiB page cache and a checkpoint
- * every 10,000 pages. `synchronous = NORMAL` in WAL mode survives a process crash; a power loss can
- * lose the last transactions (docs/operations/security.md says so).
+ * Measured on this machine: 32 KiB pages (new databases only), a 4 MiB page cache for the writer,
+ * and `autocheckpointPages`: 1,024 (32 MiB) where the writer checkpoints itself, a backstop of
+ * 8,192 where a checkpointer thread does it (`checkpointer.ts`). `synchronous = NORMAL` in WAL mode
+ * survives a process crash; a power loss can lose the last transactions
+ * (docs/operations/security.md says so).
  */
-export function tune(db: Database.Database): void {
+export function tune(db: Database.Database, autocheckpointPages = 1024): void {
   db.pragma('page_size = 32768');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -82,5 +84,5 @@ export function tune(db: Database.Database): void {
   db.pragma('cache_size = -4096');
   // A checkpoint copies the WAL into the database inside the commit that crosses the mark, holding
   // the writer (and its watchers' texts) that long: 1,024 pages of 32 KiB is about 32 MiB a time.
-  db.pragma('wal_autocheckpoint = 1024');
+  db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
 }

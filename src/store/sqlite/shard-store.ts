@@ -8,6 +8,7 @@
  * by itself when the disk has room again.
  */
 import type { EntryRow, LogWriter, StoreStats } from '../types.js';
+import { startCheckpointer } from './checkpointer.js';
 import { type ChunkBatch, packBatch } from './chunk-batch.js';
 import { openShardWriter, type Retention, type ShardWriter } from './shard-writer.js';
 
@@ -23,10 +24,16 @@ export interface ShardStoreOptions {
   /** Rows kept for a retry while commits fail; past it the oldest are dropped and counted. */
   readonly maxRetainedRows?: number;
   readonly onError?: (error: string) => void;
+  /** Checkpoint from a thread of its own (`checkpointer.ts`) rather than inside the writer's commits. */
+  readonly checkpointer?: boolean;
 }
 
+/** The writer's own checkpoint mark while a checkpointer runs: a backstop (256 MiB of log). */
+const backstopPages = 8192;
+
 export function createShardStore(options: ShardStoreOptions): LogWriter & { readonly writer: ShardWriter } {
-  const writer = openShardWriter(options.dataDir, options.shard, (problem) => options.onError?.(problem));
+  const writer = openShardWriter(options.dataDir, options.shard, (problem) => options.onError?.(problem), options.checkpointer ? backstopPages : undefined);
+  const checkpointer = options.checkpointer ? startCheckpointer(writer.file) : undefined;
   const batchRows = options.batchRows ?? 2_000;
   const batchDelayMs = options.batchDelayMs ?? 25;
   const highWater = options.highWaterRows ?? 20_000;
@@ -190,6 +197,7 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
       for (const batch of retained) settle(batch);
       retained.length = 0;
       retainedRows = 0;
+      await checkpointer?.stop();
       writer.close();
     },
   };

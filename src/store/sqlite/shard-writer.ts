@@ -44,7 +44,7 @@ export type IntegrityReport = (problem: string) => void;
  * drops what follows the damage; a database that fails `quick_check` is moved aside and the shard
  * starts empty. Each finding is reported.
  */
-export function openShardWriter(dataDir: string, shard: number, report: IntegrityReport = () => undefined): ShardWriter {
+export function openShardWriter(dataDir: string, shard: number, report: IntegrityReport = () => undefined, autocheckpointPages?: number): ShardWriter {
   const file = path.join(dataDir, shardFile(shard));
   const wal = existsSync(file) ? checkWal(`${file}-wal`) : undefined;
   if (wal && wal.droppedCommits > 0) {
@@ -54,7 +54,7 @@ export function openShardWriter(dataDir: string, shard: number, report: Integrit
     );
   }
   const db = openChecked(file, report);
-  tune(db);
+  tune(db, autocheckpointPages);
   createSchema(db);
   if (hasLegacyEntries(db)) convertLegacyEntries(db);
   markCurrent(db);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,31 @@ describe('SQLite shards and upgrades', () => {
     dirs.push(dir);
     return dir;
   };
+
+  it('checkpoints a shard from its own thread when asked, so the log restarts without the writer checkpointing', async () => {
+    const dir = fresh();
+    // Random bytes, so that pages are what was written: 100 rows of 10 kB is about 32 pages of log.
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => contractRow(i, { entry: randomBytes(10_000) }));
+    const logPages = async (checkpointer: boolean, shard: number) => {
+      const store = createShardStore({ dataDir: dir, shard, checkpointer, batchRows: 100 });
+      for (let i = 0; i < 5; i++) store.write(rows(100));
+      await store.flush();
+      // The checkpointer runs every 200 ms: by now it has copied all of the log into the database...
+      await new Promise((r) => setTimeout(r, 800));
+      // ...so the writer's next commit starts the log again from its beginning.
+      store.write(rows(100));
+      await store.flush();
+      const probe = new Database(path.join(dir, shard === 0 ? 'meshlog.db' : `meshlog-${shard}.db`));
+      const log = (probe.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>)[0]!.log;
+      probe.close();
+      await store.close();
+      return log;
+    };
+    // About one batch in the log with the checkpointer; all six without it (the writer's own mark,
+    // 1,024 pages, is not reached).
+    expect(await logPages(true, 0)).toBeLessThan(100);
+    expect(await logPages(false, 1)).toBeGreaterThan(150);
+  });
 
   it('reads every shard of a directory as one store, newest first, with cursors across shards', async () => {
     const dir = fresh();
