@@ -116,6 +116,12 @@ function objects(dir = k8s): any[] {
 
 const byKind = (kind: string) => objects().find((o) => o.kind === kind)!;
 
+/** The flags of a CLI command, by their long names. */
+const flagsOf = (command: string) => new Set(buildProgram().commands.find((c) => c.name() === command)!.options.map((o) => o.long));
+
+/** `--name=value` from a container's args. */
+const argOf = (args: string[], name: string) => args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+
 describe('deploy/kubernetes', () => {
   it('is valid Kubernetes objects, by their schemas', () => {
     const all = objects();
@@ -138,8 +144,7 @@ describe('deploy/kubernetes', () => {
     const pod = set.spec.template.spec;
     const container = pod.containers[0];
     expect(container.args[0]).toBe('serve');
-    const serve = buildProgram().commands.find((c) => c.name() === 'serve')!;
-    const known = new Set(serve.options.map((o) => o.long));
+    const known = flagsOf('serve');
     for (const arg of container.args.slice(1)) expect(known, arg).toContain(arg.split('=')[0]);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
     expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
@@ -168,12 +173,6 @@ describe('deploy/kubernetes', () => {
     }
   });
 });
-
-/** The flags of a CLI command, by their long names. */
-const flagsOf = (command: string) => new Set(buildProgram().commands.find((c) => c.name() === command)!.options.map((o) => o.long));
-
-/** `--name=value` from a container's args. */
-const argOf = (args: string[], name: string) => args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 
 describe('deploy/multicluster', () => {
   const multicluster = path.join(root, 'deploy', 'multicluster');
@@ -274,8 +273,7 @@ describe('Dockerfile', () => {
     }
     const cmd = JSON.parse(/^CMD (.*)$/m.exec(runtime)![1]!) as string[];
     expect(cmd[0]).toBe('serve');
-    const serve = buildProgram().commands.find((c) => c.name() === 'serve')!;
-    const known = new Set(serve.options.map((o) => o.long));
+    const known = flagsOf('serve');
     for (const arg of cmd.slice(1).filter((a) => a.startsWith('--'))) expect(known, arg).toContain(arg);
     expect(/^EXPOSE (.*)$/m.exec(runtime)![1]!.split(/\s+/)).toEqual(['8080', '9977']);
     expect(read('.dockerignore').split('\n')).toEqual(expect.arrayContaining(['node_modules', 'dist', 'deploy/kubernetes/token']));
