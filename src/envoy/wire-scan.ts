@@ -9,9 +9,13 @@
  * The scan gives exactly what `entryColumns` gives for the decoded entry, field for field, with
  * protobufjs's rules: unknown fields (and fields of the wrong wire type) are skipped, a message
  * that occurs twice is merged field by field (a later scalar wins, repeated fields append), and
- * absent messages are absent (a present but empty Timestamp is 0). `wire-scan.test.ts` checks this against protobufjs on a random corpus.
- * Field numbers come from the loaded protos, never from literals. The walk is one long function
- * family on purpose: it is the ingest hot path, and splitting it costs calls per field.
+ * absent messages are absent (a present but empty Timestamp is 0). `wire-scan.test.ts` checks
+ * this against protobufjs on a random corpus. Field numbers come from the loaded protos, never
+ * from literals.
+ *
+ * This file is longer than most on purpose: the walk is one family of functions over one message
+ * tree on the ingest hot path. Split across files, its readers and the field tables they share
+ * would need exporting, and the walk costs more calls per field.
  */
 import protobuf from 'protobufjs';
 import type { EntryKind } from '../model/entry.js';

@@ -8,9 +8,6 @@
  * into a generated function (cached in a WeakMap keyed by the Type, see `compileMessage`), and per
  * message only the output itself is allocated.
  *
- * One file on purpose (over the usual length): the generated-code compiler, its per-field
- * writers and the well-known types share private helpers that nothing else should call.
- *
  * It never throws on decoded input. Where protojson would refuse a value, a best-effort form is
  * written instead:
  * - an `Any` whose type is not in the Root (or whose bytes do not decode as that type) becomes
@@ -23,8 +20,9 @@
  * - a FieldMask path that does not round-trip through lowerCamelCase is camel-cased anyway.
  * Floats are written as the decoded double, as protobuf-es does (Go prints the shortest float32).
  *
- * This file is longer than most: the mapping, its well-known types and its fallbacks belong
- * together, and splitting them would scatter one specification over several files.
+ * This file is longer than most on purpose: the mapping, its generated-code compiler, its
+ * per-field writers, the well-known types and the fallbacks are one specification, and share
+ * private helpers that nothing else should call.
  */
 import protobuf from 'protobufjs';
 import { type CivilDate, civilFromDays } from '../util/civil-date.js';
