@@ -53,9 +53,7 @@ export function createReader(client: ClickHouseClient, schema: Schema) {
       try {
         return await (await client.query({ query, format: 'JSONEachRow' })).json<T>();
       } catch (err) {
-        if (attempt >= 4 || !isPartGone(err)) throw err;
-        // The drop that removed the part is still going on: give it a moment (50, 100, 200 ms).
-        await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+        if (attempt >= 3 || !isPartGone(err)) throw err;
       }
     }
   };
@@ -198,8 +196,8 @@ function workloadId(cluster: string, namespace: string, name: string): number {
 /**
  * A part the query was reading went away under it: older servers (seen on 18.16) answer a SELECT
  * that meets a partition being dropped by retention, or parts being merged, with
- * `Code: 1000 ... File not found: .../tmp_delete_...`. The query is run again, a little later, on
- * the parts there are then (at most four times in all: run at once, the retry met the same drop).
+ * `Code: 1000 ... File not found: .../tmp_delete_...`. The query is run again on the parts there
+ * are now (at most three times in all).
  */
 export function isPartGone(err: unknown): boolean {
   const message = err instanceof Error ? err.message : '';
