@@ -48,15 +48,7 @@ export const entryReadColumns =
   'ts, id, cluster, namespace, workload, kind, labels, instance, direction, src_cluster, src_namespace, src_workload, src_ip, src_port, dst_cluster, dst_namespace, dst_workload, dst_ip, dst_port, dst_service, hex(entry) AS entry_hex';
 
 export function createReader(client: ClickHouseClient, schema: Schema) {
-  const rows = async <T>(query: string): Promise<T[]> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await (await client.query({ query, format: 'JSONEachRow' })).json<T>();
-      } catch (err) {
-        if (attempt >= 3 || !isPartGone(err)) throw err;
-      }
-    }
-  };
+  const rows = async <T>(query: string): Promise<T[]> => (await client.query({ query, format: 'JSONEachRow' })).json<T>();
 
   /**
    * The workloads table, kept for a second: selector queries resolve against it. This server's
@@ -191,15 +183,4 @@ function workloadId(cluster: string, namespace: string, name: string): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h;
-}
-
-/**
- * A part the query was reading went away under it: older servers (seen on 18.16) answer a SELECT
- * that meets a partition being dropped by retention, or parts being merged, with
- * `Code: 1000 ... File not found: .../tmp_delete_...`. The query is run again on the parts there
- * are now (at most three times in all).
- */
-export function isPartGone(err: unknown): boolean {
-  const message = err instanceof Error ? err.message : '';
-  return message.includes('File not found') && /\/(tmp_delete_|delete_tmp_|tmp_merge_)/.test(message);
 }
