@@ -5,10 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlsClient, httpEntry, istioIdentifier } from '../collector/testing/als-client.js';
-import { clickHouseUrl, freshDatabase } from '../store/clickhouse/testing/harness.js';
+import { clickHouseUrl, dropDatabase, freshDatabase } from '../store/clickhouse/testing/harness.js';
 import { silentLogger } from '../telemetry/logger.js';
 import { type RunningServer, runServer } from './serve.js';
 
@@ -63,11 +62,7 @@ describe('two servers sharing one ClickHouse', () => {
   afterAll(async () => {
     for (const s of servers) await s.shutdown();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    if (database) {
-      const client = createClient({ url: clickHouseUrl() });
-      await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-      await client.close();
-    }
+    if (database) await dropDatabase(database);
   });
 
   it('delivers an entry collected by one server to watchers on both, once each, and both answer queries', async () => {

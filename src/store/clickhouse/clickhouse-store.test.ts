@@ -1,8 +1,7 @@
-import { createClient } from '@clickhouse/client';
 import { describeStoreContract } from '../testing/contract.js';
 import { clickHouseTarget } from './config.js';
 import { createClickHouseStore } from './index.js';
-import { clickHouseUrl, freshDatabase } from './testing/harness.js';
+import { clickHouseUrl, dropDatabase, freshDatabase } from './testing/harness.js';
 
 // The real server and wire protocol: Debian's clickhouse-server 18.16 over HTTP, the batch-id check for retries.
 describeStoreContract('ClickHouse 18.16', {
@@ -12,9 +11,5 @@ describeStoreContract('ClickHouse 18.16', {
     const target = clickHouseTarget(`clickhouse://default:@${url.host}/${database}`);
     return { store: await createClickHouseStore({ target, partitionUs: 100_000, retryInitialMs: 20, ...options }), location: database };
   },
-  async remove(database) {
-    const client = createClient({ url: clickHouseUrl() });
-    await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-    await client.close();
-  },
+  remove: dropDatabase,
 });

@@ -3,13 +3,13 @@
  * away, a batch whose answer was lost is stored once (the batch-id check on 18.16, the server's
  * deduplication token on 26.x), and a full queue drops and counts instead of growing.
  */
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { contractRow } from '../testing/contract.js';
 import { clickHouseTarget } from './config.js';
 import { type ClickHouseStore, createClickHouseStore } from './index.js';
 import { createFaultProxy, type FaultProxy } from './testing/fault-proxy.js';
-import { clickHouseUrl, createChdbClient, freshDatabase } from './testing/harness.js';
+import { clickHouseUrl, createChdbClient, dropDatabase, freshDatabase } from './testing/harness.js';
 
 const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => contractRow(from + i));
 
@@ -32,9 +32,7 @@ describe('ClickHouse 18.16 writes through a failing network', () => {
     await proxy?.up().catch(() => undefined);
     await store?.close();
     await proxy?.close();
-    const client = createClient({ url: clickHouseUrl() });
-    if (database) await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-    await client.close();
+    if (database) await dropDatabase(database);
     proxy = store = database = undefined;
   });
 

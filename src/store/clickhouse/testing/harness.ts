@@ -22,6 +22,34 @@ export function freshDatabase(): string {
   return `meshlog_test_${randomBytes(6).toString('hex')}`;
 }
 
+/**
+ * Drops a test's database on the 18.16 server. That server removes a dropped partition's parts in
+ * the background (renamed `tmp_delete_...`), and a `DROP DATABASE` meeting one of them answers
+ * `File not found: .../tmp_delete_...` or, once the tables are gone, `Directory not empty:
+ * .../<the database>` (both seen after the retention test): it is asked again, up to five times, a
+ * little later each time.
+ */
+export async function dropDatabase(database: string): Promise<void> {
+  const client = createClient({ url: clickHouseUrl() });
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+        return;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : '';
+        const racedCleanup =
+          (message.includes('File not found') && message.includes('/tmp_delete_')) ||
+          (message.includes('Directory not empty') && message.includes(`/${database}`));
+        if (!racedCleanup || attempt >= 5) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  } finally {
+    await client.close();
+  }
+}
+
 /** chdb keeps one data directory per process; this one outlives every client, so a store can be reopened. */
 let chdbDir: string | undefined;
 
