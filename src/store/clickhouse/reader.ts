@@ -2,10 +2,14 @@
  * `LogQuery` → ClickHouse, newest first by (ts, id), in two steps.
  *
  * First the keys: `ts, id` (and the workload) of the newest `limit + 1` matching rows, read from
- * narrow columns. It looks back through growing windows (a minute, 10 minutes, a day, then everything) so
- * "the latest 10" of a busy store reads only its newest granules. Then the rows themselves, only
- * those keys, with the encoded entry. Reading whole rows for every candidate would read the
- * entry column of the whole range.
+ * narrow columns. It looks back through growing windows (a second, 10 seconds, a minute, 10
+ * minutes, an hour, a day, then everything) from the newest entry the workloads table knows of for the workloads in question, so
+ * "the latest 10" of a busy store reads only its newest granules, whether or not those workloads
+ * logged lately. Then the rows themselves, only those keys, with the encoded entry. Reading whole
+ * rows for every candidate would read the entry column of the whole range.
+ *
+ * A window is a lower bound only: every row newer than it is read, so an anchor that is too old
+ * (`last_ts` is written once a minute) costs reading more, never a wrong answer.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { decodeCursor, encodeCursor } from '../cursor.js';
@@ -13,9 +17,10 @@ import type { LogQuery, QueryResult, StoredEntry, StoredWorkload } from '../type
 import { filtersWorkloads, selectWorkloads } from '../workload-select.js';
 import { directionName, kindName } from './codes.js';
 import type { Schema } from './schema.js';
-import { int, rowConditions, workloadTuples } from './sql.js';
+import { int, rowConditions, workloadMatch } from './sql.js';
 
-const windowsUs = [60_000_000, 600_000_000, 86_400_000_000];
+/** Lower bounds tried in turn: a miss on a narrow window costs a round trip of a few ms, a window too wide reads its whole span. */
+const windowsUs = [1_000_000, 10_000_000, 60_000_000, 600_000_000, 3_600_000_000, 86_400_000_000];
 
 interface KeyRow {
   ts: string | number;
@@ -54,29 +59,45 @@ export function createReader(client: ClickHouseClient, schema: Schema) {
    * The workloads table, kept for a second: selector queries resolve against it. This server's
    * own new workloads clear it at once (`invalidateWorkloads`); other servers' show within a second.
    */
-  let cached: { at: number; list: Promise<StoredWorkload[]> } | undefined;
-  async function workloads(): Promise<StoredWorkload[]> {
+  let cached: { at: number; known: Promise<KnownWorkloads> } | undefined;
+  async function known(): Promise<KnownWorkloads> {
     const now = Date.now();
     if (!cached || now - cached.at > 1000) {
-      cached = { at: now, list: readWorkloads() };
-      cached.list.catch(() => {
+      cached = { at: now, known: readWorkloads() };
+      cached.known.catch(() => {
         cached = undefined;
       });
     }
-    return cached.list;
+    return cached.known;
+  }
+  const workloads = async (): Promise<StoredWorkload[]> => (await known()).list;
+
+  async function readWorkloads(): Promise<KnownWorkloads> {
+    const all = await rows<{ cluster: string; namespace: string; name: string; current_labels: string; first: string; last: string; last_ts: string }>(
+      `SELECT cluster, namespace, name, argMax(labels, last_seen) AS current_labels, min(first_seen) AS first, max(last_seen) AS last, max(last_ts) AS last_ts FROM ${schema.workloads} GROUP BY cluster, namespace, name ORDER BY cluster, namespace, name`,
+    );
+    const list: StoredWorkload[] = [];
+    const newestTs = new Map<number, number>();
+    for (const w of all) {
+      const id = workloadId(w.cluster, w.namespace, w.name);
+      list.push({
+        id,
+        ref: { name: w.name, namespace: w.namespace, clusterName: w.cluster },
+        labels: parseLabels(w.current_labels),
+        firstSeen: Number(w.first),
+        lastSeen: Number(w.last),
+      });
+      newestTs.set(id, Number(w.last_ts));
+    }
+    return { list, newestTs };
   }
 
-  async function readWorkloads(): Promise<StoredWorkload[]> {
-    const all = await rows<{ cluster: string; namespace: string; name: string; current_labels: string; first: string; last: string }>(
-      `SELECT cluster, namespace, name, argMax(labels, last_seen) AS current_labels, min(first_seen) AS first, max(last_seen) AS last FROM ${schema.workloads} GROUP BY cluster, namespace, name ORDER BY cluster, namespace, name`,
-    );
-    return all.map((w) => ({
-      id: workloadId(w.cluster, w.namespace, w.name),
-      ref: { name: w.name, namespace: w.namespace, clusterName: w.cluster },
-      labels: parseLabels(w.current_labels),
-      firstSeen: Number(w.first),
-      lastSeen: Number(w.last),
-    }));
+  /** Where to start looking back: the newest entry known of the workloads the query may match (0 when none is known). */
+  async function newestKnownTs(q: Omit<LogQuery, 'limit' | 'cursor'>): Promise<number> {
+    const { list, newestTs } = await known();
+    let newest = 0;
+    for (const w of selectWorkloads(q, list) ?? list) newest = Math.max(newest, newestTs.get(w.id) ?? 0);
+    return newest;
   }
 
   /** Conditions for a query's filters; undefined when its workload filters leave no workload. */
@@ -86,7 +107,7 @@ export function createReader(client: ClickHouseClient, schema: Schema) {
     if (filtersWorkloads(q) && ((q.selectors?.length ?? 0) > 0 || q.labels !== undefined)) {
       const selected = selectWorkloads(q, await workloads()) ?? [];
       if (selected.length === 0) return undefined;
-      where.push(`(cluster, namespace, workload) IN (${workloadTuples(selected.map((w) => w.ref))})`);
+      where.push(workloadMatch(selected.map((w) => w.ref)));
     }
     return where;
   }
@@ -98,7 +119,9 @@ export function createReader(client: ClickHouseClient, schema: Schema) {
     const where = await whereFor(q);
     if (!where) return { items: [] };
     if (cursor) where.push(`(ts < ${int(cursor.ts)} OR (ts = ${int(cursor.ts)} AND id < ${int(cursor.id)}))`);
-    const anchor = cursor?.ts ?? q.until ?? Date.now() * 1000;
+    const bound = Math.min(cursor?.ts ?? Number.POSITIVE_INFINITY, q.until ?? Number.POSITIVE_INFINITY, Date.now() * 1000);
+    const newest = await newestKnownTs(q);
+    const anchor = newest > 0 ? Math.min(bound, newest) : bound;
     let items: StoredEntry[] = [];
     for (const window of [...windowsUs, undefined]) {
       const lower = window === undefined ? undefined : anchor - window;
@@ -149,6 +172,12 @@ export function createReader(client: ClickHouseClient, schema: Schema) {
 }
 
 export type Reader = ReturnType<typeof createReader>;
+
+interface KnownWorkloads {
+  readonly list: StoredWorkload[];
+  /** `StoredWorkload.id` → the newest `ts` stored for it (`workloads.last_ts`, kept to the minute). */
+  readonly newestTs: ReadonlyMap<number, number>;
+}
 
 export function storedEntry(r: EntryJson): StoredEntry {
   return {

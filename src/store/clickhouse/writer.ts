@@ -168,7 +168,7 @@ export function createWriter(options: WriterOptions) {
       try {
         if (uncertain && !useToken) indexes = await missingRows(batch);
         if (indexes?.length === 0) break;
-        await upsertWorkloads(batch.rows);
+        await upsertWorkloads(batch);
         await insert(batch, indexes);
         break;
       } catch (err) {
@@ -230,20 +230,29 @@ export function createWriter(options: WriterOptions) {
     return missing;
   }
 
-  /** New workloads, changed labels, and a last-seen time kept to the minute. */
-  async function upsertWorkloads(rows: readonly EntryRow[]): Promise<void> {
+  /** New workloads, changed labels, and a last-seen time (with the newest entry's `ts`) kept to the minute. */
+  async function upsertWorkloads(batch: Batch): Promise<void> {
     const now = Date.now();
-    const fresh = new Map<string, { ref: WorkloadRef; labels: string }>();
-    let last: WorkloadRef | undefined;
-    for (const row of rows) {
-      if (row.workload === last) continue;
-      last = row.workload;
-      const key = `${row.workload.clusterName}\n${row.workload.namespace}\n${row.workload.name}`;
-      if (fresh.has(key)) continue;
-      const labels = JSON.stringify(row.labels ?? {});
+    const fresh = new Map<string, { ref: WorkloadRef; labels: string; lastTs: number }>();
+    // Rows of one workload share its ref object: one pass finds each ref's newest entry and labels.
+    const newest = new Map<WorkloadRef, { ts: number; labels: EntryRow['labels'] }>();
+    for (const row of batch.rows) {
+      const ts = Math.abs(row.ts) <= Number.MAX_SAFE_INTEGER ? Math.trunc(row.ts) : batch.fallbackTs;
+      const known = newest.get(row.workload);
+      if (!known) newest.set(row.workload, { ts, labels: row.labels });
+      else if (ts > known.ts) known.ts = ts;
+    }
+    for (const [ref, { ts, labels: labelMap }] of newest) {
+      const key = `${ref.clusterName}\n${ref.namespace}\n${ref.name}`;
       const seen = workloadSeen.get(key);
+      const labels = JSON.stringify(labelMap ?? {});
+      const prior = fresh.get(key);
+      if (prior) {
+        prior.lastTs = Math.max(prior.lastTs, ts);
+        continue;
+      }
       if (seen && seen.labels === labels && now - seen.at < 60_000) continue;
-      fresh.set(key, { ref: row.workload, labels });
+      fresh.set(key, { ref, labels, lastTs: ts });
     }
     if (fresh.size === 0) return;
     await client.insert({
@@ -256,6 +265,7 @@ export function createWriter(options: WriterOptions) {
         labels: w.labels,
         first_seen: now,
         last_seen: now,
+        last_ts: w.lastTs,
       })),
     });
     for (const [key, w] of fresh) workloadSeen.set(key, { labels: w.labels, at: now });
