@@ -3,7 +3,7 @@
  * added once, every figure kept per group; then the busiest groups are chosen and finished
  * (percentiles by the rule of ClickHouse's `quantileExact`, top paths and failure reasons, series).
  */
-import { assembleStats, type GroupFigures, type KeyedBucket, type KeyedCount, percentileIndex, statsPercentiles } from './stats-assemble.js';
+import { assembleStats, compareKeys, type GroupFigures, type KeyedBucket, type KeyedCount, percentileIndex, statsPercentiles } from './stats-assemble.js';
 import type { EntryRow, StatsGroupBy, StatsQuery, StatsResult } from './types.js';
 
 interface Group {
@@ -122,9 +122,4 @@ export function createStatsAccumulator(q: StatsQuery) {
 /** The n most frequent, ties by value in byte order (as the SQL engines sort). */
 function top(counts: Map<string, number>, n: number): Array<[string, number]> {
   return [...counts].sort((a, b) => b[1] - a[1] || Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0]))).slice(0, Math.max(0, n));
-}
-
-function compareKeys(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return Buffer.compare(Buffer.from(a[i]!), Buffer.from(b[i]!));
-  return 0;
 }

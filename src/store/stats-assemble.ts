@@ -30,6 +30,12 @@ export const failureReasonRule = 'upstream failure reason, else response flags, 
 
 const join = (key: readonly string[]) => key.join('\u0000');
 
+/** Group keys in byte order, field by field (as the SQL engines sort strings). */
+export function compareKeys(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return Buffer.compare(Buffer.from(a[i]!), Buffer.from(b[i]!));
+  return 0;
+}
+
 export function assembleStats(
   groupBy: StatsGroupBy,
   groups: readonly GroupFigures[],

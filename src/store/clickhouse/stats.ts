@@ -2,16 +2,20 @@
  * `aggregate` on ClickHouse: four GROUP BY queries over the filtered range (the groups with their
  * figures, then for those groups the top paths, the top failure reasons and the series). Percentiles
  * are `quantilesExact`, so both engines report the same values.
+ *
+ * By workload, the groups are `wk`, one number per row, and their names come from the workloads
+ * table: hashing three strings per row was most of the time (over 10M rows on 18.16, grouping by
+ * the strings took 0.46 s, by `wk` 0.02 s).
  */
 import type { ClickHouseClient } from '@clickhouse/client';
-import { assembleStats, type GroupFigures, type KeyedBucket, type KeyedCount, statsPercentiles } from '../stats-assemble.js';
+import { assembleStats, compareKeys, type GroupFigures, type KeyedBucket, type KeyedCount, statsPercentiles } from '../stats-assemble.js';
 import type { StatsGroupBy, StatsQuery, StatsResult } from '../types.js';
 import type { Reader } from './reader.js';
-import type { Schema } from './schema.js';
+import { type Schema, workloadKeyOf } from './schema.js';
 import { int, quote } from './sql.js';
 
 const keyExpressions: Record<StatsGroupBy, readonly string[]> = {
-  workload: ['cluster', 'namespace', 'workload'],
+  workload: ['wk'],
   edge: ['src_cluster', 'src_namespace', 'src_workload', 'dst_cluster', 'dst_namespace', 'dst_workload', 'dst_service'].map((c) => `ifNull(${c}, '')`),
   path: ["ifNull(path, '')"],
   status: ["if(status IS NULL, '', concat(toString(intDiv(assumeNotNull(status), 100)), 'xx'))"],
@@ -19,10 +23,17 @@ const keyExpressions: Record<StatsGroupBy, readonly string[]> = {
 };
 
 const isError = 'ifNull(status, 0) >= 500 AND ifNull(status, 0) <= 599';
+/** True for every row with a failure reason, and cheaper to check than the reason itself. */
+const mayHaveFailure = `(response_flags != '' OR (${isError}) OR NOT isNull(upstream_failure))`;
 const failureReason = `multiIf(ifNull(upstream_failure, '') != '', ifNull(upstream_failure, ''), response_flags != '', response_flags, ${isError}, concat('HTTP ', toString(ifNull(status, 0))), '')`;
 
+/** A `wk` key as SQL: UInt64 digits as the server wrote them (beyond a JS number's precision). */
+const wkLiteral = (k: string) => (/^\d+$/.test(k) ? k : '0');
+
 export function createClickHouseStats(client: ClickHouseClient, schema: Schema, reader: Reader) {
-  const rows = async <T>(query: string): Promise<T[]> => (await client.query({ query, format: 'JSONEachRow' })).json<T>();
+  // 64-bit numbers as strings, whatever the server's default: `wk` keys are beyond a JS number's precision.
+  const rows = async <T>(query: string): Promise<T[]> =>
+    (await client.query({ query, format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: 1 } })).json<T>();
 
   return async function aggregate(q: StatsQuery): Promise<StatsResult> {
     const where = await reader.whereFor({ ...q.filter, since: q.since, until: q.until });
@@ -34,15 +45,20 @@ export function createClickHouseStats(client: ClickHouseClient, schema: Schema, 
     const whereText = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     const keyOf = (r: Record<string, unknown>) => keyAliases.map((a) => String(r[a] ?? ''));
 
+    const byWorkload = q.groupBy === 'workload';
+    // By workload every group comes back (there are few) and the limit is applied once they have names, to order ties as SQLite does.
     const main = await rows<Record<string, string | number | Array<string | number>>>(
-      `SELECT ${selectKeys}, count() AS requests, countIf(${isError}) AS errors5xx, countIf(response_flags != '') AS flagged, countIf(duration_us IS NOT NULL) AS timed, quantilesExact(${statsPercentiles.join(', ')})(duration_us) AS q, sum(bytes_received) AS bytes_received, sum(bytes_sent) AS bytes_sent FROM ${from}${whereText} GROUP BY ${keyAliases.join(', ')} ORDER BY requests DESC, ${keyAliases.join(', ')} LIMIT ${int(q.limit)}`,
+      `SELECT ${selectKeys}, count() AS requests, countIf(${isError}) AS errors5xx, countIf(response_flags != '') AS flagged, count(duration_us) AS timed, quantilesExact(${statsPercentiles.join(', ')})(duration_us) AS q, sum(bytes_received) AS bytes_received, sum(bytes_sent) AS bytes_sent FROM ${from}${whereText} GROUP BY ${keyAliases.join(', ')} ORDER BY requests DESC, ${keyAliases.join(', ')}${byWorkload ? '' : ` LIMIT ${int(q.limit)}`}`,
     );
     if (main.length === 0) return { groups: [] };
-    const groups: GroupFigures[] = main.map((r) => {
+    const literal = byWorkload ? wkLiteral : quote;
+    const tuple = (key: readonly string[]) => (key.length === 1 ? literal(key[0]!) : `(${key.map(literal).join(', ')})`);
+    let groups: Array<GroupFigures & { readonly sqlKey: string }> = main.map((r) => {
       const timed = Number(r['timed']) > 0;
       const quantiles = (r['q'] as Array<string | number>).map(Number);
       return {
         key: keyOf(r),
+        sqlKey: tuple(keyOf(r)),
         requests: Number(r['requests']),
         errors5xx: Number(r['errors5xx']),
         flagged: Number(r['flagged']),
@@ -53,31 +69,64 @@ export function createClickHouseStats(client: ClickHouseClient, schema: Schema, 
         bytesSent: Number(r['bytes_sent']),
       };
     });
-    // Only the chosen groups: the per-group queries read the same range, restricted to their keys.
-    const tuple = (key: readonly string[]) => (key.length === 1 ? quote(key[0]!) : `(${key.map(quote).join(', ')})`);
-    const inGroups = `${keys.length === 1 ? keyAliases[0] : `(${keyAliases.join(', ')})`} IN (${groups.map((g) => tuple(g.key)).join(', ')})`;
-    const scoped = ` WHERE ${[...where, inGroups].join(' AND ')}`;
+    const names = byWorkload
+      ? await workloadNames(
+          groups.map((g) => g.key[0]!),
+          whereText,
+        )
+      : undefined;
+    const named = <T extends { key: readonly string[] }>(r: T): T => (names ? { ...r, key: names.get(r.key[0]!) ?? ['', '', ''] } : r);
+    if (names)
+      groups = groups
+        .map(named)
+        .sort((a, b) => b.requests - a.requests || compareKeys(a.key, b.key))
+        .slice(0, Math.max(0, q.limit));
+    if (groups.length === 0) return { groups: [] };
+    // The per-group queries read the same range, restricted to the chosen groups when the limit left some out.
+    const cut = byWorkload ? groups.length < main.length : main.length >= q.limit;
+    const inGroups = `${keys.length === 1 ? keyAliases[0] : `(${keyAliases.join(', ')})`} IN (${groups.map((g) => g.sqlKey).join(', ')})`;
+    const scopedWhere = cut ? [...where, inGroups] : where;
+    const scoped = scopedWhere.length ? ` WHERE ${scopedWhere.join(' AND ')}` : '';
     const top = async (value: string, extra: string): Promise<KeyedCount[]> => {
       if (q.top <= 0) return [];
       const found = await rows<Record<string, string | number>>(
         `SELECT ${selectKeys}, ${value} AS v, count() AS c FROM ${from}${scoped}${extra} GROUP BY ${keyAliases.join(', ')}, v ORDER BY ${keyAliases.join(', ')}, c DESC, v LIMIT ${int(q.top)} BY ${keyAliases.join(', ')}`,
       );
-      return found.map((r) => ({ key: keyOf(r), value: String(r['v']), requests: Number(r['c']) }));
+      return found.map((r) => named({ key: keyOf(r), value: String(r['v']), requests: Number(r['c']) }));
     };
     const paths = await top("ifNull(path, '')", '');
-    const failures = await top(failureReason, ` AND ${failureReason} != ''`);
+    const failures = await top(failureReason, `${scoped ? ' AND' : ' WHERE'} ${mayHaveFailure} AND ${failureReason} != ''`);
     const bucket = int(Math.max(1, q.bucketUs));
     const series: KeyedBucket[] = (
       await rows<Record<string, string | number>>(
         `SELECT ${selectKeys}, intDiv(ts, ${bucket}) * ${bucket} AS bucket, count() AS requests, countIf(${isError}) AS errors5xx, countIf(response_flags != '') AS flagged FROM ${from}${scoped} GROUP BY ${keyAliases.join(', ')}, bucket ORDER BY bucket`,
       )
-    ).map((r) => ({
-      key: keyOf(r),
-      start: Number(r['bucket']),
-      requests: Number(r['requests']),
-      errors5xx: Number(r['errors5xx']),
-      flagged: Number(r['flagged']),
-    }));
+    ).map((r) =>
+      named({
+        key: keyOf(r),
+        start: Number(r['bucket']),
+        requests: Number(r['requests']),
+        errors5xx: Number(r['errors5xx']),
+        flagged: Number(r['flagged']),
+      }),
+    );
     return assembleStats(q.groupBy, groups, paths, failures, series);
   };
+
+  /** `wk` → [cluster, namespace, workload], from the workloads table (from the rows themselves for one it lacks). */
+  async function workloadNames(keys: readonly string[], whereText: string): Promise<Map<string, string[]>> {
+    const names = new Map<string, string[]>();
+    const known = await rows<{ wk: string; cluster: string; namespace: string; name: string }>(
+      `SELECT DISTINCT toString(${workloadKeyOf('cluster', 'namespace', 'name')}) AS wk, cluster, namespace, name FROM ${schema.workloads}`,
+    );
+    for (const w of known) names.set(w.wk, [w.cluster, w.namespace, w.name]);
+    const missing = keys.filter((k) => !names.has(k));
+    if (missing.length > 0) {
+      const found = await rows<{ wk: string; cluster: string; namespace: string; workload: string }>(
+        `SELECT toString(wk) AS wk, any(cluster) AS cluster, any(namespace) AS namespace, any(workload) AS workload FROM ${schema.entries}${whereText ? `${whereText} AND` : ' WHERE'} wk IN (${missing.map(wkLiteral).join(', ')}) GROUP BY wk`,
+      );
+      for (const w of found) names.set(w.wk, [w.cluster, w.namespace, w.workload]);
+    }
+    return names;
+  }
 }
