@@ -43,6 +43,7 @@ export interface ClickHouseStoreOptions {
   readonly maxQueuedRows?: number;
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
+  readonly newestTsEveryMs?: number;
   /** How the tail of other servers' entries polls (`followRemote`). */
   readonly tail?: Partial<Pick<RemoteTailOptions, 'pollMs' | 'lagMs' | 'windowMs' | 'maxRowsPerPoll'>>;
 }
@@ -108,6 +109,7 @@ export async function createClickHouseStore(options: ClickHouseStoreOptions): Pr
     maxQueuedRows: options.maxQueuedRows,
     retryInitialMs: options.retryInitialMs,
     retryMaxMs: options.retryMaxMs,
+    newestTsEveryMs: options.newestTsEveryMs,
     onWritten: (n) => {
       counts.entries += n;
     },

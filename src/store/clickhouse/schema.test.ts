@@ -90,4 +90,30 @@ describe('the ClickHouse schema (18.16)', () => {
     const next = await s.query({ selectors: [{ labels: { app: 'reviews' } }], limit: 2, cursor: latest.nextCursor });
     expect(next.items.map((e) => e.ts)).toEqual([then + 28_000, then + 27_000]);
   });
+
+  it('keeps the newest entry of each workload in the workloads table to within seconds, not a minute', async () => {
+    const db = (database = freshDatabase());
+    const s = (store = await createClickHouseStore({
+      target: clickHouseTarget(`clickhouse://default:@${new URL(clickHouseUrl()).host}/${db}`),
+      retryInitialMs: 20,
+      newestTsEveryMs: 50,
+    }));
+    const now = Date.now() * 1000;
+    const newestTs = async () => {
+      const result = await admin.query({ query: `SELECT max(last_ts) AS t FROM ${db}.workloads WHERE name = 'reviews-v1'`, format: 'JSONEachRow' });
+      return Number((await result.json<{ t: string }>())[0]!.t);
+    };
+    s.write([contractRow(0, { ts: now - 5000 })]);
+    await s.flush();
+    expect(await newestTs()).toBe(now - 5000);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    s.write([contractRow(0, { ts: now - 1000 }), contractRow(0, { ts: now - 2000 })]);
+    await s.flush();
+    expect(await newestTs()).toBe(now - 1000);
+    // An older entry arriving late does not move it back.
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    s.write([contractRow(0, { ts: now - 9000 })]);
+    await s.flush();
+    expect(await newestTs()).toBe(now - 1000);
+  });
 });

@@ -37,6 +37,8 @@ export interface WriterOptions {
   readonly retryMaxMs?: number;
   /** A batch the server refuses this many times is given up (counted as failed); an unreachable server is retried without end. */
   readonly maxRejections?: number;
+  /** How often `workloads.last_ts` is brought forward (default 5 s): "the latest N" starts looking there. */
+  readonly newestTsEveryMs?: number;
   /** Called after new workloads (or changed labels) were stored. */
   readonly onWorkloads?: () => void;
   /** Called with each batch's rows once they are stored (the count of entries follows it). */
@@ -78,12 +80,15 @@ export function createWriter(options: WriterOptions) {
   const maxQueued = Math.max(options.maxQueuedRows ?? 1_000_000, highWater);
   const maxInFlight = options.maxInFlight ?? 2;
   const retryInitialMs = options.retryInitialMs ?? 100;
+  const newestTsEveryMs = options.newestTsEveryMs ?? 5_000;
   const retryMaxMs = options.retryMaxMs ?? 10_000;
   const maxRejections = options.maxRejections ?? 5;
   const useToken = features.deduplicationToken && (features.nonReplicatedDeduplication || schema.onCluster !== '');
   const encoder = createRowBinaryWriter();
   const insertQuery = `INSERT INTO ${schema.entries} (${entryColumnList}) FORMAT RowBinary`;
-  const workloadSeen = new Map<string, { labels: string; at: number }>();
+  const workloadSeen = new Map<string, { labels: string; at: number; lastTs: number }>();
+  /** When `workloads.last_ts` was last brought forward: where "the latest N" starts looking, so kept within seconds. */
+  let lastTsWritten = 0;
 
   let buffer: EntryRow[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -230,9 +235,13 @@ export function createWriter(options: WriterOptions) {
     return missing;
   }
 
-  /** New workloads, changed labels, and a last-seen time (with the newest entry's `ts`) kept to the minute. */
+  /**
+   * New workloads, changed labels, a last-seen time kept to the minute, and the newest entry's `ts`
+   * kept to `newestTsEveryMs` (every workload whose newest entry moved on, in one insert).
+   */
   async function upsertWorkloads(batch: Batch): Promise<void> {
     const now = Date.now();
+    const refreshTs = now - lastTsWritten >= newestTsEveryMs;
     const fresh = new Map<string, { ref: WorkloadRef; labels: string; lastTs: number }>();
     // Rows of one workload share its ref object: one pass finds each ref's newest entry and labels.
     const newest = new Map<WorkloadRef, { ts: number; labels: EntryRow['labels'] }>();
@@ -251,8 +260,8 @@ export function createWriter(options: WriterOptions) {
         prior.lastTs = Math.max(prior.lastTs, ts);
         continue;
       }
-      if (seen && seen.labels === labels && now - seen.at < 60_000) continue;
-      fresh.set(key, { ref, labels, lastTs: ts });
+      if (seen && seen.labels === labels && now - seen.at < 60_000 && !(refreshTs && ts > seen.lastTs)) continue;
+      fresh.set(key, { ref, labels, lastTs: Math.max(ts, seen?.lastTs ?? 0) });
     }
     if (fresh.size === 0) return;
     await client.insert({
@@ -268,7 +277,8 @@ export function createWriter(options: WriterOptions) {
         last_ts: w.lastTs,
       })),
     });
-    for (const [key, w] of fresh) workloadSeen.set(key, { labels: w.labels, at: now });
+    for (const [key, w] of fresh) workloadSeen.set(key, { labels: w.labels, at: now, lastTs: w.lastTs });
+    if (refreshTs) lastTsWritten = now;
     options.onWorkloads?.();
   }
 
