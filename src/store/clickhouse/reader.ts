@@ -9,7 +9,7 @@
  * rows for every candidate would read the entry column of the whole range.
  *
  * A window is a lower bound only: every row newer than it is read, so an anchor that is too old
- * (`last_ts` is written once a minute) costs reading more, never a wrong answer.
+ * (`last_ts` is brought forward every few seconds) costs reading more, never a wrong answer.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { decodeCursor, encodeCursor } from '../cursor.js';
