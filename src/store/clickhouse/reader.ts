@@ -17,7 +17,7 @@ import type { LogQuery, QueryResult, StoredEntry, StoredWorkload } from '../type
 import { filtersWorkloads, selectWorkloads } from '../workload-select.js';
 import { directionName, kindName } from './codes.js';
 import type { Schema } from './schema.js';
-import { int, rowConditions, workloadMatch } from './sql.js';
+import { int, rowConditions, selectorKeyMatch, workloadMatch } from './sql.js';
 
 /** Lower bounds tried in turn: a miss on a narrow window costs a round trip of a few ms, a window too wide reads its whole span. */
 const windowsUs = [1_000_000, 10_000_000, 60_000_000, 600_000_000, 3_600_000_000, 86_400_000_000];
@@ -104,7 +104,12 @@ export function createReader(client: ClickHouseClient, schema: Schema) {
   async function whereFor(q: Omit<LogQuery, 'limit' | 'cursor'>): Promise<string[] | undefined> {
     const where = rowConditions(q);
     // Selectors and labels need the workloads' labels; other workload filters are plain columns.
-    if (filtersWorkloads(q) && ((q.selectors?.length ?? 0) > 0 || q.labels !== undefined)) {
+    const selectors = q.selectors ?? [];
+    if (selectors.length > 0 && q.labels === undefined && selectors.every((m) => Object.keys(m.labels ?? {}).length === 0)) {
+      // No labels asked for: the selectors are conditions on the key's cluster and namespace.
+      const match = selectorKeyMatch(selectors);
+      if (match) where.push(match);
+    } else if (filtersWorkloads(q) && (selectors.length > 0 || q.labels !== undefined)) {
       const selected = selectWorkloads(q, await workloads()) ?? [];
       if (selected.length === 0) return undefined;
       where.push(workloadMatch(selected.map((w) => w.ref)));

@@ -4,6 +4,7 @@
  * Values are written into the SQL as escaped literals: 18.16 has no query parameters
  * (`{name:Type}` came in 19.x), and one way of writing SQL keeps both servers on the same text.
  */
+import type { WorkloadMatcher } from '../../model/workload-match.js';
 import type { LogQuery } from '../types.js';
 import { directionCode, kindCode } from './codes.js';
 
@@ -80,4 +81,21 @@ export function workloadMatch(refs: ReadonlyArray<{ clusterName: string; namespa
   if (refs.length > 64)
     return `(cluster, namespace, workload) IN (${refs.map((r) => `(${quote(r.clusterName)}, ${quote(r.namespace)}, ${quote(r.name)})`).join(', ')})`;
   return `(${refs.map((r) => `(cluster = ${quote(r.clusterName)} AND namespace = ${quote(r.namespace)} AND workload = ${quote(r.name)})`).join(' OR ')})`;
+}
+
+/**
+ * Selectors that name only clusters and namespaces, as a condition on the table's key prefix
+ * (`cluster`, `namespace`): exact without the workloads table, and cheaper for the server to
+ * check than one condition per workload. Undefined when a selector matches every workload.
+ */
+export function selectorKeyMatch(matchers: readonly WorkloadMatcher[]): string | undefined {
+  const parts: string[] = [];
+  for (const m of matchers) {
+    const fields: string[] = [];
+    if (m.clusters?.length) fields.push(`cluster IN (${m.clusters.map(quote).join(', ')})`);
+    if (m.namespaces?.length) fields.push(`namespace IN (${m.namespaces.map(quote).join(', ')})`);
+    if (fields.length === 0) return undefined;
+    parts.push(fields.join(' AND '));
+  }
+  return parts.length === 0 ? undefined : `((${parts.join(') OR (')}))`;
 }

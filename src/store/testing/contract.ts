@@ -179,6 +179,16 @@ export function describeStoreContract(engine: string, harness: StoreHarness): vo
       await store.flush();
       const queries: Array<Omit<LogQuery, 'limit'>> = [
         { selectors: [{ labels: { app: 'reviews' }, clusters: ['mgmt-cluster'] }] },
+        // Selectors without labels (a store may check them on its key instead of per workload).
+        { selectors: [{ clusters: ['remote-cluster'] }, { namespaces: ['elsewhere'] }] },
+        {
+          selectors: [
+            { clusters: ['mgmt-cluster'], namespaces: ['bookinfo'] },
+            { clusters: ['remote-cluster'], namespaces: ['elsewhere'] },
+          ],
+        },
+        { selectors: [{ labels: {}, clusters: ['mgmt-cluster'] }], status: [{ min: 200, max: 299 }] },
+        { selectors: [{ clusters: ['nowhere'] }, {}] },
         { status: [{ min: 500, max: 599 }], methods: ['GET'] },
         { pathPrefix: '/ratings/', pathRegex: '1$' },
         { responseFlags: [''] },
