@@ -180,7 +180,7 @@ export type Reader = ReturnType<typeof createReader>;
 
 interface KnownWorkloads {
   readonly list: StoredWorkload[];
-  /** `StoredWorkload.id` → the newest `ts` stored for it (`workloads.last_ts`, kept to the minute). */
+  /** `StoredWorkload.id` → the newest `ts` stored for it (`workloads.last_ts`, brought forward every few seconds). */
   readonly newestTs: ReadonlyMap<number, number>;
 }
 

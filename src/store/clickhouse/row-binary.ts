@@ -20,7 +20,8 @@ export interface BatchStamp {
 }
 
 /** A finite integer in the range JS numbers hold exactly, or the fallback. */
-const safe = (v: number | null | undefined, fallback: number) => (typeof v === 'number' && Math.abs(v) <= Number.MAX_SAFE_INTEGER ? Math.trunc(v) : fallback);
+export const safe = (v: number | null | undefined, fallback: number) =>
+  typeof v === 'number' && Math.abs(v) <= Number.MAX_SAFE_INTEGER ? Math.trunc(v) : fallback;
 
 const int32Min = -2_147_483_648;
 const int32Max = 2_147_483_647;

@@ -15,7 +15,7 @@ import type { WorkloadRef } from '../../model/proxy-identity.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { EntryRow } from '../types.js';
 import type { ServerFeatures } from './features.js';
-import { createRowBinaryWriter } from './row-binary.js';
+import { createRowBinaryWriter, safe } from './row-binary.js';
 import { entryColumnList, type Schema } from './schema.js';
 import { int } from './sql.js';
 
@@ -220,7 +220,7 @@ export function createWriter(options: WriterOptions) {
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
     for (const row of batch.rows) {
-      const ts = Math.abs(row.ts) <= Number.MAX_SAFE_INTEGER ? Math.trunc(row.ts) : batch.fallbackTs;
+      const ts = safe(row.ts, batch.fallbackTs);
       if (ts < min) min = ts;
       if (ts > max) max = ts;
     }
@@ -246,7 +246,7 @@ export function createWriter(options: WriterOptions) {
     // Rows of one workload share its ref object: one pass finds each ref's newest entry and labels.
     const newest = new Map<WorkloadRef, { ts: number; labels: EntryRow['labels'] }>();
     for (const row of batch.rows) {
-      const ts = Math.abs(row.ts) <= Number.MAX_SAFE_INTEGER ? Math.trunc(row.ts) : batch.fallbackTs;
+      const ts = safe(row.ts, batch.fallbackTs);
       const known = newest.get(row.workload);
       if (!known) newest.set(row.workload, { ts, labels: row.labels });
       else if (ts > known.ts) known.ts = ts;
