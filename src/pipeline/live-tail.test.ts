@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedEntry } from '../model/entry.js';
 import { contractRow } from '../store/testing/contract.js';
 import { createLiveTail, TooManyWatchersError } from './live-tail.js';
-import { createWatchRenderer, dedupeKey } from './watch-render.js';
+import { createWatchRenderer, dedupeKey, type WatchOutput, watchOutput } from './watch-render.js';
 
 const proxy = {
   nodeId: 'n',
@@ -19,16 +19,24 @@ const proxy = {
   apiVersion: 'v3' as const,
 };
 
+/** Each output's texts, cut at their ends when it has them. */
+const textsOf = (outputs: readonly WatchOutput[]): string[] =>
+  outputs.flatMap((o) => {
+    const all = Buffer.from(o.bytes).toString('utf8');
+    if (!o.ends) return [all];
+    return [...o.ends].map((end, i) => Buffer.from(o.bytes.subarray(i === 0 ? 0 : o.ends![i - 1], end)).toString('utf8'));
+  });
+
 describe('live tail (the hub where watchers connect)', () => {
   it('never delivers on the producer’s stack: watchers get their texts in a later turn', async () => {
     const tail = createLiveTail();
     const got: string[] = [];
-    tail.watch({ query: {}, format: 'v1' }, (texts) => got.push(...texts));
+    tail.watch({ query: {}, format: 'v1' }, (outputs) => got.push(...textsOf(outputs)));
     const [spec] = tail.specs();
-    tail.receive([{ id: spec!.id, texts: ['a\n', 'b\n'] }]);
+    tail.receive([watchOutput(spec!.id, ['a\n', 'b\n'])]);
     expect(got).toEqual([]);
     await nextTurn();
-    expect(got).toEqual(['a\n', 'b\n']);
+    expect(got).toEqual(['a\nb\n']);
   });
 
   it('tells producers of every change of watchers, and says when all applied it', async () => {
@@ -56,13 +64,13 @@ describe('live tail (the hub where watchers connect)', () => {
     const tail = createLiveTail({ maxQueuedBytes: 100, onLost: (n) => (lostTotal += n) });
     const got: string[] = [];
     let lostSeen = 0;
-    const watch = tail.watch({ query: {}, format: 'v1' }, (texts, _keys, lost) => {
-      got.push(...texts);
+    const watch = tail.watch({ query: {}, format: 'v1' }, (outputs, lost) => {
+      got.push(...textsOf(outputs));
       lostSeen += lost;
     });
     const id = tail.specs()[0]!.id;
     watch.pause();
-    for (let i = 0; i < 50; i++) tail.receive([{ id, texts: [`${String(i).padStart(9, '0')}\n`] }]);
+    for (let i = 0; i < 50; i++) tail.receive([watchOutput(id, [`${String(i).padStart(9, '0')}\n`])]);
     tail.lost(id, 5);
     await nextTurn();
     expect(got).toEqual([]);
@@ -103,8 +111,8 @@ describe('watch renderer (where entries are ingested)', () => {
     });
     const out = r.take();
     expect(out.map((o) => o.id)).toEqual([1, 2, 3]);
-    expect(out[0]!.texts[0]).toBe(out[1]!.texts[0]);
-    expect(out[2]!.texts[0]).toContain('\n  ');
+    expect(textsOf([out[0]!])).toEqual(textsOf([out[1]!]));
+    expect(textsOf([out[2]!])[0]).toContain('\n  ');
     expect(out[2]!.keys).toEqual([dedupeKey(row)]);
     expect(decodes).toBe(1);
     expect(r.take()).toEqual([]);

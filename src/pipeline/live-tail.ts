@@ -5,17 +5,19 @@
  *
  * A watcher registers a `WatchSpec`; the hub hands the set of specs to the producers and resolves
  * `ready` once every producer has it. Rendered texts arrive in batches and are handed over in a
- * later turn of the event loop, never on the producer's stack. Each watcher has a bounded queue
- * (bytes): one that cannot keep up (its connection is backpressured) loses the older half of its
- * queue when it is full, and is told how many entries, instead of growing the heap without bound.
+ * later turn of the event loop, never on the producer's stack. They stay as the producers sent
+ * them, one buffer per watcher and batch, so that the connection writes bytes it did not copy.
+ * Each watcher has a bounded queue (bytes): one that cannot keep up (its connection is
+ * backpressured) loses the older half of its queue when it is full, and is told how many
+ * entries, instead of growing the heap without bound.
  * The number of watchers is capped.
  */
 import type { WatchFormat, WatchOutput, WatchSpec } from './watch-render.js';
 
 export type WatchRequest = Omit<WatchSpec, 'id'>;
 
-/** Texts in arrival order, their dedupe keys when asked, and how many entries were lost before them. */
-export type WatchDeliver = (texts: readonly string[], keys: readonly string[] | undefined, lost: number) => void;
+/** Outputs in arrival order (their `id` is the watcher's), and how many entries were lost before them. */
+export type WatchDeliver = (outputs: readonly WatchOutput[], lost: number) => void;
 
 export interface LiveWatch {
   /** Resolves once every producer has this watcher: entries collected after that reach it. */
@@ -53,8 +55,7 @@ export interface LiveTailOptions {
 interface Watcher {
   readonly spec: WatchSpec;
   readonly deliver: WatchDeliver;
-  texts: string[];
-  keys: string[] | undefined;
+  queue: WatchOutput[];
   bytes: number;
   lost: number;
   paused: boolean;
@@ -72,14 +73,13 @@ export function createLiveTail(options: LiveTailOptions = {}): LiveTail {
   const announce = () => Promise.all(listeners.map((l) => l(specs()))).then(() => undefined);
 
   const deliver = (w: Watcher) => {
-    if (w.paused || (w.texts.length === 0 && w.lost === 0)) return;
-    const { texts, keys, lost } = w;
-    w.texts = [];
-    w.keys = w.keys ? [] : undefined;
+    if (w.paused || (w.queue.length === 0 && w.lost === 0)) return;
+    const { queue, lost } = w;
+    w.queue = [];
     w.bytes = 0;
     w.lost = 0;
     try {
-      w.deliver(texts, keys, lost);
+      w.deliver(queue, lost);
     } catch {
       // A failing watcher (its socket is gone) must not disturb the others; its owner closes it.
     }
@@ -106,7 +106,7 @@ export function createLiveTail(options: LiveTailOptions = {}): LiveTail {
     watch(request, deliverTo) {
       if (watchers.size >= maxWatchers) throw new TooManyWatchersError(`this server already serves ${maxWatchers} watchers; try again later`);
       const spec: WatchSpec = { ...request, id: nextId++ };
-      const w: Watcher = { spec, deliver: deliverTo, texts: [], keys: spec.dedupe ? [] : undefined, bytes: 0, lost: 0, paused: false };
+      const w: Watcher = { spec, deliver: deliverTo, queue: [], bytes: 0, lost: 0, paused: false };
       watchers.set(spec.id, w);
       const ready = announce();
       return {
@@ -121,7 +121,7 @@ export function createLiveTail(options: LiveTailOptions = {}): LiveTail {
         },
         close() {
           if (!watchers.delete(spec.id)) return;
-          w.texts = [];
+          w.queue = [];
           // Nobody waits on a close: a worker that stops meanwhile (shutdown) gets the specs when it restarts.
           announce().catch(() => undefined);
         },
@@ -131,19 +131,18 @@ export function createLiveTail(options: LiveTailOptions = {}): LiveTail {
       for (const out of outputs) {
         const w = watchers.get(out.id);
         if (!w) continue;
-        for (let i = 0; i < out.texts.length; i++) {
-          const text = out.texts[i]!;
-          if (w.bytes + text.length > maxQueuedBytes && w.texts.length > 0) {
-            // Drop the older half at once: amortised O(1) per text, where shift() would be O(n).
-            const half = Math.max(1, w.texts.length >> 1);
-            for (const t of w.texts.splice(0, half)) w.bytes -= t.length;
-            w.keys?.splice(0, half);
-            drop(w, half);
+        const size = out.bytes.byteLength;
+        if (w.bytes + size > maxQueuedBytes && w.queue.length > 0) {
+          // Drop the older half at once: amortised O(1) per output, where shift() would be O(n).
+          let entries = 0;
+          for (const o of w.queue.splice(0, Math.max(1, w.queue.length >> 1))) {
+            w.bytes -= o.bytes.byteLength;
+            entries += o.count;
           }
-          w.texts.push(text);
-          w.keys?.push(out.keys?.[i] ?? '');
-          w.bytes += text.length;
+          drop(w, entries);
         }
+        w.queue.push(out);
+        w.bytes += size;
       }
       schedule();
     },

@@ -8,7 +8,7 @@
  */
 import type { Context } from 'hono';
 import { stream } from 'hono/streaming';
-import { type LiveTail, TooManyWatchersError, type WatchRequest } from '../pipeline/live-tail.js';
+import { type LiveTail, TooManyWatchersError, type WatchOutput, type WatchRequest } from '../pipeline/live-tail.js';
 
 export interface WatchStreamOptions {
   readonly liveTail: LiveTail;
@@ -42,14 +42,21 @@ export function watchStream(c: Context, options: WatchStreamOptions): Response {
   return stream(c, async (out) => {
     let closed = false;
     let skip: ReadonlySet<string> | undefined;
-    const held: Array<{ texts: readonly string[]; keys: readonly string[] | undefined; lost: number }> = [];
+    const held: Array<{ outputs: readonly WatchOutput[]; lost: number }> = [];
     let ready = options.prelude === undefined;
     const note = (lost: number) => (lost > 0 ? (options.lostNote?.(lost) ?? '') : '');
-    const textOf = (texts: readonly string[], keys: readonly string[] | undefined, lost: number) => {
-      if (!skip || !keys) return note(lost) + texts.join('');
-      let text = note(lost);
-      for (let i = 0; i < texts.length; i++) if (!skip.has(keys[i]!)) text += texts[i]!;
-      return text;
+    /** The bytes to write: the note on lost entries, then the outputs as they came (less what the backfill had). */
+    const partsOf = (outputs: readonly WatchOutput[], lost: number, parts: Uint8Array[] = []): Uint8Array[] => {
+      const n = note(lost);
+      if (n !== '') parts.push(Buffer.from(n));
+      for (const o of outputs) {
+        if (!skip || !o.keys || !o.ends) {
+          parts.push(o.bytes);
+          continue;
+        }
+        for (let i = 0; i < o.count; i++) if (!skip.has(o.keys[i]!)) parts.push(o.bytes.subarray(i === 0 ? 0 : o.ends[i - 1], o.ends[i]));
+      }
+      return parts;
     };
     await new Promise<void>((resolve) => {
       let watch: ReturnType<LiveTail['watch']> | undefined;
@@ -59,22 +66,24 @@ export function watchStream(c: Context, options: WatchStreamOptions): Response {
         watch?.close();
         resolve();
       };
-      const send = (text: string) => {
-        if (text === '' || closed) return;
+      const send = (parts: readonly Uint8Array[]) => {
+        if (closed) return;
+        const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+        if (bytes.byteLength === 0) return;
         watch?.pause();
-        out.write(text).then(
+        out.write(bytes).then(
           () => watch?.resume(),
           () => finish(),
         );
       };
       try {
-        watch = register((texts, keys, lost) => {
+        watch = register((outputs, lost) => {
           if (lost > 0) options.onLost?.(lost);
           if (!ready) {
-            held.push({ texts, keys, lost });
+            held.push({ outputs, lost });
             return;
           }
-          send(textOf(texts, keys, lost));
+          send(partsOf(outputs, lost));
         });
       } catch {
         // Another watcher took the last place since the probe: end the (empty) response.
@@ -90,12 +99,12 @@ export function watchStream(c: Context, options: WatchStreamOptions): Response {
             (p) => {
               skip = p.skip;
               ready = true;
-              let text = p.text;
-              for (const h of held) text += textOf(h.texts, h.keys, h.lost);
+              const parts = [Buffer.from(p.text)];
+              for (const h of held) partsOf(h.outputs, h.lost, parts);
               held.length = 0;
               // An entry rendered before the backfill was read can still arrive after it: the skip
               // set (at most the backfill's size) stays.
-              send(text);
+              send(parts);
             },
             () => finish(),
           );

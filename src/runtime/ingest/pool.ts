@@ -115,7 +115,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
         if (message.watch.length > 0) {
           liveTail.receive(message.watch);
           let bytes = 0;
-          for (const out of message.watch) for (const t of out.texts) bytes += t.length;
+          for (const out of message.watch) bytes += out.bytes.byteLength;
           member.worker.postMessage({ type: 'watch-consumed', bytes } satisfies ToWorker);
         }
         for (const [id, count] of message.watchLost) liveTail.lost(id, count);

@@ -9,7 +9,7 @@ import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import { createPipeline } from '../../pipeline/pipeline.js';
 import { createPolicyDelivery } from '../../pipeline/policy-delivery.js';
 import { createSinkBridge } from '../../pipeline/sink-set.js';
-import { createWatchRenderer } from '../../pipeline/watch-render.js';
+import { createWatchRenderer, watchBuffers } from '../../pipeline/watch-render.js';
 import { createRelayBatchWriter } from '../../relay/batch-writer.js';
 import { openStoreWriter } from '../../store/registry.js';
 import { createLogger } from '../../telemetry/logger.js';
@@ -21,7 +21,7 @@ if (!port) throw new Error('the ingest worker runs as a worker thread only.');
 const data = workerData as IngestWorkerData;
 const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
 
-/** Watch texts sent and not yet consumed by the main thread; past this, texts are dropped and counted. */
+/** Watch bytes sent and not yet consumed by the main thread; past this, outputs are dropped and their entries counted. */
 const maxWatchBytesInFlight = 32 * 1024 * 1024;
 
 async function main(): Promise<void> {
@@ -63,15 +63,17 @@ async function main(): Promise<void> {
     const watchLost: Array<[number, number]> = [];
     const sent = [];
     for (const out of outputs) {
-      let bytes = 0;
-      for (const t of out.texts) bytes += t.length;
-      if (watchBytesInFlight + bytes > maxWatchBytesInFlight) watchLost.push([out.id, out.texts.length]);
+      const bytes = out.bytes.byteLength;
+      if (watchBytesInFlight + bytes > maxWatchBytesInFlight) watchLost.push([out.id, out.count]);
       else {
         watchBytesInFlight += bytes;
         sent.push(out);
       }
     }
-    send({ type: 'processed', batches: taken, overloaded, watch: sent, watchLost, sinks: bridge.take(), store: writer.stats(), problem: writer.problem() });
+    send(
+      { type: 'processed', batches: taken, overloaded, watch: sent, watchLost, sinks: bridge.take(), store: writer.stats(), problem: writer.problem() },
+      watchBuffers(sent),
+    );
     taken = 0;
   };
   const scheduleReport = () => {
