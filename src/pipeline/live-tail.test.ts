@@ -33,7 +33,7 @@ describe('live tail (the hub where watchers connect)', () => {
     const got: string[] = [];
     tail.watch({ query: {}, format: 'v1' }, (outputs) => got.push(...textsOf(outputs)));
     const [spec] = tail.specs();
-    tail.receive([watchOutput(spec!.id, ['a\n', 'b\n'])]);
+    tail.receive([watchOutput(spec!.id, ['a', 'b'])]);
     expect(got).toEqual([]);
     await nextTurn();
     expect(got).toEqual(['a\nb\n']);
@@ -70,7 +70,7 @@ describe('live tail (the hub where watchers connect)', () => {
     });
     const id = tail.specs()[0]!.id;
     watch.pause();
-    for (let i = 0; i < 50; i++) tail.receive([watchOutput(id, [`${String(i).padStart(9, '0')}\n`])]);
+    for (let i = 0; i < 50; i++) tail.receive([watchOutput(id, [String(i).padStart(9, '0')])]);
     tail.lost(id, 5);
     await nextTurn();
     expect(got).toEqual([]);

@@ -41,12 +41,12 @@ describe('a watch stream (the response of ?watch=1 and ?follow=1)', () => {
     await nextTurn();
     const id = liveTail.specs()[0]!.id;
     // Rendered while the backfill was read: held, and the one the backfill has is left out.
-    liveTail.receive([watchOutput(id, ['old-2\n', 'new-ü\n'], ['k-old-2', 'k-new-1'])]);
+    liveTail.receive([watchOutput(id, ['old-2', 'new-ü'], ['k-old-2', 'k-new-1'])]);
     await nextTurn();
     release();
     await nextTurn();
     liveTail.lost(id, 3);
-    liveTail.receive([watchOutput(id, ['old-2\n', 'new-2\n'], ['k-old-2', 'k-new-2'])]);
+    liveTail.receive([watchOutput(id, ['old-2', 'new-2'], ['k-old-2', 'k-new-2'])]);
     const text = await readUntil(response.body!, 'new-2\n');
     expect(text).toBe('old-1\nold-2\nnew-ü\nlost 3\nnew-2\n');
   });
