@@ -154,6 +154,33 @@ function string(c: Cursor, end: number): string {
   return s;
 }
 
+/** The names as bytes by length; null unless every name is lower-case ASCII (then bytes compare as the names do). */
+function asciiNamesByLength(names: ReadonlySet<string>): Map<number, Uint8Array[]> | null {
+  const out = new Map<number, Uint8Array[]>();
+  for (const name of names) {
+    if (!/^[\x00-\x7f]*$/.test(name) || name !== name.toLowerCase()) return null;
+    const bytes = Buffer.from(name, 'latin1');
+    const same = out.get(bytes.length);
+    if (same) same.push(bytes);
+    else out.set(bytes.length, [bytes]);
+  }
+  return out;
+}
+
+function isAscii(buf: Uint8Array, start: number, stop: number): boolean {
+  for (let i = start; i < stop; i++) if (buf[i]! >= 0x80) return false;
+  return true;
+}
+
+/** `buf[start..]` equals `name` (lower-case ASCII) with A-Z folded to a-z. */
+function equalsFolded(buf: Uint8Array, start: number, name: Uint8Array): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const b = buf[start + i]!;
+    if ((b >= 0x41 && b <= 0x5a ? b | 0x20 : b) !== name[i]) return false;
+  }
+  return true;
+}
+
 export function createWireScanner(types: AlsTypes, sensitiveNames: ReadonlySet<string>): WireScanner {
   const http = ids(types.HTTPAccessLogEntry, ['commonProperties', 'request', 'response']);
   const tcp = ids(types.TCPAccessLogEntry, ['commonProperties', 'connectionProperties']);
@@ -194,6 +221,7 @@ export function createWireScanner(types: AlsTypes, sensitiveNames: ReadonlySet<s
   }
   const unauthorizedId = flagsType.fields['unauthorizedDetails']!.id;
 
+  const namesByLength = asciiNamesByLength(sensitiveNames);
   const c: Cursor = { buf: new Uint8Array(0), pos: 0 };
   const out = {} as Mutable<EntryScan>;
   const setFlags = new Array<boolean>(flagCodes.length).fill(false);
@@ -351,14 +379,30 @@ export function createWireScanner(types: AlsTypes, sensitiveNames: ReadonlySet<s
     }
   }
 
-  /** A `map<string, string>` entry: true when its key is a sensitive name. */
+  /**
+   * A `map<string, string>` entry: true when its key is a sensitive name. An ASCII key is compared
+   * as bytes with the names of its length, folding A-Z: most keys cost a length lookup and no
+   * string. Other keys (and names that are not lower-case ASCII) go through the string as decoded.
+   */
   function sensitiveKey(end: number): boolean {
-    let key = '';
+    let start = 0;
+    let stop = 0;
     while (c.pos < end) {
       const tag = varint32(c, end);
-      if (tag === 10) key = string(c, end);
-      else skip(c, tag & 7, end);
+      if (tag === 10) {
+        stop = delimited(c, end);
+        start = c.pos;
+        c.pos = stop;
+      } else skip(c, tag & 7, end);
     }
+    const buf = c.buf;
+    if (namesByLength !== null && isAscii(buf, start, stop)) {
+      const names = namesByLength.get(stop - start);
+      if (names === undefined) return false;
+      for (const name of names) if (equalsFolded(buf, start, name)) return true;
+      return false;
+    }
+    const key = stop > start ? utf8.read(buf, start, stop) : '';
     return sensitiveNames.has(key) || (key !== key.toLowerCase() && sensitiveNames.has(key.toLowerCase()));
   }
 
