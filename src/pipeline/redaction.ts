@@ -70,6 +70,7 @@ export function redactQuery(text: string, params: ReadonlySet<string>): string {
   if (start < 0 || params.size === 0) return text;
   const hash = text.indexOf('#', start);
   const end = hash < 0 ? text.length : hash;
+  if (!mayName(text, start + 1, end, params)) return text;
   const pairs = text.slice(start + 1, end).split('&');
   let changed = false;
   for (let i = 0; i < pairs.length; i++) {
@@ -81,6 +82,24 @@ export function redactQuery(text: string, params: ReadonlySet<string>): string {
     changed = true;
   }
   return changed ? `${text.slice(0, start + 1)}${pairs.join('&')}${text.slice(end)}` : text;
+}
+
+/**
+ * Whether a parameter in `text[from, to)` may be one of `params`: the cheap check before the
+ * query is split. A name with an escape or a `+` is decoded by the full path, so it says yes.
+ */
+function mayName(text: string, from: number, to: number, params: ReadonlySet<string>): boolean {
+  for (let at = from; at < to; ) {
+    let amp = text.indexOf('&', at);
+    if (amp < 0 || amp > to) amp = to;
+    const eq = text.indexOf('=', at);
+    if (eq >= 0 && eq < amp) {
+      const name = text.slice(at, eq);
+      if (name.includes('%') || name.includes('+') || params.has(name.toLowerCase())) return true;
+    }
+    at = amp + 1;
+  }
+  return false;
 }
 
 function paramName(raw: string): string {
