@@ -56,7 +56,10 @@ function corpus(seed: number) {
     ]);
   const headers = () =>
     Object.fromEntries(
-      Array.from({ length: Math.floor(random() * 4) }, () => [pick(['foo', 'authorization', 'Cookie', 'x-b3-traceid', 'set-cookie', 'X-Api-Key', 'cookiz', 'AUTHORIZATIO_', 'COO\u212AIE', 'x-api-ké', '']), text()]),
+      Array.from({ length: Math.floor(random() * 4) }, () => [
+        pick(['foo', 'authorization', 'Cookie', 'x-b3-traceid', 'set-cookie', 'X-Api-Key', 'cookiz', 'AUTHORIZATIO_', 'COO\u212AIE', 'x-api-ké', '']),
+        text(),
+      ]),
     );
   const flags = () =>
     Object.fromEntries(

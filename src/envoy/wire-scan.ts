@@ -158,7 +158,7 @@ function string(c: Cursor, end: number): string {
 function asciiNamesByLength(names: ReadonlySet<string>): Map<number, Uint8Array[]> | null {
   const out = new Map<number, Uint8Array[]>();
   for (const name of names) {
-    if (!/^[\x00-\x7f]*$/.test(name) || name !== name.toLowerCase()) return null;
+    if (Buffer.byteLength(name, 'utf8') !== name.length || name !== name.toLowerCase()) return null;
     const bytes = Buffer.from(name, 'latin1');
     const same = out.get(bytes.length);
     if (same) same.push(bytes);
