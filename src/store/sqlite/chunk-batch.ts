@@ -6,7 +6,7 @@
  */
 import type { WorkloadRef } from '../../model/proxy-identity.js';
 import type { EntryRow } from '../types.js';
-import { type PackedChunk, packChunk } from './chunk-codec.js';
+import { type Allocate, align8, type PackedChunk, packChunk } from './chunk-codec.js';
 
 export interface ChunkBatch {
   readonly count: number;
@@ -17,7 +17,7 @@ export interface ChunkBatch {
   readonly marks?: ReadonlyArray<readonly [key: string, value: number]>;
 }
 
-export function packBatch(rows: readonly EntryRow[]): ChunkBatch {
+export function packBatch(rows: readonly EntryRow[], allocate?: Allocate): ChunkBatch {
   // Rows of one proxy share their workload object, so identity groups them; a key catches the rest.
   const groups = new Map<string, EntryRow[]>();
   const byObject = new Map<WorkloadRef, EntryRow[]>();
@@ -39,7 +39,7 @@ export function packBatch(rows: readonly EntryRow[]): ChunkBatch {
     workloads.push({ ref: first.workload, labels: group[group.length - 1]!.labels });
     // The row index inside a chunk is 16 bits of an entry's id.
     for (let at = 0; at < group.length; at += maxChunkRows)
-      chunks.push({ workload: workloads.length - 1, chunk: packChunk(group.slice(at, at + maxChunkRows)) });
+      chunks.push({ workload: workloads.length - 1, chunk: packChunk(group.slice(at, at + maxChunkRows), allocate) });
   }
   return { count: rows.length, workloads, chunks };
 }
@@ -51,4 +51,38 @@ export function batchBuffers(batch: ChunkBatch): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
   for (const { chunk } of batch.chunks) for (const b of [chunk.columns, chunk.entries, chunk.bloom]) if (b.buffer instanceof ArrayBuffer) out.push(b.buffer);
   return out;
+}
+
+/**
+ * A writer's memory for the blobs of the batch it is about to commit, reused from batch to batch:
+ * a fresh blob per chunk cost more than packing it (a large zero-filled buffer is new pages to
+ * fault in, and external memory that hurries the garbage collector). Blobs taken since the last
+ * `reset` stay valid until the next one: the writer resets it only once what it packed there is
+ * committed.
+ */
+export interface Arena {
+  readonly allocate: Allocate;
+  reset(): void;
+}
+
+export function createArena(initialBytes = 1 << 20, maxBytes = 64 << 20): Arena {
+  let buffer = new ArrayBuffer(initialBytes);
+  let at = 0;
+  return {
+    allocate(bytes) {
+      // A blob larger than the arena may grow to is the batch's own.
+      if (bytes > maxBytes / 2) return new Uint8Array(bytes);
+      let start = align8(at);
+      if (start + bytes > buffer.byteLength) {
+        // Blobs taken from the old buffer keep it alive as long as they need it.
+        buffer = new ArrayBuffer(Math.min(maxBytes, Math.max(2 * buffer.byteLength, 2 * bytes)));
+        start = 0;
+      }
+      at = start + bytes;
+      return new Uint8Array(buffer, start, bytes);
+    },
+    reset() {
+      at = 0;
+    },
+  };
 }

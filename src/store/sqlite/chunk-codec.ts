@@ -56,11 +56,18 @@ export interface PackedChunk {
   readonly bloom: Uint8Array;
 }
 
-const align8 = (n: number) => (n + 7) & ~7;
+export const align8 = (n: number) => (n + 7) & ~7;
 const decoder = new TextDecoder();
 
+/**
+ * Memory for a chunk's blobs: `bytes` long, at an 8-byte aligned offset, its contents unspecified.
+ * Fresh memory by default; a writer passes its reusable arena (`chunk-batch.ts`).
+ */
+export type Allocate = (bytes: number) => Uint8Array;
+const fresh: Allocate = (bytes) => new Uint8Array(bytes);
+
 /** Packs rows (all of one workload) into a chunk. */
-export function packChunk(rows: readonly EntryRow[]): PackedChunk {
+export function packChunk(rows: readonly EntryRow[], allocate: Allocate = fresh): PackedChunk {
   const count = rows.length;
   const dictionary = new Map<string, number>();
   /** Dictionary strings in reference order (reference i + 1); encoded once, at the end. */
@@ -121,23 +128,27 @@ export function packChunk(rows: readonly EntryRow[]): PackedChunk {
     dictionaryLength += n;
   }
   const total = layout.dictionary + align8(4 * strings.length) + dictionaryLength;
-  const columns = new Uint8Array(total);
-  const view = new DataView(columns.buffer);
+  // Padding between sections is part of the blob: zeroed, whatever the memory held.
+  const columns = allocate(total).fill(0);
+  const buffer = columns.buffer;
+  const base = columns.byteOffset;
+  const view = new DataView(buffer, base, total);
   view.setUint32(0, chunkFormatVersion, true);
   view.setUint32(4, count, true);
   view.setUint32(8, strings.length, true);
-  const ts = new Float64Array(columns.buffer, layout.ts, count);
-  const duration = new Float64Array(columns.buffer, layout.duration, count);
-  const received = new Float64Array(columns.buffer, layout.received, count);
-  const sent = new Float64Array(columns.buffer, layout.sent, count);
-  const offsets = new Uint32Array(columns.buffer, layout.offsets, count + 1);
-  const status = new Uint16Array(columns.buffer, layout.status, count);
-  const srcPort = new Uint16Array(columns.buffer, layout.srcPort, count);
-  const dstPort = new Uint16Array(columns.buffer, layout.dstPort, count);
-  const kind = new Uint8Array(columns.buffer, layout.kind, count);
-  const direction = new Uint8Array(columns.buffer, layout.direction, count);
-  new Uint32Array(columns.buffer, layout.refs, count * stringColumns).set(refs);
-  const entries = new Uint8Array(entryBytes);
+  const ts = new Float64Array(buffer, base + layout.ts, count);
+  const duration = new Float64Array(buffer, base + layout.duration, count);
+  const received = new Float64Array(buffer, base + layout.received, count);
+  const sent = new Float64Array(buffer, base + layout.sent, count);
+  const offsets = new Uint32Array(buffer, base + layout.offsets, count + 1);
+  const status = new Uint16Array(buffer, base + layout.status, count);
+  const srcPort = new Uint16Array(buffer, base + layout.srcPort, count);
+  const dstPort = new Uint16Array(buffer, base + layout.dstPort, count);
+  const kind = new Uint8Array(buffer, base + layout.kind, count);
+  const direction = new Uint8Array(buffer, base + layout.direction, count);
+  new Uint32Array(buffer, base + layout.refs, count * stringColumns).set(refs);
+  // Every byte of the entries is written below.
+  const entries = allocate(entryBytes);
   let at = 0;
   for (let i = 0; i < count; i++) {
     const r = rows[i]!;
@@ -155,12 +166,12 @@ export function packChunk(rows: readonly EntryRow[]): PackedChunk {
     at += r.entry.byteLength;
   }
   offsets[count] = at;
-  new Uint32Array(columns.buffer, layout.dictionary, strings.length).set(lengths);
+  new Uint32Array(buffer, base + layout.dictionary, strings.length).set(lengths);
   // Each string's UTF-8 straight into the blob, at the length counted above.
-  const blob = Buffer.from(columns.buffer, columns.byteOffset, columns.byteLength);
+  const blob = Buffer.from(buffer, base, columns.byteLength);
   let d = layout.dictionary + align8(4 * strings.length);
   for (let i = 0; i < strings.length; i++) d += blob.write(strings[i]!, d, 'utf8');
-  return { count, minTs, maxTs, columns, entries, bloom: requestIdBloom(rows) };
+  return { count, minTs, maxTs, columns, entries, bloom: requestIdBloom(rows, allocate) };
 }
 
 /** Where each section starts for a chunk of `count` rows; the dictionary follows the last. */
@@ -356,11 +367,11 @@ export class ChunkRow implements EntryRow {
 const bloomBitsPerId = 16;
 const bloomHashes = 4;
 
-function requestIdBloom(rows: readonly EntryRow[]): Uint8Array {
+function requestIdBloom(rows: readonly EntryRow[], allocate: Allocate): Uint8Array {
   let ids = 0;
   for (const r of rows) if (r.requestId !== null) ids++;
   const bits = Math.max(64, ids * bloomBitsPerId);
-  const bloom = new Uint8Array(Math.ceil(bits / 8));
+  const bloom = allocate(Math.ceil(bits / 8)).fill(0);
   const size = bloom.length * 8;
   for (const r of rows) {
     if (r.requestId === null) continue;

@@ -9,7 +9,7 @@
  */
 import type { EntryRow, LogWriter, StoreStats } from '../types.js';
 import { startCheckpointer } from './checkpointer.js';
-import { type ChunkBatch, packBatch } from './chunk-batch.js';
+import { type ChunkBatch, createArena, packBatch } from './chunk-batch.js';
 import { openShardWriter, type Retention, type ShardWriter } from './shard-writer.js';
 
 export interface ShardStoreOptions {
@@ -44,6 +44,11 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
   let timer: NodeJS.Timeout | undefined;
   /** Packed batches whose commit failed, oldest first, with the error. */
   const retained: ChunkBatch[] = [];
+  /**
+   * Where a batch is packed while nothing is retained. It is reused only once every batch packed in
+   * it is committed: while commits fail, new batches get blobs of their own.
+   */
+  const arena = createArena();
   // `write(rows, onSettled)` callbacks: those of the buffer, then per retained batch until it commits or is dropped.
   let bufferCallbacks: Array<() => void> = [];
   const batchCallbacks = new Map<ChunkBatch, Array<() => void>>();
@@ -79,7 +84,10 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
       timer = undefined;
     }
     if (buffer.length > 0 || marks.size > 0) {
-      const batch = marks.size > 0 ? { ...packBatch(buffer), marks: [...marks] } : packBatch(buffer);
+      const useArena = retained.length === 0;
+      if (useArena) arena.reset();
+      const packed = packBatch(buffer, useArena ? arena.allocate : undefined);
+      const batch = marks.size > 0 ? { ...packed, marks: [...marks] } : packed;
       retained.push(batch);
       retainedRows += buffer.length;
       buffer = [];

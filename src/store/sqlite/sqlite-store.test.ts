@@ -1,5 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -272,5 +273,49 @@ describe('SQLite shards that are damaged', () => {
     expect(reopened.entries()).toBe(1);
     reopened.close();
     expect(readdirSync(dir).some((f) => f.startsWith('meshlog.db.damaged-'))).toBe(true);
+  });
+});
+
+describe('a shard whose commits fail', () => {
+  it('keeps a batch it could not commit intact while it packs the next ones, and stores both once the disk has room', async () => {
+    const mountpoint = mkdtempSync(path.join(tmpdir(), 'meshlog-arena-'));
+    // Root is needed to mount; this machine's tests run as root (a clear failure otherwise).
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountpoint]);
+    const store = createShardStore({ dataDir: mountpoint, shard: 0, batchRows: 10 });
+    try {
+      const rows = (from: number) => Array.from({ length: 10 }, (_, i) => contractRow(from + i, { entry: randomBytes(3_000) }));
+      // Take the rest of the disk.
+      const filler = path.join(mountpoint, 'filler');
+      for (let i = 0; i < 200; i++) {
+        try {
+          appendFileSync(filler, Buffer.alloc(64 * 1024));
+        } catch {
+          break;
+        }
+      }
+      const first = rows(0);
+      const second = rows(10);
+      store.write(first);
+      expect(store.problem()).toMatch(/cannot write/);
+      // Packed while the first batch waits for a retry: it must not take the first one's memory.
+      store.write(second);
+      rmSync(filler);
+      await store.flush();
+      expect(store.problem()).toBeNull();
+      const reader = openStoreReader(mountpoint);
+      let stored: ReturnType<typeof reader.query>['items'];
+      try {
+        stored = reader.query({ limit: 100 }).items;
+      } finally {
+        reader.close();
+      }
+      expect(stored).toHaveLength(20);
+      const byTs = new Map(stored.map((s) => [s.ts, s]));
+      for (const row of [...first, ...second]) expect(Buffer.from(byTs.get(row.ts)!.entry).equals(Buffer.from(row.entry))).toBe(true);
+    } finally {
+      await store.close();
+      execFileSync('umount', [mountpoint]);
+      rmSync(mountpoint, { recursive: true, force: true });
+    }
   });
 });
