@@ -12,7 +12,7 @@ import { createLiveTail } from '../../pipeline/live-tail.js';
 import { createSinkSet } from '../../pipeline/sink-set.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { createMetrics } from '../../telemetry/metrics.js';
-import { type IngestPool, startIngestPool } from './pool.js';
+import { type IngestPool, packEntries, startIngestPool } from './pool.js';
 
 const identity: ProxyIdentity = {
   nodeId: 'sidecar~10.0.0.1~ratings-v1-x.bookinfo~bookinfo.svc.cluster.local',
@@ -68,5 +68,29 @@ describe('ingest pool backpressure', () => {
     await drained;
     expect(p.consume(batch(1))).toBe(true);
     await p.flush();
+  });
+});
+
+describe('a batch handed to a worker', () => {
+  const entriesOf = (packed: ReturnType<typeof packEntries>) => {
+    const bytes = new Uint8Array(packed.buffer);
+    return Array.from({ length: packed.bounds.length / 2 }, (_, i) => [...bytes.subarray(packed.bounds[2 * i], packed.bounds[2 * i + 1])]);
+  };
+
+  it('carries each entry exactly, whether its entries are views into one message or not', () => {
+    // A message: framing bytes, then entries with two framing bytes between them.
+    const message = Uint8Array.from({ length: 128 }, (_, i) => i);
+    const inOne = [message.subarray(3, 40), message.subarray(42, 80), message.subarray(82, 82), message.subarray(84, 120)];
+    const one = packEntries(inOne);
+    expect(entriesOf(one)).toEqual(inOne.map((e) => [...e]));
+    // One span, the message's framing around it left out.
+    expect(one.buffer.byteLength).toBe(117);
+    const apart = [Uint8Array.of(1, 2), message.subarray(5, 9), Uint8Array.of(), message.subarray(2, 4)];
+    expect(entriesOf(packEntries(apart))).toEqual(apart.map((e) => [...e]));
+    const sparse = [message.subarray(0, 2), message.subarray(120, 122)];
+    const packed = packEntries(sparse);
+    expect(entriesOf(packed)).toEqual(sparse.map((e) => [...e]));
+    expect(packed.buffer.byteLength).toBe(4);
+    expect(entriesOf(packEntries([]))).toEqual([]);
   });
 });

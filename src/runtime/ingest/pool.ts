@@ -241,20 +241,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
         identity = batch.proxy;
         identities.set(stream, batch.proxy);
       }
-      // One buffer per batch, transferred: the entries' views point into gRPC's message.
-      let total = 0;
-      for (const e of batch.encoded) total += e.byteLength;
-      const buffer = new ArrayBuffer(total);
-      const bytes = new Uint8Array(buffer);
-      const bounds = new Uint32Array(batch.encoded.length * 2);
-      let at = 0;
-      for (let i = 0; i < batch.encoded.length; i++) {
-        const e = batch.encoded[i]!;
-        bytes.set(e, at);
-        bounds[2 * i] = at;
-        at += e.byteLength;
-        bounds[2 * i + 1] = at;
-      }
+      const { buffer, bounds } = packEntries(batch.encoded);
       const message: ToWorker = {
         type: 'batch',
         stream,
@@ -337,4 +324,50 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       );
     },
   };
+}
+
+/**
+ * A batch's entries in one buffer of their own, to transfer: entry i is `bounds[2i] .. bounds[2i + 1]`.
+ * Entries that are views, in order, into one message (as the collector gives them) are copied as
+ * the one span they make with the few framing bytes between them: a copy per entry cost the main
+ * thread a tenth of its time.
+ */
+export function packEntries(encoded: readonly Uint8Array[]): { buffer: ArrayBuffer; bounds: Uint32Array } {
+  const n = encoded.length;
+  const bounds = new Uint32Array(n * 2);
+  if (n === 0) return { buffer: new ArrayBuffer(0), bounds };
+  const first = encoded[0]!;
+  const source = first.buffer;
+  const start = first.byteOffset;
+  let end = start;
+  let oneSpan = true;
+  for (let i = 0; i < n; i++) {
+    const e = encoded[i]!;
+    if (e.buffer !== source || e.byteOffset < end) {
+      oneSpan = false;
+      break;
+    }
+    bounds[2 * i] = e.byteOffset - start;
+    end = e.byteOffset + e.byteLength;
+    bounds[2 * i + 1] = end - start;
+  }
+  // The span is worth copying whole unless the gaps are a good part of it.
+  let total = 0;
+  for (const e of encoded) total += e.byteLength;
+  if (oneSpan && end - start <= total + total / 8) {
+    const buffer = new ArrayBuffer(end - start);
+    new Uint8Array(buffer).set(new Uint8Array(source, start, end - start));
+    return { buffer, bounds };
+  }
+  const buffer = new ArrayBuffer(total);
+  const bytes = new Uint8Array(buffer);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const e = encoded[i]!;
+    bytes.set(e, at);
+    bounds[2 * i] = at;
+    at += e.byteLength;
+    bounds[2 * i + 1] = at;
+  }
+  return { buffer, bounds };
 }
