@@ -16,7 +16,8 @@ import { compileQueryRegexes, rowMatches } from '../row-match.js';
 import { createStatsAccumulator } from '../stats-accumulate.js';
 import type { EntryRow, LogQuery, QueryResult, StatsQuery, StatsResult, StoredEntry, StoredWorkload } from '../types.js';
 import { selectWorkloads } from '../workload-select.js';
-import { bloomMayContain, ChunkRow, unpackColumns } from './chunk-codec.js';
+import { bloomMayContain } from './chunk-bloom.js';
+import { ChunkRow, unpackColumns } from './chunk-codec.js';
 import { shardOf } from './schema.js';
 
 export const maxShards = 64;
