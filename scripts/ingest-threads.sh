@@ -15,12 +15,7 @@ peer=${PEER_BENCH:-$here/../shared/peer-bench}
 FRAMES=$(bash "$peer/setup.sh")/frames; export FRAMES
 work=$(mktemp -d)
 mkdir -p "$work/config"
-cat > "$work/config/all.yaml" <<'YAML'
-apiVersion: observability.enterprise.mesh.gloo.solo.io/v1
-kind: AccessLogRecord
-metadata: {name: all, namespace: gloo-mesh}
-spec: {}
-YAML
+cp "$here/scripts/collect-all.yaml" "$work/config/all.yaml"
 node "$here/dist/cli/main.js" serve --data-dir "$work/data" --config-dir "$work/config" --als-host 127.0.0.1 \
   --als-port 29102 --http-port 29103 --log-level warn > "$work/serve.log" 2>&1 &
 pid=$!

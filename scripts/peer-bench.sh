@@ -12,12 +12,7 @@ peer=${PEER_BENCH:-$here/../shared/peer-bench}
 [[ -f $here/dist/cli/main.js ]] || (cd "$here" && npm run build >/dev/null)
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/config"
-cat > "$work/config/all.yaml" <<'YAML'
-apiVersion: observability.enterprise.mesh.gloo.solo.io/v1
-kind: AccessLogRecord
-metadata: {name: all, namespace: gloo-mesh}
-spec: {}
-YAML
+cp "$here/scripts/collect-all.yaml" "$work/config/all.yaml"
 case ${WATCH:-none} in
   none) unset WATCH_BODY ;;
   one) export WATCH_BODY='{"workloadSelectors":[{"kubeWorkloadMatcher":{"labels":{"app":"ratings"}}}]}' ;;
