@@ -76,7 +76,7 @@ const emptyStats: StoreStats = { entries: 0, bytesOnDisk: 0, pending: 0, written
 export async function startIngestPool(options: IngestPoolOptions): Promise<IngestPool> {
   const { liveTail, sinks, metrics, logger } = options;
   // 16 batches (1,600 Envoy entries) keep a worker busy while the main thread refills it. 64 gave the
-  // same rates in \`npm run bench\` and queued 4x the work: a firehose watcher's entries waited
+  // same rates in `npm run bench` and queued 4x the work: a firehose watcher's entries waited
   // p50 363-378 ms at full load behind it (71-88 ms with 16), and RSS was up to 90 MiB higher.
   const highWater = options.highWaterBatches ?? 16;
   const lowWater = Math.floor(highWater / 4);
