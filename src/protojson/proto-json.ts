@@ -114,7 +114,7 @@ return { fill, write };`,
   return compiled;
 }
 
-function jsonKey(field: protobuf.Field): string {
+export function jsonKey(field: protobuf.Field): string {
   return field.jsonName ?? protobuf.util.jsonName(field.protoName ?? field.name);
 }
 
@@ -271,7 +271,7 @@ function isZeroInt64(value: unknown): boolean {
 const TWO_32 = 4294967296;
 
 /** A 64-bit integer (protobufjs `Long`, number, bigint or string) as a decimal string, read as signed or unsigned per the field type. */
-function int64String(value: unknown, unsigned: boolean): string {
+export function int64String(value: unknown, unsigned: boolean): string {
   if (isLongLike(value)) {
     const low = value.low >>> 0;
     const high = value.high | 0;
@@ -372,7 +372,7 @@ const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '
 let cachedDay = NaN;
 let cachedDate = '';
 
-function timestampJson(seconds: number, nanos: number): string | undefined {
+export function timestampJson(seconds: number, nanos: number): string | undefined {
   if (!(seconds >= TIMESTAMP_MIN && seconds <= TIMESTAMP_MAX) || !Number.isInteger(seconds)) return undefined;
   if (!(nanos >= 0 && nanos <= 999_999_999) || !Number.isInteger(nanos)) return undefined;
   const day = Math.floor(seconds / 86400);
@@ -475,7 +475,7 @@ function fieldMaskJson(paths: unknown): string {
 
 const ANY_CACHE_LIMIT = 1024;
 /** Deeper Any-in-Any nesting than this is written in the fallback form instead of recursing further. */
-const ANY_DEPTH_LIMIT = 32;
+export const ANY_DEPTH_LIMIT = 32;
 let anyDepth = 0;
 
 interface AnyTarget {
@@ -533,7 +533,7 @@ function anyFallback(typeUrl: string, packed: Uint8Array): JsonObject {
 }
 
 /** Exact lookup of a fully-qualified message name (protobufjs's `lookup` also matches partial names and caches misses). */
-function lookupType(root: protobuf.Root, fullName: string): protobuf.Type | undefined {
+export function lookupType(root: protobuf.Root, fullName: string): protobuf.Type | undefined {
   let current: protobuf.ReflectionObject = root;
   for (const part of fullName.split('.')) {
     const nested: Record<string, protobuf.ReflectionObject> | undefined = current instanceof protobuf.Namespace ? current.nested : undefined;
