@@ -6,13 +6,16 @@
  * to every ingest worker. Each entry a watcher wants is rendered once per format however many
  * watchers share it, and each watcher's lines leave a batch together as one output: their UTF-8
  * end to end in a buffer of its own, which crosses to the thread that writes it by transfer, not
- * by copy, and is written as it is. Each line is written into that buffer where it is; joining the
- * lines first (`Array.join`, then `TextEncoder`) cost twice as much as rendering them, and cloning
- * them as strings to the main thread, to be joined and encoded there, cost more still.
+ * by copy, and is written as it is. An entry's text is written as UTF-8 straight from its stored
+ * bytes (`protojson/wire-json.ts`) into the first watcher's buffer that wants it, and copied from
+ * there for the others of the same format; only an entry the wire writer leaves to the decode (and
+ * `?pretty`) goes through decoded objects and a string. Joining lines as strings first (`Array.join`,
+ * then `TextEncoder`) cost twice as much as rendering them, and cloning them as strings to the main
+ * thread cost more still.
  */
 import type { DecodedEntry, EntryKind } from '../model/entry.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
-import { glooItem, v1Item } from '../protojson/items.js';
+import { glooItem, glooItemBytes, v1Item, v1ItemBytes } from '../protojson/items.js';
 import { compileQueryRegexes, type QueryRegexes, rowMatches } from '../store/row-match.js';
 import type { EntryRow, LogQuery } from '../store/types.js';
 
@@ -45,8 +48,9 @@ export interface WatchRenderer {
   setSpecs(specs: readonly WatchSpec[]): void;
   readonly active: boolean;
   /**
-   * Offers a collected entry. `entry` gives it decoded (after redaction), called at most once and
-   * only when some watcher wants it.
+   * Offers a collected entry. Its text is written from `row.entry` (the bytes as stored, after
+   * redaction) where it can be; `entry` gives it decoded instead, called at most once and only when
+   * some watcher wants it and its text cannot be.
    */
   offer(row: EntryRow, proxy: ProxyIdentity, kind: EntryKind, entry: () => DecodedEntry): void;
   /** The outputs gathered since the last take, per watcher. */
@@ -76,12 +80,41 @@ export function watchBuffers(outputs: readonly WatchOutput[]): ArrayBuffer[] {
   return out;
 }
 
+/** A watcher's lines of the current batch, end to end in a buffer that grows and is reused. */
+interface Pending {
+  bytes: Buffer;
+  length: number;
+  count: number;
+  ends: number[] | undefined;
+  keys: string[] | undefined;
+}
+
 interface Compiled {
   readonly spec: WatchSpec;
   readonly query: LogQuery;
   readonly regexes: QueryRegexes;
-  lines: string[];
-  keys: string[] | undefined;
+  readonly pending: Pending;
+}
+
+/** A pending buffer larger than this after a batch is let go, so that one burst does not hold memory for good. */
+const keptBytes = 256 * 1024;
+
+function room(p: Pending, n: number): void {
+  if (p.length + n <= p.bytes.length) return;
+  const grown = Buffer.allocUnsafe(Math.max(p.bytes.length * 2, p.length + n));
+  p.bytes.copy(grown, 0, 0, p.length);
+  p.bytes = grown;
+}
+
+function appendBytes(p: Pending, bytes: Uint8Array, start: number, end: number): void {
+  room(p, end - start);
+  p.bytes.set(bytes.subarray(start, end), p.length);
+  p.length += end - start;
+}
+
+function appendString(p: Pending, text: string): void {
+  room(p, Buffer.byteLength(text, 'utf8'));
+  p.length += p.bytes.write(text, p.length, 'utf8');
 }
 
 export function createWatchRenderer(): WatchRenderer {
@@ -90,7 +123,14 @@ export function createWatchRenderer(): WatchRenderer {
     setSpecs(specs) {
       compiled = specs.map((spec) => {
         const query = { ...spec.query, limit: 0 };
-        return { spec, query, regexes: compileQueryRegexes(query), lines: [], keys: spec.dedupe ? [] : undefined };
+        const pending: Pending = {
+          bytes: Buffer.allocUnsafe(4096),
+          length: 0,
+          count: 0,
+          ends: spec.dedupe ? [] : undefined,
+          keys: spec.dedupe ? [] : undefined,
+        };
+        return { spec, query, regexes: compileQueryRegexes(query), pending };
       });
     },
     get active() {
@@ -98,36 +138,78 @@ export function createWatchRenderer(): WatchRenderer {
     },
     offer(row, proxy, kind, entry) {
       let decoded: DecodedEntry | undefined;
-      let gloo: string | undefined;
-      let glooPretty: string | undefined;
-      let v1: string | undefined;
       let key: string | undefined;
+      // Per format, the first watcher's output that holds this entry's text, and where: the others copy it.
+      let gloo: Pending | undefined;
+      let glooPretty: Pending | undefined;
+      let v1: Pending | undefined;
+      let glooStart = 0;
+      let glooPrettyStart = 0;
+      let v1Start = 0;
+      let glooEnd = 0;
+      let glooPrettyEnd = 0;
+      let v1End = 0;
       for (const w of compiled) {
         if (!rowMatches(w.query, row, w.regexes)) continue;
-        decoded ??= entry();
-        let text: string;
+        const p = w.pending;
+        const start = p.length;
         switch (w.spec.format) {
           case 'gloo':
-            text = gloo ??= JSON.stringify(glooItem(kind, proxy.workload, decoded));
+            if (gloo !== undefined) appendBytes(p, gloo.bytes, glooStart, glooEnd);
+            else {
+              const bytes = glooItemBytes(kind, proxy.workload, row.entry);
+              if (bytes !== undefined) appendBytes(p, bytes, 0, bytes.length);
+              else appendString(p, JSON.stringify(glooItem(kind, proxy.workload, (decoded ??= entry()))));
+              gloo = p;
+              glooStart = start;
+              glooEnd = p.length;
+            }
             break;
           case 'gloo-pretty':
-            text = glooPretty ??= JSON.stringify(glooItem(kind, proxy.workload, decoded), null, 2);
+            if (glooPretty !== undefined) appendBytes(p, glooPretty.bytes, glooPrettyStart, glooPrettyEnd);
+            else {
+              appendString(p, JSON.stringify(glooItem(kind, proxy.workload, (decoded ??= entry())), null, 2));
+              glooPretty = p;
+              glooPrettyStart = start;
+              glooPrettyEnd = p.length;
+            }
             break;
           case 'v1':
-            text = v1 ??= JSON.stringify(v1Item(row, decoded));
+            if (v1 !== undefined) appendBytes(p, v1.bytes, v1Start, v1End);
+            else {
+              const bytes = v1ItemBytes(row, row.entry);
+              if (bytes !== undefined) appendBytes(p, bytes, 0, bytes.length);
+              else appendString(p, JSON.stringify(v1Item(row, (decoded ??= entry()))));
+              v1 = p;
+              v1Start = start;
+              v1End = p.length;
+            }
             break;
         }
-        w.lines.push(text);
-        if (w.keys) w.keys.push((key ??= dedupeKey(row)));
+        room(p, 1);
+        p.bytes[p.length++] = newline;
+        p.count++;
+        if (p.ends !== undefined && p.keys !== undefined) {
+          p.ends.push(p.length);
+          p.keys.push((key ??= dedupeKey(row)));
+        }
       }
     },
     take() {
       const out: WatchOutput[] = [];
       for (const w of compiled) {
-        if (w.lines.length === 0) continue;
-        out.push(watchOutput(w.spec.id, w.lines, w.keys));
-        w.lines = [];
-        if (w.keys) w.keys = [];
+        const p = w.pending;
+        if (p.count === 0) continue;
+        const bytes = Buffer.from(new ArrayBuffer(p.length));
+        p.bytes.copy(bytes, 0, 0, p.length);
+        if (p.ends !== undefined && p.keys !== undefined) {
+          out.push({ id: w.spec.id, count: p.count, bytes, ends: Uint32Array.from(p.ends), keys: p.keys });
+          p.ends = [];
+          p.keys = [];
+        } else out.push({ id: w.spec.id, count: p.count, bytes });
+        p.length = 0;
+        p.count = 0;
+        if (p.bytes.length > keptBytes) p.bytes = Buffer.allocUnsafe(4096);
       }
       return out;
     },

@@ -10,6 +10,7 @@ import { decodeRepairing } from '../envoy/utf8-repair.js';
 import type { DecodedEntry, EntryEnd, EntryFacts, EntryKind } from '../model/entry.js';
 import type { WorkloadRef } from '../model/proxy-identity.js';
 import { toProto3Json } from './proto-json.js';
+import { jsonBytes, jsonMessage, jsonStart, jsonText } from './wire-json.js';
 
 function typeOf(kind: EntryKind): protobuf.Type {
   const types = loadAlsTypes();
@@ -41,6 +42,18 @@ export function glooItem(kind: EntryKind, workload: WorkloadRef, entry: DecodedE
   return { result: { workloadRef: workloadRefJson(workload), ...entryJson(kind, entry) } };
 }
 
+/**
+ * `JSON.stringify(glooItem(…))` as UTF-8, written from the entry's bytes (`wire-json.ts`): a view of
+ * a shared buffer, valid until the next item is written; `undefined` when the entry must be decoded.
+ */
+export function glooItemBytes(kind: EntryKind, workload: WorkloadRef, bytes: Uint8Array): Buffer | undefined {
+  jsonStart();
+  jsonText(`{"result":{"workloadRef":${JSON.stringify(workloadRefJson(workload))},"${kind === 'http' ? 'httpAccessLog' : 'tcpAccessLog'}":`);
+  if (!jsonMessage(typeOf(kind), bytes)) return undefined;
+  jsonText('}}');
+  return jsonBytes();
+}
+
 /** An entry's facts, with its store id when it has one (a live entry has none yet). */
 export interface V1ItemSource extends EntryFacts {
   readonly id?: number;
@@ -55,6 +68,21 @@ export function endJson(end: EntryEnd): Record<string, string | number> {
 
 /** One item of `GET /api/v1/logs`. */
 export function v1Item(source: V1ItemSource, entry: DecodedEntry): Record<string, unknown> {
+  return { ...v1Head(source), ...entryJson(source.kind, entry) };
+}
+
+/** `JSON.stringify(v1Item(…))` as UTF-8, as `glooItemBytes` writes it; `undefined` when the entry must be decoded. */
+export function v1ItemBytes(source: V1ItemSource, bytes: Uint8Array): Buffer | undefined {
+  jsonStart();
+  const head = JSON.stringify(v1Head(source));
+  jsonText(`${head.slice(0, -1)},"${source.kind === 'http' ? 'httpAccessLog' : 'tcpAccessLog'}":`);
+  if (!jsonMessage(typeOf(source.kind), bytes)) return undefined;
+  jsonText('}');
+  return jsonBytes();
+}
+
+/** An item's fields before the entry (never empty: `startTime` is always there). */
+function v1Head(source: V1ItemSource): Record<string, unknown> {
   return {
     ...(source.id !== undefined ? { id: String(source.id) } : {}),
     startTime: new Date(Math.floor(source.ts / 1000)).toISOString(),
@@ -65,7 +93,6 @@ export function v1Item(source: V1ItemSource, entry: DecodedEntry): Record<string
     ...(source.direction ? { direction: source.direction } : {}),
     source: endJson(source.source),
     destination: endJson(source.destination),
-    ...entryJson(source.kind, entry),
   };
 }
 
