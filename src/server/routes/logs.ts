@@ -5,13 +5,14 @@ import type { Hono } from 'hono';
 import { formatViolations } from '../../model/violations.js';
 import type { LiveTail } from '../../pipeline/live-tail.js';
 import { dedupeKey } from '../../pipeline/watch-render.js';
-import { decodeStored, glooItem, stringify, v1Item } from '../../protojson/items.js';
+import { decodeStored, stringify, v1Item } from '../../protojson/items.js';
 import type { LogQuery, QueryResult, StoredEntry, StoreHandle } from '../../store/types.js';
 import { InvalidCursorError } from '../../store/types.js';
 import type { Metrics, QueryName } from '../../telemetry/metrics.js';
 import { parseGlooLogsBody } from '../gloo-logs-request.js';
 import { parseLogsParams } from '../log-query-params.js';
 import { watchStream } from '../watch-stream.js';
+import { glooLines, v1Lines } from './item-lines.js';
 
 export interface LogRoutesDeps {
   readonly store: StoreHandle;
@@ -47,11 +48,7 @@ export function addLogRoutes(app: Hono, deps: LogRoutesDeps): void {
     if (!watch) {
       const { items } = await timedQuery(deps, 'gloo', { selectors, limit: glooLatest });
       // Newest are fetched first; print them oldest first, like a tail.
-      const body = [...items]
-        .reverse()
-        .map((s) => stringify(glooItem(s.kind, s.workload, decodeStored(s)), pretty))
-        .join('');
-      return c.body(body, 200, { 'content-type': 'application/json' });
+      return c.body(glooLines([...items].reverse(), pretty), 200, { 'content-type': 'application/json' });
     }
     // Gloo's stream has no place for a note: what it loses is counted (`meshlog_watch_dropped_total`).
     return watchStream(c, { liveTail, contentType: 'application/json', request: { query: { selectors }, format: pretty ? 'gloo-pretty' : 'gloo' } });
@@ -74,7 +71,7 @@ export function addLogRoutes(app: Hono, deps: LogRoutesDeps): void {
       if (format === 'ndjson') {
         const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };
         if (result.nextCursor) headers['meshlog-next-cursor'] = result.nextCursor;
-        return c.body(result.items.map((s) => stringify(toItem(s), false)).join(''), 200, headers);
+        return c.body(v1Lines(result.items), 200, headers);
       }
       return c.json({ items: result.items.map(toItem), ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}) });
     }
@@ -91,10 +88,7 @@ export function addLogRoutes(app: Hono, deps: LogRoutesDeps): void {
         await store.flush().catch(() => undefined);
         const { items } = await timedQuery(deps, 'follow_backfill', query);
         return {
-          text: [...items]
-            .reverse()
-            .map((s) => stringify(toItem(s), false))
-            .join(''),
+          text: Buffer.from(v1Lines([...items].reverse()).buffer).toString(),
           skip: new Set(items.map(dedupeKey)),
         };
       },
