@@ -308,6 +308,11 @@ function fieldName(type: protobuf.Type, id: number): string {
   return type.fieldsById[id]?.name ?? '';
 }
 
+/** The wrappers of one scalar (`google/protobuf/wrappers.proto`): in JSON, the scalar itself. */
+export const wrapperTypes: ReadonlySet<string> = new Set(
+  ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map((name) => `.google.protobuf.${name}Value`),
+);
+
 function compileWellKnown(type: protobuf.Type): Compiled | undefined {
   switch (type.fullName) {
     case '.google.protobuf.Timestamp':
@@ -324,15 +329,8 @@ function compileWellKnown(type: protobuf.Type): Compiled | undefined {
     }
     case '.google.protobuf.Any':
       return compileAny(type);
-    case '.google.protobuf.DoubleValue':
-    case '.google.protobuf.FloatValue':
-    case '.google.protobuf.Int64Value':
-    case '.google.protobuf.UInt64Value':
-    case '.google.protobuf.Int32Value':
-    case '.google.protobuf.UInt32Value':
-    case '.google.protobuf.BoolValue':
-    case '.google.protobuf.StringValue':
-    case '.google.protobuf.BytesValue': {
+    default: {
+      if (!wrapperTypes.has(type.fullName)) return undefined;
       const field = type.fieldsById[1]?.resolve();
       if (field === undefined) return undefined;
       const write = scalarWriter(field.type);
@@ -340,8 +338,6 @@ function compileWellKnown(type: protobuf.Type): Compiled | undefined {
       const zero = field.long ? 0 : field.typeDefault;
       return { write: (message) => write(asMessage(message)[name] ?? zero) };
     }
-    default:
-      return undefined;
   }
 }
 

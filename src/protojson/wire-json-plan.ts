@@ -4,7 +4,7 @@
  * have a special form. Compiled once per type, on first use.
  */
 import protobuf from 'protobufjs';
-import { jsonKey } from './proto-json.js';
+import { jsonKey, wrapperTypes } from './proto-json.js';
 
 // Value kinds, by how they are read.
 export const INT32 = 0;
@@ -134,18 +134,8 @@ function formOf(type: protobuf.Type): number {
       return ANY;
     case '.google.protobuf.FieldMask':
       return UNSUPPORTED;
-    case '.google.protobuf.DoubleValue':
-    case '.google.protobuf.FloatValue':
-    case '.google.protobuf.Int64Value':
-    case '.google.protobuf.UInt64Value':
-    case '.google.protobuf.Int32Value':
-    case '.google.protobuf.UInt32Value':
-    case '.google.protobuf.BoolValue':
-    case '.google.protobuf.StringValue':
-    case '.google.protobuf.BytesValue':
-      return WRAPPER;
     default:
-      return NORMAL;
+      return wrapperTypes.has(type.fullName) ? WRAPPER : NORMAL;
   }
 }
 
