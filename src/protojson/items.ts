@@ -48,7 +48,7 @@ export function glooItem(kind: EntryKind, workload: WorkloadRef, entry: DecodedE
  */
 export function glooItemBytes(kind: EntryKind, workload: WorkloadRef, bytes: Uint8Array): Buffer | undefined {
   jsonStart();
-  jsonText(`{"result":{"workloadRef":${JSON.stringify(workloadRefJson(workload))},"${kind === 'http' ? 'httpAccessLog' : 'tcpAccessLog'}":`);
+  jsonText(`{"result":{"workloadRef":${workloadRefText(workload)},"${kind === 'http' ? 'httpAccessLog' : 'tcpAccessLog'}":`);
   if (!jsonMessage(typeOf(kind), bytes)) return undefined;
   jsonText('}}');
   return jsonBytes();
@@ -74,11 +74,55 @@ export function v1Item(source: V1ItemSource, entry: DecodedEntry): Record<string
 /** `JSON.stringify(v1Item(…))` as UTF-8, as `glooItemBytes` writes it; `undefined` when the entry must be decoded. */
 export function v1ItemBytes(source: V1ItemSource, bytes: Uint8Array): Buffer | undefined {
   jsonStart();
-  const head = JSON.stringify(v1Head(source));
-  jsonText(`${head.slice(0, -1)},"${source.kind === 'http' ? 'httpAccessLog' : 'tcpAccessLog'}":`);
+  jsonText(`${v1HeadText(source)},"${source.kind === 'http' ? 'httpAccessLog' : 'tcpAccessLog'}":`);
   if (!jsonMessage(typeOf(source.kind), bytes)) return undefined;
   jsonText('}');
   return jsonBytes();
+}
+
+/**
+ * `JSON.stringify(v1Head(source))` without its closing brace, written as text: the parts a proxy's
+ * entries share (its workload and labels, the same objects for every entry of a stream) are kept as
+ * text per object, and the rest is concatenated in `v1Head`'s order, without the objects between.
+ */
+function v1HeadText(source: V1ItemSource): string {
+  // Facts of another shape (from outside TypeScript's view) take the objects' path.
+  if (typeof source.instance !== 'string' || !isObject(source.labels) || !isObject(source.workload)) return JSON.stringify(v1Head(source)).slice(0, -1);
+  let text = source.id !== undefined ? `{"id":"${source.id}","startTime":"` : '{"startTime":"';
+  text += `${new Date(Math.floor(source.ts / 1000)).toISOString()}","kind":"${source.kind}","workloadRef":${workloadRefText(source.workload)}`;
+  text += `,"labels":${labelsText(source.labels)},"instance":${JSON.stringify(source.instance)}`;
+  if (source.direction) text += `,"direction":"${source.direction}"`;
+  return `${text},"source":${endText(source.source)},"destination":${endText(source.destination)}`;
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+const workloadRefTexts = new WeakMap<WorkloadRef, string>();
+const labelsTexts = new WeakMap<Readonly<Record<string, string>>, string>();
+
+function workloadRefText(ref: WorkloadRef): string {
+  let text = workloadRefTexts.get(ref);
+  if (text === undefined) workloadRefTexts.set(ref, (text = JSON.stringify(workloadRefJson(ref))));
+  return text;
+}
+
+function labelsText(labels: Readonly<Record<string, string>>): string {
+  let text = labelsTexts.get(labels);
+  if (text === undefined) labelsTexts.set(labels, (text = JSON.stringify(labels)));
+  return text;
+}
+
+/** `JSON.stringify(endJson(end))`, its keys in the object's own order. */
+function endText(end: EntryEnd): string {
+  let text = '';
+  for (const key in end) {
+    const value = end[key as keyof EntryEnd];
+    if (value === null || value === '' || value === undefined) continue;
+    text += `${text === '' ? '{' : ','}"${key}":${JSON.stringify(value)}`;
+  }
+  return text === '' ? '{}' : `${text}}`;
 }
 
 /** An item's fields before the entry (never empty: `startTime` is always there). */

@@ -49,6 +49,19 @@ describe('query lines from stored bytes', () => {
     }
   });
 
+  it('writes the /api/v1 head as v1Item does: no id, no direction, ports, odd strings, ends of any key order', () => {
+    const labels = { app: 'a"b', 'x\\y': 'ü\n' };
+    const odd: StoredEntry[] = [
+      { ...items[0]!, direction: null, labels, instance: 'pod "1"\t' },
+      { ...items[0]!, source: { ...unknownEnd, ip: '10.0.0.1', port: 9080 }, destination: { port: 443, service: 'x.y', cluster: '' } as never },
+      { ...items[0]!, labels: {}, destination: { workload: 'w', ip: null, cluster: 'c' } as never },
+    ];
+    // A live entry has no store id yet.
+    const live = odd.map(({ id: _id, ...rest }) => ({ ...rest, id: undefined as unknown as number }));
+    for (const list of [odd, live, odd])
+      expect(Buffer.from(v1Lines(list)).toString()).toBe(list.map((s) => stringify(v1Item(s, decodeStored(s)), false)).join(''));
+  });
+
   it('writes /api/v1 NDJSON as decode-and-stringify does, with a repaired string where the bytes are not UTF-8', () => {
     const text = Buffer.from(v1Lines(items)).toString();
     expect(text).toBe(items.map((s) => stringify(v1Item(s, decodeStored(s)), false)).join(''));
