@@ -7,6 +7,10 @@
  *   is not proto3 JSON: Timestamps as `{seconds, nanos}`, wrappers as objects);
  * - `protobufEsToJsonString`: protobuf-es `toJsonString` on its own decoded message, on a registry
  *   built from the same protobufjs Root (`fileDescriptorSetOf`).
+ * And from the encoded entry to UTF-8, as stored entries are answered and watched ones rendered:
+ * - `wireJsonFromBytes`: `wire-json.ts`, straight from the wire bytes;
+ * - `decodeToProto3JsonBytes`: protobufjs's decode, `toProto3Json`, `JSON.stringify` and the UTF-8
+ *   encoding, the path it replaces (same text).
  *
  * @bufbuild/protobuf is a devDependency and the descriptor extension patches protobufjs
  * prototypes, so both are imported when a function here runs, never when this module loads.
@@ -15,6 +19,7 @@ import type protobuf from 'protobufjs';
 import { loadAlsTypes } from '../envoy/protos.js';
 import { toProto3Json } from '../protojson/proto-json.js';
 import { fileDescriptorSetOf } from '../protojson/testing/protobuf-es-registry.js';
+import { jsonBytes, jsonMessage, jsonStart } from '../protojson/wire-json.js';
 import { perSecond } from './per-second.js';
 
 export async function benchProtoJson(opts: { seconds?: number } = {}): Promise<Record<string, number>> {
@@ -39,6 +44,13 @@ export async function benchProtoJson(opts: { seconds?: number } = {}): Promise<R
   figures['toProto3JsonWithoutStringify'] = perSecond(seconds, () => (sink += toProto3Json(type, decoded) === null ? 0 : 1));
   figures['protobufjsToObject'] = perSecond(seconds, () => (sink += JSON.stringify(type.toObject(decoded, toObjectOptions)).length));
   figures['protobufEsToJsonString'] = perSecond(seconds, () => (sink += toJsonString(schema, esDecoded, { registry }).length));
+  const out = Buffer.allocUnsafe(64 * 1024);
+  figures['wireJsonFromBytes'] = perSecond(seconds, () => {
+    jsonStart();
+    if (!jsonMessage(type, bytes)) throw new Error('The wire writer left the bench entry to the decode.');
+    sink += jsonBytes().length;
+  });
+  figures['decodeToProto3JsonBytes'] = perSecond(seconds, () => (sink += out.write(JSON.stringify(toProto3Json(type, type.decode(bytes))))));
   if (sink === 0) throw new Error('The contenders produced no output.');
   figures['entryEncodedBytes'] = bytes.length;
   figures['entryJsonBytes'] = JSON.stringify(toProto3Json(type, decoded)).length;

@@ -60,10 +60,16 @@ export function putByte(b: number): void {
 // The loops copy through locals: the module's `out` and `op` would be loaded and stored per byte.
 
 export function putBytes(bytes: Uint8Array): void {
-  room(bytes.length);
+  const n = bytes.length;
+  room(n);
+  if (n >= 16) {
+    out.set(bytes, op);
+    op += n;
+    return;
+  }
   const o = out;
   let p = op;
-  for (let i = 0; i < bytes.length; i++) o[p++] = bytes[i]!;
+  for (let i = 0; i < n; i++) o[p++] = bytes[i]!;
   op = p;
 }
 

@@ -392,6 +392,22 @@ function writeValue(plan: MessagePlan, buf: Buffer, base: number, more: More, de
 }
 
 /** `google.protobuf.Any`: the packed message with `@type` first, as `toProto3Json` writes it. */
+/** An Any's type by its URL, from a few remembered per root (entries carry the same few, but any URL can come). */
+const anyTargets = new WeakMap<protobuf.Root, Map<string, protobuf.Type | undefined>>();
+const maxAnyTargets = 256;
+
+function anyTarget(root: protobuf.Root, url: string): protobuf.Type | undefined {
+  let known = anyTargets.get(root);
+  if (known === undefined) anyTargets.set(root, (known = new Map()));
+  let target = known.get(url);
+  if (target === undefined && !known.has(url)) {
+    if (known.size >= maxAnyTargets) known.clear();
+    target = lookupType(root, url.slice(url.lastIndexOf('/') + 1));
+    known.set(url, target);
+  }
+  return target;
+}
+
 function writeAny(plan: MessagePlan, buf: Buffer, base: number, depth: number, anyDepth: number): boolean {
   const urlAt = base + plan.byId[1]!.slot * 3;
   const valueAt = base + plan.byId[2]!.slot * 3;
@@ -406,7 +422,7 @@ function writeAny(plan: MessagePlan, buf: Buffer, base: number, depth: number, a
     putAscii('{}');
     return true;
   }
-  const target = url === '' ? undefined : lookupType(plan.type.root, url.slice(url.lastIndexOf('/') + 1));
+  const target = url === '' ? undefined : anyTarget(plan.type.root, url);
   if (target === undefined || anyDepth >= ANY_DEPTH_LIMIT) {
     putByte(0x7b);
     if (url !== '') jsonText(`"@type":${JSON.stringify(url)},`);
