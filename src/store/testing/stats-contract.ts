@@ -122,6 +122,33 @@ export function describeStatsContract(open: () => Promise<LogStore>, contractRow
     }
   });
 
+  // The plain rows' durations are all different; engines that pick a percentile from counts of
+  // equal durations must still pick the value at index floor(p * n) of the sorted durations.
+  it('picks percentiles among equal durations, at exact ranks, with nulls and big values', async () => {
+    const store = await open();
+    const groups: Array<{ name: string; durations: Array<number | null> }> = [
+      // 0.5 * 20 and 0.95 * 20 are whole numbers: index 10 of 20 is the first 200, not the last 100.
+      { name: 'ties-20', durations: Array.from({ length: 20 }, (_, i) => (i < 10 ? 100 : 200)) },
+      { name: 'ties-100', durations: Array.from({ length: 100 }, (_, i) => [0, 7, 7, 3_000_000_000_000][i % 4]!) },
+      { name: 'one', durations: [42] },
+      { name: 'untimed', durations: [null, null, null] },
+      { name: 'some-untimed', durations: Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? null : 1000 + (i % 5) * 10)) },
+      { name: 'one-slow', durations: Array.from({ length: 99 }, (_, i) => (i === 50 ? 9_000_000 : 500)) },
+    ];
+    const rows = groups.flatMap((g, gi) =>
+      g.durations.map((durationUs, j) => {
+        const i = gi * 100 + j;
+        return contractRow(i, { durationUs, workload: { name: g.name, namespace: 'bookinfo', clusterName: 'mgmt-cluster' }, path: `/p/${j % 2}` });
+      }),
+    );
+    store.write(rows);
+    await store.flush();
+    for (const groupBy of statsGroupBys) {
+      const q: StatsQuery = { groupBy, filter: {}, since: baseTs, until: baseTs + 1_000_000, bucketUs: 100_000, limit: 100, top: 3 };
+      expect(await store.aggregate(q), groupBy).toEqual(expectedStats(rows, q));
+    }
+  });
+
   it('aggregates with the log filters, a time range and limits', async () => {
     const store = await open();
     const rows = statsRows(contractRow);
