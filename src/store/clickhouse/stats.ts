@@ -75,6 +75,7 @@ export function createClickHouseStats(client: ClickHouseClient, schema: Schema, 
     const tuple = (key: readonly string[]) => (key.length === 1 ? literal(key[0]!) : `(${key.map(literal).join(', ')})`);
     let groups: Array<GroupFigures & { readonly sqlKey: string }> = main.map((r) => {
       const timed = Number(r['timed']) > 0;
+      // Empty when the percentiles' own query (by workload) no longer found the group: its rows were dropped in between.
       const quantiles = (r['q'] as Array<string | number>).map(Number);
       return {
         key: keyOf(r),
@@ -82,9 +83,9 @@ export function createClickHouseStats(client: ClickHouseClient, schema: Schema, 
         requests: Number(r['requests']),
         errors5xx: Number(r['errors5xx']),
         flagged: Number(r['flagged']),
-        p50Us: timed ? quantiles[0]! : null,
-        p95Us: timed ? quantiles[1]! : null,
-        p99Us: timed ? quantiles[2]! : null,
+        p50Us: timed ? (quantiles[0] ?? null) : null,
+        p95Us: timed ? (quantiles[1] ?? null) : null,
+        p99Us: timed ? (quantiles[2] ?? null) : null,
         bytesReceived: Number(r['bytes_received']),
         bytesSent: Number(r['bytes_sent']),
       };
