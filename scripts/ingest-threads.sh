@@ -4,9 +4,10 @@
 #   WATCH=none|one|all  no watcher, a ?watch=1 watcher of one workload of eight, or of all traffic
 #   SECS=10 STREAMS=8
 # Threads are told apart by /proc only: the main thread has the process's id; the threads that
-# started within half a second of it are Node's own (V8's platform threads, which are the garbage
+# started within a tenth of a second of it are Node's own (V8's platform threads, which are the garbage
 # collector's helpers, 4 by default; libuv's pool); those that started later are the ingest
-# workers and then their checkpointers, in the order they started.
+# workers (once the main thread has loaded its modules: about half a second later here) and then
+# their checkpointers, in the order they started.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 peer=${PEER_BENCH:-$here/../shared/peer-bench}
@@ -44,7 +45,7 @@ echo "entries sent $sent, watcher lines $lines, peak RSS $rss MiB; CPU µs per e
 join "$work/before" "$work/after" | awk -v pid="$pid" -v sent="$sent" -v hz="$(getconf CLK_TCK)" '
   { tid = $1; us = ($4 - $2) / hz * 1e6 / sent; all += us
     if (tid == pid) { label = "main thread"; born = $3 }
-    else if ($3 < born + hz / 2) label = "thread " tid " (Node: V8 platform (GC helpers), libuv)"
+    else if ($3 < born + hz / 10) label = "thread " tid " (Node: V8 platform (GC helpers), libuv)"
     else label = "thread " tid " (ingest worker, then checkpointer)"
     if (us >= 0.01) printf "  %-62s %6.2f\n", label, us }
   END { printf "  %-62s %6.2f\n", "all threads", all }'
