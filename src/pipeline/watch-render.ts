@@ -117,8 +117,14 @@ function appendString(p: Pending, text: string): void {
   p.length += p.bytes.write(text, p.length, 'utf8');
 }
 
+const formatIndex: Readonly<Record<WatchFormat, number>> = { gloo: 0, 'gloo-pretty': 1, v1: 2 };
+
 export function createWatchRenderer(): WatchRenderer {
   let compiled: Compiled[] = [];
+  // Reused for every entry (no objects per entry): by format index, see `offer`.
+  const firstOutput: Array<Pending | undefined> = [undefined, undefined, undefined];
+  const firstStart = new Uint32Array(3);
+  const firstEnd = new Uint32Array(3);
   return {
     setSpecs(specs) {
       compiled = specs.map((spec) => {
@@ -140,51 +146,35 @@ export function createWatchRenderer(): WatchRenderer {
       let decoded: DecodedEntry | undefined;
       let key: string | undefined;
       // Per format, the first watcher's output that holds this entry's text, and where: the others copy it.
-      let gloo: Pending | undefined;
-      let glooPretty: Pending | undefined;
-      let v1: Pending | undefined;
-      let glooStart = 0;
-      let glooPrettyStart = 0;
-      let v1Start = 0;
-      let glooEnd = 0;
-      let glooPrettyEnd = 0;
-      let v1End = 0;
+      firstOutput.fill(undefined);
       for (const w of compiled) {
         if (!rowMatches(w.query, row, w.regexes)) continue;
         const p = w.pending;
         const start = p.length;
-        switch (w.spec.format) {
-          case 'gloo':
-            if (gloo !== undefined) appendBytes(p, gloo.bytes, glooStart, glooEnd);
-            else {
+        const format = formatIndex[w.spec.format];
+        const first = firstOutput[format];
+        if (first !== undefined) appendBytes(p, first.bytes, firstStart[format]!, firstEnd[format]!);
+        else {
+          switch (w.spec.format) {
+            case 'gloo': {
               const bytes = glooItemBytes(kind, proxy.workload, row.entry);
               if (bytes !== undefined) appendBytes(p, bytes, 0, bytes.length);
               else appendString(p, JSON.stringify(glooItem(kind, proxy.workload, (decoded ??= entry()))));
-              gloo = p;
-              glooStart = start;
-              glooEnd = p.length;
+              break;
             }
-            break;
-          case 'gloo-pretty':
-            if (glooPretty !== undefined) appendBytes(p, glooPretty.bytes, glooPrettyStart, glooPrettyEnd);
-            else {
+            case 'gloo-pretty':
               appendString(p, JSON.stringify(glooItem(kind, proxy.workload, (decoded ??= entry())), null, 2));
-              glooPretty = p;
-              glooPrettyStart = start;
-              glooPrettyEnd = p.length;
-            }
-            break;
-          case 'v1':
-            if (v1 !== undefined) appendBytes(p, v1.bytes, v1Start, v1End);
-            else {
+              break;
+            case 'v1': {
               const bytes = v1ItemBytes(row, row.entry);
               if (bytes !== undefined) appendBytes(p, bytes, 0, bytes.length);
               else appendString(p, JSON.stringify(v1Item(row, (decoded ??= entry()))));
-              v1 = p;
-              v1Start = start;
-              v1End = p.length;
+              break;
             }
-            break;
+          }
+          firstOutput[format] = p;
+          firstStart[format] = start;
+          firstEnd[format] = p.length;
         }
         room(p, 1);
         p.bytes[p.length++] = newline;
