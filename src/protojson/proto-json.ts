@@ -474,17 +474,26 @@ const ANY_CACHE_LIMIT = 1024;
 export const ANY_DEPTH_LIMIT = 32;
 let anyDepth = 0;
 
-interface AnyTarget {
-  readonly type: protobuf.Type;
-  readonly compiled: Compiled;
+/** Per Root, the types of the Any URLs seen. Only hits are kept: type URLs come from the network, and the shared Root can gain types later. */
+const anyTypes = new WeakMap<protobuf.Root, Map<string, protobuf.Type>>();
+
+/** The message type an Any's URL names in `root` (`…/package.Name`), or undefined; shared by both JSON writers. */
+export function anyTargetType(root: protobuf.Root, typeUrl: string): protobuf.Type | undefined {
+  if (typeUrl === '') return undefined;
+  let known = anyTypes.get(root);
+  if (known === undefined) anyTypes.set(root, (known = new Map()));
+  let type = known.get(typeUrl);
+  if (type === undefined) {
+    type = lookupType(root, typeUrl.slice(typeUrl.lastIndexOf('/') + 1));
+    if (type !== undefined && known.size < ANY_CACHE_LIMIT) known.set(typeUrl, type);
+  }
+  return type;
 }
 
 function compileAny(anyType: protobuf.Type): Compiled {
   const root = anyType.root;
   const typeUrlName = fieldName(anyType, 1);
   const valueName = fieldName(anyType, 2);
-  // Only hits are cached: type URLs come from the network, and the shared Root can gain types later.
-  const targets = new Map<string, AnyTarget>();
   return {
     write: (value) => {
       const message = asMessage(value);
@@ -493,26 +502,20 @@ function compileAny(anyType: protobuf.Type): Compiled {
       const bytes = message[valueName];
       const packed = bytes instanceof Uint8Array ? bytes : EMPTY_BYTES;
       if (typeUrl === '' && packed.length === 0) return {};
-      let target = targets.get(typeUrl);
-      if (target === undefined && typeUrl !== '') {
-        const type = lookupType(root, typeUrl.slice(typeUrl.lastIndexOf('/') + 1));
-        if (type !== undefined) {
-          target = { type, compiled: compiledFor(type) };
-          if (targets.size < ANY_CACHE_LIMIT) targets.set(typeUrl, target);
-        }
-      }
-      if (target === undefined || anyDepth >= ANY_DEPTH_LIMIT) return anyFallback(typeUrl, packed);
+      const type = anyTargetType(root, typeUrl);
+      if (type === undefined || anyDepth >= ANY_DEPTH_LIMIT) return anyFallback(typeUrl, packed);
       let inner: Message;
       try {
-        inner = target.type.decode(packed) as unknown as Message;
+        inner = type.decode(packed) as unknown as Message;
       } catch {
         return anyFallback(typeUrl, packed);
       }
       anyDepth++;
       try {
+        const compiled = compiledFor(type);
         const out: JsonObject = { '@type': typeUrl };
-        if (target.compiled.fill === undefined) out['value'] = target.compiled.write(inner);
-        else target.compiled.fill(inner, out);
+        if (compiled.fill === undefined) out['value'] = compiled.write(inner);
+        else compiled.fill(inner, out);
         return out;
       } finally {
         anyDepth--;

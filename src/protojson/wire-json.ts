@@ -21,7 +21,7 @@
  * shared, growing output buffer (`jsonStart` … `jsonBytes`).
  */
 import type protobuf from 'protobufjs';
-import { ANY_DEPTH_LIMIT, lookupType, timestampJson } from './proto-json.js';
+import { ANY_DEPTH_LIMIT, anyTargetType, timestampJson } from './proto-json.js';
 import {
   COLON,
   COMMA,
@@ -392,22 +392,6 @@ function writeValue(plan: MessagePlan, buf: Buffer, base: number, more: More, de
 }
 
 /** `google.protobuf.Any`: the packed message with `@type` first, as `toProto3Json` writes it. */
-/** An Any's type by its URL, from a few remembered per root (entries carry the same few, but any URL can come). */
-const anyTargets = new WeakMap<protobuf.Root, Map<string, protobuf.Type | undefined>>();
-const maxAnyTargets = 256;
-
-function anyTarget(root: protobuf.Root, url: string): protobuf.Type | undefined {
-  let known = anyTargets.get(root);
-  if (known === undefined) anyTargets.set(root, (known = new Map()));
-  let target = known.get(url);
-  if (target === undefined && !known.has(url)) {
-    if (known.size >= maxAnyTargets) known.clear();
-    target = lookupType(root, url.slice(url.lastIndexOf('/') + 1));
-    known.set(url, target);
-  }
-  return target;
-}
-
 function writeAny(plan: MessagePlan, buf: Buffer, base: number, depth: number, anyDepth: number): boolean {
   const urlAt = base + plan.byId[1]!.slot * 3;
   const valueAt = base + plan.byId[2]!.slot * 3;
@@ -422,7 +406,7 @@ function writeAny(plan: MessagePlan, buf: Buffer, base: number, depth: number, a
     putAscii('{}');
     return true;
   }
-  const target = url === '' ? undefined : anyTarget(plan.type.root, url);
+  const target = anyTargetType(plan.type.root, url);
   if (target === undefined || anyDepth >= ANY_DEPTH_LIMIT) {
     putByte(0x7b);
     if (url !== '') jsonText(`"@type":${JSON.stringify(url)},`);
