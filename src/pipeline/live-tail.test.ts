@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { DecodedEntry } from '../model/entry.js';
 import { contractRow } from '../store/testing/contract.js';
 import { createLiveTail, TooManyWatchersError } from './live-tail.js';
-import { createWatchRenderer, dedupeKey, type WatchOutput, watchOutput } from './watch-render.js';
+import { watchOutput } from './testing/watch-output.js';
+import { createWatchRenderer, dedupeKey, type WatchOutput } from './watch-render.js';
 
 const proxy = {
   nodeId: 'n',

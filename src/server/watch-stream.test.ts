@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createLiveTail } from '../pipeline/live-tail.js';
-import { watchOutput } from '../pipeline/watch-render.js';
+import { watchOutput } from '../pipeline/testing/watch-output.js';
 import { watchStream } from './watch-stream.js';
 
 /** Reads a streamed body until it holds `until`, or fails after a bounded number of reads. */
