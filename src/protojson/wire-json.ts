@@ -19,6 +19,11 @@
  * occurrence lies (in a shared stack of integers, not per-field objects), and all occurrences of
  * the fields that keep more than one; then the fields are written in declaration order into one
  * shared, growing output buffer (`jsonStart` … `jsonBytes`).
+ *
+ * This file is longer than most on purpose: the walk and the writers of messages, repeated fields,
+ * maps, Struct/Value and Any call one another recursively over the shared occurrence stack. Its
+ * leaves are apart already (the plans, the wire reads, the output and the scalars); splitting the
+ * recursion itself would make the files import each other in a circle.
  */
 import type protobuf from 'protobufjs';
 import { ANY_DEPTH_LIMIT, anyTargetType, timestampJson } from './proto-json.js';
