@@ -6,7 +6,8 @@
  */
 import type { WorkloadRef } from '../../model/proxy-identity.js';
 import type { EntryRow } from '../types.js';
-import { type Allocate, align8, type PackedChunk, packChunk } from './chunk-codec.js';
+import { ChunkBuilder, type PackedChunk } from './chunk-builder.js';
+import { type Allocate, align8 } from './chunk-codec.js';
 
 export interface ChunkBatch {
   readonly count: number;
@@ -17,31 +18,66 @@ export interface ChunkBatch {
   readonly marks?: ReadonlyArray<readonly [key: string, value: number]>;
 }
 
-export function packBatch(rows: readonly EntryRow[], allocate?: Allocate): ChunkBatch {
+/**
+ * Rows packed into a batch as they come: grouped by workload, each group into chunks of at most
+ * `maxChunkRows` (`chunk-builder.ts` says why rows are not kept until the commit). `finish` gives
+ * the batch and starts over, keeping its builders for the next one.
+ */
+export class BatchBuilder {
+  count = 0;
   // Rows of one proxy share their workload object, so identity groups them; a key catches the rest.
-  const groups = new Map<string, EntryRow[]>();
-  const byObject = new Map<WorkloadRef, EntryRow[]>();
-  for (const row of rows) {
-    let group = byObject.get(row.workload);
+  private readonly byObject = new Map<WorkloadRef, Group>();
+  private readonly groups = new Map<string, Group>();
+  private readonly spare: ChunkBuilder[] = [];
+
+  add(row: EntryRow): void {
+    let group = this.byObject.get(row.workload);
     if (!group) {
       const key = `${row.workload.clusterName}\n${row.workload.namespace}\n${row.workload.name}`;
-      group = groups.get(key);
-      if (!group) groups.set(key, (group = []));
-      byObject.set(row.workload, group);
+      group = this.groups.get(key);
+      if (!group) this.groups.set(key, (group = { ref: row.workload, labels: row.labels, builders: [this.spare.pop() ?? new ChunkBuilder()] }));
+      this.byObject.set(row.workload, group);
     }
-    group.push(row);
-  }
-  const workloads: Array<ChunkBatch['workloads'][number]> = [];
-  const chunks: Array<ChunkBatch['chunks'][number]> = [];
-  for (const group of groups.values()) {
-    const first = group[0]!;
     // The labels of the newest row stand for the workload.
-    workloads.push({ ref: first.workload, labels: group[group.length - 1]!.labels });
+    group.labels = row.labels;
+    let builder = group.builders[group.builders.length - 1]!;
     // The row index inside a chunk is 16 bits of an entry's id.
-    for (let at = 0; at < group.length; at += maxChunkRows)
-      chunks.push({ workload: workloads.length - 1, chunk: packChunk(group.slice(at, at + maxChunkRows), allocate) });
+    if (builder.count === maxChunkRows) group.builders.push((builder = this.spare.pop() ?? new ChunkBuilder()));
+    builder.add(row);
+    this.count++;
   }
-  return { count: rows.length, workloads, chunks };
+
+  finish(allocate?: Allocate): ChunkBatch {
+    const workloads: Array<ChunkBatch['workloads'][number]> = [];
+    const chunks: Array<ChunkBatch['chunks'][number]> = [];
+    for (const group of this.groups.values()) {
+      workloads.push({ ref: group.ref, labels: group.labels });
+      for (const builder of group.builders) {
+        chunks.push({ workload: workloads.length - 1, chunk: builder.finish(allocate) });
+        if (this.spare.length < maxSpareBuilders) this.spare.push(builder);
+      }
+    }
+    const batch = { count: this.count, workloads, chunks };
+    this.count = 0;
+    this.byObject.clear();
+    this.groups.clear();
+    return batch;
+  }
+}
+
+interface Group {
+  readonly ref: WorkloadRef;
+  labels: Readonly<Record<string, string>>;
+  readonly builders: ChunkBuilder[];
+}
+
+/** Builders kept between batches: one per workload a commit usually holds. */
+const maxSpareBuilders = 64;
+
+export function packBatch(rows: readonly EntryRow[], allocate?: Allocate): ChunkBatch {
+  const builder = new BatchBuilder();
+  for (const row of rows) builder.add(row);
+  return builder.finish(allocate);
 }
 
 export const maxChunkRows = 65_536;

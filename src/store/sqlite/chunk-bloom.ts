@@ -2,23 +2,28 @@
  * A chunk's Bloom filter of its rows' request ids: a query for request ids opens only the chunks
  * that may hold one of them.
  */
-import type { EntryRow } from '../types.js';
 
 /** Bits per request id, and hashes per id: about 0.2% false positives. */
 const bloomBitsPerId = 16;
 const bloomHashes = 4;
 
-export function requestIdBloom(rows: readonly EntryRow[], allocate: (bytes: number) => Uint8Array): Uint8Array {
-  let ids = 0;
-  for (const r of rows) if (r.requestId !== null) ids++;
+/** Writes a request id's two hashes at `out[at]`, `out[at + 1]`, for `bloomFromHashes`. */
+export function hashRequestId(requestId: string, out: Uint32Array, at: number): void {
+  hash(requestId);
+  out[at] = h1;
+  out[at + 1] = h2;
+}
+
+/** The Bloom filter of `ids` request ids, from their hashes (`hashRequestId`). */
+export function bloomFromHashes(hashes: Uint32Array, ids: number, allocate: (bytes: number) => Uint8Array): Uint8Array {
   const bits = Math.max(64, ids * bloomBitsPerId);
   const bloom = allocate(Math.ceil(bits / 8)).fill(0);
   const size = bloom.length * 8;
-  for (const r of rows) {
-    if (r.requestId === null) continue;
-    hash(r.requestId);
+  for (let i = 0; i < ids; i++) {
+    const a = hashes[2 * i]!;
+    const b = hashes[2 * i + 1]!;
     for (let k = 0; k < bloomHashes; k++) {
-      const h = ((h1 + Math.imul(k, h2 | 1)) >>> 0) % size;
+      const h = ((a + Math.imul(k, b | 1)) >>> 0) % size;
       bloom[h >>> 3]! |= 1 << (h & 7);
     }
   }

@@ -13,11 +13,10 @@
  * version, row count, dictionary size), f64 ts, f64 duration (NaN null), f64 bytes received/sent,
  * u32 entry offsets (count + 1), u32 string references (`stringColumns` per row, 0 null), u16
  * status (0xffff null), u16 source/destination ports (0 null), u8 kind, u8 direction, then the
- * dictionary (u32 byte lengths, then UTF-8 bytes).
+ * dictionary (u32 byte lengths, then UTF-8 bytes). `chunk-builder.ts` packs them.
  */
 import type { Direction, EntryEnd, EntryKind } from '../../model/entry.js';
 import type { EntryRow } from '../types.js';
-import { requestIdBloom } from './chunk-bloom.js';
 
 export const chunkFormatVersion = 1;
 
@@ -42,20 +41,12 @@ const stringNames = [
   'dstService',
 ] as const;
 export const stringColumns = stringNames.length;
-const S = Object.fromEntries(stringNames.map((n, i) => [n, i])) as Record<(typeof stringNames)[number], number>;
+/** Each string column's place in a row's references. */
+export const S = Object.fromEntries(stringNames.map((n, i) => [n, i])) as Record<(typeof stringNames)[number], number>;
 
 const kinds: readonly EntryKind[] = ['http', 'tcp'];
 const directions: ReadonlyArray<Direction | null> = [null, 'inbound', 'outbound'];
-const noStatus = 0xffff;
-
-export interface PackedChunk {
-  readonly count: number;
-  readonly minTs: number;
-  readonly maxTs: number;
-  readonly columns: Uint8Array;
-  readonly entries: Uint8Array;
-  readonly bloom: Uint8Array;
-}
+export const noStatus = 0xffff;
 
 export const align8 = (n: number) => (n + 7) & ~7;
 const decoder = new TextDecoder();
@@ -65,118 +56,9 @@ const decoder = new TextDecoder();
  * Fresh memory by default; a writer passes its reusable arena (`chunk-batch.ts`).
  */
 export type Allocate = (bytes: number) => Uint8Array;
-const fresh: Allocate = (bytes) => new Uint8Array(bytes);
-
-/** Packs rows (all of one workload) into a chunk. */
-export function packChunk(rows: readonly EntryRow[], allocate: Allocate = fresh): PackedChunk {
-  const count = rows.length;
-  const dictionary = new Map<string, number>();
-  /** Dictionary strings in reference order (reference i + 1); encoded once, at the end. */
-  const strings: string[] = [];
-  const refs = new Uint32Array(count * stringColumns);
-  // Per column, the last string and its reference: rows of one workload repeat most columns, and
-  // the same string object (an identity's cluster, the workload) compares without hashing.
-  const lastValue: Array<string | null> = new Array(stringColumns).fill(null);
-  const lastRef = new Uint32Array(stringColumns);
-  const ref = (column: number, value: string | null): number => {
-    if (value === null) return 0;
-    if (value === lastValue[column]) return lastRef[column]!;
-    let index = dictionary.get(value);
-    if (index === undefined) {
-      index = strings.push(value);
-      dictionary.set(value, index);
-    }
-    lastValue[column] = value;
-    lastRef[column] = index;
-    return index;
-  };
-  // Request ids are (nearly) all different: looking them up would cost more than it saves.
-  const unique = (value: string | null): number => (value === null ? 0 : strings.push(value));
-  let entryBytes = 0;
-  let minTs = Number.POSITIVE_INFINITY;
-  let maxTs = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < count; i++) {
-    const r = rows[i]!;
-    const o = i * stringColumns;
-    refs[o + S.instance] = ref(S.instance, r.instance);
-    refs[o + S.method] = ref(S.method, r.method);
-    refs[o + S.authority] = ref(S.authority, r.authority);
-    refs[o + S.path] = ref(S.path, r.path);
-    refs[o + S.responseFlags] = ref(S.responseFlags, r.responseFlags);
-    refs[o + S.upstreamCluster] = ref(S.upstreamCluster, r.upstreamCluster);
-    refs[o + S.requestId] = unique(r.requestId);
-    refs[o + S.upstreamFailure] = ref(S.upstreamFailure, r.upstreamFailure);
-    refs[o + S.srcCluster] = ref(S.srcCluster, r.source.cluster);
-    refs[o + S.srcNamespace] = ref(S.srcNamespace, r.source.namespace);
-    refs[o + S.srcWorkload] = ref(S.srcWorkload, r.source.workload);
-    refs[o + S.srcIp] = ref(S.srcIp, r.source.ip);
-    refs[o + S.dstCluster] = ref(S.dstCluster, r.destination.cluster);
-    refs[o + S.dstNamespace] = ref(S.dstNamespace, r.destination.namespace);
-    refs[o + S.dstWorkload] = ref(S.dstWorkload, r.destination.workload);
-    refs[o + S.dstIp] = ref(S.dstIp, r.destination.ip);
-    refs[o + S.dstService] = ref(S.dstService, r.destination.service);
-    entryBytes += r.entry.byteLength;
-    const ts = sane(r.ts);
-    if (ts < minTs) minTs = ts;
-    if (ts > maxTs) maxTs = ts;
-  }
-  const layout = sections(count);
-  const lengths = new Uint32Array(strings.length);
-  let dictionaryLength = 0;
-  for (let i = 0; i < strings.length; i++) {
-    const n = Buffer.byteLength(strings[i]!, 'utf8');
-    lengths[i] = n;
-    dictionaryLength += n;
-  }
-  const total = layout.dictionary + align8(4 * strings.length) + dictionaryLength;
-  // Padding between sections is part of the blob: zeroed, whatever the memory held.
-  const columns = allocate(total).fill(0);
-  const buffer = columns.buffer;
-  const base = columns.byteOffset;
-  const view = new DataView(buffer, base, total);
-  view.setUint32(0, chunkFormatVersion, true);
-  view.setUint32(4, count, true);
-  view.setUint32(8, strings.length, true);
-  const ts = new Float64Array(buffer, base + layout.ts, count);
-  const duration = new Float64Array(buffer, base + layout.duration, count);
-  const received = new Float64Array(buffer, base + layout.received, count);
-  const sent = new Float64Array(buffer, base + layout.sent, count);
-  const offsets = new Uint32Array(buffer, base + layout.offsets, count + 1);
-  const status = new Uint16Array(buffer, base + layout.status, count);
-  const srcPort = new Uint16Array(buffer, base + layout.srcPort, count);
-  const dstPort = new Uint16Array(buffer, base + layout.dstPort, count);
-  const kind = new Uint8Array(buffer, base + layout.kind, count);
-  const direction = new Uint8Array(buffer, base + layout.direction, count);
-  new Uint32Array(buffer, base + layout.refs, count * stringColumns).set(refs);
-  // Every byte of the entries is written below.
-  const entries = allocate(entryBytes);
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    const r = rows[i]!;
-    ts[i] = sane(r.ts);
-    duration[i] = r.durationUs === null || !Number.isFinite(r.durationUs) ? Number.NaN : Math.trunc(r.durationUs);
-    received[i] = Number.isFinite(r.bytesReceived) ? r.bytesReceived : 0;
-    sent[i] = Number.isFinite(r.bytesSent) ? r.bytesSent : 0;
-    status[i] = r.status === null || !Number.isInteger(r.status) || r.status < 0 || r.status >= noStatus ? noStatus : r.status;
-    srcPort[i] = port(r.source.port);
-    dstPort[i] = port(r.destination.port);
-    kind[i] = r.kind === 'tcp' ? 1 : 0;
-    direction[i] = r.direction === 'inbound' ? 1 : r.direction === 'outbound' ? 2 : 0;
-    offsets[i] = at;
-    entries.set(r.entry, at);
-    at += r.entry.byteLength;
-  }
-  offsets[count] = at;
-  new Uint32Array(buffer, base + layout.dictionary, strings.length).set(lengths);
-  // Each string's UTF-8 straight into the blob, at the length counted above.
-  const blob = Buffer.from(buffer, base, columns.byteLength);
-  let d = layout.dictionary + align8(4 * strings.length);
-  for (let i = 0; i < strings.length; i++) d += blob.write(strings[i]!, d, 'utf8');
-  return { count, minTs, maxTs, columns, entries, bloom: requestIdBloom(rows, allocate) };
-}
 
 /** Where each section starts for a chunk of `count` rows; the dictionary follows the last. */
-function sections(count: number) {
+export function chunkSections(count: number) {
   let at = 16;
   const take = (bytes: number) => {
     const start = at;
@@ -197,14 +79,6 @@ function sections(count: number) {
     direction: take(count),
     dictionary: at,
   };
-}
-
-function sane(ts: number): number {
-  return Number.isFinite(ts) ? Math.trunc(ts) : Date.now() * 1000;
-}
-
-function port(p: number | null): number {
-  return p !== null && Number.isInteger(p) && p > 0 && p <= 0xffff ? p : 0;
 }
 
 /** The decoded columns of a chunk: rows are read through `ChunkRow` views. */
@@ -235,7 +109,7 @@ export function unpackColumns(blob: Uint8Array): ChunkColumns {
   if (version !== chunkFormatVersion) throw new Error(`chunk format ${version} is not one this meshlog reads (${chunkFormatVersion})`);
   const count = view.getUint32(4, true);
   const dictionarySize = view.getUint32(8, true);
-  const layout = sections(count);
+  const layout = chunkSections(count);
   const lengths = new Uint32Array(buffer, base + layout.dictionary, dictionarySize);
   const starts = new Uint32Array(dictionarySize + 1);
   let at = layout.dictionary + align8(4 * dictionarySize);

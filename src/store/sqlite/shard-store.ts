@@ -1,15 +1,16 @@
 /**
  * One shard as a `LogWriter` in the thread that produces its rows (an ingest worker): rows are
- * gathered by count or for a short delay, packed into chunks and committed synchronously.
+ * packed into chunks as they come (`chunk-builder.ts`), and committed synchronously by count or
+ * after a short delay.
  *
  * A commit that fails (a full disk) keeps its batch and retries with backoff: nothing accepted is
  * dropped unless the kept rows pass `maxRetainedRows`, and `flush()` rejects while rows are not
  * stored, so that a stream is not acknowledged for entries that are not on disk. Writing resumes
  * by itself when the disk has room again.
  */
-import type { EntryRow, LogWriter, StoreStats } from '../types.js';
+import type { LogWriter, StoreStats } from '../types.js';
 import { startCheckpointer } from './checkpointer.js';
-import { type ChunkBatch, createArena, packBatch } from './chunk-batch.js';
+import { BatchBuilder, type ChunkBatch, createArena } from './chunk-batch.js';
 import { openShardWriter, type Retention, type ShardWriter } from './shard-writer.js';
 
 export interface ShardStoreOptions {
@@ -38,7 +39,8 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
   const batchDelayMs = options.batchDelayMs ?? 25;
   const highWater = options.highWaterRows ?? 20_000;
   const maxRetained = options.maxRetainedRows ?? 200_000;
-  let buffer: EntryRow[] = [];
+  /** Rows not yet committed, packed as they come. */
+  const buffer = new BatchBuilder();
   /** Marks that go with the rows in `buffer`. */
   let marks = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
@@ -68,7 +70,7 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
   let closed = false;
   let retentionTimer: NodeJS.Timeout | undefined;
 
-  const pending = () => buffer.length + retainedRows;
+  const pending = () => buffer.count + retainedRows;
 
   const maybeDrained = () => {
     if (overHighWater && pending() < highWater / 2) {
@@ -83,14 +85,13 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
       clearTimeout(timer);
       timer = undefined;
     }
-    if (buffer.length > 0 || marks.size > 0) {
+    if (buffer.count > 0 || marks.size > 0) {
       const useArena = retained.length === 0;
       if (useArena) arena.reset();
-      const packed = packBatch(buffer, useArena ? arena.allocate : undefined);
+      const packed = buffer.finish(useArena ? arena.allocate : undefined);
       const batch = marks.size > 0 ? { ...packed, marks: [...marks] } : packed;
       retained.push(batch);
-      retainedRows += buffer.length;
-      buffer = [];
+      retainedRows += batch.count;
       marks = new Map();
       if (bufferCallbacks.length > 0) {
         batchCallbacks.set(batch, bufferCallbacks);
@@ -165,9 +166,9 @@ export function createShardStore(options: ShardStoreOptions): LogWriter & { read
         onSettled?.();
         return false;
       }
-      for (const row of rows) buffer.push(row);
+      for (const row of rows) buffer.add(row);
       if (onSettled) bufferCallbacks.push(onSettled);
-      if (buffer.length >= batchRows) commit();
+      if (buffer.count >= batchRows) commit();
       else timer ??= setTimeout(commit, batchDelayMs);
       if (pending() > highWater) overHighWater = true;
       return !overHighWater;
