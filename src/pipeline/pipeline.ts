@@ -68,6 +68,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const queryParams: ReadonlySet<string> = new Set((options.redactQueryParams ?? defaultRedactedQueryParams).map((p) => p.toLowerCase()));
   const redaction: RedactionPolicy = { sensitiveHeaders: sensitive, queryParams };
   const scan = createWireScanner(types, sensitive);
+  // One for the pipeline's life: a fresh one per batch, closures and all, outlived the batch.
+  const entries = createEntryAccess(types, scan, redaction, () => metrics.entries.repairedUtf8.inc());
   let matcher = compileRecords([]);
   let overloaded = false;
 
@@ -99,7 +101,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         return !overloaded;
       }
       const receivedAtUs = batch.receivedAt * 1000;
-      const entries = createEntryAccess(types, kind, scan, redaction, receivedAtUs, () => metrics.entries.repairedUtf8.inc());
+      entries.begin(kind, receivedAtUs);
       const rows: EntryRow[] = [];
       const instance = proxy.instance || proxy.nodeId;
       let malformed = 0;
@@ -211,6 +213,8 @@ function allowedFor(matched: ReturnType<ProxyCollection['match']>, revealed: Rea
  * once something asks (an `EntryView` for the record filters), redacted at most once.
  */
 interface EntryAccess extends EntryView {
+  /** Entries of this kind follow, received at this time (microseconds): the time of those that have none. */
+  begin(kind: AlsBatch['kind'], receivedAtUs: number): void;
   /** Scans the next entry; false when its bytes are not an entry. */
   load(bytes: Uint8Array): boolean;
   readonly scan: EntryScan;
@@ -231,15 +235,10 @@ interface EntryAccess extends EntryView {
   release(): void;
 }
 
-function createEntryAccess(
-  types: AlsTypes,
-  kind: AlsBatch['kind'],
-  scanner: WireScanner,
-  redaction: RedactionPolicy,
-  fallbackTs: number,
-  onRepaired: () => void,
-): EntryAccess {
-  const type: protobuf.Type = kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry;
+function createEntryAccess(types: AlsTypes, scanner: WireScanner, redaction: RedactionPolicy, onRepaired: () => void): EntryAccess {
+  let kind: AlsBatch['kind'] = 'http';
+  let type: protobuf.Type = types.HTTPAccessLogEntry;
+  let fallbackTs = 0;
   let bytes: Uint8Array = new Uint8Array(0);
   let scanned: EntryScan | undefined;
   let decoded: DecodedEntry | null | undefined;
@@ -267,6 +266,11 @@ function createEntryAccess(
     }
   };
   const access: EntryAccess = {
+    begin(batchKind, receivedAtUs) {
+      kind = batchKind;
+      type = kind === 'http' ? types.HTTPAccessLogEntry : types.TCPAccessLogEntry;
+      fallbackTs = receivedAtUs;
+    },
     load(next) {
       bytes = next;
       decoded = undefined;
