@@ -57,6 +57,8 @@ export interface Pipeline extends LogConsumer {
   setRecords(records: readonly AccessLogRecordLike[]): void;
   /** Replaces the MeshAccessLog policies, backends, routes and declared proxies in force. */
   setPolicies(set: PolicySet, declared: readonly InventoryProxy[]): void;
+  /** Delivers to MeshAccessLog backends from now on (when it was not given at creation). */
+  setDelivery(delivery: PolicyDelivery): void;
   readonly records: RecordMatcher;
 }
 
@@ -72,6 +74,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const entries = createEntryAccess(types, scan, redaction, () => metrics.entries.repairedUtf8.inc());
   let matcher = compileRecords([]);
   let overloaded = false;
+  let delivery = options.delivery;
 
   return {
     get records() {
@@ -81,7 +84,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       matcher = compileRecords(records);
     },
     setPolicies(set, declared) {
-      options.delivery?.setPolicies(set, declared);
+      delivery?.setPolicies(set, declared);
+    },
+    setDelivery(next) {
+      delivery = next;
     },
     onDrain(listener) {
       writer.onDrain(() => {
@@ -94,9 +100,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       // A stream of meshlog's rendered config carries entries for one purpose: `meshlog:records` for
       // AccessLogRecords, `meshlog:<listener>` for that listener's MeshAccessLog rules. Other streams serve both.
       const purpose = parseLogName(proxy.logName)?.kind;
-      const delivery = options.delivery && !options.delivery.idle && purpose !== 'records' && !batch.selected ? options.delivery.begin(proxy, kind) : null;
+      const routing = delivery && !delivery.idle && purpose !== 'records' && !batch.selected ? delivery.begin(proxy, kind) : null;
       const collection = batch.selected ? everything : purpose === 'listener' ? noCollection : matcher.forProxy(proxy);
-      if (collection.none && delivery === null) {
+      if (collection.none && routing === null) {
         metrics.entries.notSelected.inc(encoded.length);
         return !overloaded;
       }
@@ -115,13 +121,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           const matched = collection.none ? null : collection.match(entries);
           // Policy formats read the whole entry, redacted first; so does a record that keeps it.
           let stored = matched !== null;
-          if (delivery) {
+          if (routing) {
             const entry = entries.redacted(allowedFor(matched, revealed));
             if (entry === null) {
               malformed++;
               continue;
             }
-            if (delivery.add(entry)) stored = true;
+            if (routing.add(entry)) stored = true;
           }
           if (!stored) continue;
           const bytes = entries.needsRedaction && !batch.selected ? entries.encodedRedacted(allowedFor(matched, revealed)) : entries.bytes;
@@ -172,7 +178,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // dead batches per ingest worker.
         entries.release();
       }
-      delivery?.end();
+      routing?.end();
       if (malformed > 0) metrics.entries.dropped.labels('malformed').inc(malformed);
       const skipped = encoded.length - malformed - rows.length;
       if (skipped > 0) metrics.entries.notSelected.inc(skipped);

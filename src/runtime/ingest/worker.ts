@@ -7,8 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import { createPipeline } from '../../pipeline/pipeline.js';
-import { createPolicyDelivery } from '../../pipeline/policy-delivery.js';
-import { createSinkBridge } from '../../pipeline/sink-set.js';
+import type { createSinkBridge } from '../../pipeline/sink-set.js';
 import { createWatchRenderer, watchBuffers } from '../../pipeline/watch-render.js';
 import { createRelayBatchWriter } from '../../relay/batch-writer.js';
 import { openStoreWriter } from '../../store/registry.js';
@@ -37,20 +36,31 @@ async function main(): Promise<void> {
       });
   const peers = new Map<string, ProxyIdentity>();
   const proxyByIp = (ip: string) => peers.get(ip);
-  const bridge = createSinkBridge();
   const watches = createWatchRenderer();
-  const delivery = createPolicyDelivery({ metrics, logger, output: bridge, proxyByIp });
   const pipeline = createPipeline({
     writer,
     metrics,
     logger,
     watches,
-    delivery,
     proxyByIp,
     sensitiveHeaders: data.sensitiveHeaders,
     revealHeaders: data.revealHeaders,
     redactQueryParams: data.redactQueryParams,
   });
+  /**
+   * MeshAccessLog delivery (its routing, formats and sinks: about 12 MiB per worker) is loaded with the
+   * first policy. Messages that come while it loads wait, in order, behind it.
+   */
+  let bridge: ReturnType<typeof createSinkBridge> | undefined;
+  let loading: ToWorker[] | undefined;
+  const loadDelivery = async () => {
+    const [{ createPolicyDelivery }, { createSinkBridge }] = await Promise.all([
+      import('../../pipeline/policy-delivery.js'),
+      import('../../pipeline/sink-set.js'),
+    ]);
+    bridge = createSinkBridge();
+    pipeline.setDelivery(createPolicyDelivery({ metrics, logger, output: bridge, proxyByIp }));
+  };
   const streams = new Map<number, ProxyIdentity>();
   let taken = 0;
   let overloaded = false;
@@ -71,7 +81,7 @@ async function main(): Promise<void> {
       }
     }
     send(
-      { type: 'processed', batches: taken, overloaded, watch: sent, watchLost, sinks: bridge.take(), store: writer.stats(), problem: writer.problem() },
+      { type: 'processed', batches: taken, overloaded, watch: sent, watchLost, sinks: bridge?.take() ?? [], store: writer.stats(), problem: writer.problem() },
       watchBuffers(sent),
     );
     taken = 0;
@@ -90,6 +100,11 @@ async function main(): Promise<void> {
   setInterval(scheduleReport, 1_000).unref();
 
   port!.on('message', (message: ToWorker) => {
+    if (loading) loading.push(message);
+    else handle(message);
+  });
+
+  function handle(message: ToWorker): void {
     switch (message.type) {
       case 'batch': {
         if (message.identity) streams.set(message.stream, message.identity);
@@ -129,6 +144,19 @@ async function main(): Promise<void> {
         return;
       case 'resources':
         pipeline.setRecords(message.records);
+        if (!bridge && message.set.policies.length > 0) {
+          const waiting: ToWorker[] = [message];
+          loading = waiting;
+          loadDelivery().then(
+            () => {
+              loading = undefined;
+              for (const m of waiting) handle(m);
+            },
+            (err: unknown) =>
+              send({ type: 'fatal', error: `loading MeshAccessLog delivery failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` }),
+          );
+          return;
+        }
         pipeline.setPolicies(message.set, message.declared);
         return;
       case 'peer':
@@ -152,7 +180,7 @@ async function main(): Promise<void> {
           .then(() => send({ type: 'closed', store: writer.stats() }));
         return;
     }
-  });
+  }
   send({ type: 'ready' });
 }
 
