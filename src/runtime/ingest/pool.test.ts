@@ -6,6 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { MeshAccessLogPolicy } from '../../api/mesh-access-log/model.js';
+import { loadAlsTypes } from '../../envoy/protos.js';
+import { sampleHttpObject } from '../../format/testing/sample-entries.js';
 import type { AlsBatch } from '../../model/als-batch.js';
 import type { ProxyIdentity } from '../../model/proxy-identity.js';
 import { createLiveTail } from '../../pipeline/live-tail.js';
@@ -92,5 +95,28 @@ describe('a batch handed to a worker', () => {
     expect(entriesOf(packed)).toEqual(sparse.map((e) => [...e]));
     expect(packed.buffer.byteLength).toBe(4);
     expect(entriesOf(packEntries([]))).toEqual([]);
+  });
+});
+
+describe('MeshAccessLog delivery in a worker', () => {
+  it('is loaded with the first policy, and the batches that come meanwhile wait for it, in order', async () => {
+    const p = await pool(1, 64);
+    const t = loadAlsTypes().HTTPAccessLogEntry;
+    const entry = t.encode(t.fromObject(sampleHttpObject())).finish();
+    // No AccessLogRecord: only the policy's store backend keeps these entries.
+    const everything: MeshAccessLogPolicy = {
+      name: 'all',
+      mesh: 'default',
+      targetRef: { kind: 'Mesh' },
+      from: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ type: 'store' }] } }],
+      to: [{ targetRef: { kind: 'Mesh' }, default: { backends: [{ type: 'store' }] } }],
+    };
+    p.setResources([], { policies: [everything], backends: [], routes: [] }, []);
+    // Sent at once, while the worker is still loading the delivery.
+    for (let i = 0; i < 5; i++) p.consume({ stream: 1, proxy: identity, kind: 'http', encoded: [entry, entry], receivedAt: Date.now() });
+    await p.flush();
+    // A worker's last store figures come with its goodbye.
+    await p.close();
+    expect(p.storeStats().written).toBe(10);
   });
 });
