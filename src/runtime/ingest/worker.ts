@@ -152,8 +152,12 @@ async function main(): Promise<void> {
               loading = undefined;
               for (const m of waiting) handle(m);
             },
-            (err: unknown) =>
-              send({ type: 'fatal', error: `loading MeshAccessLog delivery failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` }),
+            (err: unknown) => {
+              // A broken installation, not bad input: the waiting messages must not pile up, so this
+              // worker stops; the pool answers its streams with an error and starts another.
+              send({ type: 'fatal', error: `loading MeshAccessLog delivery failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` });
+              process.exit(1);
+            },
           );
           return;
         }
