@@ -6,30 +6,9 @@
 #   WATCH=none|one|all  no watcher, a ?watch=1 watcher of one workload of eight, or of all traffic
 #   SECS=10 STREAMS=8   (only what happens once the load has started is counted)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-peer=${PEER_BENCH:-$here/../shared/peer-bench}
-[[ -f $peer/client.mjs ]] || { echo "peer-bench not found at $peer (set PEER_BENCH)" >&2; exit 1; }
-[[ -f $here/dist/cli/main.js ]] || (cd "$here" && npm run build >/dev/null)
-FRAMES=$(bash "$peer/setup.sh")/frames; export FRAMES
-work=$(mktemp -d)
-mkdir -p "$work/config"
-cp "$here/scripts/collect-all.yaml" "$work/config/all.yaml"
-node --trace-gc-nvp "$here/dist/cli/main.js" serve --data-dir "$work/data" --config-dir "$work/config" \
-  --als-host 127.0.0.1 --als-port 29102 --http-port 29103 --log-level warn > "$work/gc.log" 2>&1 &
-pid=$!
-watcher=""
-trap 'kill $watcher $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 80); do curl -sf localhost:29103/readyz > /dev/null && break; sleep 0.25; done
-case ${WATCH:-none} in
-  none) ;;
-  one) body='{"workloadSelectors":[{"kubeWorkloadMatcher":{"labels":{"app":"ratings"}}}]}' ;;
-  all) body='{}' ;;
-  *) echo "WATCH must be none, one or all" >&2; exit 1 ;;
-esac
-if [[ -n ${body:-} ]]; then
-  curl -sN -XPOST --data "$body" "localhost:29103/v0/observability/logs?watch=1" > /dev/null &
-  watcher=$!
-fi
+source "$(dirname "$0")/serve-under-load.sh"
+body=$(watch_body none)
+serve_under_load "$work/gc.log" "$body" --trace-gc-nvp
 before=$(wc -c < "$work/gc.log")
 client=$(node "$peer/client.mjs" 29102 "${STREAMS:-8}" "${SECS:-10}")
 kill -INT $pid; wait $pid 2>/dev/null || true

@@ -9,30 +9,9 @@
 # workers (once the main thread has loaded its modules: about half a second later here) and then
 # their checkpointers, in the order they started.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-peer=${PEER_BENCH:-$here/../shared/peer-bench}
-[[ -f $peer/client.mjs ]] || { echo "peer-bench not found at $peer (set PEER_BENCH)" >&2; exit 1; }
-[[ -f $here/dist/cli/main.js ]] || (cd "$here" && npm run build >/dev/null)
-FRAMES=$(bash "$peer/setup.sh")/frames; export FRAMES
-work=$(mktemp -d)
-mkdir -p "$work/config"
-cp "$here/scripts/collect-all.yaml" "$work/config/all.yaml"
-node "$here/dist/cli/main.js" serve --data-dir "$work/data" --config-dir "$work/config" --als-host 127.0.0.1 \
-  --als-port 29102 --http-port 29103 --log-level warn > "$work/serve.log" 2>&1 &
-pid=$!
-watcher=""
-trap 'kill $watcher $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 80); do curl -sf localhost:29103/readyz > /dev/null && break; sleep 0.25; done
-case ${WATCH:-one} in
-  none) ;;
-  one) body='{"workloadSelectors":[{"kubeWorkloadMatcher":{"labels":{"app":"ratings"}}}]}' ;;
-  all) body='{}' ;;
-  *) echo "WATCH must be none, one or all" >&2; exit 1 ;;
-esac
-if [[ -n ${body:-} ]]; then
-  curl -sN -XPOST --data "$body" "localhost:29103/v0/observability/logs?watch=1" > "$work/watch.out" &
-  watcher=$!
-fi
+source "$(dirname "$0")/serve-under-load.sh"
+body=$(watch_body one)
+serve_under_load "$work/serve.log" "$body"
 # tid, CPU ticks (user + system) and start time (ticks after boot) of every thread.
 snap() { for t in /proc/$pid/task/*; do echo "${t##*/} $(awk '{print $14 + $15, $22}' "$t/stat")"; done | sort -n; }
 snap > "$work/before"
