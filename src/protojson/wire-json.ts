@@ -190,6 +190,7 @@ function readable(f: FieldPlan, buf: Buffer, occ: readonly number[], depth: numb
 /** Writes a message's JSON (its special form for the well-known types); false to leave it to the decode. */
 function writeMessage(plan: MessagePlan, buf: Buffer, ranges: readonly number[] | null, start: number, end: number, depth: number, anyDepth: number): boolean {
   if (plan.form === UNSUPPORTED || depth > MAX_DEPTH) return false;
+  if ((plan.form === DURATION || plan.form === TIMESTAMP) && ranges === null) return writeTime(plan.form, buf, start, end);
   const base = reserve(plan.fields.length);
   const more = walk(plan, buf, ranges, start, end, base, depth, anyDepth);
   if (more === undefined) return false;
@@ -246,6 +247,31 @@ function writeMessage(plan: MessagePlan, buf: Buffer, ranges: readonly number[] 
   }
   sp = base;
   return ok;
+}
+
+/**
+ * A Timestamp or Duration in one occurrence (an entry has about ten): its two varints read in one
+ * pass, as the walk would read them (the last of each counts; another wire type is an unknown field).
+ */
+function writeTime(form: number, buf: Buffer, start: number, end: number): boolean {
+  let seconds = 0;
+  let nanos = 0;
+  for (let pos = start; pos < end; ) {
+    const id = field(buf, pos, end);
+    if (id < 0) return false;
+    pos = fieldEnd;
+    if ((id !== 1 && id !== 2) || fieldWire !== 0) continue;
+    if (varint(buf, fieldStart, end) !== fieldEnd) return false;
+    if (id === 1) seconds = (hi | 0) * 4294967296 + lo;
+    else nanos = lo | 0;
+  }
+  if (form === DURATION) return putDuration(seconds, nanos);
+  const text = timestampJson(seconds, nanos);
+  if (text === undefined) return false;
+  putByte(QUOTE);
+  putAscii(text);
+  putByte(QUOTE);
+  return true;
 }
 
 /** Reads the last occurrence of field `id` (a varint) into `lo`/`hi`: false when it has none. */
