@@ -1,10 +1,13 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { httpEntry } from '../collector/testing/als-client.js';
+import { loadAlsTypes } from '../envoy/protos.js';
 import type { DecodedEntry } from '../model/entry.js';
+import { glooItemBytes, v1ItemBytes } from '../protojson/items.js';
 import { contractRow } from '../store/testing/contract.js';
 import { createLiveTail, TooManyWatchersError } from './live-tail.js';
 import { watchOutput } from './testing/watch-output.js';
-import { createWatchRenderer, dedupeKey, type WatchOutput } from './watch-render.js';
+import { createWatchRenderer, dedupeKey, type WatchOutput, watchBuffers } from './watch-render.js';
 
 const proxy = {
   nodeId: 'n',
@@ -117,5 +120,39 @@ describe('watch renderer (where entries are ingested)', () => {
     expect(out[2]!.keys).toEqual([dedupeKey(row)]);
     expect(decodes).toBe(1);
     expect(r.take()).toEqual([]);
+  });
+
+  it('writes each line from the wire into a buffer its output owns, past its first size, and the next lines into another', () => {
+    const r = createWatchRenderer();
+    r.setSpecs([
+      { id: 1, query: {}, format: 'gloo' },
+      { id: 2, query: {}, format: 'v1' },
+    ]);
+    const type = loadAlsTypes().HTTPAccessLogEntry;
+    const encoded = (i: number) => type.encode(type.fromObject(httpEntry(`/reviews/${i}`, { headers: { 'x-b3-traceid': `${i}` } }))).finish();
+    const rows = Array.from({ length: 60 }, (_, i) => contractRow(i, { workload: proxy.workload, labels: proxy.labels, entry: encoded(i) }));
+    const glooLine = (row: (typeof rows)[number]) => `${glooItemBytes('http', proxy.workload, row.entry)!.toString('utf8')}\n`;
+    const v1Line = (row: (typeof rows)[number]) => `${v1ItemBytes(row, row.entry)!.toString('utf8')}\n`;
+    const notDecoded = (): DecodedEntry => {
+      throw new Error('a line that the wire writer can write was decoded');
+    };
+    for (const row of rows) {
+      r.offer(row, proxy, 'http', notDecoded);
+      // The writer's shared output serves the HTTP API between two lines.
+      expect(glooLine(row)).toContain('"httpAccessLog"');
+    }
+    const [gloo, v1] = r.take();
+    expect(textsOf([gloo!])).toEqual([rows.map(glooLine).join('')]);
+    expect(textsOf([v1!])).toEqual([rows.map(v1Line).join('')]);
+    expect(gloo!.bytes.byteLength).toBeGreaterThan(16 * 1024);
+    for (const o of [gloo!, v1!]) expect(o.bytes.byteOffset).toBe(0);
+    expect(watchBuffers([gloo!, v1!])).toHaveLength(2);
+    expect(gloo!.bytes.buffer).not.toBe(v1!.bytes.buffer);
+
+    // Once taken, the buffer is the output's: the next lines go elsewhere.
+    r.offer(rows[1]!, proxy, 'http', notDecoded);
+    const [again] = r.take();
+    expect(textsOf([again!])).toEqual([glooLine(rows[1]!)]);
+    expect(textsOf([gloo!])).toEqual([rows.map(glooLine).join('')]);
   });
 });

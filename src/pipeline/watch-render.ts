@@ -7,15 +7,18 @@
  * watchers share it, and each watcher's lines leave a batch together as one output: their UTF-8
  * end to end in a buffer of its own, which crosses to the thread that writes it by transfer, not
  * by copy, and is written as it is. An entry's text is written as UTF-8 straight from its stored
- * bytes (`protojson/wire-json.ts`) into the first watcher's buffer that wants it, and copied from
- * there for the others of the same format; only an entry the wire writer leaves to the decode (and
- * `?pretty`) goes through decoded objects and a string. Joining lines as strings first (`Array.join`,
- * then `TextEncoder`) cost twice as much as rendering them, and cloning them as strings to the main
- * thread cost more still.
+ * bytes (`protojson/wire-json.ts`) into the first watcher's buffer that wants it (the buffer that
+ * is transferred), and copied from there for the others of the same format; only an entry the wire
+ * writer leaves to the decode (and `?pretty`) goes through decoded objects and a string. Joining
+ * lines as strings first (`Array.join`, then `TextEncoder`) cost twice as much as rendering them,
+ * and cloning them as strings to the main thread cost more still. Writing lines into a reused
+ * buffer and copying them out at each take cost a fifth of a firehose worker's time (two copies,
+ * and fresh zeroed pages for each transfer).
  */
 import type { DecodedEntry, EntryKind } from '../model/entry.js';
 import type { ProxyIdentity } from '../model/proxy-identity.js';
-import { glooItem, glooItemBytes, v1Item, v1ItemBytes } from '../protojson/items.js';
+import { glooItem, v1Item, writeGlooItem, writeV1Item } from '../protojson/items.js';
+import { jsonInto, jsonMark, jsonRelease } from '../protojson/wire-json.js';
 import { compileQueryRegexes, type QueryRegexes, rowMatches } from '../store/row-match.js';
 import type { EntryRow, LogQuery } from '../store/types.js';
 
@@ -66,10 +69,15 @@ export function watchBuffers(outputs: readonly WatchOutput[]): ArrayBuffer[] {
   return out;
 }
 
-/** A watcher's lines of the current batch, end to end in a buffer that grows and is reused. */
+/**
+ * A watcher's lines since the last take, end to end in a buffer of their own: the buffer that is
+ * transferred, so that lines are written once, where they leave from.
+ */
 interface Pending {
   bytes: Buffer;
   length: number;
+  /** The size to start the next buffer at: a little more than the last take needed. */
+  next: number;
   count: number;
   ends: number[] | undefined;
   keys: string[] | undefined;
@@ -82,12 +90,14 @@ interface Compiled {
   readonly pending: Pending;
 }
 
-/** A pending buffer larger than this after a batch is let go, so that one burst does not hold memory for good. */
-const keptBytes = 256 * 1024;
+const noBytes = Buffer.alloc(0);
+/** The smallest buffer a watcher's lines start in (a line is about 2 KB). */
+const minBytes = 16 * 1024;
 
 function room(p: Pending, n: number): void {
   if (p.length + n <= p.bytes.length) return;
-  const grown = Buffer.allocUnsafe(Math.max(p.bytes.length * 2, p.length + n));
+  // Not zeroed, and a buffer of its own (not a slice of Node's pool): it is transferred.
+  const grown = Buffer.allocUnsafeSlow(Math.max(p.bytes.length * 2, p.next, p.length + n));
   p.bytes.copy(grown, 0, 0, p.length);
   p.bytes = grown;
 }
@@ -96,6 +106,21 @@ function appendBytes(p: Pending, bytes: Uint8Array, start: number, end: number):
   room(p, end - start);
   p.bytes.set(bytes.subarray(start, end), p.length);
   p.length += end - start;
+}
+
+/** Writes an entry's Gloo or `/api/v1` line from its bytes straight into the watcher's buffer; false, with nothing written, when it must be decoded. */
+function writeInto(p: Pending, v1: boolean, row: EntryRow, proxy: ProxyIdentity): boolean {
+  room(p, 4096);
+  jsonInto(p.bytes, p.length);
+  let ok = false;
+  try {
+    ok = v1 ? writeV1Item(row, row.entry) : writeGlooItem(row.kind, proxy.workload, row.entry);
+  } finally {
+    const end = jsonMark();
+    p.bytes = jsonRelease();
+    if (ok) p.length = end;
+  }
+  return ok;
 }
 
 function appendString(p: Pending, text: string): void {
@@ -116,8 +141,9 @@ export function createWatchRenderer(): WatchRenderer {
       compiled = specs.map((spec) => {
         const query = { ...spec.query, limit: 0 };
         const pending: Pending = {
-          bytes: Buffer.allocUnsafe(4096),
+          bytes: noBytes,
           length: 0,
+          next: minBytes,
           count: 0,
           ends: spec.dedupe ? [] : undefined,
           keys: spec.dedupe ? [] : undefined,
@@ -142,21 +168,15 @@ export function createWatchRenderer(): WatchRenderer {
         if (first !== undefined) appendBytes(p, first.bytes, firstStart[format]!, firstEnd[format]!);
         else {
           switch (w.spec.format) {
-            case 'gloo': {
-              const bytes = glooItemBytes(kind, proxy.workload, row.entry);
-              if (bytes !== undefined) appendBytes(p, bytes, 0, bytes.length);
-              else appendString(p, JSON.stringify(glooItem(kind, proxy.workload, (decoded ??= entry()))));
+            case 'gloo':
+              if (!writeInto(p, false, row, proxy)) appendString(p, JSON.stringify(glooItem(kind, proxy.workload, (decoded ??= entry()))));
               break;
-            }
             case 'gloo-pretty':
               appendString(p, JSON.stringify(glooItem(kind, proxy.workload, (decoded ??= entry())), null, 2));
               break;
-            case 'v1': {
-              const bytes = v1ItemBytes(row, row.entry);
-              if (bytes !== undefined) appendBytes(p, bytes, 0, bytes.length);
-              else appendString(p, JSON.stringify(v1Item(row, (decoded ??= entry()))));
+            case 'v1':
+              if (!writeInto(p, true, row, proxy)) appendString(p, JSON.stringify(v1Item(row, (decoded ??= entry()))));
               break;
-            }
           }
           firstOutput[format] = p;
           firstStart[format] = start;
@@ -176,8 +196,10 @@ export function createWatchRenderer(): WatchRenderer {
       for (const w of compiled) {
         const p = w.pending;
         if (p.count === 0) continue;
-        const bytes = Buffer.from(new ArrayBuffer(p.length));
-        p.bytes.copy(bytes, 0, 0, p.length);
+        // The lines leave in their own buffer; the next ones start in a new one, sized from these.
+        const bytes = new Uint8Array(p.bytes.buffer, p.bytes.byteOffset, p.length);
+        p.next = Math.max(minBytes, p.length + (p.length >> 2));
+        p.bytes = noBytes;
         if (p.ends !== undefined && p.keys !== undefined) {
           out.push({ id: w.spec.id, count: p.count, bytes, ends: Uint32Array.from(p.ends), keys: p.keys });
           p.ends = [];
@@ -185,7 +207,6 @@ export function createWatchRenderer(): WatchRenderer {
         } else out.push({ id: w.spec.id, count: p.count, bytes });
         p.length = 0;
         p.count = 0;
-        if (p.bytes.length > keptBytes) p.bytes = Buffer.allocUnsafe(4096);
       }
       return out;
     },

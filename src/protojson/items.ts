@@ -48,10 +48,15 @@ export function glooItem(kind: EntryKind, workload: WorkloadRef, entry: DecodedE
  */
 export function glooItemBytes(kind: EntryKind, workload: WorkloadRef, bytes: Uint8Array): Buffer | undefined {
   jsonStart();
+  return writeGlooItem(kind, workload, bytes) ? jsonBytes() : undefined;
+}
+
+/** Appends `glooItemBytes`' text where the writer is (`jsonStart`, or `jsonInto` a buffer); false when the entry must be decoded. */
+export function writeGlooItem(kind: EntryKind, workload: WorkloadRef, bytes: Uint8Array): boolean {
   jsonText(`{"result":{"workloadRef":${workloadRefText(workload)},"${kind === 'http' ? 'httpAccessLog' : 'tcpAccessLog'}":`);
-  if (!jsonMessage(typeOf(kind), bytes)) return undefined;
+  if (!jsonMessage(typeOf(kind), bytes)) return false;
   jsonText('}}');
-  return jsonBytes();
+  return true;
 }
 
 /** An entry's facts, with its store id when it has one (a live entry has none yet). */
@@ -74,10 +79,15 @@ export function v1Item(source: V1ItemSource, entry: DecodedEntry): Record<string
 /** `JSON.stringify(v1Item(…))` as UTF-8, as `glooItemBytes` writes it; `undefined` when the entry must be decoded. */
 export function v1ItemBytes(source: V1ItemSource, bytes: Uint8Array): Buffer | undefined {
   jsonStart();
+  return writeV1Item(source, bytes) ? jsonBytes() : undefined;
+}
+
+/** Appends `v1ItemBytes`' text where the writer is, as `writeGlooItem` does. */
+export function writeV1Item(source: V1ItemSource, bytes: Uint8Array): boolean {
   jsonText(`${v1HeadText(source)},"${source.kind === 'http' ? 'httpAccessLog' : 'tcpAccessLog'}":`);
-  if (!jsonMessage(typeOf(source.kind), bytes)) return undefined;
+  if (!jsonMessage(typeOf(source.kind), bytes)) return false;
   jsonText('}');
-  return jsonBytes();
+  return true;
 }
 
 /**

@@ -26,12 +26,33 @@ import {
 } from './wire-json-plan.js';
 import { hi, lo, varint } from './wire-json-read.js';
 
-let out = Buffer.allocUnsafe(16384);
+let out: Buffer = Buffer.allocUnsafe(16384);
 let op = 0;
+/** The shared output while `jsonInto` points the writer at a caller's buffer. */
+let shared: Buffer | undefined;
 
 /** Starts a new text in the shared output (what it held is dropped). */
 export function jsonStart(): void {
   op = 0;
+}
+
+/**
+ * Writes from now on into `target` from `at` (the caller's buffer instead of the shared output,
+ * so that text meant for that buffer is not copied there afterwards), until `jsonRelease`.
+ */
+export function jsonInto(target: Buffer, at: number): void {
+  shared ??= out;
+  out = target;
+  op = at;
+}
+
+/** Ends `jsonInto`: the target as written up to `mark()` (another buffer when it had to grow); the shared output is back. */
+export function jsonRelease(): Buffer {
+  const target = out;
+  if (shared !== undefined) out = shared;
+  shared = undefined;
+  op = 0;
+  return target;
 }
 
 /** Appends text (UTF-8). */
@@ -47,7 +68,8 @@ export function jsonBytes(): Buffer {
 
 function room(n: number): void {
   if (op + n <= out.length) return;
-  const grown = Buffer.allocUnsafe(Math.max(out.length * 2, op + n));
+  // A buffer of its own (not a slice of Node's pool), so that a `jsonInto` target can be transferred.
+  const grown = Buffer.allocUnsafeSlow(Math.max(out.length * 2, op + n));
   out.copy(grown, 0, 0, op);
   out = grown;
 }

@@ -66,7 +66,7 @@ import {
 } from './wire-json-plan.js';
 import { field, fieldEnd, fieldStart, fieldWire, hi, lo, varint } from './wire-json-read.js';
 
-export { jsonBytes, jsonStart, jsonText } from './wire-json-output.js';
+export { jsonBytes, jsonInto, jsonRelease, jsonStart, jsonText, mark as jsonMark } from './wire-json-output.js';
 
 /**
  * Field occurrences, three integers each (start, end, wire type; -1 for none): per message, the
