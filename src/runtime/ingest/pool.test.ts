@@ -36,7 +36,7 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-async function pool(workers: number, highWaterBatches: number): Promise<IngestPool> {
+async function pool(workers: number, highWaterEntries: number): Promise<IngestPool> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'meshlog-pool-'));
   const metrics = createMetrics({ defaultMetrics: false });
   const logger = silentLogger();
@@ -49,14 +49,20 @@ async function pool(workers: number, highWaterBatches: number): Promise<IngestPo
     sinks: createSinkSet({ metrics, logger }),
     metrics,
     logger,
-    highWaterBatches,
+    highWaterEntries,
   });
   cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
   cleanup.push(() => started.close());
   return started;
 }
 
-const batch = (stream: number): AlsBatch => ({ stream, proxy: identity, kind: 'http', encoded: [new Uint8Array([0x0a, 0x00])], receivedAt: Date.now() });
+const batch = (stream: number, entries = 1): AlsBatch => ({
+  stream,
+  proxy: identity,
+  kind: 'http',
+  encoded: Array.from({ length: entries }, () => new Uint8Array([0x0a, 0x00])),
+  receivedAt: Date.now(),
+});
 
 describe('ingest pool backpressure', () => {
   it('holds back only the streams of the worker over its mark, and resumes them once it has taken its batches', async () => {
@@ -70,6 +76,17 @@ describe('ingest pool backpressure', () => {
     const drained = new Promise<void>((resolve) => p.onDrain(resolve));
     await drained;
     expect(p.consume(batch(1))).toBe(true);
+    await p.flush();
+  });
+
+  it('counts entries, not batches: a large batch is taken and fills the mark at once', async () => {
+    const p = await pool(1, 8);
+    expect(p.consume(batch(1, 3))).toBe(true);
+    expect(p.consume(batch(1, 3))).toBe(true);
+    expect(p.consume(batch(1, 20))).toBe(false);
+    const drained = new Promise<void>((resolve) => p.onDrain(resolve));
+    await drained;
+    expect(p.consume(batch(1, 3))).toBe(true);
     await p.flush();
   });
 });

@@ -33,8 +33,8 @@ export interface IngestPoolOptions extends Omit<IngestWorkerData, 'index'> {
   readonly sinks: SinkSet;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** Batches a worker may have outstanding before it takes nothing new. */
-  readonly highWaterBatches?: number;
+  /** Entries a worker may have outstanding before it takes nothing new (it takes at least one batch). */
+  readonly highWaterEntries?: number;
   /** With `output.relay`: what the workers collected, in the order they sent it. */
   readonly onRelay?: (batches: readonly ForwardedBatch[]) => void;
 }
@@ -59,6 +59,8 @@ interface Member {
   readonly index: number;
   worker: Worker;
   outstanding: number;
+  /** The entries of those batches. */
+  entries: number;
   overloaded: boolean;
   streams: number;
   store: StoreStats;
@@ -75,10 +77,12 @@ const emptyStats: StoreStats = { entries: 0, bytesOnDisk: 0, pending: 0, written
 
 export async function startIngestPool(options: IngestPoolOptions): Promise<IngestPool> {
   const { liveTail, sinks, metrics, logger } = options;
-  // 16 batches (1,600 Envoy entries) keep a worker busy while the main thread refills it. 64 gave the
-  // same rates in `npm run bench` and queued 4x the work: a firehose watcher's entries waited
-  // p50 363-378 ms at full load behind it (71-88 ms with 16), and RSS was up to 90 MiB higher.
-  const highWater = options.highWaterBatches ?? 16;
+  // What a worker has been handed and not yet taken is what a watched entry waits behind at full
+  // load, so the mark counts entries, not batches (Envoy's are of any size): 400, about 3 ms of a
+  // worker's work, keep it busy while the main thread refills it. Marks of 64 and then 16 batches of
+  // 100 entries gave the same rates, and a firehose watcher's entries waited p50 363-378 ms, then
+  // 38-43 ms (4 batches: 12-18 ms).
+  const highWater = options.highWaterEntries ?? 400;
   const lowWater = Math.floor(highWater / 4);
   const streams = new Map<number, Member>();
   /** The identity each stream's worker was last told: a producer may change it between batches (a relay). */
@@ -98,12 +102,12 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
     });
   };
 
-  const taking = (m: Member) => m.alive && !m.overloaded && m.outstanding < highWater;
+  const taking = (m: Member) => m.alive && !m.overloaded && m.entries < highWater;
   // The collector resumes every paused stream on a drain; a stream of a worker still over its mark
   // gives one more batch and pauses again.
   const maybeDrained = (member: Member) => {
     if (member.blockedSince === 0) return;
-    if (member.alive && (member.overloaded || member.outstanding > lowWater)) return;
+    if (member.alive && (member.overloaded || member.entries > lowWater)) return;
     member.blockedSince = 0;
     for (const listener of drainListeners) listener();
   };
@@ -112,6 +116,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
     switch (message.type) {
       case 'processed': {
         member.outstanding -= message.batches;
+        member.entries -= message.entries;
         member.overloaded = message.overloaded;
         member.store = message.store;
         member.problem = message.problem;
@@ -202,6 +207,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
       (worker) => {
         member.worker = worker;
         member.outstanding = 0;
+        member.entries = 0;
         member.overloaded = false;
         member.alive = true;
         attach(member);
@@ -217,7 +223,18 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
   const count = Math.max(1, options.workers);
   const workers = await Promise.all(Array.from({ length: count }, (_, i) => spawn(i)));
   for (const [index, worker] of workers.entries()) {
-    const member: Member = { index, worker, outstanding: 0, overloaded: false, streams: 0, store: emptyStats, problem: null, alive: true, blockedSince: 0 };
+    const member: Member = {
+      index,
+      worker,
+      outstanding: 0,
+      entries: 0,
+      overloaded: false,
+      streams: 0,
+      store: emptyStats,
+      problem: null,
+      alive: true,
+      blockedSince: 0,
+    };
     members.push(member);
     attach(member);
   }
@@ -258,6 +275,7 @@ export async function startIngestPool(options: IngestPoolOptions): Promise<Inges
         ...(batch.mark ? { mark: batch.mark } : {}),
       };
       member.outstanding++;
+      member.entries += batch.encoded.length;
       member.worker.postMessage(message, [buffer]);
       if (taking(member)) return true;
       if (member.blockedSince === 0) member.blockedSince = Date.now();

@@ -64,6 +64,8 @@ export type FromWorker =
       readonly type: 'processed';
       /** Batches taken since the last report. */
       readonly batches: number;
+      /** The entries of those batches. */
+      readonly entries: number;
       /** The worker's store is over its high-water mark (or failing): send it nothing new. */
       readonly overloaded: boolean;
       readonly watch: readonly WatchOutput[];

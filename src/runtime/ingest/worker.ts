@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   };
   const streams = new Map<number, ProxyIdentity>();
   let taken = 0;
+  let takenEntries = 0;
   let overloaded = false;
   let reportScheduled = false;
   let watchBytesInFlight = 0;
@@ -81,10 +82,21 @@ async function main(): Promise<void> {
       }
     }
     send(
-      { type: 'processed', batches: taken, overloaded, watch: sent, watchLost, sinks: bridge?.take() ?? [], store: writer.stats(), problem: writer.problem() },
+      {
+        type: 'processed',
+        batches: taken,
+        entries: takenEntries,
+        overloaded,
+        watch: sent,
+        watchLost,
+        sinks: bridge?.take() ?? [],
+        store: writer.stats(),
+        problem: writer.problem(),
+      },
       watchBuffers(sent),
     );
     taken = 0;
+    takenEntries = 0;
   };
   const scheduleReport = () => {
     if (!reportScheduled) {
@@ -110,6 +122,7 @@ async function main(): Promise<void> {
         if (message.identity) streams.set(message.stream, message.identity);
         const identity = streams.get(message.stream);
         taken++;
+        takenEntries += message.bounds.length / 2;
         if (identity) {
           const bytes = new Uint8Array(message.buffer);
           const encoded: Uint8Array[] = new Array(message.bounds.length / 2);
