@@ -78,11 +78,12 @@ const emptyStats: StoreStats = { entries: 0, bytesOnDisk: 0, pending: 0, written
 export async function startIngestPool(options: IngestPoolOptions): Promise<IngestPool> {
   const { liveTail, sinks, metrics, logger } = options;
   // What a worker has been handed and not yet taken is what a watched entry waits behind at full
-  // load, so the mark counts entries, not batches (Envoy's are of any size): 400, about 3 ms of a
-  // worker's work, keep it busy while the main thread refills it. Marks of 64 and then 16 batches of
-  // 100 entries gave the same rates, and a firehose watcher's entries waited p50 363-378 ms, then
-  // 38-43 ms (4 batches: 12-18 ms).
-  const highWater = options.highWaterEntries ?? 400;
+  // load, so the mark counts entries, not batches (Envoy's are of any size). 1,600 (16 of the
+  // benches' 100-entry batches) keep a worker busy while the main thread refills it. 6,400 gave the
+  // same rates, a firehose watcher's p50 at 363-378 ms (71-88 ms with 1,600) and up to 90 MiB more
+  // RSS. 400 halved that p50 in `npm run bench`, but under the peer bench's 8 streams the peak RSS
+  // rose to 306-416 MiB (252-306 with 1,600), and two runs of four were 15% slower.
+  const highWater = options.highWaterEntries ?? 1600;
   const lowWater = Math.floor(highWater / 4);
   const streams = new Map<number, Member>();
   /** The identity each stream's worker was last told: a producer may change it between batches (a relay). */
