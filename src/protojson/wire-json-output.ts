@@ -110,7 +110,7 @@ export const COLON = 0x3a;
 
 /**
  * Appends an integer (|n| < 2^53) as `String(n)` writes it, digit by digit: an entry has dozens of
- * numbers, and a string for each was a good part of the writer's time.
+ * numbers, and each was a string made, copied and dropped.
  */
 export function putInt(n: number): void {
   room(17);
