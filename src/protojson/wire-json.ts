@@ -190,7 +190,7 @@ function readable(f: FieldPlan, buf: Buffer, occ: readonly number[], depth: numb
 /** Writes a message's JSON (its special form for the well-known types); false to leave it to the decode. */
 function writeMessage(plan: MessagePlan, buf: Buffer, ranges: readonly number[] | null, start: number, end: number, depth: number, anyDepth: number): boolean {
   if (plan.form === UNSUPPORTED || depth > MAX_DEPTH) return false;
-  if ((plan.form === DURATION || plan.form === TIMESTAMP) && ranges === null) return writeTime(plan.form, buf, start, end);
+  if (plan.form === DURATION || plan.form === TIMESTAMP) return writeTime(plan.form, buf, ranges, start, end);
   const base = reserve(plan.fields.length);
   const more = walk(plan, buf, ranges, start, end, base, depth, anyDepth);
   if (more === undefined) return false;
@@ -201,23 +201,6 @@ function writeMessage(plan: MessagePlan, buf: Buffer, ranges: readonly number[] 
       ok = writeFields(plan, buf, base, more, depth, anyDepth);
       putByte(0x7d);
       break;
-    case TIMESTAMP:
-    case DURATION: {
-      const seconds = lastVarint(plan, base, 1, buf) ? (hi | 0) * 4294967296 + lo : 0;
-      const nanos = lastVarint(plan, base, 2, buf) ? lo | 0 : 0;
-      if (plan.form === DURATION) {
-        ok = putDuration(seconds, nanos);
-        break;
-      }
-      const text = timestampJson(seconds, nanos);
-      if (text === undefined) ok = false;
-      else {
-        putByte(QUOTE);
-        putAscii(text);
-        putByte(QUOTE);
-      }
-      break;
-    }
     case WRAPPER: {
       const f = plan.byId[1]!;
       const at = base + f.slot * 3;
@@ -250,20 +233,25 @@ function writeMessage(plan: MessagePlan, buf: Buffer, ranges: readonly number[] 
 }
 
 /**
- * A Timestamp or Duration in one occurrence (an entry has about ten): its two varints read in one
- * pass, as the walk would read them (the last of each counts; another wire type is an unknown field).
+ * A Timestamp or Duration (an entry has about ten): its two varints read in one pass without the
+ * general walk, as the walk would read them, from `start`…`end` or from each of `ranges` (a message
+ * merged from several occurrences): the last of each counts, another wire type is an unknown field.
  */
-function writeTime(form: number, buf: Buffer, start: number, end: number): boolean {
+function writeTime(form: number, buf: Buffer, ranges: readonly number[] | null, start: number, end: number): boolean {
   let seconds = 0;
   let nanos = 0;
-  for (let pos = start; pos < end; ) {
-    const id = field(buf, pos, end);
-    if (id < 0) return false;
-    pos = fieldEnd;
-    if ((id !== 1 && id !== 2) || fieldWire !== 0) continue;
-    if (varint(buf, fieldStart, end) !== fieldEnd) return false;
-    if (id === 1) seconds = (hi | 0) * 4294967296 + lo;
-    else nanos = lo | 0;
+  const count = ranges === null ? 1 : ranges.length / 3;
+  for (let r = 0; r < count; r++) {
+    const stop = ranges === null ? end : ranges[r * 3 + 1]!;
+    for (let pos = ranges === null ? start : ranges[r * 3]!; pos < stop; ) {
+      const id = field(buf, pos, stop);
+      if (id < 0) return false;
+      pos = fieldEnd;
+      if ((id !== 1 && id !== 2) || fieldWire !== 0) continue;
+      if (varint(buf, fieldStart, stop) !== fieldEnd) return false;
+      if (id === 1) seconds = (hi | 0) * 4294967296 + lo;
+      else nanos = lo | 0;
+    }
   }
   if (form === DURATION) return putDuration(seconds, nanos);
   const text = timestampJson(seconds, nanos);
@@ -272,14 +260,6 @@ function writeTime(form: number, buf: Buffer, start: number, end: number): boole
   putAscii(text);
   putByte(QUOTE);
   return true;
-}
-
-/** Reads the last occurrence of field `id` (a varint) into `lo`/`hi`: false when it has none. */
-function lastVarint(plan: MessagePlan, base: number, id: number, buf: Buffer): boolean {
-  const f = plan.byId[id];
-  if (f === undefined) return false;
-  const at = base + f.slot * 3;
-  return stack[at + 2] !== -1 && varint(buf, stack[at]!, stack[at + 1]!) >= 0;
 }
 
 /** `"key":value` for each field that is written, in declaration order, comma-separated. */
